@@ -1,0 +1,5 @@
+import sys
+
+from aigov.cli import main
+
+sys.exit(main())

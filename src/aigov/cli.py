@@ -1,0 +1,71 @@
+"""The ``aigov`` command line: parses arguments, calls the library, maps errors to exit codes.
+
+Each verb lives in ``aigov.commands.<verb>`` and is imported only when it runs, so that
+``aigov validate`` never pays for the imports of ``aigov portfolio``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from aigov import __version__
+from aigov.errors import EXIT_USAGE, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse exits with 2 too; this keeps the message format of every other input error.
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aigov",
+        description="Policy-as-code governance for AI projects (GDPR, EU AI Act, lifecycle gates).",
+    )
+    parser.add_argument("--version", action="version", version=f"aigov {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
+
+    validate = verbs.add_parser(
+        "validate",
+        help="load and validate a repository's aigov.yaml, model card and data contracts",
+        description="Load and validate a repository's files and report every problem at once. "
+        "Exit 0 when valid, 2 otherwise.",
+    )
+    validate.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    validate.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format"
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit 2 on warnings)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``aigov`` console script; returns the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.verb is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        command = importlib.import_module(f"aigov.commands.{args.verb.replace('-', '_')}")
+        code: int = command.run(args)
+        return code
+    except UsageError as exc:
+        print(f"aigov: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("aigov: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,509 @@
+"""The lifecycle manifest, ``aigov.yaml``: what one AI project declares about itself.
+
+Field names are the YAML keys. Every section but ``metadata`` and ``stage`` is optional here: what
+a project must have filled at which stage is the policy packs' decision, not the file format's, so
+that a project at ideation can validate with a three-line manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, HttpUrl, model_validator
+
+from aigov.documents.types import (
+    Direction,
+    Document,
+    IsoDuration,
+    NonEmptyStr,
+    Percentage,
+    Score,
+    Stage,
+)
+
+API_VERSION = "aigov/v1"
+MANIFEST_FILE = "aigov.yaml"
+
+StakeholderRole = Literal[
+    "business_owner",
+    "data_owner",
+    "data_protection_officer",
+    "it",
+    "data_science",
+    "product_owner",
+    "sponsor",
+    "risk_compliance",
+    "security",
+    "other",
+]
+
+
+class Stakeholder(Document):
+    """A person or team with a role in the project (seed: the framing sheet's stakeholders)."""
+
+    name: NonEmptyStr
+    role: StakeholderRole
+    email: str | None = None
+
+
+class Metadata(Document):
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9._-]{1,62}$",
+        description="Identifier unique in the portfolio: lowercase letters, digits, '.', '_', '-'",
+    )
+    name: NonEmptyStr
+    owner: NonEmptyStr = Field(description="Accountable person or team")
+    business_unit: NonEmptyStr
+    description: str | None = None
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
+class BusinessObjective(Document):
+    """A business KPI the project must move, with a measurable target."""
+
+    kpi: NonEmptyStr
+    description: str | None = None
+    baseline: float | None = None
+    target: float
+    direction: Direction
+    unit: str | None = None
+    deadline: dt.date | None = None
+
+
+class Scope(Document):
+    in_scope: list[NonEmptyStr] = Field(default_factory=list)
+    out_of_scope: list[NonEmptyStr] = Field(default_factory=list)
+
+
+class Budget(Document):
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")
+    build_cost: float = Field(ge=0, description="One-off cost to reach production")
+    run_cost_per_year: float = Field(default=0, ge=0)
+    approved: bool | None = None
+
+
+AttributionModel = Literal["direct", "incremental", "shared", "estimated"]
+
+
+class ExpectedValue(Document):
+    """The value the project should create, and how that value is attributed to it."""
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    annual_value: float = Field(ge=0)
+    attribution_model: AttributionModel
+    attribution_share: float | None = Field(
+        default=None, gt=0, le=1, description="Share of the value credited to the model (shared)"
+    )
+    rationale: str | None = None
+    horizon_years: int = Field(default=3, ge=1, le=20)
+
+
+class Feasibility(Document):
+    data_maturity: Score
+    it_maturity: Score
+
+
+class Framing(Document):
+    """The framing sheet: problem, objectives, scope, budget, value, prioritisation scores."""
+
+    problem: NonEmptyStr
+    business_objectives: list[BusinessObjective] = Field(default_factory=list)
+    scope: Scope | None = None
+    budget: Budget | None = None
+    expected_value: ExpectedValue | None = None
+    impact: Score | None = None
+    feasibility: Feasibility | None = None
+    alternatives_considered: list[str] = Field(default_factory=list)
+
+
+class SuccessCriterion(Document):
+    """A measurable threshold fixed at ideation that the model must meet (seed practice)."""
+
+    metric: NonEmptyStr
+    threshold: float
+    direction: Direction
+    mlflow_metric: str | None = Field(
+        default=None, description="MLflow metric key that proves it (defaults to `metric`)"
+    )
+    dataset: str | None = Field(default=None, description="Evaluation dataset or slice")
+    description: str | None = None
+
+
+# --- EU AI Act ------------------------------------------------------------------------------
+
+AiActRole = Literal[
+    "provider", "deployer", "importer", "distributor", "product_manufacturer", "authorised_representative"
+]
+AiActCategory = Literal["prohibited", "high", "limited", "minimal"]
+AnnexIIIArea = Literal[
+    "biometrics",
+    "critical_infrastructure",
+    "education",
+    "employment",
+    "essential_services",
+    "law_enforcement",
+    "migration_border",
+    "justice_democracy",
+]
+Art63Condition = Literal[
+    "narrow_procedural_task",
+    "improves_prior_human_activity",
+    "detects_decision_patterns",
+    "preparatory_task",
+]
+
+
+class ProhibitedPracticesScreening(Document):
+    """Art. 5(1) screening: each answer must be false for the system to be placed on the market."""
+
+    subliminal_manipulation: bool
+    exploits_vulnerabilities: bool
+    social_scoring: bool
+    crime_prediction_by_profiling: bool
+    untargeted_facial_scraping: bool
+    emotion_recognition_work_education: bool
+    biometric_categorisation_sensitive: bool
+    realtime_remote_biometric_identification: bool
+    screened_on: dt.date | None = None
+    screened_by: str | None = None
+
+
+class Art63Exemption(Document):
+    """Art. 6(3): an Annex III system that does not pose a significant risk (never if profiling)."""
+
+    claimed: bool
+    condition: Art63Condition | None = None
+    rationale: str | None = None
+    performs_profiling: bool | None = None
+    documented_on: dt.date | None = None
+
+
+class Transparency(Document):
+    """Art. 50 transparency obligations."""
+
+    interacts_with_people: bool = False
+    generates_synthetic_content: bool = False
+    emotion_recognition_or_biometric_categorisation: bool = False
+    deep_fake: bool = False
+    disclosure: str | None = Field(default=None, description="How people are informed")
+    content_marking: str | None = Field(default=None, description="Machine-readable marking")
+
+
+class GeneralPurposeAI(Document):
+    """Art. 51–55 obligations of providers of general-purpose AI models."""
+
+    is_gpai_model: bool = False
+    systemic_risk: bool = False
+    technical_documentation: str | None = None
+    downstream_information: str | None = None
+    copyright_policy: str | None = None
+    training_content_summary: str | None = None
+    model_evaluation: str | None = None
+    serious_incident_reporting: str | None = None
+    cybersecurity_measures: str | None = None
+
+
+class DocumentReference(Document):
+    """A compliance artefact: its status and where it lives."""
+
+    status: Literal["not_started", "in_progress", "completed", "not_required"] = "completed"
+    reference: str | None = None
+    date: dt.date | None = None
+    rationale: str | None = None
+
+
+class RecordKeeping(Document):
+    """Art. 12 automatic logging and Art. 19/26(6) retention of the logs."""
+
+    automatic_logging: bool
+    log_retention: IsoDuration | None = None
+    events_logged: list[str] = Field(default_factory=list)
+
+
+class ConformityAssessment(DocumentReference):
+    procedure: Literal["internal_control", "notified_body"] | None = None
+    notified_body: str | None = None
+
+
+class AiAct(Document):
+    role: AiActRole
+    category: AiActCategory
+    rationale: str | None = Field(default=None, description="Why this category")
+    annex_iii_area: AnnexIIIArea | None = None
+    annex_i_safety_component: bool = False
+    prohibited_practices: ProhibitedPracticesScreening | None = None
+    art_6_3_exemption: Art63Exemption | None = None
+    transparency: Transparency | None = None
+    gpai: GeneralPurposeAI | None = None
+    risk_management: DocumentReference | None = Field(default=None, description="Art. 9")
+    data_governance: DocumentReference | None = Field(default=None, description="Art. 10")
+    technical_documentation: DocumentReference | None = Field(
+        default=None, description="Art. 11 and Annex IV"
+    )
+    record_keeping: RecordKeeping | None = None
+    instructions_for_use: DocumentReference | None = Field(default=None, description="Art. 13")
+    quality_management_system: DocumentReference | None = Field(default=None, description="Art. 17")
+    fundamental_rights_impact_assessment: DocumentReference | None = Field(
+        default=None, description="Art. 27"
+    )
+    conformity_assessment: ConformityAssessment | None = None
+    eu_database_registration: DocumentReference | None = Field(default=None, description="Art. 49")
+    post_market_monitoring: DocumentReference | None = Field(default=None, description="Art. 72")
+
+
+# --- GDPR -----------------------------------------------------------------------------------
+
+LawfulBasis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
+]
+SpecialCategory = Literal[
+    "racial_or_ethnic_origin",
+    "political_opinions",
+    "religious_or_philosophical_beliefs",
+    "trade_union_membership",
+    "genetic",
+    "biometric",
+    "health",
+    "sex_life_or_orientation",
+]
+Art9Condition = Literal[
+    "explicit_consent",
+    "employment_social_security",
+    "vital_interests",
+    "not_for_profit_body",
+    "made_public_by_subject",
+    "legal_claims",
+    "substantial_public_interest",
+    "health_or_social_care",
+    "public_health",
+    "archiving_research_statistics",
+]
+DpiaTrigger = Literal[
+    "systematic_extensive_evaluation",
+    "large_scale_special_categories",
+    "systematic_public_monitoring",
+    "innovative_technology",
+    "automated_decision_legal_effect",
+    "vulnerable_subjects",
+    "data_matching",
+    "large_scale",
+]
+TransferMechanism = Literal[
+    "adequacy_decision",
+    "standard_contractual_clauses",
+    "binding_corporate_rules",
+    "code_of_conduct",
+    "certification",
+    "derogation",
+]
+
+
+class SpecialCategories(Document):
+    present: bool
+    categories: list[SpecialCategory] = Field(default_factory=list)
+    art9_condition: Art9Condition | None = None
+
+
+class AutomatedDecision(Document):
+    """Art. 22: decisions based solely on automated processing."""
+
+    solely_automated: bool
+    legal_or_similar_effect: bool = False
+    exception: Literal["contract", "union_or_member_state_law", "explicit_consent"] | None = None
+    human_review_channel: str | None = None
+    contest_procedure: str | None = None
+
+
+class Dpia(Document):
+    """Art. 35 data protection impact assessment."""
+
+    status: Literal["not_required", "required", "in_progress", "completed"]
+    triggers: list[DpiaTrigger] = Field(default_factory=list)
+    reference: str | None = None
+    completed_on: dt.date | None = None
+    dpo_consulted: bool | None = None
+    not_required_rationale: str | None = None
+
+
+class Transfer(Document):
+    """A transfer of personal data outside the EEA (Art. 44–46)."""
+
+    country: NonEmptyStr
+    recipient: NonEmptyStr
+    mechanism: TransferMechanism
+    reference: str | None = None
+
+
+class PrivacyByDesign(Document):
+    """Art. 25 data protection by design and by default."""
+
+    pseudonymisation: bool = False
+    encryption: bool = False
+    measures: list[str] = Field(default_factory=list)
+
+
+class Gdpr(Document):
+    personal_data: bool
+    data_subjects: list[str] = Field(default_factory=list)
+    data_categories: list[str] = Field(default_factory=list)
+    purposes: list[NonEmptyStr] = Field(default_factory=list, description="Art. 5(1)(b)")
+    minimisation: str | None = Field(default=None, description="Art. 5(1)(c) justification")
+    lawful_basis: LawfulBasis | None = None
+    legitimate_interest_assessment: str | None = None
+    special_categories: SpecialCategories | None = None
+    retention: IsoDuration | None = Field(default=None, description="Art. 5(1)(e)")
+    retention_rationale: str | None = None
+    information_notice: str | None = Field(default=None, description="Art. 13/14")
+    automated_decision: AutomatedDecision | None = None
+    dpia: Dpia | None = None
+    transfers: list[Transfer] = Field(default_factory=list)
+    record_of_processing: str | None = Field(default=None, description="Art. 30 register entry")
+    privacy_by_design: PrivacyByDesign | None = None
+    security_measures: list[NonEmptyStr] = Field(default_factory=list, description="Art. 32")
+
+
+class Risk(Document):
+    ai_act: AiAct | None = None
+    gdpr: Gdpr | None = None
+
+
+# --- Lifecycle, operations -------------------------------------------------------------------
+
+
+class Approval(Document):
+    """A committee decision recorded for a stage transition."""
+
+    to_stage: Stage
+    from_stage: Stage | None = None
+    committee: NonEmptyStr
+    decision: Literal["approved", "approved_with_conditions", "rejected", "deferred"]
+    date: dt.date
+    reference: NonEmptyStr
+    approvers: list[str] = Field(default_factory=list)
+    conditions: list[str] = Field(default_factory=list)
+
+
+class DataSection(Document):
+    contracts: list[NonEmptyStr] = Field(
+        default_factory=list, description="Paths of ODCS contracts, relative to the repository"
+    )
+
+
+class Registry(Document):
+    """Where the model's versions live in MLflow."""
+
+    tracking_uri: NonEmptyStr
+    registered_model: NonEmptyStr
+    alias: str | None = None
+    version: str | None = None
+    experiment: str | None = Field(default=None, description="POC experiment holding candidate runs")
+
+    @model_validator(mode="after")
+    def _alias_or_version(self) -> Registry:
+        if self.alias is not None and self.version is not None:
+            raise ValueError("give either 'alias' or 'version', not both")
+        return self
+
+
+class ModelSection(Document):
+    card: NonEmptyStr = "MODEL_CARD.md"
+    registry: Registry | None = None
+    type: str | None = Field(default=None, description="e.g. gradient boosting, LLM, CNN")
+
+
+class Deployment(Document):
+    mode: Literal["api", "batch", "streaming", "edge", "embedded"]
+    architecture: Literal["cloud", "on-premise", "hybrid"]
+    environments: list[NonEmptyStr] = Field(default_factory=list)
+    region: str | None = None
+
+
+class Sla(Document):
+    availability: Percentage | None = Field(default=None, description="Percent, e.g. 99.5")
+    latency_p95_ms: float | None = Field(default=None, gt=0)
+    support_hours: str | None = Field(default=None, description="e.g. 'Mon-Fri 08:00-18:00 CET'")
+    time_to_detect: IsoDuration | None = None
+    time_to_repair: IsoDuration | None = None
+    data_freshness: IsoDuration | None = None
+    throughput_per_second: float | None = Field(default=None, gt=0)
+
+
+class MetricThreshold(Document):
+    metric: NonEmptyStr
+    threshold: float
+    direction: Direction
+    window: IsoDuration | None = None
+
+
+class DriftMonitor(Document):
+    method: NonEmptyStr = Field(description="e.g. PSI, KS test, Jensen-Shannon")
+    threshold: float
+    features: list[str] = Field(default_factory=list)
+    window: IsoDuration | None = None
+
+
+class Adoption(Document):
+    """Daily business adoption: a usage metric tracked against its target."""
+
+    metric: NonEmptyStr
+    target_per_day: float = Field(ge=0)
+    source: str | None = None
+
+
+class Monitoring(Document):
+    performance: MetricThreshold | None = None
+    data_drift: DriftMonitor | None = None
+    concept_drift: DriftMonitor | None = None
+    alert_channels: list[NonEmptyStr] = Field(default_factory=list)
+    dashboard: HttpUrl | None = None
+    adoption: Adoption | None = None
+
+
+class Retraining(Document):
+    trigger: NonEmptyStr
+    frequency: IsoDuration | None = None
+
+
+class Retirement(Document):
+    rollback_plan: str | None = None
+    retraining: Retraining | None = None
+    decommission_plan: str | None = None
+    retired_on: dt.date | None = None
+    data_disposal: str | None = None
+
+
+class Waiver(Document):
+    """An approved, time-boxed exception to one rule."""
+
+    rule: str = Field(pattern=r"^[A-Z0-9][A-Z0-9._-]*$")
+    reason: NonEmptyStr
+    approved_by: NonEmptyStr
+    ticket: NonEmptyStr
+    expires: dt.date
+    stage: Stage
+    granted_on: dt.date | None = None
+
+
+class LifecycleManifest(Document):
+    """``aigov.yaml``: the lifecycle manifest of one AI project."""
+
+    api_version: Literal["aigov/v1"] = Field(alias="apiVersion")
+    kind: Literal["AIProject"]
+    metadata: Metadata
+    stage: Stage
+    timeline: dict[Stage, dt.date] = Field(
+        default_factory=dict, description="Date the project entered each stage"
+    )
+    framing: Framing | None = None
+    success_criteria: list[SuccessCriterion] = Field(default_factory=list)
+    risk: Risk | None = None
+    approvals: list[Approval] = Field(default_factory=list)
+    data: DataSection | None = None
+    model: ModelSection | None = None
+    deployment: Deployment | None = None
+    sla: Sla | None = None
+    monitoring: Monitoring | None = None
+    retirement: Retirement | None = None
+    waivers: list[Waiver] = Field(default_factory=list)

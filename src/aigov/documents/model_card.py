@@ -1,0 +1,199 @@
+"""``MODEL_CARD.md``: a Hugging Face model card extended with governance keys.
+
+The front matter follows the Hugging Face Hub's card metadata (``model-index`` evaluation results
+and the usual ``license``, ``datasets``…; any other key is kept, as the Hub does); aigov adds the
+governance keys that the AI Act asks a provider to document. The Markdown body is split into
+sections by heading so that rules can ask whether, say, a "Limitations" section exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import Field
+
+from aigov.documents.types import Document, NonEmptyStr, OpenDocument
+
+PLACEHOLDER = "[More Information Needed]"
+
+
+class EvalTask(OpenDocument):
+    type: NonEmptyStr
+    name: str | None = None
+
+
+class EvalDataset(OpenDocument):
+    type: NonEmptyStr
+    name: NonEmptyStr
+    config: str | None = None
+    split: str | None = None
+    revision: str | None = None
+
+
+class EvalMetric(OpenDocument):
+    type: NonEmptyStr
+    value: float | int | str
+    name: str | None = None
+    config: str | None = None
+    verified: bool | None = None
+
+
+class EvalResult(OpenDocument):
+    task: EvalTask
+    dataset: EvalDataset
+    metrics: list[EvalMetric]
+
+
+class ModelIndexEntry(OpenDocument):
+    name: NonEmptyStr
+    results: list[EvalResult]
+
+
+class FairnessSlice(Document):
+    """A metric measured on one population slice (e.g. age band, gender, region)."""
+
+    slice: NonEmptyStr
+    metric: NonEmptyStr
+    value: float
+    reference_value: float | None = Field(default=None, description="Value on the whole population")
+    max_gap: float | None = Field(default=None, ge=0, description="Largest gap accepted")
+    dataset: str | None = None
+
+
+class HumanOversight(Document):
+    """AI Act Art. 14 measures."""
+
+    override: str | None = Field(default=None, description="Who can override or reverse an output")
+    stop_procedure: str | None = Field(default=None, description="How to stop the system")
+    monitoring: str | None = Field(default=None, description="How operators monitor operation")
+    operators: list[str] = Field(default_factory=list)
+    training: str | None = Field(default=None, description="Competence and training of operators")
+    automation_bias_measures: str | None = None
+
+
+class RobustnessTest(Document):
+    """AI Act Art. 15: accuracy, robustness and cybersecurity testing."""
+
+    name: NonEmptyStr
+    kind: Literal["robustness", "adversarial", "cybersecurity", "stress", "accuracy"] = "robustness"
+    result: NonEmptyStr
+    passed: bool
+    date: dt.date | None = None
+
+
+class ModelCardMetadata(OpenDocument):
+    """The YAML front matter of ``MODEL_CARD.md``."""
+
+    # Hugging Face Hub keys (types as loose as the Hub accepts them).
+    language: str | list[str] | None = None
+    license: str | None = None
+    library_name: str | None = None
+    tags: list[str] | None = None
+    datasets: str | list[str] | None = None
+    metrics: str | list[str] | None = None
+    pipeline_tag: str | None = None
+    base_model: str | list[str] | None = None
+    model_name: str | None = None
+    model_index: list[ModelIndexEntry] | None = Field(default=None, alias="model-index")
+    # Governance keys added by aigov.
+    intended_use: str | None = None
+    out_of_scope_use: str | list[str] | None = None
+    limitations: str | list[str] | None = None
+    fairness: list[FairnessSlice] | None = None
+    human_oversight: HumanOversight | None = None
+    robustness_tests: list[RobustnessTest] | None = None
+    explainability: str | None = None
+    energy_consumption: str | None = None
+
+
+@dataclass(frozen=True)
+class CardSection:
+    title: str
+    level: int
+    line: int
+    text: str
+
+    @property
+    def has_placeholder(self) -> bool:
+        return PLACEHOLDER in self.text
+
+    @property
+    def is_empty(self) -> bool:
+        # HTML comments are the Hub template's instructions, not content.
+        return not re.sub(r"<!--.*?-->", "", self.text, flags=re.S).strip()
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """A loaded model card: validated metadata, the raw front matter, sections by heading."""
+
+    metadata: ModelCardMetadata
+    raw_metadata: dict[str, Any]
+    has_front_matter: bool
+    body: str
+    body_line: int
+    sections: tuple[CardSection, ...] = field(default_factory=tuple)
+
+    def section(self, title: str) -> CardSection | None:
+        """The first section whose heading matches ``title`` (case-insensitive)."""
+        wanted = normalise_heading(title)
+        return next((s for s in self.sections if normalise_heading(s.title) == wanted), None)
+
+    @property
+    def placeholder_lines(self) -> list[int]:
+        return [
+            self.body_line + number
+            for number, line in enumerate(self.body.split("\n"))
+            if PLACEHOLDER in line
+        ]
+
+
+def normalise_heading(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Split ``text`` into (front matter YAML or None, body, line where the body starts)."""
+    if not text.startswith("---\n"):
+        return None, text, 1
+    end = re.search(r"^---[ \t]*$", text[4:], flags=re.M)
+    if end is None:
+        return None, text, 1
+    yaml_text = text[4 : 4 + end.start()]
+    body_start = 4 + end.end()
+    if body_start < len(text) and text[body_start] == "\n":
+        body_start += 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return yaml_text, text[body_start:], body_line
+
+
+def parse_sections(body: str, first_line: int) -> tuple[CardSection, ...]:
+    """Split Markdown into sections at ATX headings, ignoring headings in fenced code."""
+    sections: list[CardSection] = []
+    current: tuple[str, int, int] | None = None
+    lines: list[str] = []
+    in_fence = False
+
+    def close() -> None:
+        if current is not None:
+            sections.append(CardSection(current[0], current[1], current[2], "\n".join(lines).strip()))
+
+    for number, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING.match(line)
+        if heading:
+            close()
+            current = (heading.group(2), len(heading.group(1)), first_line + number)
+            lines = []
+        else:
+            lines.append(line)
+    close()
+    return tuple(sections)

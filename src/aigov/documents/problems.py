@@ -1,0 +1,81 @@
+"""Problems found while loading a repository's files, each pinned to a file, line and field."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ProblemLevel = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something stands in a file: a repository-relative path and 1-based line/column."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        if self.column <= 0:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, explained for the person who must fix it."""
+
+    location: Location
+    code: str
+    message: str
+    field: str = ""
+    level: ProblemLevel = "error"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        what = f"{self.field}: " if self.field else ""
+        text = f"{where}: {self.level}: {what}{self.message} [{self.code}]"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(data.pop("location"))
+        return data
+
+
+@dataclass
+class ProblemList:
+    """Collects every problem of a run so that all of them are reported at once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.items.append(problem)
+
+    def extend(self, problems: list[Problem] | ProblemList) -> None:
+        self.items.extend(problems.items if isinstance(problems, ProblemList) else problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=lambda p: (p.location, p.code, p.message))
+
+
+class DocumentError(Exception):
+    """A file could not be read or parsed at all; carries the problem that explains why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem

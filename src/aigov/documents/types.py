@@ -1,0 +1,83 @@
+"""Value types shared by the document models: stages, directions, ISO 8601 durations."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+Stage = Literal["ideation", "data-exploration", "poc", "industrialization", "production", "retired"]
+STAGES: tuple[Stage, ...] = (
+    "ideation",
+    "data-exploration",
+    "poc",
+    "industrialization",
+    "production",
+    "retired",
+)
+
+Direction = Literal["higher_is_better", "lower_is_better"]
+Score = Annotated[int, Field(ge=1, le=5, description="1 (lowest) to 5 (highest)")]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+Percentage = Annotated[float, Field(ge=0, le=100)]
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+DURATION_PATTERN = _DURATION.pattern
+
+
+def duration_days(text: str) -> float:
+    """Approximate length of an ISO 8601 duration in days (a year is 365 days, a month 30).
+
+    Regulatory retention periods are written in months and years; comparing them needs one
+    scale, and this approximation is the one the expression language uses too.
+    """
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"'{text}' is not an ISO 8601 duration such as P90D, P6M or PT4H")
+    parts = {name: int(value) for name, value in match.groupdict().items() if value is not None}
+    return (
+        parts.get("years", 0) * 365
+        + parts.get("months", 0) * 30
+        + parts.get("weeks", 0) * 7
+        + parts.get("days", 0)
+        + parts.get("hours", 0) / 24
+        + parts.get("minutes", 0) / 1440
+        + parts.get("seconds", 0) / 86400
+    )
+
+
+def _validate_duration(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 duration string such as P90D, P6M or PT4H")
+    duration_days(value)
+    return value
+
+
+# Kept as the text the author wrote (so outputs quote it back), validated as ISO 8601.
+IsoDuration = Annotated[
+    str,
+    PlainValidator(_validate_duration),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": "ISO 8601 duration, e.g. P90D, P6M, P1Y, PT4H",
+        }
+    ),
+]
+
+
+class Document(BaseModel):
+    """Base of every model read from a file: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class OpenDocument(BaseModel):
+    """Base of models whose format is open to other tools' keys (Hugging Face card metadata)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
