@@ -12,6 +12,7 @@ import difflib
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -98,9 +99,9 @@ def validate_contract(document: YamlDocument) -> tuple[DataContract | None, list
                 hint="Migrate the contract to ODCS v3 (apiVersion: v3.1.0).",
             )
         ]
-    problems = [_problem(document, error) for error in _validator().iter_errors(data)]
+    problems = {_problem(document, error) for error in _validator().iter_errors(data)}
     if problems:
-        return None, sorted(problems, key=lambda p: p.location)
+        return None, sorted(problems, key=lambda p: (p.location, p.message))
     return DataContract(document.file, data, document), []
 
 
@@ -113,8 +114,10 @@ def _problem(document: YamlDocument, error: SchemaError) -> Problem:
     if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
         error.instance, dict
     ):
-        allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
-        unknown = sorted(key for key in error.instance if key not in allowed)
+        allowed = _declared_properties(error.schema, odcs_schema())
+        unknown = sorted(key for key in error.instance if key not in allowed) or sorted(
+            re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
+        )
         if unknown:
             extra_path = (*path, unknown[0])
             close = difflib.get_close_matches(unknown[0], sorted(allowed), n=1, cutoff=0.6)
@@ -141,6 +144,25 @@ def _problem(document: YamlDocument, error: SchemaError) -> Problem:
         f"{_shorten(error.message)} (ODCS schema)",
         field=format_path(path),
     )
+
+
+def _declared_properties(schema: Any, root: dict[str, Any], depth: int = 0) -> set[str]:
+    """Property names a (sub)schema declares, following local $refs and schema combinators."""
+    if not isinstance(schema, dict) or depth > 8:
+        return set()
+    names = set(schema.get("properties", {}))
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        names |= _declared_properties(target, root, depth + 1)
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(keyword, []):
+            names |= _declared_properties(branch, root, depth + 1)
+    for keyword in ("if", "then", "else"):
+        names |= _declared_properties(schema.get(keyword), root, depth + 1)
+    return names
 
 
 def _shorten(message: str) -> str:

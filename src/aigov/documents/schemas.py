@@ -1,0 +1,60 @@
+"""Generate the JSON Schemas in ``schemas/`` from the document models (the single source of truth).
+
+Run ``python -m aigov.documents.schemas`` after changing a model; a test fails while the committed
+files differ from what the models generate. Editors use them through a first line such as
+``# yaml-language-server: $schema=https://…/aigov-manifest.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from aigov.documents.manifest import LifecycleManifest
+from aigov.documents.model_card import ModelCardMetadata
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_BASE_URI = "https://aigov.dev/schemas/"
+
+MODEL_SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
+    "aigov-manifest.schema.json": (LifecycleManifest, "aigov lifecycle manifest (aigov.yaml)"),
+    "model-card-metadata.schema.json": (
+        ModelCardMetadata,
+        "aigov model card front matter (Hugging Face metadata + governance keys)",
+    ),
+}
+
+
+def generate_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema, for every model-backed schema."""
+    schemas = {}
+    for name, (model, title) in MODEL_SCHEMAS.items():
+        schema = model.model_json_schema(by_alias=True, mode="validation")
+        schemas[name] = {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_BASE_URI + name, "title": title, **{
+            k: v for k, v in schema.items() if k != "title"
+        }}
+    return schemas
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in generate_schemas().items():
+        path = folder / name
+        path.write_text(render(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("schemas")
+    for path in write_schemas(target):
+        print(f"wrote {path}")
