@@ -52,7 +52,10 @@ def run_aigov_process(*args: str, cwd: Path | None = None, timeout: float = 60) 
 @pytest.fixture(scope="session")
 def conformance() -> Path:
     if not CONFORMANCE.is_dir():
-        pytest.fail(f"conformance documents not found at {CONFORMANCE} (shared/ must sit beside the checkout)")
+        pytest.fail(
+            f"conformance documents not found at {CONFORMANCE} "
+            "(shared/ must sit beside the checkout)"
+        )
     return CONFORMANCE
 
 

@@ -4,9 +4,9 @@ import json
 
 import jsonschema
 import pytest
+from tests.conftest import PROJECT_ROOT
 
 from aigov.documents.schemas import generate_schemas, render
-from tests.conftest import PROJECT_ROOT
 
 SCHEMAS = PROJECT_ROOT / "schemas"
 

@@ -5,8 +5,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import MINIMAL_MANIFEST, CliResult, run_aigov_process
 
 RunCli = Callable[..., CliResult]
@@ -33,7 +31,10 @@ def test_every_problem_is_reported_at_once(run_cli: RunCli, make_repo: MakeRepo)
     )
     out = _invalid(run_cli, make_repo({"aigov.yaml": manifest}))
     assert "aigov.yaml:8:1: error: stage:" in out
-    assert "aigov.yaml:11:3: error: framing.impact: Input should be less than or equal to 5, got 9" in out
+    assert (
+        "aigov.yaml:11:3: error: framing.impact: Input should be less than or equal to 5, got 9"
+        in out
+    )
     assert "aigov.yaml:12:1: error: succes_criteria: unknown field 'succes_criteria'" in out
     assert "did you mean 'success_criteria'?" in out
     assert "data contract 'contracts/missing.odcs.yaml' not found" in out
@@ -61,7 +62,8 @@ def test_wrong_type(run_cli: RunCli, make_repo: MakeRepo) -> None:
 
 def test_unknown_stage_suggests_the_closest(run_cli: RunCli, make_repo: MakeRepo) -> None:
     out = _invalid(
-        run_cli, make_repo({"aigov.yaml": MINIMAL_MANIFEST.replace("ideation", "industrialisation")})
+        run_cli,
+        make_repo({"aigov.yaml": MINIMAL_MANIFEST.replace("ideation", "industrialisation")}),
     )
     assert "aigov.yaml:8:1: error: stage: Input should be 'ideation'" in out
     assert "got 'industrialisation'" in out
@@ -141,8 +143,12 @@ def test_contract_schema_errors_are_located(run_cli: RunCli, make_repo: MakeRepo
         "apiVersion: v3.1.0\nkind: DataContract\nid: orders\nversion: 1.0.0\nstatus: active\n"
         "schema:\n  - name: orders\n    properties:\n      - name: id\n        requird: true\n"
     )
-    out = _invalid(run_cli, make_repo({"aigov.yaml": MINIMAL_MANIFEST, "contracts/o.odcs.yaml": contract}))
-    assert "contracts/o.odcs.yaml:10:9: error: schema[0].properties[0].requird: unknown field" in out
+    out = _invalid(
+        run_cli, make_repo({"aigov.yaml": MINIMAL_MANIFEST, "contracts/o.odcs.yaml": contract})
+    )
+    assert (
+        "contracts/o.odcs.yaml:10:9: error: schema[0].properties[0].requird: unknown field" in out
+    )
     assert "did you mean 'required'?" in out
 
 

@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
+from tests.conftest import CONFORMANCE
 
 from aigov.documents.contract import validate_contract
 from aigov.documents.files import read_text
 from aigov.documents.repository import load_yaml_file, parse_model_card
-from tests.conftest import CONFORMANCE
 
 ODCS_EXAMPLES = sorted((CONFORMANCE / "odcs" / "examples").glob("*.odcs.yaml"))
 HF_CARDS = sorted((CONFORMANCE / "huggingface").glob("*-*.md"))

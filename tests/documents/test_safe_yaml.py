@@ -115,5 +115,7 @@ def test_deep_nesting_is_refused_without_crashing_the_interpreter() -> None:
 
 
 def test_format_path() -> None:
-    assert format_path(("risk", "gdpr", "transfers", 0, "country")) == "risk.gdpr.transfers[0].country"
+    assert (
+        format_path(("risk", "gdpr", "transfers", 0, "country")) == "risk.gdpr.transfers[0].country"
+    )
     assert format_path(()) == ""

@@ -39,7 +39,8 @@ class RepositoryRoot:
                     "path.outside-repository",
                     f"'{reference}' {why}",
                     field=field,
-                    hint="Paths in aigov files are relative to the repository root and stay inside it.",
+                    hint="Paths in aigov files are relative to the repository root "
+                    "and stay inside it.",
                 )
             )
 

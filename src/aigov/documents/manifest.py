@@ -134,7 +134,12 @@ class SuccessCriterion(Document):
 # --- EU AI Act ------------------------------------------------------------------------------
 
 AiActRole = Literal[
-    "provider", "deployer", "importer", "distributor", "product_manufacturer", "authorised_representative"
+    "provider",
+    "deployer",
+    "importer",
+    "distributor",
+    "product_manufacturer",
+    "authorised_representative",
 ]
 AiActCategory = Literal["prohibited", "high", "limited", "minimal"]
 AnnexIIIArea = Literal[
@@ -256,7 +261,12 @@ class AiAct(Document):
 # --- GDPR -----------------------------------------------------------------------------------
 
 LawfulBasis = Literal[
-    "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
 ]
 SpecialCategory = Literal[
     "racial_or_ethnic_origin",
@@ -398,7 +408,9 @@ class Registry(Document):
     registered_model: NonEmptyStr
     alias: str | None = None
     version: str | None = None
-    experiment: str | None = Field(default=None, description="POC experiment holding candidate runs")
+    experiment: str | None = Field(
+        default=None, description="POC experiment holding candidate runs"
+    )
 
     @model_validator(mode="after")
     def _alias_or_version(self) -> Registry:

@@ -183,7 +183,9 @@ def parse_sections(body: str, first_line: int) -> tuple[CardSection, ...]:
 
     def close() -> None:
         if current is not None:
-            sections.append(CardSection(current[0], current[1], current[2], "\n".join(lines).strip()))
+            sections.append(
+                CardSection(current[0], current[1], current[2], "\n".join(lines).strip())
+            )
 
     for number, line in enumerate(body.split("\n")):
         if _FENCE.match(line):

@@ -128,7 +128,9 @@ def _load_model_card(repository: Repository, raw_manifest: dict[str, Any]) -> No
     if not path.exists():
         if declared is not None:
             repository.problems.add(
-                Problem(where, "file.missing", f"model card '{reference}' not found", field="model.card")
+                Problem(
+                    where, "file.missing", f"model card '{reference}' not found", field="model.card"
+                )
             )
         return
     try:
@@ -172,7 +174,9 @@ def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument,
                 raw = document.data
             elif document.data is not None:
                 problems.append(
-                    Problem(document.locate(()), "yaml.not-mapping", "front matter is not a mapping")
+                    Problem(
+                        document.locate(()), "yaml.not-mapping", "front matter is not a mapping"
+                    )
                 )
         except DocumentError as exc:
             problems.append(exc.problem)
@@ -219,12 +223,19 @@ def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument,
     return card, document, problems
 
 
-def _contract_references(repository: Repository, raw_manifest: dict[str, Any]) -> list[tuple[str, Location]]:
+def _contract_references(
+    repository: Repository, raw_manifest: dict[str, Any]
+) -> list[tuple[str, Location]]:
     declared = _declared(raw_manifest, "data", "contracts")
     document = repository.manifest_document
     if isinstance(declared, list):
         return [
-            (item, document.locate(("data", "contracts", index)) if document else Location(MANIFEST_FILE))
+            (
+                item,
+                document.locate(("data", "contracts", index))
+                if document
+                else Location(MANIFEST_FILE),
+            )
             for index, item in enumerate(declared)
             if isinstance(item, str) and item
         ]
@@ -232,7 +243,9 @@ def _contract_references(repository: Repository, raw_manifest: dict[str, Any]) -
     if not folder.is_dir():
         return []
     found = sorted(p for p in folder.iterdir() if p.name.endswith(CONTRACT_SUFFIXES))
-    return [(f"{CONTRACTS_FOLDER}/{p.name}", Location(f"{CONTRACTS_FOLDER}/{p.name}")) for p in found]
+    return [
+        (f"{CONTRACTS_FOLDER}/{p.name}", Location(f"{CONTRACTS_FOLDER}/{p.name}")) for p in found
+    ]
 
 
 def _load_contracts(repository: Repository, raw_manifest: dict[str, Any]) -> None:
@@ -243,7 +256,9 @@ def _load_contracts(repository: Repository, raw_manifest: dict[str, Any]) -> Non
             shown = repository.root.display(path)
             if not path.exists():
                 raise DocumentError(
-                    Problem(where, "file.missing", f"data contract '{reference}' not found", field_name)
+                    Problem(
+                        where, "file.missing", f"data contract '{reference}' not found", field_name
+                    )
                 )
             document = load_yaml_file(path, shown)
         except DocumentError as exc:

@@ -26,7 +26,7 @@ import yaml
 from aigov.documents.problems import DocumentError, Location, Problem
 
 try:  # libyaml is an order of magnitude faster; the pure-Python parser is a correct fallback.
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser
     from yaml.reader import Reader
@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
+
 
 # A path into a document: mapping keys and list indices from the root.
 FieldPath = tuple[str | int, ...]
@@ -199,10 +200,14 @@ class _Builder:
                 self.count(1, event.start_mark)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
-                root = self._place(stack, value, 1, event.start_mark, is_key_allowed=True, event=event)
+                root = self._place(
+                    stack, value, 1, event.start_mark, is_key_allowed=True, event=event
+                )
                 continue
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+                self._check_tag(
+                    event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                )
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(
                         event.start_mark,
@@ -251,7 +256,9 @@ class _Builder:
         frame = stack[-1]
         if isinstance(frame.container, dict) and frame.key is None:
             if not is_key_allowed:
-                raise self.fail(mark, "yaml.complex-key", "an alias cannot be used as a mapping key")
+                raise self.fail(
+                    mark, "yaml.complex-key", "an alias cannot be used as a mapping key"
+                )
             # Keys keep their source text: JSON-like data has string keys only.
             key = event.value if event is not None else str(value)
             if key == "<<" and event is not None and event.implicit[0]:
@@ -285,7 +292,9 @@ class _Builder:
             if frame.key == "<<":
                 merged = value if isinstance(value, list) else [value]
                 if not all(isinstance(item, dict) for item in merged):
-                    raise self.fail(mark, "yaml.merge", "a merge key '<<' takes a mapping or a list of mappings")
+                    raise self.fail(
+                        mark, "yaml.merge", "a merge key '<<' takes a mapping or a list of mappings"
+                    )
                 frame.merges.extend(merged)
             else:
                 frame.container[frame.key] = value
@@ -310,12 +319,21 @@ class _Builder:
             kind = tag[len(_CORE) :]
             if kind in ("str", "timestamp", "binary"):
                 return event.value
-            resolved = _resolve_plain(event.value)
-            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(kind)
-            if expected is not None and isinstance(resolved, expected):
-                return float(resolved) if kind == "float" else resolved
-            if expected is not None:
-                raise self.fail(event.start_mark, "yaml.tag", f"'{event.value}' is not a valid !!{kind}")
+            resolved: Any = _resolve_plain(event.value)
+            accepted: dict[str, tuple[type, ...]] = {
+                "int": (int,),
+                "float": (int, float),
+                "bool": (bool,),
+                "null": (type(None),),
+            }
+            if kind in accepted:
+                # bool is a subclass of int: "!!int true" must not pass as an integer.
+                is_bool = isinstance(resolved, bool)
+                if isinstance(resolved, accepted[kind]) and (kind == "bool" or not is_bool):
+                    return float(resolved) if kind == "float" else resolved
+                raise self.fail(
+                    event.start_mark, "yaml.tag", f"'{event.value}' is not a valid !!{kind}"
+                )
         raise self.fail(
             event.start_mark,
             "yaml.tag",
@@ -361,7 +379,9 @@ def _events(parser: Any) -> Iterator[yaml.Event]:
         yield parser.get_event()
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, line_offset: int) -> DocumentError:
+def _syntax_error(
+    exc: yaml.MarkedYAMLError, text: str, file: str, line_offset: int
+) -> DocumentError:
     mark = exc.problem_mark or exc.context_mark
     line, column = _pos(mark)
     reason = (exc.problem or "invalid YAML").strip()

@@ -34,9 +34,12 @@ def generate_schemas() -> dict[str, dict[str, Any]]:
     schemas = {}
     for name, (model, title) in MODEL_SCHEMAS.items():
         schema = model.model_json_schema(by_alias=True, mode="validation")
-        schemas[name] = {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_BASE_URI + name, "title": title, **{
-            k: v for k, v in schema.items() if k != "title"
-        }}
+        schemas[name] = {
+            "$schema": SCHEMA_DIALECT,
+            "$id": SCHEMA_BASE_URI + name,
+            "title": title,
+            **{k: v for k, v in schema.items() if k != "title"},
+        }
     return schemas
 
 

@@ -74,10 +74,10 @@ IsoDuration = Annotated[
 class Document(BaseModel):
     """Base of every model read from a file: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class OpenDocument(BaseModel):
     """Base of models whose format is open to other tools' keys (Hugging Face card metadata)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)

@@ -37,14 +37,19 @@ def problems_from_validation_error(
         path = _data_path(document.data, error["loc"], error["type"])
         kind = error["type"]
         message, hint = _explain(model, document.data, path, error)
-        key = (path, "missing" if kind == "missing" else "extra" if kind == "extra_forbidden" else "value")
+        key = (
+            path,
+            "missing" if kind == "missing" else "extra" if kind == "extra_forbidden" else "value",
+        )
         if message not in merged.setdefault(key, []):
             merged[key].append(message)
         if hint:
             hints.setdefault(key, hint)
     problems = []
     for (path, kind), messages in merged.items():
-        code = {"missing": "schema.missing", "extra": "schema.unknown-field"}.get(kind, "schema.invalid")
+        code = {"missing": "schema.missing", "extra": "schema.unknown-field"}.get(
+            kind, "schema.invalid"
+        )
         problems.append(
             Problem(
                 document.locate(path),
@@ -64,11 +69,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> FieldPath:
     current = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
+        found, child = _child(current, part)
+        if found:
+            current = child
             path.append(part)
         elif last and kind == "missing" and isinstance(current, dict):
             path.append(part)
@@ -76,9 +79,15 @@ def _data_path(data: Any, loc: tuple[int | str, ...], kind: str) -> FieldPath:
     return tuple(path)
 
 
-def _explain(
-    model: type[BaseModel], data: Any, path: FieldPath, error: Any
-) -> tuple[str, str]:
+def _child(container: Any, part: int | str) -> tuple[bool, Any]:
+    if isinstance(container, dict) and part in container:
+        return True, container[part]
+    if isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container):
+        return True, container[part]
+    return False, None
+
+
+def _explain(model: type[BaseModel], data: Any, path: FieldPath, error: Any) -> tuple[str, str]:
     kind = error["type"]
     if kind == "missing":
         return f"required field '{path[-1]}' is missing", ""
