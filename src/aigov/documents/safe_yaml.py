@@ -330,7 +330,7 @@ class _Builder:
                 # bool is a subclass of int: "!!int true" must not pass as an integer.
                 is_bool = isinstance(resolved, bool)
                 if isinstance(resolved, accepted[kind]) and (kind == "bool" or not is_bool):
-                    return float(resolved) if kind == "float" else resolved
+                    return float(str(resolved)) if kind == "float" else resolved
                 raise self.fail(
                     event.start_mark, "yaml.tag", f"'{event.value}' is not a valid !!{kind}"
                 )
