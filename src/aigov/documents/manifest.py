@@ -210,6 +210,17 @@ class GeneralPurposeAI(Document):
     cybersecurity_measures: str | None = None
 
 
+class UpstreamModel(Document):
+    """A general-purpose AI model used by the system, and who provides it (Art. 53(1)(b))."""
+
+    provider: NonEmptyStr
+    model: NonEmptyStr
+    version: str | None = None
+    documentation: str | None = Field(
+        default=None, description="Where the provider's downstream documentation is kept"
+    )
+
+
 class DocumentReference(Document):
     """A compliance artefact: its status and where it lives."""
 
@@ -237,11 +248,17 @@ class AiAct(Document):
     category: AiActCategory
     rationale: str | None = Field(default=None, description="Why this category")
     annex_iii_area: AnnexIIIArea | None = None
+    annex_iii_point: str | None = Field(
+        default=None, pattern=r"^[1-8](\([a-e]\))?$", description="Annex III point, e.g. 5(b)"
+    )
     annex_i_safety_component: bool = False
     prohibited_practices: ProhibitedPracticesScreening | None = None
     art_6_3_exemption: Art63Exemption | None = None
     transparency: Transparency | None = None
     gpai: GeneralPurposeAI | None = None
+    upstream_models: list[UpstreamModel] = Field(
+        default_factory=list, description="General-purpose AI models the system is built on"
+    )
     risk_management: DocumentReference | None = Field(default=None, description="Art. 9")
     data_governance: DocumentReference | None = Field(default=None, description="Art. 10")
     technical_documentation: DocumentReference | None = Field(

@@ -393,5 +393,12 @@ def _syntax_error(
         hint = "YAML does not allow tabs for indentation: indent with spaces."
     elif "could not find expected ':'" in reason or "mapping values are not allowed" in reason:
         hint = "Check the indentation and that each 'key: value' has a space after the colon."
+    if exc.context_mark is not None and exc.problem_mark is not None:
+        opened = _pos(exc.context_mark)
+        if opened[0] != line:
+            # libyaml notices an unclosed bracket or quote where the next token starts; the
+            # mistake is usually where the construct opened.
+            started = f"the construct started at line {opened[0] + line_offset}, column {opened[1]}"
+            hint = f"{hint} ({started})" if hint else started.capitalize() + "."
     where = Location(file, line + line_offset, column)
     return DocumentError(Problem(where, "yaml.syntax", reason, hint=hint))

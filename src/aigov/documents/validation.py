@@ -107,7 +107,34 @@ def _explain(model: type[BaseModel], data: Any, path: FieldPath, error: Any) -> 
         return f"{message}, got {_show(value)}", hint
     if not isinstance(value, dict | list):
         message = f"{message}, got {_show(value)}"
-    return message, ""
+    return message, _expected(model, path)
+
+
+def _expected(model: type[BaseModel], path: FieldPath) -> str:
+    """The field's own description, as a hint of what the value should look like."""
+    if not path or isinstance(path[-1], int):
+        return ""
+    for annotation in _annotation_at(model, path[:-1]):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for name, info in annotation.model_fields.items():
+                if path[-1] in (name, info.alias):
+                    described = info.description or _annotated_description(info.annotation)
+                    return f"expected: {described}" if described else ""
+    return ""
+
+
+def _annotated_description(annotation: Any) -> str:
+    """A description carried by an ``Annotated[..., Field(description=...)]`` inside a union."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        for item in typing.get_args(annotation)[1:]:
+            description = getattr(item, "description", None)
+            if isinstance(description, str):
+                return description
+    for member in typing.get_args(annotation):
+        found = _annotated_description(member)
+        if found:
+            return found
+    return ""
 
 
 def _show(value: Any) -> str:
