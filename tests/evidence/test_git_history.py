@@ -1,0 +1,171 @@
+"""Git history evidence, read from real repositories built with scripted histories."""
+
+import datetime as dt
+from pathlib import Path
+
+import git
+import pytest
+from tests.conftest import MINIMAL_MANIFEST
+
+from aigov.evidence.git_history import GitEvidenceUnavailable, read_history
+
+ALICE = git.Actor("Alice Martin", "alice@bank.example")
+BOB = git.Actor("Bob Durand", "bob@bank.example")
+
+
+class ScriptedRepo:
+    """A git repository whose commits carry chosen dates and authors."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.repo = git.Repo.init(root, initial_branch="main")
+
+    def commit(self, files: dict[str, str], date: str, author: git.Actor = ALICE) -> str:
+        for name, text in files.items():
+            path = self.root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            self.repo.index.add([name])
+        moment = dt.datetime.fromisoformat(f"{date}T10:00:00+01:00")
+        stamp = f"{int(moment.timestamp())} +0100"  # git's internal date format
+        commit = self.repo.index.commit(
+            f"update {', '.join(files)}",
+            author=author,
+            committer=author,
+            author_date=stamp,
+            commit_date=stamp,
+        )
+        return commit.hexsha
+
+
+def manifest(stage: str, criteria: str = "", approvals: str = "") -> str:
+    text = MINIMAL_MANIFEST.replace("stage: ideation", f"stage: {stage}")
+    if criteria:
+        text += "success_criteria:\n" + criteria
+    if approvals:
+        text += "approvals:\n" + approvals
+    return text
+
+
+AUC = "  - {{metric: auc, threshold: {0}, direction: higher_is_better}}\n"
+RMSE = "  - {{metric: rmse, threshold: {0}, direction: lower_is_better}}\n"
+APPROVAL = (
+    "  - {{to_stage: {0}, committee: Data Board, decision: approved, date: {1}, reference: {2}}}\n"
+)
+
+
+@pytest.fixture
+def scripted(tmp_path: Path) -> ScriptedRepo:
+    return ScriptedRepo(tmp_path / "project")
+
+
+def test_stage_timeline_and_time_to_market(scripted: ScriptedRepo) -> None:
+    first = scripted.commit({"aigov.yaml": manifest("ideation")}, "2025-01-10")
+    scripted.commit({"README.md": "notes\n"}, "2025-01-20")
+    scripted.commit({"aigov.yaml": manifest("ideation", AUC.format(0.8))}, "2025-02-01")
+    poc = scripted.commit({"aigov.yaml": manifest("poc", AUC.format(0.8))}, "2025-03-01", BOB)
+    scripted.commit({"aigov.yaml": manifest("production", AUC.format(0.8))}, "2025-09-28")
+    history = read_history(scripted.root)
+    assert [(e.stage, e.date[:10]) for e in history.timeline] == [
+        ("ideation", "2025-01-10"),
+        ("poc", "2025-03-01"),
+        ("production", "2025-09-28"),
+    ]
+    assert history.timeline[0].commit == first
+    assert history.timeline[1].commit == poc
+    assert history.timeline[1].author == "Bob Durand <bob@bank.example>"
+    assert history.manifest_commits == 4
+    assert history.time_to_market_days() == {"ideation": 0, "poc": 50, "production": 261}
+    assert history.shallow is False
+
+
+def test_criteria_history_tells_tightening_from_loosening(scripted: ScriptedRepo) -> None:
+    both = AUC.format(0.80) + RMSE.format(12)
+    scripted.commit({"aigov.yaml": manifest("ideation", both)}, "2025-01-10")
+    scripted.commit({"aigov.yaml": manifest("poc", both)}, "2025-02-10")
+    tighter = AUC.format(0.85) + RMSE.format(10)
+    scripted.commit({"aigov.yaml": manifest("poc", tighter)}, "2025-03-10")
+    looser = AUC.format(0.70) + RMSE.format(15)
+    scripted.commit({"aigov.yaml": manifest("poc", looser)}, "2025-04-10")
+    scripted.commit({"aigov.yaml": manifest("poc", AUC.format(0.70))}, "2025-05-10")
+    changes = [(c.metric, c.change, c.date[:10]) for c in read_history(scripted.root).criteria]
+    assert changes == [
+        ("auc", "set", "2025-01-10"),
+        ("rmse", "set", "2025-01-10"),
+        ("auc", "tightened", "2025-03-10"),
+        ("rmse", "tightened", "2025-03-10"),
+        ("auc", "loosened", "2025-04-10"),
+        ("rmse", "loosened", "2025-04-10"),
+        ("rmse", "removed", "2025-05-10"),
+    ]
+
+
+def test_criterion_added_after_poc_is_dated_after_the_poc(scripted: ScriptedRepo) -> None:
+    scripted.commit({"aigov.yaml": manifest("ideation")}, "2025-01-10")
+    scripted.commit({"aigov.yaml": manifest("poc")}, "2025-02-10")
+    scripted.commit({"aigov.yaml": manifest("poc", AUC.format(0.6))}, "2025-06-01")
+    history = read_history(scripted.root)
+    poc_entry = next(e for e in history.timeline if e.stage == "poc")
+    [criterion] = history.criteria
+    assert criterion.date > poc_entry.date
+
+
+def test_approvals_are_dated_by_the_commit_that_recorded_them(scripted: ScriptedRepo) -> None:
+    approval = APPROVAL.format("poc", "2025-02-01", "DB-7")
+    scripted.commit({"aigov.yaml": manifest("ideation")}, "2025-01-10")
+    # Dishonest history: the approval appears after the stage change, backdated.
+    scripted.commit({"aigov.yaml": manifest("poc")}, "2025-02-10")
+    recorded = scripted.commit({"aigov.yaml": manifest("poc", approvals=approval)}, "2025-03-15")
+    [record] = read_history(scripted.root).approvals
+    assert (record.to_stage, record.reference, record.date) == ("poc", "DB-7", "2025-02-01")
+    assert record.commit == recorded
+    assert record.committed.startswith("2025-03-15")
+
+
+def test_changed_files_and_stage_against_a_base_branch(scripted: ScriptedRepo) -> None:
+    scripted.commit({"aigov.yaml": manifest("poc"), "src/model.py": "x = 1\n"}, "2025-01-10")
+    scripted.repo.create_head("feature").checkout()
+    scripted.commit({"aigov.yaml": manifest("industrialization")}, "2025-02-10")
+    scripted.commit({"policies/gdpr/pack.yaml": "name: gdpr\n"}, "2025-02-11")
+    history = read_history(scripted.root, base="main")
+    assert history.changed_files == ["aigov.yaml", "policies/gdpr/pack.yaml"]
+    assert history.base_stage == "poc"
+    assert history.to_evidence()["stage_changed"] is True
+
+
+def test_a_broken_intermediate_manifest_is_skipped(scripted: ScriptedRepo) -> None:
+    scripted.commit({"aigov.yaml": manifest("ideation")}, "2025-01-10")
+    scripted.commit({"aigov.yaml": "stage: [unclosed\n"}, "2025-01-11")
+    scripted.commit({"aigov.yaml": manifest("poc")}, "2025-01-12")
+    assert [e.stage for e in read_history(scripted.root).timeline] == ["ideation", "poc"]
+
+
+def test_repository_in_a_subfolder_of_a_monorepo(scripted: ScriptedRepo) -> None:
+    scripted.commit({"models/churn/aigov.yaml": manifest("poc")}, "2025-01-10")
+    history = read_history(scripted.root / "models" / "churn")
+    assert [e.stage for e in history.timeline] == ["poc"]
+
+
+def test_shallow_clone_is_reported_and_an_unknown_base_explains_how_to_fetch(
+    scripted: ScriptedRepo, tmp_path: Path
+) -> None:
+    for day, stage in enumerate(["ideation", "data-exploration", "poc"], start=10):
+        scripted.commit({"aigov.yaml": manifest(stage)}, f"2025-01-{day}")
+    clone = tmp_path / "clone"
+    git.Repo.clone_from(scripted.root.as_uri(), clone, depth=1)
+    history = read_history(clone)
+    assert history.shallow is True
+    assert [e.stage for e in history.timeline] == ["poc"]
+    with pytest.raises(GitEvidenceUnavailable, match="fetch-depth: 0"):
+        read_history(clone, base="HEAD~2")
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    with pytest.raises(GitEvidenceUnavailable, match="not inside a git repository"):
+        read_history(tmp_path)
+
+
+def test_repository_without_commits(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path)
+    with pytest.raises(GitEvidenceUnavailable, match="no commits yet"):
+        read_history(tmp_path)
