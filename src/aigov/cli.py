@@ -43,7 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 2 on warnings)"
     )
+    _add_verb_parsers(verbs)
     return parser
+
+
+def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser]) -> None:
+    """Verbs that define their own arguments in ``aigov.commands.<verb>.add_parser``."""
+    from aigov.commands import explain, policy
+
+    policy.add_parser(verbs)
+    explain.add_parser(verbs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,100 @@
+"""``aigov policy test [PACK_DIR...]`` and ``aigov policy doc [--out FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigov.errors import EXIT_BLOCKED, EXIT_PASS, EXIT_USAGE, UsageError
+
+if TYPE_CHECKING:  # the policy layer is imported when a policy verb runs, not to parse argv
+    from aigov.policy.sources import PolicySet
+
+
+def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
+    """The ``policy`` verb and its sub-commands (called by ``aigov.cli``)."""
+    policy = verbs.add_parser(
+        "policy",
+        help="test policy packs and generate their reference documentation",
+        description="Work on policy packs: run their fixtures, generate their reference.",
+    )
+    actions = policy.add_subparsers(dest="policy_action", metavar="ACTION", required=True)
+    test = actions.add_parser(
+        "test",
+        help="run every rule's pass and fail fixtures",
+        description="Run every rule's pass and fail fixtures. Exit 0 when all pass, 1 when a "
+        "fixture fails or a rule lacks one, 2 when a pack cannot be loaded.",
+    )
+    test.add_argument(
+        "packs",
+        nargs="*",
+        metavar="PACK_DIR",
+        help="a pack folder or a folder of packs (default: the built-in packs)",
+    )
+    doc = actions.add_parser(
+        "doc",
+        help="generate the policy reference (Markdown)",
+        description="Generate the policy reference in Markdown: one section per rule.",
+    )
+    doc.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    doc.add_argument(
+        "--policies",
+        metavar="SOURCE",
+        help="policy source: a folder, git+file:///repo@REF, or 'builtin' (default)",
+    )
+
+
+def load_for_cli(source: str | None, ref: str | None = None) -> PolicySet:
+    """Load a policy source, turning every loading problem into a usage error (exit 2)."""
+    from aigov.policy.pack import PolicyLoadError
+    from aigov.policy.sources import load_policy_set, parse_policy_source
+
+    try:
+        return load_policy_set(parse_policy_source(source, ref=ref))
+    except PolicyLoadError as exc:
+        raise UsageError(f"the policy packs cannot be loaded:\n{exc}") from None
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.policy_action == "test":
+        return _test(args)
+    return _doc(args)
+
+
+def _test(args: argparse.Namespace) -> int:
+    from aigov.policy.pack import PolicyLoadError
+    from aigov.policy.sources import load_pack_folders
+    from aigov.policy.testing import run_fixtures
+
+    try:
+        policy_set = (
+            load_pack_folders([Path(p) for p in args.packs]) if args.packs else load_for_cli(None)
+        )
+    except PolicyLoadError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s): the packs cannot be tested", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+    report = run_fixtures(policy_set)
+    for failure in report.failures:
+        print(failure)
+    packs = ", ".join(f"{p.name} {p.version}" for p in policy_set.packs)
+    print(f"{report.passed} passed, {len(report.failures)} failed ({packs})")
+    return EXIT_PASS if report.ok else EXIT_BLOCKED
+
+
+def _doc(args: argparse.Namespace) -> int:
+    from aigov.policy.reference import render_reference
+
+    text = render_reference(load_for_cli(args.policies))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_PASS

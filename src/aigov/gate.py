@@ -1,0 +1,90 @@
+"""The gate: which stages' rules apply to a run, and whether its findings block.
+
+``aigov check`` (a pull request) and ``aigov gate --to ENV`` (a deployment) are built on this.
+A finding blocks when it is effective, not waived, and at or above the org's ``block_on``
+severity; a finding the engine could not evaluate (status ``error``) blocks like a failure, so
+that a broken rule fails closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from aigov.errors import EXIT_BLOCKED, EXIT_PASS
+from aigov.policy.findings import Finding, Result
+from aigov.policy.pack import severity_rank
+
+DEPLOYMENT_TARGET_STAGES: Final[dict[str, str]] = {
+    "production": "production",
+    "prod": "production",
+    "staging": "industrialization",
+    "preprod": "industrialization",
+}
+"""Deployment environments and the lifecycle stage whose rules guard them."""
+
+
+def is_blocking(finding: Finding, block_on: str) -> bool:
+    """Effective, not waived, and severity at or above ``block_on``."""
+    return (
+        finding.status != "not_yet_effective"
+        and not finding.waived
+        and severity_rank(finding.severity) >= severity_rank(block_on)
+    )
+
+
+def gate_stages(
+    manifest_stage: str,
+    change: Mapping[str, Any] | None = None,
+    target: str | None = None,
+) -> tuple[str, ...]:
+    """The stages whose rules a run evaluates.
+
+    - a deployment to ``target``: that environment's stage (``production`` for production);
+    - a pull request that changes the stage: the exit criteria of the old stage and the entry
+      criteria of the new one (rules of both stages);
+    - otherwise: the manifest's stage.
+    """
+    if target is not None:
+        stage = DEPLOYMENT_TARGET_STAGES.get(target)
+        if stage is None:
+            known = ", ".join(sorted(DEPLOYMENT_TARGET_STAGES))
+            raise ValueError(f"unknown deployment target '{target}' (known: {known})")
+        return (stage,)
+    if change and change.get("stage_changed"):
+        base, head = change.get("base_stage"), change.get("head_stage")
+        stages = tuple(str(s) for s in (base, head) if s)
+        return tuple(dict.fromkeys(stages)) or (manifest_stage,)
+    return (manifest_stage,)
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Pass or block, and the findings behind the decision."""
+
+    passed: bool
+    block_on: str
+    stages: tuple[str, ...]
+    blocking: tuple[Finding, ...]
+    waived: tuple[Finding, ...]
+    not_yet_effective: tuple[Finding, ...]
+    target: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_PASS if self.passed else EXIT_BLOCKED
+
+
+def decide(result: Result, *, target: str | None = None) -> GateDecision:
+    """The decision for an evaluated result (findings already carry ``blocking``)."""
+    blocking = tuple(f for f in result.findings if f.blocking)
+    return GateDecision(
+        passed=not blocking,
+        block_on=result.block_on,
+        stages=result.stages,
+        blocking=blocking,
+        waived=tuple(f for f in result.findings if f.waived),
+        not_yet_effective=tuple(f for f in result.findings if f.status == "not_yet_effective"),
+        target=target,
+    )

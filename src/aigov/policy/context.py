@@ -1,0 +1,123 @@
+"""The data an expression sees, built from a loaded repository (see ``policies/README.md``),
+and the way back from a context path to the file, line and column that wrote it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from aigov.documents.manifest import MANIFEST_FILE
+from aigov.documents.model_card import PLACEHOLDER, ModelCard
+from aigov.documents.problems import Location
+from aigov.documents.repository import DEFAULT_MODEL_CARD, Repository
+from aigov.policy.org import OrgConfig
+from aigov.policy.paths import ContextPath, parse_path
+
+ROOTS = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org")
+
+
+def section_key(title: str) -> str:
+    """A model card heading as a key of ``model_card.sections``: lower case, spaces collapsed."""
+    return " ".join(title.lower().split())
+
+
+def model_card_context(card: ModelCard | None) -> dict[str, Any]:
+    """Front matter keys (``model_index`` for ``model-index``), ``exists``, ``sections``,
+    ``placeholders``."""
+    if card is None:
+        return {"exists": False, "sections": {}, "placeholders": 0}
+    data: dict[str, Any] = card.metadata.model_dump(mode="json", exclude_none=True)
+    sections: dict[str, Any] = {}
+    for section in card.sections:
+        sections.setdefault(
+            section_key(section.title),
+            {
+                "title": section.title,
+                "text": section.text,
+                "line": section.line,
+                "empty": section.is_empty,
+                "placeholder": section.has_placeholder,
+            },
+        )
+    data.update(exists=True, sections=sections, placeholders=card.body.count(PLACEHOLDER))
+    return data
+
+
+def org_context(org: OrgConfig) -> dict[str, Any]:
+    data: dict[str, Any] = org.model_dump(mode="json", exclude={"api_version", "kind"})
+    return data
+
+
+def build_context(
+    repository: Repository,
+    org: OrgConfig,
+    *,
+    evidence: Mapping[str, Any],
+    change: Mapping[str, Any] | None,
+    today: dt.date,
+) -> dict[str, Any]:
+    """The expression context of one repository; raises ValueError without a valid manifest."""
+    if repository.manifest is None:
+        raise ValueError("the repository has no valid aigov.yaml: run `aigov validate` first")
+    return {
+        "manifest": repository.manifest.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "model_card": model_card_context(repository.model_card),
+        "contracts": [
+            {**contract.data, "file": contract.file} for contract in repository.contracts
+        ],
+        "evidence": dict(evidence),
+        "change": dict(change or {}),
+        "today": today,
+        "org": org_context(org),
+    }
+
+
+def locate(repository: Repository, path_text: str | None) -> Location:
+    """Where the field at a context path was written, or its nearest written ancestor."""
+    manifest_root = (
+        repository.manifest_document.locate(())
+        if repository.manifest_document
+        else Location(MANIFEST_FILE)
+    )
+    path = parse_path(path_text) if path_text else None
+    if not path:
+        return manifest_root
+    root, rest = path[0], path[1:]
+    if root == "manifest" and repository.manifest_document is not None:
+        return repository.manifest_document.locate(rest)
+    if root == "model_card":
+        return _locate_in_card(repository, rest)
+    if (
+        root == "contracts"
+        and rest
+        and isinstance(rest[0], int)
+        and rest[0] < len(repository.contracts)
+    ):
+        return repository.contracts[rest[0]].document.locate(rest[1:])
+    return manifest_root
+
+
+def _locate_in_card(repository: Repository, path: ContextPath) -> Location:
+    card, document = repository.model_card, repository.model_card_document
+    if card is None or document is None:
+        # No card: point at the manifest's reference to it, or at the file it should be.
+        if repository.manifest_document is not None and repository.manifest_document.has_position(
+            ("model", "card")
+        ):
+            return repository.manifest_document.locate(("model", "card"))
+        return Location(repository.model_card_file or DEFAULT_MODEL_CARD)
+    file = repository.model_card_file or DEFAULT_MODEL_CARD
+    if not path or path[0] in ("exists", "placeholders"):
+        lines = card.placeholder_lines
+        return Location(file, lines[0] if lines and path[:1] == ("placeholders",) else 1)
+    if path[0] == "sections":
+        if len(path) > 1:
+            found = card.section(str(path[1]))
+            wanted = section_key(str(path[1]))
+            match = next((s for s in card.sections if section_key(s.title) == wanted), found)
+            if match is not None:
+                return Location(file, match.line, 1)
+        return Location(file, card.body_line, 1)
+    first = "model-index" if path[0] == "model_index" else path[0]
+    return document.locate((first, *path[1:]))

@@ -1,0 +1,200 @@
+"""The policy engine: a pure, deterministic function from a repository and a policy set to a
+:class:`~aigov.policy.findings.Result`.
+
+Nothing here reads files, the clock or the network: the repository is already loaded, evidence
+is passed in (collect only :func:`evidence_needed`), and ``today`` is an argument. A rule that
+cannot be evaluated gives a finding of status ``error``, never an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aigov.documents.repository import Repository
+from aigov.gate import is_blocking
+from aigov.policy.context import build_context, locate
+from aigov.policy.expressions import (
+    ExpressionError,
+    MissingField,
+    PreparedContext,
+    prepare_context,
+)
+from aigov.policy.findings import Finding, PackInfo, Result
+from aigov.policy.pack import PolicyRule
+from aigov.policy.sources import PolicySet
+from aigov.policy.templates import render_message
+from aigov.policy.waivers import check_waivers
+
+OutcomeStatus = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """How one rule came out against one context."""
+
+    status: OutcomeStatus
+    missing: str | None = None
+    """The missing field that failed the assert, if that is why it failed."""
+    error: str | None = None
+
+
+def evaluate_rule(
+    rule: PolicyRule,
+    context: PreparedContext,
+    stages: Sequence[str],
+    today: dt.date,
+    effective_from: dt.date | None,
+) -> RuleOutcome:
+    """Applicability (stages, ``when``), then the assert, then the effective date."""
+    if not any(stage in rule.rule.applies.stages for stage in stages):
+        return RuleOutcome("not_applicable")
+    try:
+        if rule.when is not None and not rule.when.evaluate_bool(context):
+            return RuleOutcome("not_applicable")
+    except MissingField:
+        return RuleOutcome("not_applicable")
+    except ExpressionError as exc:
+        return RuleOutcome("error", error=f"'when' failed: {exc}")
+    missing: str | None = None
+    try:
+        if rule.assertion.evaluate_bool(context):
+            return RuleOutcome("passed")
+    except MissingField as exc:
+        missing = exc.path
+    except ExpressionError as exc:
+        return RuleOutcome("error", error=f"'assert' failed: {exc}")
+    if effective_from is not None and today < effective_from:
+        return RuleOutcome("not_yet_effective", missing=missing)
+    return RuleOutcome("failed", missing=missing)
+
+
+def evidence_needed(policy_set: PolicySet, repository: Repository) -> frozenset[str]:
+    """Evidence sources (``mlflow``, ``data_quality``, ``git``) the applicable rules read."""
+    stage = repository.manifest.stage if repository.manifest else ""
+    return policy_set.evidence_needed([stage])
+
+
+def evaluate(
+    repository: Repository,
+    policy_set: PolicySet,
+    evidence: Mapping[str, Any],
+    today: dt.date,
+    *,
+    change: Mapping[str, Any] | None = None,
+    stages: Sequence[str] | None = None,
+) -> Result:
+    """Evaluate every rule of ``policy_set`` against ``repository``.
+
+    ``stages`` are the stages whose rules apply (default: the manifest's stage; see
+    :func:`aigov.gate.gate_stages` for transitions and deployments). Raises ``ValueError`` only
+    when the repository has no valid manifest; each rule problem is a finding.
+    """
+    manifest = repository.manifest
+    if manifest is None:
+        raise ValueError("the repository has no valid aigov.yaml: run `aigov validate` first")
+    org = policy_set.org
+    context = build_context(repository, org, evidence=evidence, change=change, today=today)
+    prepared = prepare_context(context)
+    active = tuple(stages) if stages else (manifest.stage,)
+    waivers, findings = check_waivers(
+        manifest.waivers,
+        stage=manifest.stage,
+        org=org,
+        known_rules=lambda rule_id: policy_set.rule(rule_id) is not None,
+        today=today,
+        locate=lambda path: locate(repository, "manifest" + _path_suffix(path)),
+    )
+    passed = not_applicable = 0
+    for rule in policy_set.rules:
+        effective_from = policy_set.effective_dates.get(rule.id)
+        outcome = evaluate_rule(rule, prepared, active, today, effective_from)
+        if outcome.status == "passed":
+            passed += 1
+            continue
+        if outcome.status == "not_applicable":
+            not_applicable += 1
+            continue
+        findings.append(
+            _finding(rule, outcome, context, repository, effective_from, waivers.get(rule.id))
+        )
+    findings = [
+        _with_blocking(finding, org.block_on) if finding.rule_id != "AIGOV-WAIVER" else finding
+        for finding in findings
+    ]
+    return Result(
+        project=manifest.metadata.id,
+        stage=manifest.stage,
+        stages=active,
+        today=today,
+        block_on=org.block_on,
+        packs=tuple(
+            PackInfo(pack.name, pack.version, pack.digest, pack.origin) for pack in policy_set.packs
+        ),
+        findings=tuple(findings),
+        rules_evaluated=len(policy_set.rules),
+        rules_passed=passed,
+        rules_not_applicable=not_applicable,
+        evidence_used=tuple(sorted(policy_set.evidence_needed(active) & set(evidence))),
+    )
+
+
+def _path_suffix(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+
+def _finding(
+    rule: PolicyRule,
+    outcome: RuleOutcome,
+    context: Mapping[str, Any],
+    repository: Repository,
+    effective_from: dt.date | None,
+    waiver: Any,
+) -> Finding:
+    spec = rule.rule
+    if outcome.status == "error":
+        message = f"rule {rule.id} could not be evaluated: {outcome.error}"
+    else:
+        message = render_message(spec.message, context)
+        if outcome.missing is not None:
+            message += f" ({outcome.missing} is missing)"
+        if outcome.status == "not_yet_effective" and effective_from is not None:
+            message += f" [applies from {effective_from.isoformat()}]"
+    target = rule.locate
+    if outcome.missing is not None and outcome.missing.startswith(
+        ("manifest", "model_card", "contracts")
+    ):
+        target = outcome.missing
+    status: Literal["failed", "error", "not_yet_effective"] = (
+        "error"
+        if outcome.status == "error"
+        else "not_yet_effective"
+        if outcome.status == "not_yet_effective"
+        else "failed"
+    )
+    return Finding(
+        rule_id=rule.id,
+        pack=rule.pack,
+        title=spec.title,
+        severity=spec.severity,
+        message=message,
+        remediation=spec.remediation,
+        references=tuple(spec.references),
+        location=locate(repository, target),
+        status=status,
+        field=target or "",
+        effective_from=effective_from,
+        waived=waiver is not None,
+        waiver=waiver,
+    )
+
+
+def _with_blocking(finding: Finding, block_on: str) -> Finding:
+    blocking = is_blocking(finding, block_on)
+    if blocking == finding.blocking:
+        return finding
+    from dataclasses import replace
+
+    return replace(finding, blocking=blocking)

@@ -1,0 +1,99 @@
+"""``aigov-org.yaml``: an organisation's choices over the policy packs.
+
+At the root of a policy source (a folder or a git repository)::
+
+    apiVersion: aigov/v1
+    kind: OrgConfig
+    packs:                       # default: every pack of the source (or the built-in packs)
+      - {name: gdpr, version: ">=1.0,<2"}
+      - {name: ai-act, version: "==1.2.0"}
+    block_on: high               # findings at or above this severity block (default: high)
+    dates:                       # move a pack's named dates (the AI Act's dates move)
+      annex_iii_obligations: 2027-12-02
+    waivers: {approvers: [dpo@example.com], max_days: 90}
+    committees: {production: [model-risk-committee]}
+    lifecycle: {allow_stage_skip: false}
+    limits: {max_poc_days: 120, evidence_max_age_days: 30}
+    lang: en
+
+Version constraints use the comparator syntax of :mod:`aigov.policy.semver`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final, Literal
+
+from pydantic import Field, field_validator
+
+from aigov.documents.types import Document, NonEmptyStr, Stage
+from aigov.policy.pack import Severity
+from aigov.policy.semver import VersionConstraint, VersionError
+
+ORG_FILE: Final = "aigov-org.yaml"
+
+
+class PackPin(Document):
+    """A pack the organisation evaluates, and the versions it accepts."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = "*"
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _constraint(cls, value: object) -> object:
+        if isinstance(value, int | float):  # `version: 1` in YAML is a number
+            value = str(value)
+        if isinstance(value, str):
+            try:
+                VersionConstraint.parse(value)
+            except VersionError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def constraint(self) -> VersionConstraint:
+        return VersionConstraint.parse(self.version)
+
+
+class WaiverPolicy(Document):
+    approvers: list[NonEmptyStr] = Field(default_factory=list)
+    max_days: int = Field(default=90, ge=1)
+
+
+class LifecyclePolicy(Document):
+    allow_stage_skip: bool = False
+
+
+class Limits(Document):
+    max_poc_days: int = Field(default=180, ge=1)
+    evidence_max_age_days: int = Field(default=90, ge=1)
+
+
+class OrgConfig(Document):
+    """The organisation's configuration; ``OrgConfig.default()`` when a source has none."""
+
+    api_version: Literal["aigov/v1"] = Field(default="aigov/v1", alias="apiVersion")
+    kind: Literal["OrgConfig"] = "OrgConfig"
+    packs: list[PackPin] = Field(default_factory=list)
+    block_on: Severity = "high"
+    dates: dict[str, dt.date] = Field(default_factory=dict)
+    waivers: WaiverPolicy = Field(default_factory=WaiverPolicy)
+    committees: dict[Stage, list[NonEmptyStr]] = Field(default_factory=dict)
+    lifecycle: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
+    limits: Limits = Field(default_factory=Limits)
+    lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+
+    @classmethod
+    def default(cls) -> OrgConfig:
+        """Every pack of the source, findings of severity high or critical block."""
+        return cls()
+
+    @field_validator("packs")
+    @classmethod
+    def _unique_packs(cls, value: list[PackPin]) -> list[PackPin]:
+        names = [pin.name for pin in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"pack '{duplicates[0]}' is listed twice")
+        return value

@@ -1,0 +1,435 @@
+"""Policy packs: the ``pack.yaml`` and ``rules/*.yaml`` models, and loading them from files.
+
+The format is documented for pack authors in ``policies/README.md``. Loading works on the bytes
+of a pack's files, whatever their origin (a folder, the built-in packs, a git tree at a pinned
+ref; see :mod:`aigov.policy.sources`), so that every origin is validated and digested alike.
+Every problem names the pack file, line and column; expressions are compiled here, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from pydantic import Field, field_validator
+
+from aigov.documents.files import MAX_FILE_BYTES
+from aigov.documents.problems import DocumentError, Location, Problem
+from aigov.documents.safe_yaml import FieldPath, YamlDocument, parse_yaml
+from aigov.documents.types import STAGES, Document, NonEmptyStr, Stage
+from aigov.documents.validation import validate_document
+from aigov.policy.expressions import (
+    CompiledExpression,
+    ExpressionSyntaxError,
+    compile_expression,
+)
+from aigov.policy.semver import Version, VersionError
+
+Severity = Literal["critical", "high", "medium", "low", "info"]
+SEVERITIES: Final[tuple[Severity, ...]] = ("critical", "high", "medium", "low", "info")
+"""Severities from the most to the least severe."""
+
+PACK_FILE: Final = "pack.yaml"
+RULES_FOLDER: Final = "rules"
+RULE_ID_PATTERN: Final = r"^[A-Z0-9][A-Z0-9-]*$"
+RESERVED_RULE_PREFIX: Final = "AIGOV-"
+"""Rule ids of findings made by aigov itself (waiver problems): packs may not use them."""
+
+_NAMED_DATE = re.compile(r"^[a-z][a-z0-9_]*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EVIDENCE = re.compile(r"\bevidence\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+# manifest.a.b["c"][0] as written in an expression; stops before a method or macro call.
+_DOCUMENT_PATH = re.compile(
+    r"(?<![\w.])(?:manifest|model_card)"
+    r"(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_]*\s*\()|\[\s*(?:\d+|\"[^\"]*\"|'[^']*')\s*\])*"
+)
+
+
+def first_document_path(expression: str) -> str | None:
+    """The first ``manifest.``/``model_card.`` path written in ``expression``, if any."""
+    for found in _DOCUMENT_PATH.finditer(expression):
+        path = re.sub(r"\s+", "", found[0])
+        if path not in ("manifest", "model_card"):
+            return path
+    return None
+
+
+_RANKS: Final[dict[str, int]] = {
+    severity: len(SEVERITIES) - 1 - i for i, severity in enumerate(SEVERITIES)
+}
+
+
+def severity_rank(severity: str) -> int:
+    """Higher is more severe: info 0 … critical 4."""
+    return _RANKS[severity]
+
+
+class PackSourceInfo(Document):
+    """Where the regulation a pack enforces is published."""
+
+    title: NonEmptyStr
+    url: str | None = None
+
+
+def _semver_text(value: object) -> object:
+    """``version: 1.0`` is a YAML number: say it is not a semantic version, not "not a string"."""
+    text = str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    if isinstance(text, str):
+        try:
+            Version.parse(text)
+        except VersionError as exc:
+            raise ValueError(str(exc)) from None
+    return text
+
+
+class ChangelogEntry(Document):
+    version: str
+    date: dt.date
+    changes: list[NonEmptyStr] = Field(min_length=1)
+
+    _version = field_validator("version", mode="before")(_semver_text)
+
+
+class PolicyPack(Document):
+    """``pack.yaml``: a pack's identity, version, regulation source, changelog, named dates."""
+
+    api_version: Literal["aigov/v1"] = Field(alias="apiVersion")
+    kind: Literal["PolicyPack"]
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str
+    title: NonEmptyStr
+    description: str | None = None
+    source: PackSourceInfo
+    dates: dict[str, dt.date] = Field(default_factory=dict)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+
+    _version = field_validator("version", mode="before")(_semver_text)
+
+    @field_validator("dates")
+    @classmethod
+    def _date_names(cls, value: dict[str, dt.date]) -> dict[str, dt.date]:
+        for name in value:
+            if not _NAMED_DATE.match(name):
+                raise ValueError(f"date name '{name}' must be lower_snake_case")
+        return value
+
+    @property
+    def semver(self) -> Version:
+        return Version.parse(self.version)
+
+
+class Applies(Document):
+    stages: list[Stage] = Field(default_factory=lambda: list(STAGES), min_length=1)
+    when: NonEmptyStr | None = None
+
+
+class Fixtures(Document):
+    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
+    fail: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Rule(Document):
+    """One rule, as written in a ``rules/*.yaml`` list."""
+
+    id: str = Field(pattern=RULE_ID_PATTERN)
+    title: NonEmptyStr
+    severity: Severity
+    references: list[NonEmptyStr] = Field(min_length=1)
+    description: str | None = None
+    applies: Applies = Field(default_factory=Applies)
+    effective_from: str | None = None
+    assert_: NonEmptyStr = Field(alias="assert")
+    locate: str | None = Field(default=None, pattern=r"^(manifest|model_card|contracts)\b")
+    message: NonEmptyStr
+    remediation: NonEmptyStr
+    fixtures: Fixtures = Field(default_factory=Fixtures)
+
+    @field_validator("effective_from", mode="before")
+    @classmethod
+    def _date_or_name(cls, value: object) -> object:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str) and not (_ISO_DATE.match(value) or _NAMED_DATE.match(value)):
+            raise ValueError(
+                f"'{value}' is neither a date (YYYY-MM-DD) nor a named date of the pack"
+            )
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            dt.date.fromisoformat(value)  # raises ValueError for 2026-02-30
+        return value
+
+
+@dataclass(frozen=True, eq=False)
+class PolicyRule:
+    """A validated rule with its expressions compiled and where it was written."""
+
+    rule: Rule
+    pack: str
+    location: Location
+    when: CompiledExpression | None
+    assertion: CompiledExpression
+    roots: frozenset[str]
+    evidence: frozenset[str]
+    """Names after ``evidence.`` in the rule: the evidence sources it needs (``mlflow``…)."""
+    locate: str | None
+    """The context path a finding points at: ``locate``, else the first manifest/model_card
+    field the assert names."""
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedPack:
+    """A pack read from one origin: its metadata, rules, content digest and file locations."""
+
+    pack: PolicyPack
+    rules: tuple[PolicyRule, ...]
+    digest: str
+    origin: str
+    pack_file: str
+    positions: Mapping[FieldPath, Location] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.pack.name
+
+    @property
+    def version(self) -> str:
+        return self.pack.version
+
+
+class PolicyLoadError(Exception):
+    """Packs or an org config could not be loaded; ``problems`` says where and why, all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.location, p.code, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def pack_digest(files: Mapping[str, bytes]) -> str:
+    """sha256 over the pack's files in sorted path order (path and bytes, length-prefixed)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        content = files[path]
+        digest.update(f"{path}\0{len(content)}\0".encode())
+        digest.update(content)
+    return "sha256:" + digest.hexdigest()
+
+
+def is_pack_file(path: str) -> bool:
+    """Whether ``path`` (relative to a pack folder) is one the pack is made of."""
+    if path == PACK_FILE:
+        return True
+    folder, _, name = path.partition("/")
+    return folder == RULES_FOLDER and "/" not in name and name.endswith((".yaml", ".yml"))
+
+
+def decode_text(content: bytes, shown_as: str) -> str:
+    """Policy files as text: size-limited strict UTF-8, BOM dropped, LF line endings."""
+    if len(content) > MAX_FILE_BYTES:
+        raise DocumentError(
+            Problem(
+                Location(shown_as),
+                "file.too-large",
+                f"file is {len(content):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
+            )
+        )
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise DocumentError(
+            Problem(Location(shown_as, line), "file.encoding", "invalid UTF-8: save as UTF-8")
+        ) from None
+    if "\x00" in text:
+        raise DocumentError(Problem(Location(shown_as), "file.binary", "file is not text"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_pack(files: Mapping[str, bytes], *, origin: str, shown_as: str) -> LoadedPack:
+    """Load one pack from its files (``pack.yaml``, ``rules/*.yaml``: path -> bytes).
+
+    ``shown_as`` prefixes file names in problems and locations (e.g. ``policies/gdpr``);
+    ``origin`` records where the pack came from. Raises :class:`PolicyLoadError` listing every
+    problem: YAML, unknown or invalid fields, bad semver, unknown named dates, CEL syntax errors
+    and duplicate rule ids.
+    """
+    own = {path: content for path, content in files.items() if is_pack_file(path)}
+    problems: list[Problem] = []
+    pack_shown = f"{shown_as}/{PACK_FILE}"
+    if PACK_FILE not in own:
+        raise PolicyLoadError(
+            [Problem(Location(pack_shown), "pack.missing", f"no {PACK_FILE} in this pack folder")]
+        )
+    pack: PolicyPack | None = None
+    positions: dict[FieldPath, Location] = {}
+    try:
+        document = parse_yaml(decode_text(own[PACK_FILE], pack_shown), pack_shown)
+        problems.extend(document.problems)
+        pack, errors = validate_document(PolicyPack, document)
+        problems.extend(errors)
+        positions = {path: document.locate(path) for path in document.positions}
+    except DocumentError as exc:
+        problems.append(exc.problem)
+    pack_dates = pack.dates if pack is not None else None  # unknown: pack.yaml is invalid
+    rules: list[PolicyRule] = []
+    seen: dict[str, Location] = {}
+    for path in sorted(p for p in own if p != PACK_FILE):
+        shown = f"{shown_as}/{path}"
+        for rule in _load_rule_file(
+            own[path], shown, pack.name if pack else "?", pack_dates, problems
+        ):
+            if rule.id in seen:
+                problems.append(
+                    Problem(
+                        rule.location,
+                        "rule.duplicate-id",
+                        f"rule id '{rule.id}' is already used at {seen[rule.id]}",
+                        field="id",
+                    )
+                )
+                continue
+            seen[rule.id] = rule.location
+            rules.append(rule)
+    if problems or pack is None:
+        raise PolicyLoadError(problems)
+    return LoadedPack(pack, tuple(rules), pack_digest(own), origin, pack_shown, positions)
+
+
+def _load_rule_file(
+    content: bytes,
+    shown: str,
+    pack_name: str,
+    pack_dates: Mapping[str, dt.date] | None,
+    problems: list[Problem],
+) -> list[PolicyRule]:
+    try:
+        document = parse_yaml(decode_text(content, shown), shown)
+    except DocumentError as exc:
+        problems.append(exc.problem)
+        return []
+    problems.extend(document.problems)
+    if document.data is None:
+        return []
+    if not isinstance(document.data, list):
+        problems.append(
+            Problem(
+                document.locate(()),
+                "rules.not-list",
+                "a rules file holds a YAML list of rules ('- id: ...')",
+            )
+        )
+        return []
+    by_item: dict[int, dict[FieldPath, tuple[int, int]]] = {}
+    for path, position in document.positions.items():
+        if path and isinstance(path[0], int):
+            by_item.setdefault(path[0], {})[path[1:]] = position
+    rules: list[PolicyRule] = []
+    for index, item in enumerate(document.data):
+        item_positions = by_item.get(index, {})
+        item_document = YamlDocument(shown, item, item_positions)
+        if not isinstance(item, dict):
+            problems.append(
+                Problem(item_document.locate(()), "rules.not-mapping", "a rule is a mapping")
+            )
+            continue
+        rule, errors = validate_document(Rule, item_document)
+        label = f"rule {item.get('id')}: " if isinstance(item.get("id"), str) else ""
+        problems.extend(
+            Problem(p.location, p.code, label + p.message, p.field, p.level, p.hint) for p in errors
+        )
+        if rule is None:
+            continue
+        compiled = _compile_rule(rule, item_document, problems)
+        if compiled is None:
+            continue
+        when, assertion = compiled
+        if rule.id.startswith(RESERVED_RULE_PREFIX):
+            problems.append(
+                Problem(
+                    item_document.locate(("id",)),
+                    "rule.reserved-id",
+                    f"rule ids starting with '{RESERVED_RULE_PREFIX}' are reserved for aigov",
+                    field="id",
+                )
+            )
+            continue
+        name = rule.effective_from
+        if (
+            name is not None
+            and pack_dates is not None
+            and not _ISO_DATE.match(name)
+            and name not in pack_dates
+        ):
+            known = ", ".join(sorted(pack_dates)) or "none"
+            problems.append(
+                Problem(
+                    item_document.locate(("effective_from",)),
+                    "rule.unknown-date",
+                    f"rule {rule.id}: effective_from names the date '{name}', which pack.yaml "
+                    "does not define under 'dates'",
+                    field="effective_from",
+                    hint=f"named dates of this pack: {known}",
+                )
+            )
+            continue
+        sources = [rule.assert_, rule.applies.when or "", rule.message]
+        roots = assertion.roots | (when.roots if when else frozenset())
+        rules.append(
+            PolicyRule(
+                rule=rule,
+                pack=pack_name,
+                location=item_document.locate(()),
+                when=when,
+                assertion=assertion,
+                roots=roots,
+                evidence=frozenset(m for text in sources for m in _EVIDENCE.findall(text)),
+                locate=rule.locate or first_document_path(rule.assert_),
+            )
+        )
+    return rules
+
+
+def _compile_rule(
+    rule: Rule, document: YamlDocument, problems: list[Problem]
+) -> tuple[CompiledExpression | None, CompiledExpression] | None:
+    compiled: dict[str, CompiledExpression | None] = {"when": None, "assert": None}
+    failed = False
+    for key, path, source in (
+        ("when", ("applies", "when"), rule.applies.when),
+        ("assert", ("assert",), rule.assert_),
+    ):
+        if source is None:
+            continue
+        try:
+            compiled[key] = compile_expression(source)
+        except ExpressionSyntaxError as exc:
+            failed = True
+            lines = source.split("\n")
+            shown = lines[exc.line - 1] if 0 < exc.line <= len(lines) else source
+            where = (
+                f"line {exc.line}, column {exc.column}"
+                if len(lines) > 1
+                else (f"column {exc.column}")
+            )
+            problems.append(
+                Problem(
+                    document.locate(path),
+                    "rule.expression-syntax",
+                    f"rule {rule.id}: invalid CEL in '{key}' at {where} of the expression: "
+                    f"{exc.message}",
+                    field=".".join(str(p) for p in path),
+                    hint=f"{shown}\n          {' ' * max(exc.column - 1, 0)}^",
+                )
+            )
+    assertion = compiled["assert"]
+    if failed or assertion is None:
+        return None
+    return compiled["when"], assertion

@@ -1,0 +1,363 @@
+"""Policy sources: where packs and the org config come from, assembled into a ``PolicySet``.
+
+A source is one of:
+
+- the built-in packs (``builtin``, the default): ``policies/`` of a checkout, or the copy inside
+  the wheel;
+- a folder: ``aigov-org.yaml`` at its root (optional) and one sub-folder per pack (a folder that
+  holds ``pack.yaml`` itself is a single pack);
+- a git repository at a pinned ref, read without a checkout: ``git+file:///path/to/repo@REF``, or
+  a local repository path together with ``ref=``.
+
+Which packs are evaluated: those the org config lists (each looked up in the source, then among
+the built-in packs, and checked against its version constraint); when it lists none, every pack
+of the source, or the built-in packs if the source holds none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from aigov._resources import builtin_policies
+from aigov.documents.problems import DocumentError, Location, Problem
+from aigov.documents.safe_yaml import parse_yaml
+from aigov.documents.validation import validate_document
+from aigov.policy.org import ORG_FILE, OrgConfig
+from aigov.policy.pack import (
+    PACK_FILE,
+    LoadedPack,
+    PolicyLoadError,
+    PolicyRule,
+    decode_text,
+    is_pack_file,
+    load_pack,
+)
+from aigov.policy.semver import Version
+
+SourceKind = Literal["builtin", "folder", "git"]
+BUILTIN = "builtin"
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """Where to read packs from; build it with :func:`parse_policy_source`."""
+
+    kind: SourceKind
+    location: str = ""
+    ref: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "builtin":
+            return BUILTIN
+        if self.kind == "git":
+            return f"git+file://{Path(self.location).resolve().as_posix()}@{self.ref}"
+        return self.location
+
+
+def parse_policy_source(text: str | None, *, ref: str | None = None) -> PolicySource:
+    """``None``/``builtin``, a folder, ``git+file:///repo@REF``, or a repository path + ``ref``."""
+    if text is None or text == BUILTIN:
+        if ref is not None:
+            raise ValueError("a ref only applies to a git policy source")
+        return PolicySource("builtin")
+    if text.startswith("git+"):
+        rest = text[len("git+") :]
+        if not rest.startswith("file://"):
+            raise ValueError(
+                f"'{text}': only local repositories (git+file:///path@REF) are read; "
+                "clone remote policy repositories in the CI job first"
+            )
+        path, at, pinned = rest[len("file://") :].rpartition("@")
+        if not at or not pinned:
+            path, pinned = rest[len("file://") :], ref or ""
+        if not pinned:
+            raise ValueError(f"'{text}': pin the ref, e.g. git+file:///path/to/policies@v1.2.0")
+        return PolicySource("git", path, pinned)
+    if ref is not None:
+        return PolicySource("git", text, ref)
+    return PolicySource("folder", text)
+
+
+@dataclass(frozen=True, eq=False)
+class PolicySet:
+    """The packs and org config one evaluation uses, with every rule's effective date resolved."""
+
+    org: OrgConfig
+    packs: tuple[LoadedPack, ...]
+    rules: tuple[PolicyRule, ...]
+    effective_dates: Mapping[str, dt.date | None]
+    """Rule id -> the date it starts to apply (named dates resolved, org overrides applied)."""
+    origin: str
+    org_file: str | None = None
+
+    def rule(self, rule_id: str) -> PolicyRule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def pack(self, name: str) -> LoadedPack | None:
+        return next((pack for pack in self.packs if pack.name == name), None)
+
+    def evidence_needed(self, stages: Iterable[str]) -> frozenset[str]:
+        """Evidence sources (``mlflow``, ``git``…) that the rules applying at ``stages`` read."""
+        wanted = set(stages)
+        return frozenset(
+            source
+            for rule in self.rules
+            if wanted & set(rule.rule.applies.stages)
+            for source in rule.evidence
+        )
+
+
+def load_policy_set(source: PolicySource | None = None) -> PolicySet:
+    """Load the packs and org config of ``source`` (default: the built-in packs).
+
+    Raises :class:`PolicyLoadError` with every problem found, or ``ValueError`` when the source
+    itself cannot be read (no such folder, not a git repository, unknown ref).
+    """
+    source = source or PolicySource("builtin")
+    if source.kind == "builtin":
+        return _assemble(_read_folder(builtin_policies()), "policies", BUILTIN, is_builtin=True)
+    if source.kind == "folder":
+        folder = Path(source.location)
+        if not folder.is_dir():
+            raise ValueError(f"policy source '{source.location}' is not a folder")
+        return _assemble(_read_folder(folder), source.location.rstrip("/"), str(source))
+    from aigov.policy.git_tree import GitTreeError, read_tree
+
+    assert source.ref is not None
+    try:
+        tree = read_tree(Path(source.location), source.ref, _is_policy_file)
+    except GitTreeError as exc:
+        raise ValueError(str(exc)) from None
+    shown = f"{source.location.rstrip('/')}@{source.ref}"
+    origin = f"git+file://{Path(source.location).resolve().as_posix()}@{tree.commit}"
+    return _assemble(tree.files, shown, origin)
+
+
+def load_pack_folders(folders: Sequence[Path], org: OrgConfig | None = None) -> PolicySet:
+    """A policy set of the packs in ``folders`` (each a pack, or a folder of packs)."""
+    packs: list[LoadedPack] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise ValueError(f"'{folder}' is not a folder")
+        files = _read_folder(folder)
+        for pack_files, shown in _split_packs(files, str(folder).rstrip("/")):
+            try:
+                packs.append(load_pack(pack_files, origin=str(folder), shown_as=shown))
+            except PolicyLoadError as exc:
+                problems.extend(exc.problems)
+    if not packs and not problems:
+        shown = ", ".join(str(f) for f in folders)
+        raise ValueError(f"no policy pack ({PACK_FILE}) found in {shown}")
+    return build_policy_set(packs, org or OrgConfig.default(), "folders", problems=problems)
+
+
+def build_policy_set(
+    packs: Sequence[LoadedPack],
+    org: OrgConfig,
+    origin: str,
+    *,
+    org_file: str | None = None,
+    org_positions: Mapping[tuple[str | int, ...], Location] | None = None,
+    problems: list[Problem] | None = None,
+) -> PolicySet:
+    """Check packs together (unique names and rule ids, org date names) and resolve dates."""
+    problems = list(problems or [])
+    org_where = org_positions or {}
+
+    def at(*path: str | int) -> Location:
+        for end in range(len(path), -1, -1):
+            if path[:end] in org_where:
+                return org_where[path[:end]]
+        return Location(org_file or ORG_FILE, 1, 1)
+
+    names: dict[str, LoadedPack] = {}
+    rules: list[PolicyRule] = []
+    first: dict[str, PolicyRule] = {}
+    for pack in packs:
+        if pack.name in names:
+            problems.append(
+                Problem(
+                    pack.positions.get(("name",), Location(pack.pack_file)),
+                    "pack.duplicate-name",
+                    f"pack '{pack.name}' is also loaded from {names[pack.name].pack_file}",
+                    field="name",
+                )
+            )
+            continue
+        names[pack.name] = pack
+        for rule in pack.rules:
+            if rule.id in first:
+                problems.append(
+                    Problem(
+                        rule.location,
+                        "rule.duplicate-id",
+                        f"rule id '{rule.id}' is already used by pack '{first[rule.id].pack}' "
+                        f"at {first[rule.id].location}",
+                        field="id",
+                    )
+                )
+                continue
+            first[rule.id] = rule
+            rules.append(rule)
+    known_dates = {name for pack in packs for name in pack.pack.dates}
+    for name in org.dates:
+        if name not in known_dates:
+            problems.append(
+                Problem(
+                    at("dates", name),
+                    "org.unknown-date",
+                    f"'{name}' is not a named date of any pack evaluated",
+                    field=f"dates.{name}",
+                    hint="named dates: " + (", ".join(sorted(known_dates)) or "none"),
+                )
+            )
+    if problems:
+        raise PolicyLoadError(problems)
+    effective: dict[str, dt.date | None] = {}
+    for pack in names.values():
+        dates = {**pack.pack.dates, **{k: v for k, v in org.dates.items() if k in pack.pack.dates}}
+        for rule in pack.rules:
+            written = rule.rule.effective_from
+            effective[rule.id] = (
+                None
+                if written is None
+                else dates[written]
+                if written in dates
+                else dt.date.fromisoformat(written)
+            )
+    return PolicySet(org, tuple(names.values()), tuple(rules), effective, origin, org_file)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _is_policy_file(path: str) -> bool:
+    if path == ORG_FILE or is_pack_file(path):
+        return True
+    folder, _, rest = path.partition("/")
+    return bool(folder) and not folder.startswith(".") and is_pack_file(rest)
+
+
+def _read_folder(root: Path) -> dict[str, bytes]:
+    """The policy files under ``root``: org config, packs at the root or one level down."""
+    files: dict[str, bytes] = {}
+    candidates = [root / ORG_FILE, root / PACK_FILE, *root.glob("rules/*"), *root.glob("*/*")]
+    candidates.extend(root.glob("*/rules/*"))
+    for path in candidates:
+        relative = path.relative_to(root).as_posix()
+        if not _is_policy_file(relative):
+            continue
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        # A symlink could point anywhere on the machine: policy files are regular files.
+        if stat.S_ISREG(info.st_mode):
+            files[relative] = path.read_bytes()
+    return files
+
+
+def _split_packs(files: Mapping[str, bytes], shown: str) -> list[tuple[dict[str, bytes], str]]:
+    """(pack files relative to the pack folder, shown name) for each pack in ``files``."""
+    if PACK_FILE in files:
+        return [({p: c for p, c in files.items() if is_pack_file(p)}, shown)]
+    folders = sorted({p.split("/")[0] for p in files if p.endswith(f"/{PACK_FILE}")})
+    return [
+        (
+            {p[len(f) + 1 :]: c for p, c in files.items() if p.startswith(f"{f}/")},
+            f"{shown}/{f}",
+        )
+        for f in folders
+    ]
+
+
+def _assemble(
+    files: Mapping[str, bytes], shown: str, origin: str, *, is_builtin: bool = False
+) -> PolicySet:
+    problems: list[Problem] = []
+    org = OrgConfig.default()
+    org_file: str | None = None
+    org_positions: dict[tuple[str | int, ...], Location] = {}
+    if ORG_FILE in files:
+        org_file = f"{shown}/{ORG_FILE}"
+        try:
+            document = parse_yaml(decode_text(files[ORG_FILE], org_file), org_file)
+            problems.extend(document.problems)
+            if not isinstance(document.data, dict):
+                raise DocumentError(
+                    Problem(document.locate(()), "yaml.not-mapping", "expected a mapping")
+                )
+            validated, errors = validate_document(OrgConfig, document)
+            problems.extend(errors)
+            if validated is not None:
+                org = validated
+            org_positions = {path: document.locate(path) for path in document.positions}
+        except DocumentError as exc:
+            problems.append(exc.problem)
+    available: dict[str, LoadedPack] = {}
+    for pack_files, pack_shown in _split_packs(files, shown):
+        try:
+            pack = load_pack(pack_files, origin=origin, shown_as=pack_shown)
+        except PolicyLoadError as exc:
+            problems.extend(exc.problems)
+            continue
+        available.setdefault(pack.name, pack)
+    if problems:
+        raise PolicyLoadError(problems)
+    selected: list[LoadedPack]
+    if org.packs:
+        selected = []
+        builtin: dict[str, LoadedPack] | None = None
+        for index, pin in enumerate(org.packs):
+            where = org_positions.get(("packs", index), Location(org_file or ORG_FILE))
+            pack_or_none = available.get(pin.name)
+            if pack_or_none is None and not is_builtin:
+                builtin = builtin if builtin is not None else _builtin_packs()
+                pack_or_none = builtin.get(pin.name)
+            if pack_or_none is None:
+                problems.append(
+                    Problem(
+                        where,
+                        "org.unknown-pack",
+                        f"pack '{pin.name}' is in neither {shown} nor the built-in packs",
+                        field=f"packs[{index}].name",
+                    )
+                )
+                continue
+            if not pin.constraint.allows(Version.parse(pack_or_none.version)):
+                problems.append(
+                    Problem(
+                        org_positions.get(("packs", index, "version"), where),
+                        "org.pack-version",
+                        f"pack '{pin.name}' is version {pack_or_none.version}, which does not "
+                        f"satisfy '{pin.version}'",
+                        field=f"packs[{index}].version",
+                        hint=f"loaded from {pack_or_none.pack_file}",
+                    )
+                )
+                continue
+            selected.append(pack_or_none)
+    elif available:
+        selected = list(available.values())
+    elif is_builtin:
+        selected = []
+    else:
+        selected = list(_builtin_packs().values())
+    if problems:
+        raise PolicyLoadError(problems)
+    return build_policy_set(selected, org, origin, org_file=org_file, org_positions=org_positions)
+
+
+def _builtin_packs() -> dict[str, LoadedPack]:
+    packs: dict[str, LoadedPack] = {}
+    for pack_files, shown in _split_packs(_read_folder(builtin_policies()), "policies"):
+        pack = load_pack(pack_files, origin=BUILTIN, shown_as=shown)
+        packs[pack.name] = pack
+    return packs
