@@ -94,7 +94,12 @@ def _doc(args: argparse.Namespace) -> int:
 
     text = render_reference(load_for_cli(args.policies))
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
     return EXIT_PASS

@@ -1,0 +1,69 @@
+"""The gate: stages evaluated per run, and which findings block."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from aigov.documents.problems import Location
+from aigov.gate import decide, gate_stages, is_blocking
+from aigov.policy.findings import Finding, Result
+
+FINDING = Finding(
+    rule_id="R-1",
+    pack="p",
+    title="t",
+    severity="high",
+    message="m",
+    remediation="r",
+    references=("Art. 1",),
+    location=Location("aigov.yaml", 3, 1),
+)
+
+
+@pytest.mark.parametrize(
+    ("changes", "block_on", "blocking"),
+    [
+        ({}, "high", True),
+        ({}, "critical", False),
+        ({"severity": "medium"}, "high", False),
+        ({"severity": "critical"}, "high", True),
+        ({"severity": "info"}, "info", True),
+        ({"status": "error"}, "high", True),
+        ({"status": "not_yet_effective"}, "info", False),
+        ({"waived": True}, "info", False),
+    ],
+)
+def test_is_blocking(changes: dict[str, object], block_on: str, blocking: bool) -> None:
+    assert is_blocking(dataclasses.replace(FINDING, **changes), block_on) is blocking  # type: ignore[arg-type]
+
+
+def test_gate_stages() -> None:
+    assert gate_stages("poc") == ("poc",)
+    assert gate_stages("poc", {"stage_changed": False}) == ("poc",)
+    change = {"stage_changed": True, "base_stage": "poc", "head_stage": "industrialization"}
+    assert gate_stages("industrialization", change) == ("poc", "industrialization")
+    assert gate_stages("industrialization", target="production") == ("production",)
+    with pytest.raises(ValueError, match="unknown deployment target 'moon'"):
+        gate_stages("poc", target="moon")
+
+
+def test_decide() -> None:
+    blocking = dataclasses.replace(FINDING, blocking=True)
+    later = dataclasses.replace(FINDING, rule_id="R-2", status="not_yet_effective")
+    result = Result(
+        project="x",
+        stage="poc",
+        stages=("poc",),
+        today=dt.date(2026, 11, 24),
+        block_on="high",
+        packs=(),
+        findings=(blocking, later),
+    )
+    decision = decide(result)
+    assert not decision.passed and decision.exit_code == 1
+    assert decision.blocking == (blocking,) and decision.not_yet_effective == (later,)
+    passed = decide(dataclasses.replace(result, findings=(later,)))
+    assert passed.passed and passed.exit_code == 0
