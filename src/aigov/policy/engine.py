@@ -49,7 +49,7 @@ def evaluate_rule(
     effective_from: dt.date | None,
 ) -> RuleOutcome:
     """Applicability (stages, ``when``), then the assert, then the effective date."""
-    if not any(stage in rule.rule.applies.stages for stage in stages):
+    if rule.stages.isdisjoint(stages):
         return RuleOutcome("not_applicable")
     try:
         if rule.when is not None and not rule.when.evaluate_bool(context):

@@ -174,6 +174,8 @@ class PolicyRule:
     roots: frozenset[str]
     evidence: frozenset[str]
     """Names after ``evidence.`` in the rule: the evidence sources it needs (``mlflow``…)."""
+    stages: frozenset[str]
+    """``applies.stages``, as a set for the engine's hot loop."""
     locate: str | None
     """The context path a finding points at: ``locate``, else the first manifest/model_card
     field the assert names."""
@@ -391,6 +393,7 @@ def _load_rule_file(
                 assertion=assertion,
                 roots=roots,
                 evidence=frozenset(m for text in sources for m in _EVIDENCE.findall(text)),
+                stages=frozenset(rule.applies.stages),
                 locate=rule.locate or first_document_path(rule.assert_),
             )
         )

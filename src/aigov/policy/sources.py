@@ -106,10 +106,7 @@ class PolicySet:
         """Evidence sources (``mlflow``, ``git``…) that the rules applying at ``stages`` read."""
         wanted = set(stages)
         return frozenset(
-            source
-            for rule in self.rules
-            if wanted & set(rule.rule.applies.stages)
-            for source in rule.evidence
+            source for rule in self.rules if wanted & rule.stages for source in rule.evidence
         )
 
 
