@@ -7,7 +7,7 @@ import difflib
 import sys
 from typing import Any
 
-from aigov.commands.policy import load_for_cli
+from aigov.commands.policy import add_source_arguments, load_for_cli
 from aigov.errors import EXIT_PASS, UsageError
 
 
@@ -19,18 +19,14 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         "example. Exit 2 when the rule is unknown.",
     )
     explain.add_argument("rule_id", metavar="RULE_ID")
-    explain.add_argument(
-        "--policies",
-        metavar="SOURCE",
-        help="policy source: a folder, git+file:///repo@REF, or 'builtin' (default)",
-    )
+    add_source_arguments(explain)
 
 
 def run(args: argparse.Namespace) -> int:
     from aigov.policy.reference import render_rule
     from aigov.policy.waivers import WAIVER_RULE_ID
 
-    policy_set = load_for_cli(args.policies)
+    policy_set = load_for_cli(args.policies, args.ref)
     wanted = args.rule_id.strip().upper()
     rule = policy_set.rule(wanted)
     if rule is None:

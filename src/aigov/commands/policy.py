@@ -39,10 +39,18 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         description="Generate the policy reference in Markdown: one section per rule.",
     )
     doc.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
-    doc.add_argument(
+    add_source_arguments(doc)
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--policies SOURCE [--ref REF]``, shared by the verbs that read a policy source."""
+    parser.add_argument(
         "--policies",
         metavar="SOURCE",
         help="policy source: a folder, git+file:///repo@REF, or 'builtin' (default)",
+    )
+    parser.add_argument(
+        "--ref", metavar="REF", help="with a repository path as SOURCE: the git ref to read"
     )
 
 
@@ -82,17 +90,18 @@ def _test(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         raise UsageError(str(exc)) from None
     report = run_fixtures(policy_set)
+    packs = ", ".join(f"{p.name} {p.version}" for p in policy_set.packs)
+    print(f"testing {len(policy_set.rules)} rules of {packs}")
     for failure in report.failures:
         print(failure)
-    packs = ", ".join(f"{p.name} {p.version}" for p in policy_set.packs)
-    print(f"{report.passed} passed, {len(report.failures)} failed ({packs})")
+    print(f"{report.passed} passed, {len(report.failures)} failed")
     return EXIT_PASS if report.ok else EXIT_BLOCKED
 
 
 def _doc(args: argparse.Namespace) -> int:
     from aigov.policy.reference import render_reference
 
-    text = render_reference(load_for_cli(args.policies))
+    text = render_reference(load_for_cli(args.policies, args.ref))
     if args.out:
         out = Path(args.out)
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from aigov.documents.repository import Repository
@@ -22,11 +22,11 @@ from aigov.policy.expressions import (
     PreparedContext,
     prepare_context,
 )
-from aigov.policy.findings import Finding, PackInfo, Result
+from aigov.policy.findings import AppliedWaiver, Finding, PackInfo, Result
 from aigov.policy.pack import PolicyRule
 from aigov.policy.sources import PolicySet
 from aigov.policy.templates import render_message
-from aigov.policy.waivers import check_waivers
+from aigov.policy.waivers import WAIVER_RULE_ID, check_waivers
 
 OutcomeStatus = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
 
@@ -121,7 +121,7 @@ def evaluate(
             _finding(rule, outcome, context, repository, effective_from, waivers.get(rule.id))
         )
     findings = [
-        _with_blocking(finding, org.block_on) if finding.rule_id != "AIGOV-WAIVER" else finding
+        _with_blocking(finding, org.block_on) if finding.rule_id != WAIVER_RULE_ID else finding
         for finding in findings
     ]
     return Result(
@@ -151,7 +151,7 @@ def _finding(
     context: Mapping[str, Any],
     repository: Repository,
     effective_from: dt.date | None,
-    waiver: Any,
+    waiver: AppliedWaiver | None,
 ) -> Finding:
     spec = rule.rule
     if outcome.status == "error":
@@ -195,6 +195,4 @@ def _with_blocking(finding: Finding, block_on: str) -> Finding:
     blocking = is_blocking(finding, block_on)
     if blocking == finding.blocking:
         return finding
-    from dataclasses import replace
-
     return replace(finding, blocking=blocking)
