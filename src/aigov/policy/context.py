@@ -45,7 +45,10 @@ def model_card_context(card: ModelCard | None) -> dict[str, Any]:
 
 
 def org_context(org: OrgConfig) -> dict[str, Any]:
-    data: dict[str, Any] = org.model_dump(mode="json", exclude={"api_version", "kind"})
+    # Unset optional limits are absent, not null, so that rules can test them with has().
+    data: dict[str, Any] = org.model_dump(
+        mode="json", exclude={"api_version", "kind"}, exclude_none=True
+    )
     return data
 
 

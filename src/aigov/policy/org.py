@@ -13,7 +13,7 @@ At the root of a policy source (a folder or a git repository)::
     waivers: {approvers: [dpo@example.com], max_days: 90}
     committees: {production: [model-risk-committee]}
     lifecycle: {allow_stage_skip: false}
-    limits: {max_poc_days: 120, evidence_max_age_days: 30}
+    limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500}
     lang: en
 
 Version constraints use the comparator syntax of :mod:`aigov.policy.semver`.
@@ -68,6 +68,9 @@ class LifecyclePolicy(Document):
 class Limits(Document):
     max_poc_days: int = Field(default=180, ge=1)
     evidence_max_age_days: int = Field(default=90, ge=1)
+    max_latency_p95_ms: float | None = Field(
+        default=None, gt=0, description="absent: the sla pack's own default applies"
+    )
 
 
 class OrgConfig(Document):

@@ -42,7 +42,7 @@ dates:                        # move a pack's named dates
 waivers: {approvers: [dpo@example.com], max_days: 90}
 committees: {production: [model-risk-committee]}
 lifecycle: {allow_stage_skip: false}
-limits: {max_poc_days: 180, evidence_max_age_days: 90}
+limits: {max_poc_days: 180, evidence_max_age_days: 90, max_latency_p95_ms: 500}
 lang: en
 ```
 
