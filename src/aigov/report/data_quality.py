@@ -1,0 +1,52 @@
+"""The data quality report (Markdown and HTML) rendered from ``evidence.data_quality``.
+
+It reads only the evidence document written by :mod:`aigov.evidence.data_quality`: per contract,
+per table and per column completeness, freshness and consistency, then every check not passed.
+HTML is rendered with autoescaping: contract names and reasons are text, never markup.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+
+TEMPLATES = {"markdown": "data_quality.md.j2", "html": "data_quality.html.j2"}
+
+
+@functools.cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("aigov.report", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.globals.update(pct=_percent, observed=_observed)
+    return environment
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{value:.2f} %"
+
+
+def _observed(expectation: dict[str, Any]) -> str:
+    observed = expectation.get("observed") or {}
+    if expectation.get("status") == "skipped":
+        return str(expectation.get("reason") or "skipped")
+    if "unexpected_count" in observed:
+        return (
+            f"{observed['unexpected_count']} failing row(s) of {observed.get('element_count', '?')}"
+        )
+    if "observed_value" in observed:
+        return f"observed {observed['observed_value']}"
+    return str(expectation.get("reason") or "")
+
+
+def render(evidence: dict[str, Any], fmt: str) -> str:
+    """Render the report in ``fmt`` (``markdown`` or ``html``)."""
+    template = _environment(fmt == "html").get_template(TEMPLATES[fmt])
+    return template.render(evidence=evidence)
