@@ -1,0 +1,30 @@
+"""Rendering a check's outcome: one module per output format behind one interface.
+
+Every renderer is a module ``aigov.report.<format>`` exposing::
+
+    def render(report: CheckReport) -> str
+
+and is imported only when its format is asked for. Renderers read the :class:`CheckReport` and
+nothing else (never a repository file), so ``aigov comment --result FILE`` can re-render the
+Markdown of a run from its saved JSON result.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aigov.report.document import CheckReport
+
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "codequality", "markdown", "github")
+"""Format names accepted by ``-f/--format``; each is the module ``aigov.report.<name>``."""
+
+
+def render(format_name: str, report: CheckReport) -> str:
+    """Render ``report`` in ``format_name`` (one of :data:`FORMATS`)."""
+    if format_name not in FORMATS:
+        raise ValueError(f"unknown format '{format_name}' (known: {', '.join(FORMATS)})")
+    module = importlib.import_module(f"aigov.report.{format_name}")
+    text: str = module.render(report)
+    return text

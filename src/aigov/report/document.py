@@ -1,0 +1,174 @@
+"""The outcome of one ``aigov check``/``aigov gate`` run, as every output format reads it.
+
+A :class:`CheckReport` is what the JSON output holds (schema ``schemas/aigov-result.schema.json``,
+versioned by ``schema_version``), and it round-trips: ``CheckReport.from_dict(r.to_dict()) == r``.
+That is how a later job (the PR comment bot) renders the Markdown of a run it did not make.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aigov import __version__
+from aigov.documents.problems import Location
+from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
+
+RESULT_SCHEMA_VERSION = "1.0"
+Decision = Literal["pass", "block"]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule as reports describe it (SARIF reportingDescriptors, the comment's links)."""
+
+    id: str
+    pack: str
+    title: str
+    severity: str
+    references: tuple[str, ...]
+    description: str = ""
+    remediation: str = ""
+    help_uri: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "pack": self.pack,
+            "title": self.title,
+            "severity": self.severity,
+            "references": list(self.references),
+            "description": self.description,
+            "remediation": self.remediation,
+            "help_uri": self.help_uri,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuleInfo:
+        return cls(**{**data, "references": tuple(data.get("references", ()))})
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything a renderer may show about one run."""
+
+    repository: str
+    """The checked repository as given on the command line (paths in findings are relative)."""
+    project: str
+    stage: str
+    stages: tuple[str, ...]
+    today: dt.date
+    decision: Decision
+    block_on: str
+    packs: tuple[PackInfo, ...]
+    rules: tuple[RuleInfo, ...]
+    """Every rule evaluated (not only those with findings)."""
+    findings: tuple[Finding, ...]
+    rules_evaluated: int = 0
+    rules_passed: int = 0
+    rules_not_applicable: int = 0
+    target: str | None = None
+    """``aigov gate --to TARGET``: the deployment environment; None for a check."""
+    policy_source: str = "builtin"
+    commit: str | None = None
+    base: str | None = None
+    notes: tuple[str, ...] = ()
+    """Things the reader must know that are not findings (e.g. a PR edits the policy source)."""
+    tool_version: str = __version__
+    schema_version: str = RESULT_SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.decision == "pass"
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.blocking)
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "tool": {"name": "aigov", "version": self.tool_version},
+            "repository": self.repository,
+            "project": self.project,
+            "stage": self.stage,
+            "stages": list(self.stages),
+            "target": self.target,
+            "today": self.today.isoformat(),
+            "decision": self.decision,
+            "block_on": self.block_on,
+            "policy_source": self.policy_source,
+            "commit": self.commit,
+            "base": self.base,
+            "packs": [p.to_dict() for p in self.packs],
+            "summary": {
+                "rules_evaluated": self.rules_evaluated,
+                "rules_passed": self.rules_passed,
+                "rules_not_applicable": self.rules_not_applicable,
+                "findings": len(self.findings),
+                "blocking": len(self.blocking),
+                "waived": sum(1 for f in self.findings if f.waived),
+            },
+            "notes": list(self.notes),
+            "rules": [r.to_dict() for r in self.rules],
+            "findings": [f.to_dict() for f in self.findings],
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckReport:
+        """Rebuild a report from its JSON form; KeyError, TypeError or ValueError if malformed."""
+        summary = data["summary"]
+        return cls(
+            repository=data["repository"],
+            project=data["project"],
+            stage=data["stage"],
+            stages=tuple(data["stages"]),
+            today=dt.date.fromisoformat(data["today"]),
+            decision=data["decision"],
+            block_on=data["block_on"],
+            packs=tuple(PackInfo(**p) for p in data["packs"]),
+            rules=tuple(RuleInfo.from_dict(r) for r in data["rules"]),
+            findings=tuple(_finding(f) for f in data["findings"]),
+            rules_evaluated=summary["rules_evaluated"],
+            rules_passed=summary["rules_passed"],
+            rules_not_applicable=summary["rules_not_applicable"],
+            target=data.get("target"),
+            policy_source=data.get("policy_source", "builtin"),
+            commit=data.get("commit"),
+            base=data.get("base"),
+            notes=tuple(data.get("notes", ())),
+            tool_version=data["tool"]["version"],
+            schema_version=data["schema_version"],
+            extra=dict(data.get("extra", {})),
+        )
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    waiver = data.get("waiver")
+    effective = data.get("effective_from")
+    return Finding(
+        rule_id=data["rule_id"],
+        pack=data["pack"],
+        title=data["title"],
+        severity=data["severity"],
+        message=data["message"],
+        remediation=data["remediation"],
+        references=tuple(data["references"]),
+        location=Location(data["file"], data["line"], data["column"]),
+        status=data["status"],
+        field=data.get("field", ""),
+        effective_from=dt.date.fromisoformat(effective) if effective else None,
+        waived=data["waived"],
+        waiver=(
+            AppliedWaiver(**{**waiver, "expires": dt.date.fromisoformat(waiver["expires"])})
+            if waiver
+            else None
+        ),
+        blocking=data["blocking"],
+    )
