@@ -1,0 +1,531 @@
+"""Evidence from MLflow: what the model registry and the tracking server really recorded.
+
+The manifest's ``model.registry`` names a tracking URI, a registered model and an alias (or a
+version). This module resolves it with ``MlflowClient`` and returns plain, serialisable data, the
+``evidence.mlflow`` root of the policy context. mlflow is imported here, lazily, and nowhere else.
+
+Shape of ``evidence.mlflow`` (timestamps are ISO 8601 UTC strings; ``date`` fields YYYY-MM-DD)::
+
+    tracking_uri: str             # as written in aigov.yaml
+    registered_model: str
+    alias: str | null             # the alias asked for (null when a version is pinned)
+    aliases: {alias: version}     # every alias of the registered model
+    version:                      # the resolved model version
+      version: str                # always a string ("3"), whatever the store returns
+      run_id: str | null
+      status: str                 # READY, PENDING_REGISTRATION, FAILED_REGISTRATION
+      created: str
+      source: str
+      description: str
+      aliases: [str]
+      tags: {str: str}
+    approved: bool                # the version carries the tag approved=true
+    run:                          # the run that produced the version (null when it has none)
+      run_id, name, experiment_id, experiment, status, start, end: str | null
+      metrics: {key: float}       # latest value of each metric
+      params: {key: str}
+      tags: {key: str}            # user tags (mlflow.* system tags left out)
+      datasets: [{name, digest, source_type, source, context}]
+    criteria:                     # one per manifest success criterion
+      - {metric, mlflow_metric, threshold, direction, value: float | null, met: bool | null}
+    criteria_met: bool            # every criterion has a value and meets its threshold
+    card_metrics:                 # model card model-index results matched to run metrics
+      - {name, type, split, card_value, mlflow_metric: str | null, mlflow_value: float | null,
+         abs_difference: float | null}
+    metric_history:               # histories of the criteria and monitoring metrics
+      <key>: [{timestamp, date, step, value}]   # oldest first
+    monitoring:                   # null when the manifest has no monitoring.performance
+      metric, threshold, direction: ...
+      points: int                 # number of recorded values
+      latest: {timestamp, date, step, value} | null
+      breaches: [{timestamp, date, step, value}]  # values on the wrong side of the threshold
+      last_breach: str | null     # date of the most recent breach
+    poc:                          # null when model.registry.experiment is not set
+      experiment: str
+      found: bool
+      runs: int                   # candidate runs, failed and deleted ones left out
+      approaches: [str]           # distinct approaches (tag approach, model_type, ... or run name)
+      approach_count: int
+      candidates: [{run_id, name, approach, status, metrics}]
+
+Every failure to reach the evidence (unreachable server, missing store, model, alias or version)
+raises :class:`MlflowEvidenceUnavailable` whose message starts with "evidence unavailable: ".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from aigov.documents.files import RepositoryRoot
+from aigov.documents.manifest import MANIFEST_FILE, Registry
+from aigov.documents.problems import DocumentError, Location
+
+if TYPE_CHECKING:
+    from aigov.documents.repository import Repository
+
+DEFAULT_TIMEOUT_S = 10
+DEFAULT_MAX_RETRIES = 0
+APPROVED_TAG = "approved"
+# Tags that name the approach a candidate run tried, in order of preference.
+APPROACH_TAGS = ("approach", "model_type", "algorithm", "model_family", "estimator")
+_MAX_RUNS = 1000
+# Model-index metric types that MLflow keys commonly abbreviate.
+_METRIC_SYNONYMS = {
+    "roc_auc": ("roc_auc", "auc"),
+    "brier_score": ("brier_score", "brier"),
+    "accuracy": ("accuracy", "acc"),
+    "f1": ("f1", "f1_score"),
+    "mean_absolute_error": ("mean_absolute_error", "mae"),
+    "mean_squared_error": ("mean_squared_error", "mse"),
+}
+
+
+class MlflowEvidenceUnavailable(Exception):
+    """The registry cannot give the evidence; the message says why, for a finding."""
+
+    def __init__(self, reason: str, location: Location | None = None) -> None:
+        super().__init__(f"evidence unavailable: {reason}")
+        self.reason = reason
+        self.location = location
+
+
+@dataclass(frozen=True)
+class CardMetric:
+    """One value of the model card's ``model-index`` to compare with MLflow."""
+
+    name: str
+    type: str
+    split: str | None
+    value: float
+
+
+def collect(
+    repository: Repository,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+) -> dict[str, Any]:
+    """The ``evidence.mlflow`` data for a loaded repository (see the module docstring)."""
+    manifest = repository.manifest
+    registry = manifest.model.registry if manifest and manifest.model else None
+    where = (
+        repository.manifest_document.locate(("model", "registry"))
+        if repository.manifest_document
+        else Location(MANIFEST_FILE)
+    )
+    if manifest is None or registry is None:
+        raise MlflowEvidenceUnavailable("aigov.yaml declares no model.registry", where)
+    criteria = [
+        {
+            "metric": c.metric,
+            "mlflow_metric": c.mlflow_metric or c.metric,
+            "threshold": c.threshold,
+            "direction": c.direction,
+        }
+        for c in manifest.success_criteria
+    ]
+    performance = manifest.monitoring.performance if manifest.monitoring else None
+    monitoring = (
+        {
+            "metric": performance.metric,
+            "threshold": performance.threshold,
+            "direction": performance.direction,
+        }
+        if performance
+        else None
+    )
+    return read_registry(
+        repository.root,
+        registry,
+        criteria=criteria,
+        monitoring=monitoring,
+        card_metrics=card_metrics(repository),
+        located_at=where,
+        timeout_s=timeout_s,
+        max_retries=max_retries,
+    )
+
+
+def card_metrics(repository: Repository) -> list[CardMetric]:
+    """The numeric ``model-index`` results of the repository's model card."""
+    card = repository.model_card
+    if card is None or not card.metadata.model_index:
+        return []
+    found = []
+    for entry in card.metadata.model_index:
+        for result in entry.results:
+            for metric in result.metrics:
+                if isinstance(metric.value, int | float) and not isinstance(metric.value, bool):
+                    found.append(
+                        CardMetric(
+                            metric.name or metric.type,
+                            metric.type,
+                            result.dataset.split,
+                            float(metric.value),
+                        )
+                    )
+    return found
+
+
+def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -> str:
+    """The tracking URI to give MLflow: local stores resolved inside the repository.
+
+    ``sqlite:///relative.db`` and plain or ``file:`` paths are relative to the repository and
+    confined to it; server URIs (http, https, databricks, ...) are used as written.
+    """
+    field = "model.registry.tracking_uri"
+    scheme = urlsplit(uri).scheme.lower()
+
+    def confined(reference: str) -> Path:
+        try:
+            return root.resolve(reference, referenced_from=located_at, field=field)
+        except DocumentError as exc:
+            raise MlflowEvidenceUnavailable(exc.problem.message, located_at) from None
+
+    if scheme == "sqlite":
+        if not uri.lower().startswith("sqlite:///"):
+            raise MlflowEvidenceUnavailable(f"'{uri}' is not a sqlite:///path URI", located_at)
+        path = confined(uri[len("sqlite:///") :])
+        if not path.is_file():
+            raise MlflowEvidenceUnavailable(
+                f"tracking store {root.display(path)} not found (is the example's store built?)",
+                located_at,
+            )
+        return f"sqlite:///{path.as_posix()}"
+    if scheme == "file" or scheme == "" or (len(scheme) == 1 and uri[1:2] == ":"):
+        reference = uri[len("file:") :] if scheme == "file" else uri
+        reference = reference.lstrip("/") if reference.startswith("//") else reference
+        path = confined(str(PurePosixPath(reference)))
+        if not path.is_dir():
+            raise MlflowEvidenceUnavailable(
+                f"tracking folder {root.display(path)} not found", located_at
+            )
+        return path.as_uri()
+    return uri
+
+
+@contextlib.contextmanager
+def _bounded_requests(timeout_s: float, max_retries: int) -> Iterator[None]:
+    """Bound MLflow's HTTP calls (default: 120 s timeout, 7 retries) for this call only."""
+    settings = {
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, round(timeout_s))),
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(max_retries),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+        "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0",
+        # A file store is refused by MLflow 3 unless allowed; the manifest asked for it.
+        "MLFLOW_ALLOW_FILE_STORE": "true",
+    }
+    saved = {key: os.environ.get(key) for key in settings}
+    quiet = logging.getLogger("mlflow")
+    level = quiet.level
+    os.environ.update(settings)
+    quiet.setLevel(logging.ERROR)  # the library never prints: no "Creating tables" lines
+    try:
+        yield
+    finally:
+        quiet.setLevel(level)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def read_registry(
+    root: RepositoryRoot,
+    registry: Registry,
+    *,
+    criteria: Sequence[Mapping[str, Any]] = (),
+    monitoring: Mapping[str, Any] | None = None,
+    card_metrics: Sequence[CardMetric] = (),
+    located_at: Location | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+) -> dict[str, Any]:
+    """Read one registered model version and its runs; see the module docstring for the shape.
+
+    Raises :class:`MlflowEvidenceUnavailable` when the store, model, alias or version cannot be
+    reached, within ``timeout_s`` per request and ``max_retries`` retries.
+    """
+    where = located_at or Location(MANIFEST_FILE)
+    uri = resolve_tracking_uri(root, registry.tracking_uri, where)
+    with _bounded_requests(timeout_s, max_retries):
+        try:
+            from mlflow import MlflowClient
+            from mlflow.exceptions import MlflowException
+        except ImportError:
+            raise MlflowEvidenceUnavailable(
+                "mlflow is not installed (pip install 'aigov[mlflow]')", where
+            ) from None
+        try:
+            client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+            return _read(client, registry, criteria, monitoring, card_metrics, where)
+        except MlflowEvidenceUnavailable:
+            raise
+        except MlflowException as exc:
+            raise MlflowEvidenceUnavailable(_explain(exc, registry), where) from None
+        except Exception as exc:  # network and driver errors come in many classes
+            raise MlflowEvidenceUnavailable(
+                f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
+            ) from None
+
+
+def _explain(exc: Exception, registry: Registry) -> str:
+    code = getattr(exc, "error_code", "")
+    message = _first_line(exc)
+    if code == "RESOURCE_DOES_NOT_EXIST" and "Registered Model" in message:
+        return (
+            f"registered model '{registry.registered_model}' not found in {registry.tracking_uri}"
+        )
+    if "alias" in message.lower() and "not found" in message.lower():
+        return (
+            f"alias '{registry.alias}' of registered model '{registry.registered_model}' "
+            f"not found in {registry.tracking_uri}"
+        )
+    if code == "RESOURCE_DOES_NOT_EXIST" and "Version" in message:
+        return (
+            f"version {registry.version} of registered model '{registry.registered_model}' "
+            f"not found in {registry.tracking_uri}"
+        )
+    if "Max retries" in message or "Connection" in message or "timed out" in message.lower():
+        return f"MLflow tracking server {registry.tracking_uri} is unreachable ({message})"
+    return f"MLflow at {registry.tracking_uri} answered: {message}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).isoformat(timespec="seconds")
+
+
+def _read(
+    client: Any,
+    registry: Registry,
+    criteria: Sequence[Mapping[str, Any]],
+    monitoring: Mapping[str, Any] | None,
+    card: Sequence[CardMetric],
+    where: Location,
+) -> dict[str, Any]:
+    model = client.get_registered_model(registry.registered_model)
+    aliases = {str(k): str(v) for k, v in (model.aliases or {}).items()}
+    if registry.alias is not None:
+        version = client.get_model_version_by_alias(registry.registered_model, registry.alias)
+    elif registry.version is not None:
+        version = client.get_model_version(registry.registered_model, registry.version)
+    else:
+        versions = client.search_model_versions(f"name='{_quote(registry.registered_model)}'")
+        if not versions:
+            raise MlflowEvidenceUnavailable(
+                f"registered model '{registry.registered_model}' has no version", where
+            )
+        version = max(versions, key=lambda v: int(v.version))
+    tags = {str(k): str(v) for k, v in (version.tags or {}).items()}
+    evidence: dict[str, Any] = {
+        "tracking_uri": registry.tracking_uri,
+        "registered_model": registry.registered_model,
+        "alias": registry.alias,
+        "aliases": aliases,
+        "version": {
+            "version": str(version.version),
+            "run_id": version.run_id or None,
+            "status": str(version.status),
+            "created": _iso(version.creation_timestamp),
+            "source": version.source or "",
+            "description": version.description or "",
+            "aliases": [str(a) for a in version.aliases or []],
+            "tags": tags,
+        },
+        "approved": tags.get(APPROVED_TAG, "").strip().lower() == "true",
+    }
+    run = _run(client, version.run_id) if version.run_id else None
+    evidence["run"] = run
+    metrics: dict[str, float] = run["metrics"] if run else {}
+    evidence["criteria"] = [_criterion(c, metrics) for c in criteria]
+    evidence["criteria_met"] = bool(criteria) and all(
+        c["met"] is True for c in evidence["criteria"]
+    )
+    evidence["card_metrics"] = [_card_metric(m, metrics) for m in card]
+    keys = [str(c["mlflow_metric"]) for c in criteria]
+    if monitoring:
+        keys.append(str(monitoring["metric"]))
+    histories = {}
+    if run:
+        for key in dict.fromkeys(keys):
+            history = client.get_metric_history(run["run_id"], key)
+            histories[key] = [
+                _point(m) for m in sorted(history, key=lambda m: (m.timestamp, m.step))
+            ]
+    evidence["metric_history"] = histories
+    evidence["monitoring"] = _monitoring(monitoring, histories) if monitoring else None
+    evidence["poc"] = _poc(client, registry.experiment) if registry.experiment else None
+    return evidence
+
+
+def _quote(name: str) -> str:
+    return name.replace("'", "\\'")
+
+
+def _run(client: Any, run_id: str) -> dict[str, Any]:
+    run = client.get_run(run_id)
+    experiment = client.get_experiment(run.info.experiment_id)
+    datasets = []
+    for item in run.inputs.dataset_inputs if run.inputs else []:
+        context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), None)
+        datasets.append(
+            {
+                "name": item.dataset.name,
+                "digest": item.dataset.digest,
+                "source_type": item.dataset.source_type,
+                "source": item.dataset.source,
+                "context": context,
+            }
+        )
+    return {
+        "run_id": run.info.run_id,
+        "name": run.info.run_name,
+        "experiment_id": run.info.experiment_id,
+        "experiment": experiment.name if experiment else None,
+        "status": run.info.status,
+        "start": _iso(run.info.start_time),
+        "end": _iso(run.info.end_time),
+        "metrics": {str(k): float(v) for k, v in run.data.metrics.items()},
+        "params": {str(k): str(v) for k, v in run.data.params.items()},
+        "tags": {
+            str(k): str(v) for k, v in run.data.tags.items() if not str(k).startswith("mlflow.")
+        },
+        "datasets": datasets,
+    }
+
+
+def _meets(value: float, threshold: float, direction: str) -> bool:
+    return value >= threshold if direction == "higher_is_better" else value <= threshold
+
+
+def _criterion(criterion: Mapping[str, Any], metrics: Mapping[str, float]) -> dict[str, Any]:
+    value = metrics.get(str(criterion["mlflow_metric"]))
+    met = (
+        None
+        if value is None
+        else _meets(value, float(criterion["threshold"]), str(criterion["direction"]))
+    )
+    return {**criterion, "value": value, "met": met}
+
+
+def _card_metric(metric: CardMetric, metrics: Mapping[str, float]) -> dict[str, Any]:
+    key = match_card_metric(metric, metrics)
+    value = metrics.get(key) if key else None
+    return {
+        "name": metric.name,
+        "type": metric.type,
+        "split": metric.split,
+        "card_value": metric.value,
+        "mlflow_metric": key,
+        "mlflow_value": value,
+        "abs_difference": None if value is None else round(abs(value - metric.value), 9),
+    }
+
+
+def match_card_metric(metric: CardMetric, metrics: Mapping[str, float]) -> str | None:
+    """The MLflow key that records a model-index metric, when exactly one candidate fits.
+
+    Candidates, most precise first: ``<split>_<type>``, a single ``<split>_<type>_*``, then
+    ``<type>`` itself, with the usual abbreviations (roc_auc/auc, brier_score/brier). No match
+    or an ambiguous one is None: the rule then sees an unverified value, never a wrong pair.
+    """
+    names = _METRIC_SYNONYMS.get(metric.type.lower(), (metric.type.lower(),))
+    split = (metric.split or "").lower()
+    lowered = {key.lower(): key for key in metrics}
+    for name in names:
+        if split:
+            stem = f"{split}_{name}"
+            if stem in lowered:
+                return lowered[stem]
+            prefixed = [key for low, key in lowered.items() if low.startswith(stem + "_")]
+            if len(prefixed) > 1:
+                return None
+            if prefixed:
+                return prefixed[0]
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def _point(metric: Any) -> dict[str, Any]:
+    stamp = _iso(metric.timestamp)
+    return {
+        "timestamp": stamp,
+        "date": stamp[:10] if stamp else None,
+        "step": int(metric.step),
+        "value": float(metric.value),
+    }
+
+
+def _monitoring(
+    monitoring: Mapping[str, Any], histories: Mapping[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    points = histories.get(str(monitoring["metric"]), [])
+    threshold, direction = float(monitoring["threshold"]), str(monitoring["direction"])
+    breaches = [p for p in points if not _meets(p["value"], threshold, direction)]
+    return {
+        **monitoring,
+        "points": len(points),
+        "latest": points[-1] if points else None,
+        "breaches": breaches,
+        "last_breach": breaches[-1]["date"] if breaches else None,
+    }
+
+
+def _approach(run: Any) -> str:
+    tags = run.data.tags
+    for key in APPROACH_TAGS:
+        if tags.get(key):
+            return str(tags[key])
+    return str(run.info.run_name or run.info.run_id)
+
+
+def _poc(client: Any, experiment_name: str) -> dict[str, Any]:
+    experiment = client.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        return {
+            "experiment": experiment_name,
+            "found": False,
+            "runs": 0,
+            "approaches": [],
+            "approach_count": 0,
+            "candidates": [],
+        }
+    runs = client.search_runs([experiment.experiment_id], filter_string="", max_results=_MAX_RUNS)
+    candidates = [
+        {
+            "run_id": run.info.run_id,
+            "name": run.info.run_name,
+            "approach": _approach(run),
+            "status": run.info.status,
+            "metrics": {str(k): float(v) for k, v in run.data.metrics.items()},
+        }
+        for run in runs
+        if run.info.status != "FAILED"
+    ]
+    approaches = sorted({c["approach"] for c in candidates})
+    return {
+        "experiment": experiment_name,
+        "found": True,
+        "runs": len(candidates),
+        "approaches": approaches,
+        "approach_count": len(approaches),
+        "candidates": candidates,
+    }

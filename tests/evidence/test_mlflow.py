@@ -1,0 +1,302 @@
+"""MLflow evidence read from real stores: SQLite in a temp dir and a real ``mlflow server``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import EXAMPLES, MINIMAL_MANIFEST
+
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+
+from mlflow import MlflowClient
+from mlflow.entities import Metric
+
+from aigov.documents.files import RepositoryRoot
+from aigov.documents.manifest import Registry
+from aigov.documents.repository import load_repository
+from aigov.evidence.mlflow import (
+    CardMetric,
+    MlflowEvidenceUnavailable,
+    collect,
+    match_card_metric,
+    read_registry,
+)
+
+DAY_MS = 86_400_000
+START = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+MANIFEST = (
+    MINIMAL_MANIFEST.replace("stage: ideation", "stage: production")
+    + """\
+success_criteria:
+  - {metric: AUC, threshold: 0.78, direction: higher_is_better, mlflow_metric: test_auc}
+  - {metric: Brier, threshold: 0.03, direction: lower_is_better, mlflow_metric: test_brier}
+model:
+  registry:
+    tracking_uri: {uri}
+    registered_model: churn
+    {pin}
+    experiment: churn-poc
+monitoring:
+  performance: {metric: auc_monthly, threshold: 0.75, direction: higher_is_better}
+"""
+)
+
+CARD = """\
+---
+model-index:
+  - name: churn
+    results:
+      - task: {type: tabular-classification}
+        dataset: {type: crm, name: Test, split: test}
+        metrics:
+          - {type: roc_auc, value: 0.81}
+          - {type: brier_score, value: 0.03}
+---
+# Churn
+"""
+
+
+def populate(client: MlflowClient) -> None:
+    """Two POC approaches, a registered model with two versions and aliases, monthly history."""
+    experiment = client.create_experiment("churn-poc")
+    run_ids = {}
+    for name, approach, auc in (("logreg", "logistic", 0.76), ("gbm", "lightgbm", 0.812)):
+        run = client.create_run(experiment, run_name=name, tags={"approach": approach})
+        client.log_batch(
+            run.info.run_id,
+            metrics=[Metric("test_auc", auc, START, 0), Metric("test_brier", 0.028, START, 0)],
+        )
+        client.set_terminated(run.info.run_id)
+        run_ids[name] = run.info.run_id
+    history = [0.80, 0.79, 0.74, 0.78]  # one month below the 0.75 threshold
+    client.log_batch(
+        run_ids["gbm"],
+        metrics=[
+            Metric("auc_monthly", v, START + i * 30 * DAY_MS, i) for i, v in enumerate(history)
+        ],
+    )
+    failed = client.create_run(experiment, run_name="broken", tags={"approach": "svm"})
+    client.set_terminated(failed.info.run_id, status="FAILED")
+    client.create_registered_model("churn")
+    old = client.create_model_version(
+        "churn", f"runs:/{run_ids['logreg']}/model", run_id=run_ids["logreg"]
+    )
+    new = client.create_model_version(
+        "churn", f"runs:/{run_ids['gbm']}/model", run_id=run_ids["gbm"], tags={"approved": "true"}
+    )
+    client.set_registered_model_alias("churn", "champion", str(new.version))
+    client.set_registered_model_alias("churn", "previous", str(old.version))
+
+
+@pytest.fixture(scope="module")
+def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One populated SQLite store, copied by each test (creating the schema takes ~2 s)."""
+    path = tmp_path_factory.mktemp("store") / "mlruns.db"
+    populate(MlflowClient(tracking_uri=f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def repo_with_store(make_repo: Callable[..., Path], sqlite_store: Path) -> Callable[..., Path]:
+    def make(pin: str = "alias: champion", uri: str = "sqlite:///mlruns.db") -> Path:
+        manifest = MANIFEST.replace("{uri}", uri).replace("{pin}", pin)
+        root = make_repo({"aigov.yaml": manifest, "MODEL_CARD.md": CARD})
+        shutil.copy(sqlite_store, root / "mlruns.db")
+        return root
+
+    return make
+
+
+def _collect(root: Path) -> dict[str, Any]:
+    repository = load_repository(root)
+    assert not repository.problems.errors, repository.problems.errors
+    return collect(repository, timeout_s=5)
+
+
+def test_alias_resolves_to_the_approved_version(repo_with_store: Callable[..., Path]) -> None:
+    evidence = _collect(repo_with_store())
+    assert evidence["version"]["version"] == "2"
+    assert evidence["aliases"] == {"champion": "2", "previous": "1"}
+    assert evidence["approved"] is True
+    assert evidence["run"]["name"] == "gbm" and evidence["run"]["tags"] == {"approach": "lightgbm"}
+    assert evidence["criteria_met"] is True
+    assert [c["value"] for c in evidence["criteria"]] == [0.812, 0.028]
+    assert evidence["card_metrics"][0]["mlflow_metric"] == "test_auc"
+    assert evidence["card_metrics"][0]["abs_difference"] == pytest.approx(0.002)
+    monitoring = evidence["monitoring"]
+    assert monitoring["points"] == 4 and monitoring["latest"]["value"] == 0.78
+    assert [b["value"] for b in monitoring["breaches"]] == [0.74]
+    assert monitoring["last_breach"] == "2026-03-02"
+    assert evidence["poc"]["approaches"] == ["lightgbm", "logistic"]
+    assert evidence["poc"]["runs"] == 2  # the failed run is no candidate
+
+
+def test_pinned_version_and_latest(repo_with_store: Callable[..., Path]) -> None:
+    pinned = _collect(repo_with_store(pin='version: "1"'))
+    assert pinned["version"]["version"] == "1" and pinned["approved"] is False
+    assert pinned["criteria_met"] is False  # AUC 0.76 < 0.78
+    assert _collect(repo_with_store(pin=""))["version"]["version"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("pin", "model", "message"),
+    [
+        ("alias: gold", "churn", "alias 'gold' of registered model 'churn' not found"),
+        ('version: "9"', "churn", "version 9 of registered model 'churn' not found"),
+        ("alias: champion", "nope", "registered model 'nope' not found"),
+    ],
+)
+def test_missing_model_alias_or_version(
+    repo_with_store: Callable[..., Path], pin: str, model: str, message: str
+) -> None:
+    root = repo_with_store(pin=pin)
+    manifest = root / "aigov.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("registered_model: churn", f"registered_model: {model}")
+    )
+    with pytest.raises(MlflowEvidenceUnavailable, match=f"^evidence unavailable: {message}"):
+        _collect(root)
+
+
+def test_missing_store_is_not_created(repo_with_store: Callable[..., Path]) -> None:
+    root = repo_with_store(uri="sqlite:///missing.db")
+    with pytest.raises(MlflowEvidenceUnavailable, match=r"tracking store missing.db not found"):
+        _collect(root)
+    assert not (root / "missing.db").exists()
+
+
+@pytest.mark.parametrize(
+    "uri", ["sqlite:///../outside.db", "sqlite:////etc/mlflow.db", "../mlruns"]
+)
+def test_local_store_outside_the_repository_is_refused(
+    repo_with_store: Callable[..., Path], uri: str
+) -> None:
+    with pytest.raises(
+        MlflowEvidenceUnavailable, match=r"evidence unavailable: .*(leaves|absolute)"
+    ):
+        _collect(repo_with_store(uri=uri))
+
+
+def test_no_registry_declared(make_repo: Callable[..., Path]) -> None:
+    repository = load_repository(make_repo({"aigov.yaml": MINIMAL_MANIFEST}))
+    with pytest.raises(MlflowEvidenceUnavailable, match=r"declares no model.registry"):
+        collect(repository)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
+    port = _free_port()  # nothing listens: connection refused
+    registry = Registry(
+        tracking_uri=f"http://127.0.0.1:{port}", registered_model="churn", alias="champion"
+    )
+    began = time.monotonic()
+    with pytest.raises(MlflowEvidenceUnavailable, match=r"evidence unavailable: .*unreachable"):
+        read_registry(RepositoryRoot(tmp_path), registry, timeout_s=2, max_retries=0)
+    assert time.monotonic() - began < 10
+    assert "MLFLOW_HTTP_REQUEST_TIMEOUT" not in os.environ  # restored after the call
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``mlflow server`` (one worker) on a free local port, backed by a temp SQLite."""
+    folder = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--workers", "1", "--host", "127.0.0.1",
+         "--port", str(port), "--backend-store-uri", f"sqlite:///{folder / 'server.db'}",
+         "--default-artifact-root", (folder / "artifacts").as_uri()],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("mlflow server did not start")
+            time.sleep(0.2)
+        populate(MlflowClient(tracking_uri=url))
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_reads_a_real_tracking_server(mlflow_server: str, tmp_path: Path) -> None:
+    registry = Registry(
+        tracking_uri=mlflow_server,
+        registered_model="churn",
+        alias="champion",
+        experiment="churn-poc",
+    )
+    evidence = read_registry(
+        RepositoryRoot(tmp_path),
+        registry,
+        criteria=[{"metric": "AUC", "mlflow_metric": "test_auc", "threshold": 0.78,
+                   "direction": "higher_is_better"}],
+        monitoring={"metric": "auc_monthly", "threshold": 0.75, "direction": "higher_is_better"},
+        timeout_s=5,
+    )  # fmt: skip
+    assert evidence["version"]["version"] == "2"  # a string over REST as from local stores
+    assert evidence["approved"] is True and evidence["criteria_met"] is True
+    assert evidence["monitoring"]["points"] == 4
+    assert evidence["poc"]["approach_count"] == 2
+    missing = registry.model_copy(update={"alias": "gold"})
+    with pytest.raises(MlflowEvidenceUnavailable, match="alias 'gold'"):
+        read_registry(RepositoryRoot(tmp_path), missing, timeout_s=5)
+
+
+def test_card_metric_matching() -> None:
+    metrics = {"test_oot_auc": 0.8, "test_oot_recall_default": 0.7, "backtest_rmse_a": 1.0,
+               "backtest_rmse_b": 2.0, "auc_6m": 0.79}  # fmt: skip
+    assert (
+        match_card_metric(CardMetric("AUC", "roc_auc", "test_oot", 0.8), metrics) == "test_oot_auc"
+    )
+    assert match_card_metric(CardMetric("R", "recall", "test_oot", 0.7), metrics) == (
+        "test_oot_recall_default"
+    )
+    assert match_card_metric(CardMetric("RMSE", "rmse", "backtest", 1.0), metrics) is None
+    assert match_card_metric(CardMetric("AUC", "roc_auc", "prod", 0.79), metrics) is None
+
+
+def test_credit_scoring_example_store(tmp_path: Path) -> None:
+    root = tmp_path / "credit-scoring"
+    shutil.copytree(
+        EXAMPLES / "credit-scoring", root, ignore=shutil.ignore_patterns("*.db", ".aigov")
+    )
+    subprocess.run(
+        [sys.executable, "evidence/build_mlflow_store.py"], cwd=root, check=True,
+        capture_output=True, env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )  # fmt: skip
+    evidence = _collect(root)
+    assert evidence["approved"] and evidence["criteria_met"]
+    assert evidence["poc"]["approach_count"] == 3
+    matched = [m for m in evidence["card_metrics"] if m["mlflow_metric"]]
+    assert len(matched) == 4 and all(m["abs_difference"] == 0 for m in matched)
+    assert evidence["monitoring"]["points"] == 12 and not evidence["monitoring"]["breaches"]
