@@ -49,10 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser]) -> None:
     """Verbs that define their own arguments in ``aigov.commands.<verb>.add_parser``."""
-    from aigov.commands import explain, policy
+    from aigov.commands import data, explain, policy
 
     policy.add_parser(verbs)
     explain.add_parser(verbs)
+    data.add_parser(verbs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -339,3 +339,26 @@ def test_org_pins_a_satisfied_version(tmp_path: Path) -> None:
     assert [p.name for p in policy_set.packs] == ["engine"]
     assert policy_set.org.waivers.max_days == 30
     assert policy_set.org.block_on == "high"
+
+
+def test_unavailable_evidence_fails_closed_with_its_reason(repo: Path, tmp_path: Path) -> None:
+    evidence = {
+        "mlflow": {"unavailable": "tracking server http://127.0.0.1:9 refused the connection"}
+    }
+    result = evaluate(load_repository(repo), policy_source(tmp_path), evidence, TODAY)
+    finding = by_rule(result)["E-MLFLOW"]
+    assert finding.status == "error"
+    assert finding.message == (
+        "E-MLFLOW: evidence unavailable: mlflow: "
+        "tracking server http://127.0.0.1:9 refused the connection"
+    )
+    # Rules that do not read the unavailable source are evaluated as usual.
+    assert by_rule(result)["E-DPIA"].status == "failed"
+
+
+def test_collected_evidence_is_evaluated(repo: Path, tmp_path: Path) -> None:
+    policy_set = policy_source(tmp_path)
+    passing = evaluate(load_repository(repo), policy_set, {"mlflow": {"run_found": True}}, TODAY)
+    assert "E-MLFLOW" not in by_rule(passing)
+    failing = evaluate(load_repository(repo), policy_set, {"mlflow": {"run_found": False}}, TODAY)
+    assert by_rule(failing)["E-MLFLOW"].status == "failed"

@@ -410,6 +410,10 @@ class Approval(Document):
     reference: NonEmptyStr
     approvers: list[str] = Field(default_factory=list)
     conditions: list[str] = Field(default_factory=list)
+    loosened_criteria: list[NonEmptyStr] = Field(
+        default_factory=list,
+        description="Metrics of success criteria whose loosened threshold this decision approves",
+    )
 
 
 class DataSection(Document):

@@ -47,8 +47,15 @@ def evaluate_rule(
     stages: Sequence[str],
     today: dt.date,
     effective_from: dt.date | None,
+    *,
+    unavailable: Mapping[str, str] | None = None,
 ) -> RuleOutcome:
-    """Applicability (stages, ``when``), then the assert, then the effective date."""
+    """Applicability (stages, ``when``), then the evidence, the assert and the effective date.
+
+    ``unavailable`` maps an evidence source that could not be collected to the reason: an
+    applicable rule that reads it fails closed with "evidence unavailable" instead of passing
+    on an empty history or a missing metric.
+    """
     if rule.stages.isdisjoint(stages):
         return RuleOutcome("not_applicable")
     try:
@@ -58,6 +65,11 @@ def evaluate_rule(
         return RuleOutcome("not_applicable")
     except ExpressionError as exc:
         return RuleOutcome("error", error=f"'when' failed: {exc}")
+    if unavailable:
+        lacking = sorted(rule.evidence & unavailable.keys())
+        if lacking:
+            reason = unavailable[lacking[0]]
+            return RuleOutcome("error", error=f"evidence unavailable: {lacking[0]}: {reason}")
     missing: str | None = None
     try:
         if rule.assertion.evaluate_bool(context):
@@ -69,6 +81,22 @@ def evaluate_rule(
     if effective_from is not None and today < effective_from:
         return RuleOutcome("not_yet_effective", missing=missing)
     return RuleOutcome("failed", missing=missing)
+
+
+UNAVAILABLE_KEY = "unavailable"
+
+
+def unavailable_evidence(evidence: Mapping[str, Any]) -> dict[str, str]:
+    """Evidence sources collected as ``{"unavailable": "reason"}``, with their reasons.
+
+    Collectors that fail (a shallow clone, an unreachable MLflow server) record why under that
+    one key instead of raising, so the run goes on and the rules needing them say why.
+    """
+    return {
+        source: str(value[UNAVAILABLE_KEY])
+        for source, value in evidence.items()
+        if isinstance(value, Mapping) and UNAVAILABLE_KEY in value
+    }
 
 
 def evidence_needed(policy_set: PolicySet, repository: Repository) -> frozenset[str]:
@@ -108,9 +136,12 @@ def evaluate(
         locate=lambda path: locate(repository, "manifest" + _path_suffix(path)),
     )
     passed = not_applicable = 0
+    unavailable = unavailable_evidence(evidence)
     for rule in policy_set.rules:
         effective_from = policy_set.effective_dates.get(rule.id)
-        outcome = evaluate_rule(rule, prepared, active, today, effective_from)
+        outcome = evaluate_rule(
+            rule, prepared, active, today, effective_from, unavailable=unavailable
+        )
         if outcome.status == "passed":
             passed += 1
             continue
@@ -154,7 +185,9 @@ def _finding(
     waiver: AppliedWaiver | None,
 ) -> Finding:
     spec = rule.rule
-    if outcome.status == "error":
+    if outcome.status == "error" and (outcome.error or "").startswith("evidence unavailable"):
+        message = f"{rule.id}: {outcome.error}"
+    elif outcome.status == "error":
         message = f"rule {rule.id} could not be evaluated: {outcome.error}"
     else:
         message = render_message(spec.message, context)
