@@ -8,8 +8,10 @@ That is how a later job (the PR comment bot) renders the Markdown of a run it di
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from aigov import __version__
 from aigov.documents.problems import Location
@@ -17,6 +19,53 @@ from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
 
 RESULT_SCHEMA_VERSION = "1.0"
 Decision = Literal["pass", "block"]
+
+SEVERITY_ORDER: Final[tuple[str, ...]] = ("critical", "high", "medium", "low", "info")
+"""Severities from the most to the least severe (as the policy packs define them)."""
+
+POLICY_REFERENCE_URL: Final = "https://github.com/aigov/aigov/blob/main/docs/policy-reference.md"
+"""Where a rule without its own ``help_uri`` is documented (anchor: :func:`rule_anchor`)."""
+
+FINGERPRINT_VERSION: Final = "v1"
+
+
+def severity_index(severity: str) -> int:
+    """0 for critical … 4 for info; unknown severities sort last."""
+    try:
+        return SEVERITY_ORDER.index(severity)
+    except ValueError:
+        return len(SEVERITY_ORDER)
+
+
+def finding_fingerprint(finding: Finding) -> str:
+    """A stable identity for a finding across runs and line moves.
+
+    Built from the rule id, the file and the field the finding is about, never the line or the
+    message (messages may quote values that change): SARIF ``partialFingerprints``, GitLab Code
+    Quality fingerprints and baselines all use it.
+    """
+    material = "\0".join(
+        (FINGERPRINT_VERSION, finding.rule_id, finding.location.file, finding.field)
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def rule_anchor(rule_id: str, title: str) -> str:
+    """The GitHub anchor of the rule's heading in ``docs/policy-reference.md``.
+
+    The heading is ``### {id} — {title}``; GitHub lower-cases it, drops punctuation other than
+    ``-`` and ``_`` and turns each space into ``-``.
+    """
+    heading = f"{rule_id} — {title}".lower()
+    kept = re.sub(r"[^\w\- ]", "", heading)
+    return kept.replace(" ", "-")
+
+
+def rule_help_uri(rule: RuleInfo) -> str:
+    """The rule's own ``help_uri``, else its section of the policy reference."""
+    if rule.help_uri:
+        return rule.help_uri
+    return f"{POLICY_REFERENCE_URL}#{rule_anchor(rule.id, rule.title)}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +138,48 @@ class CheckReport:
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def rule_for(self, finding: Finding) -> RuleInfo:
+        """The finding's rule; one described from the finding itself when not in ``rules``
+        (e.g. ``AIGOV-WAIVER``, made by aigov rather than a pack)."""
+        known = self.rule(finding.rule_id)
+        if known is not None:
+            return known
+        return RuleInfo(
+            id=finding.rule_id,
+            pack=finding.pack,
+            title=finding.title,
+            severity=finding.severity,
+            references=finding.references,
+            remediation=finding.remediation,
+        )
+
+    def described_rules(self) -> tuple[RuleInfo, ...]:
+        """``rules`` followed by the rules of findings that ``rules`` does not list."""
+        seen = {r.id for r in self.rules}
+        extra: list[RuleInfo] = []
+        for finding in self.findings:
+            if finding.rule_id not in seen:
+                seen.add(finding.rule_id)
+                extra.append(self.rule_for(finding))
+        return (*self.rules, *extra)
+
+    @property
+    def waived(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.waived)
+
+    @property
+    def not_yet_effective(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "not_yet_effective" and not f.waived)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """Effective, unwaived findings that do not block (below ``block_on``)."""
+        return tuple(
+            f
+            for f in self.findings
+            if not f.blocking and not f.waived and f.status != "not_yet_effective"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
