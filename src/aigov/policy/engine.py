@@ -58,18 +58,22 @@ def evaluate_rule(
     """
     if rule.stages.isdisjoint(stages):
         return RuleOutcome("not_applicable")
+    lacking = sorted(rule.evidence & unavailable.keys()) if unavailable else []
+    lacking_outcome = (
+        RuleOutcome("error", error=f"evidence unavailable: {lacking[0]}: {unavailable[lacking[0]]}")
+        if lacking and unavailable
+        else None
+    )
     try:
         if rule.when is not None and not rule.when.evaluate_bool(context):
             return RuleOutcome("not_applicable")
     except MissingField:
-        return RuleOutcome("not_applicable")
+        # A condition that cannot be decided for want of evidence fails closed.
+        return lacking_outcome or RuleOutcome("not_applicable")
     except ExpressionError as exc:
         return RuleOutcome("error", error=f"'when' failed: {exc}")
-    if unavailable:
-        lacking = sorted(rule.evidence & unavailable.keys())
-        if lacking:
-            reason = unavailable[lacking[0]]
-            return RuleOutcome("error", error=f"evidence unavailable: {lacking[0]}: {reason}")
+    if lacking_outcome is not None:
+        return lacking_outcome
     missing: str | None = None
     try:
         if rule.assertion.evaluate_bool(context):

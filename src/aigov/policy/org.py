@@ -13,7 +13,8 @@ At the root of a policy source (a folder or a git repository)::
     waivers: {approvers: [dpo@example.com], max_days: 90}
     committees: {production: [model-risk-committee]}
     lifecycle: {allow_stage_skip: false}
-    limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500}
+    limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500,
+             card_metric_tolerance: 0.005, monitoring_breach_days: 30}
     lang: en
 
 Version constraints use the comparator syntax of :mod:`aigov.policy.semver`.
@@ -70,6 +71,16 @@ class Limits(Document):
     evidence_max_age_days: int = Field(default=90, ge=1)
     max_latency_p95_ms: float | None = Field(
         default=None, gt=0, description="absent: the sla pack's own default applies"
+    )
+    card_metric_tolerance: float = Field(
+        default=0.005,
+        ge=0,
+        description="Largest gap accepted between a model card value and MLflow's",
+    )
+    monitoring_breach_days: int = Field(
+        default=30,
+        ge=1,
+        description="A monitored metric below its threshold this recently blocks production",
     )
 
 
