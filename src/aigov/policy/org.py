@@ -69,8 +69,8 @@ class LifecyclePolicy(Document):
 class Limits(Document):
     max_poc_days: int = Field(default=180, ge=1)
     evidence_max_age_days: int = Field(default=90, ge=1)
-    max_latency_p95_ms: float | None = Field(
-        default=None, gt=0, description="absent: the sla pack's own default applies"
+    max_latency_p95_ms: float = Field(
+        default=1000, gt=0, description="Largest p95 latency an online model may declare"
     )
     card_metric_tolerance: float = Field(
         default=0.005,
