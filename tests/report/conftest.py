@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -175,7 +176,12 @@ def build_blocked_report() -> CheckReport:
         decision="block",
         block_on="high",
         packs=PACKS,
-        rules=RULES,
+        rules=(
+            *RULES[:2],
+            dataclasses.replace(RULES[2], outcome="passed"),
+            *RULES[3:6],
+            dataclasses.replace(RULES[6], outcome="not_applicable"),
+        ),
         findings=findings,
         rules_evaluated=len(RULES),
         rules_passed=1,

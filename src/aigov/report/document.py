@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -50,6 +51,28 @@ def finding_fingerprint(finding: Finding) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+MANIFEST_FILE: Final = "aigov.yaml"
+
+
+def finding_path(report: CheckReport, finding: Finding) -> str:
+    """The finding's file relative to the working directory the check ran in.
+
+    Findings hold paths relative to the checked repository; CI annotations (SARIF, GitHub
+    workflow commands, GitLab Code Quality) want them relative to the checkout root. When the
+    repository was given as a relative path inside the working directory
+    (``aigov check examples/credit-scoring``) it is prefixed; an absolute or outside path is
+    assumed to be the checkout root. A finding without a file points at ``aigov.yaml``.
+    """
+    file = finding.location.file.replace("\\", "/") or MANIFEST_FILE
+    root = report.repository.replace("\\", "/")
+    if not root or posixpath.isabs(root) or re.match(r"^[A-Za-z]:/", root):
+        return file
+    prefix = posixpath.normpath(root)
+    if prefix == "." or prefix == ".." or prefix.startswith("../"):
+        return file
+    return posixpath.normpath(posixpath.join(prefix, file))
+
+
 def rule_anchor(rule_id: str, title: str) -> str:
     """The GitHub anchor of the rule's heading in ``docs/policy-reference.md``.
 
@@ -80,9 +103,12 @@ class RuleInfo:
     description: str = ""
     remediation: str = ""
     help_uri: str = ""
+    outcome: str = ""
+    """How the rule came out (``passed``, ``not_applicable``, ``failed``, ``error``,
+    ``not_yet_effective``); empty when unknown. Written to JSON only when set."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "pack": self.pack,
             "title": self.title,
@@ -92,6 +118,9 @@ class RuleInfo:
             "remediation": self.remediation,
             "help_uri": self.help_uri,
         }
+        if self.outcome:
+            data["outcome"] = self.outcome
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RuleInfo:

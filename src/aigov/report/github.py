@@ -1,0 +1,97 @@
+"""GitHub Actions workflow commands: one annotation per finding, on the PR diff's line.
+
+``::error`` for a blocking finding, ``::warning`` for one below the blocking severity,
+``::notice`` for a waived or not-yet-effective one, escaped as ``@actions/core`` does
+(``escapeData``/``escapeProperty`` in actions/toolkit ``command.ts``): a finding's text can
+never end the command early or start another one. GitHub shows at most ten annotations of
+each level per step, so blocking findings come first. Nothing else is printed: a plain line
+holding a repository's text could itself be read as a command.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aigov.policy.findings import Finding
+from aigov.report.document import CheckReport, finding_path, severity_index
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def escape_data(text: str) -> str:
+    """A command's message: ``%``, CR and LF percent-encoded (other control characters, such
+    as terminal escape sequences, are dropped: the log viewer would interpret them)."""
+    return _CONTROL.sub("", text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command property's value: as :func:`escape_data`, plus ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, properties: dict[str, str], message: str) -> str:
+    """``::name key=value,…::message`` with both parts escaped."""
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return (
+        f"::{name} {props}::{escape_data(message)}"
+        if props
+        else f"::{name}::{escape_data(message)}"
+    )
+
+
+def annotation_level(finding: Finding) -> str:
+    """``error``, ``warning`` or ``notice``."""
+    if finding.blocking:
+        return "error"
+    if finding.waived or finding.status == "not_yet_effective":
+        return "notice"
+    return "warning"
+
+
+def render(report: CheckReport) -> str:
+    """One workflow command per finding, blocking ones first."""
+    order = {"error": 0, "warning": 1, "notice": 2}
+    findings = sorted(
+        report.findings,
+        key=lambda f: (
+            order[annotation_level(f)],
+            severity_index(f.severity),
+            f.location.file,
+            f.location.line,
+            f.location.column,
+            f.rule_id,
+            f.field,
+        ),
+    )
+    lines = [_annotation(report, finding) for finding in findings]
+    return "".join(line + "\n" for line in lines)
+
+
+def _annotation(report: CheckReport, finding: Finding) -> str:
+    location = finding.location
+    properties = {"file": finding_path(report, finding), "line": str(max(location.line, 1))}
+    if location.line >= 1 and location.column >= 1:
+        properties["col"] = str(location.column)
+    properties["title"] = f"{finding.rule_id}: {finding.title}"
+    return command(annotation_level(finding), properties, _message(finding))
+
+
+def _message(finding: Finding) -> str:
+    prefix = f"[{finding.severity}] "
+    if finding.status == "error":
+        prefix += "could not be evaluated: "
+    if finding.waived and finding.waiver is not None:
+        waiver = finding.waiver
+        prefix += (
+            f"waived until {waiver.expires.isoformat()} ({waiver.ticket}, approved by "
+            f"{waiver.approved_by}): "
+        )
+    elif finding.waived:
+        prefix += "waived: "
+    elif finding.status == "not_yet_effective":
+        effective = finding.effective_from.isoformat() if finding.effective_from else "later"
+        prefix += f"not yet effective (applies from {effective}): "
+    text = prefix + finding.message
+    if finding.remediation and not finding.waived:
+        text += f"\nFix: {finding.remediation}"
+    return text

@@ -1,0 +1,278 @@
+"""Markdown for a pull/merge request comment and a CI job summary.
+
+Every piece of text that comes from a repository or a policy (messages, titles, paths, waiver
+reasons, approvers…) goes through :func:`escape_inline`: it cannot close a table cell, open a
+link or an image, inject HTML, start a heading or a quote, or ping anyone. The body stays under
+GitHub's comment limit (:data:`MAX_BODY_CHARS`); when it would not, it is cut at a line and ends
+with a note pointing to the full report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from aigov.policy.findings import Finding
+from aigov.report.document import (
+    CheckReport,
+    finding_path,
+    rule_help_uri,
+    severity_index,
+)
+
+MAX_BODY_CHARS: Final = 65_000
+"""GitHub rejects comments over 65,536 characters; keep a margin for the publisher's marker."""
+MAX_CELL_CHARS: Final = 1_000
+MARKER: Final = "<!-- aigov-report -->"
+"""First line of the body, so that a publisher finds and updates its own comment."""
+
+# Characters with a meaning in CommonMark/GFM inline syntax, escaped with a backslash.
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# '@user', '@org/team': a zero-width joiner after '@' keeps the text and breaks the mention.
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_LINE_START = re.compile(r"^(\s*)([-+*]|\d+[.)])(?=\s|$)")
+_SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]\"'`\\]+$")
+ZWJ: Final = "\u200d"
+
+
+def escape_inline(text: str, *, newline: str = " ", limit: int | None = None) -> str:
+    """``text`` as literal Markdown on one line: newlines become ``newline`` (a space, or
+    ``<br>`` in a table cell), Markdown punctuation is backslash-escaped, ``& < >`` become
+    entities and mentions are neutralised. ``limit`` cuts the text (before escaping) with ``…``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text).replace("\t", " ")
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    lines = [_escape_line(line) for line in text.split("\n")]
+    return newline.join(lines)
+
+
+def escape_block(text: str) -> str:
+    """Like :func:`escape_inline`, keeping line breaks as ``<br>`` (safe in lists and tables)."""
+    return escape_inline(text, newline="<br>")
+
+
+def _escape_line(line: str) -> str:
+    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    line = _PUNCTUATION.sub(r"\\\1", line)
+    line = _MENTION.sub("@" + ZWJ, line)
+    # List markers ('- ', '+ ', '1. ') only mean something at the start of a line.
+    return _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), line)
+
+
+def _escape_marker(marker: str) -> str:
+    if marker[0].isdigit():
+        return marker[:-1] + "\\" + marker[-1]
+    return "\\" + marker
+
+
+def safe_url(url: str) -> str | None:
+    """``url`` when it is a plain http(s) URL that cannot break out of ``[text](url)``."""
+    return url if _SAFE_URL.match(url) else None
+
+
+def render(report: CheckReport) -> str:
+    """The comment/summary body, at most :data:`MAX_BODY_CHARS` characters."""
+    lines = [MARKER, *_headline(report), ""]
+    lines += _blocking_section(report)
+    lines += _warnings_section(report)
+    lines += _waivers_section(report)
+    lines += _not_yet_effective_section(report)
+    lines += _notes_section(report)
+    lines += _packs_section(report)
+    lines.append(
+        f"<sub>aigov {escape_inline(report.tool_version)} · result schema "
+        f"{escape_inline(report.schema_version)} · evaluated on {report.today.isoformat()}</sub>"
+    )
+    return _fit(lines, report)
+
+
+def _headline(report: CheckReport) -> list[str]:
+    count = len(report.blocking)
+    if report.passed:
+        title = "## ✅ aigov: passed"
+    else:
+        title = f"## ❌ aigov: blocked by {count} finding{'s' if count != 1 else ''}"
+    what = f"**{escape_inline(report.project)}**"
+    if report.target:
+        what += f" → deployment to **{escape_inline(report.target)}**"
+    stages = ", ".join(escape_inline(s) for s in report.stages) or escape_inline(report.stage)
+    facts = (
+        f"{what} · stage {stages} · blocking at **{escape_inline(report.block_on)}** and above · "
+        f"{report.rules_evaluated} rules evaluated ({report.rules_passed} passed, "
+        f"{report.rules_not_applicable} not applicable)"
+    )
+    counts = (
+        f"{len(report.warnings)} warning(s), {len(report.waived)} waived, "
+        f"{len(report.not_yet_effective)} not yet effective"
+    )
+    return [title, "", facts, "", counts]
+
+
+def _blocking_section(report: CheckReport) -> list[str]:
+    blocking = _ordered(report.blocking)
+    if not blocking:
+        return []
+    lines = ["### Blocking findings", "", *_findings_table(report, blocking), ""]
+    lines += ["#### How to fix", ""]
+    for finding in blocking:
+        fix = finding.remediation or "See the rule's documentation."
+        lines.append(
+            f"- {_rule_link(report, finding)} at {_where(report, finding)}: {escape_block(fix)}"
+        )
+    return [*lines, ""]
+
+
+def _warnings_section(report: CheckReport) -> list[str]:
+    warnings = _ordered(report.warnings)
+    if not warnings:
+        return []
+    return [
+        "<details>",
+        f"<summary>Warnings: {len(warnings)} finding(s) below the blocking severity</summary>",
+        "",
+        *_findings_table(report, warnings),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _waivers_section(report: CheckReport) -> list[str]:
+    waived = _ordered(report.waived)
+    if not waived:
+        return []
+    lines = [
+        f"### Waived ({len(waived)})",
+        "",
+        "| Rule | Location | Approved by | Ticket | Expires | Reason |",
+        "|---|---|---|---|---|---|",
+    ]
+    for finding in waived:
+        waiver = finding.waiver
+        approver = _cell(waiver.approved_by) if waiver else ""
+        ticket = _cell(waiver.ticket) if waiver else ""
+        expires = waiver.expires.isoformat() if waiver else ""
+        reason = _cell(waiver.reason) if waiver else ""
+        lines.append(
+            f"| {_rule_link(report, finding)} | {_where(report, finding)} | {approver} | "
+            f"{ticket} | {expires} | {reason} |"
+        )
+    return [*lines, ""]
+
+
+def _not_yet_effective_section(report: CheckReport) -> list[str]:
+    later = _ordered(report.not_yet_effective)
+    if not later:
+        return []
+    lines = [
+        f"### Not yet effective ({len(later)})",
+        "",
+        "These rules fail but apply only from the date shown; they do not block yet.",
+        "",
+        "| Applies from | Severity | Rule | Location | Message |",
+        "|---|---|---|---|---|",
+    ]
+    for finding in sorted(later, key=lambda f: (f.effective_from or report.today, f.rule_id)):
+        date = finding.effective_from.isoformat() if finding.effective_from else ""
+        lines.append(
+            f"| {date} | {escape_inline(finding.severity)} | {_rule_link(report, finding)} | "
+            f"{_where(report, finding)} | {_cell(finding.message)} |"
+        )
+    return [*lines, ""]
+
+
+def _notes_section(report: CheckReport) -> list[str]:
+    if not report.notes:
+        return []
+    return ["### Notes", "", *(f"- {escape_block(note)}" for note in report.notes), ""]
+
+
+def _packs_section(report: CheckReport) -> list[str]:
+    lines = [
+        "<details>",
+        f"<summary>Policy packs ({len(report.packs)}) from "
+        f"{escape_inline(report.policy_source)}</summary>",
+        "",
+    ]
+    if report.packs:
+        lines += ["| Pack | Version | Digest |", "|---|---|---|"]
+        lines += [
+            f"| {_cell(p.name)} | {_cell(p.version)} | {_cell(p.digest[:19])} |"
+            for p in report.packs
+        ]
+    else:
+        lines.append("No pack was evaluated.")
+    return [*lines, "", "</details>", ""]
+
+
+def _findings_table(report: CheckReport, findings: Iterable[Finding]) -> list[str]:
+    lines = ["| Severity | Rule | Location | Message |", "|---|---|---|---|"]
+    for finding in findings:
+        severity = escape_inline(finding.severity)
+        if finding.status == "error":
+            severity += " (evaluation error)"
+        lines.append(
+            f"| {severity} | {_rule_link(report, finding)} | {_where(report, finding)} | "
+            f"{_cell(finding.message)} |"
+        )
+    return lines
+
+
+def _rule_link(report: CheckReport, finding: Finding) -> str:
+    text = escape_inline(finding.rule_id)
+    url = safe_url(rule_help_uri(report.rule_for(finding)))
+    return f"[{text}]({url})" if url else text
+
+
+def _where(report: CheckReport, finding: Finding) -> str:
+    """``path:line`` (link-ready text for a reader to paste), or the path alone for line 0."""
+    path = finding_path(report, finding)
+    if finding.location.line > 0:
+        path += f":{finding.location.line}"
+    return escape_inline(path, limit=300)
+
+
+def _cell(text: str) -> str:
+    return escape_inline(text, newline="<br>", limit=MAX_CELL_CHARS)
+
+
+def _ordered(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(
+        findings,
+        key=lambda f: (
+            severity_index(f.severity),
+            f.location.file,
+            f.location.line,
+            f.location.column,
+            f.rule_id,
+            f.field,
+        ),
+    )
+
+
+def _fit(lines: list[str], report: CheckReport) -> str:
+    body = "\n".join(lines) + "\n"
+    if len(body) <= MAX_BODY_CHARS:
+        return body
+    url = safe_url(str(report.extra.get("report_url", "")))
+    where = f"[the full report]({url})" if url else "the full report (the job's artifacts)"
+    note = (
+        f"\n> [!NOTE]\n> This summary was truncated to fit a comment: see {where}, "
+        f"{len(report.findings)} finding(s) in all.\n"
+    )
+    budget = MAX_BODY_CHARS - len(note) - len("\n</details>") * 8
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    open_details = sum(1 for line in kept if line == "<details>") - sum(
+        1 for line in kept if line == "</details>"
+    )
+    kept += ["", "</details>"] * max(open_details, 0)
+    return "\n".join(kept) + "\n" + note
