@@ -67,3 +67,12 @@ def test_decide() -> None:
     assert decision.blocking == (blocking,) and decision.not_yet_effective == (later,)
     passed = decide(dataclasses.replace(result, findings=(later,)))
     assert passed.passed and passed.exit_code == 0
+
+
+def test_gate_stages_moving_back_or_retiring() -> None:
+    # Leaving a stage backwards or retiring is not held back by the old stage's exit criteria.
+    back = {"stage_changed": True, "base_stage": "production", "head_stage": "poc"}
+    assert gate_stages("poc", {**back, "direction": "backward"}) == ("poc",)
+    retire = {"stage_changed": True, "base_stage": "poc", "head_stage": "retired"}
+    assert gate_stages("retired", {**retire, "direction": "retire"}) == ("retired",)
+    assert gate_stages("poc", back) == ("production", "poc")  # no direction: both stages

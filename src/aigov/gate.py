@@ -42,8 +42,12 @@ def gate_stages(
     """The stages whose rules a run evaluates.
 
     - a deployment to ``target``: that environment's stage (``production`` for production);
-    - a pull request that changes the stage: the exit criteria of the old stage and the entry
-      criteria of the new one (rules of both stages);
+    - a pull request that moves the stage forward: the exit criteria of the old stage and the
+      entry criteria of the new one (rules of both stages);
+    - a pull request that moves it back, or retires the project (``change.direction`` is
+      ``backward`` or ``retire``): the new stage's rules only; the old stage's exit criteria
+      do not hold a project back from leaving it (the transition rules have their own
+      requirements for such moves);
     - otherwise: the manifest's stage.
     """
     if target is not None:
@@ -54,6 +58,8 @@ def gate_stages(
         return (stage,)
     if change and change.get("stage_changed"):
         base, head = change.get("base_stage"), change.get("head_stage")
+        if change.get("direction") in ("backward", "retire") and head:
+            return (str(head),)
         stages = tuple(str(s) for s in (base, head) if s)
         return tuple(dict.fromkeys(stages)) or (manifest_stage,)
     return (manifest_stage,)

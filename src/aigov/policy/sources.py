@@ -124,16 +124,36 @@ def load_policy_set(source: PolicySource | None = None) -> PolicySet:
         if not folder.is_dir():
             raise ValueError(f"policy source '{source.location}' is not a folder")
         return _assemble(_read_folder(folder), source.location.rstrip("/"), str(source))
+    assert source.ref is not None
+    return load_policy_set_at_ref(Path(source.location), source.ref)
+
+
+def load_policy_set_at_ref(repository: Path, ref: str, folder: str = "") -> PolicySet:
+    """The policy source in ``folder`` (relative to the root of the git ``repository``, default:
+    the root) as committed at ``ref``, read from git objects without a checkout.
+
+    ``aigov check --base REF`` reads a policy folder that lives inside the checked repository
+    this way, so that a pull request cannot change the policy that judges it. A folder absent at
+    ``ref`` yields the built-in packs and the default org config.
+    """
     from aigov.policy.git_tree import GitTreeError, read_tree
 
-    assert source.ref is not None
+    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
     try:
-        tree = read_tree(Path(source.location), source.ref, _is_policy_file)
+        tree = read_tree(
+            repository,
+            ref,
+            lambda path: path.startswith(prefix) and _is_policy_file(path[len(prefix) :]),
+        )
     except GitTreeError as exc:
         raise ValueError(str(exc)) from None
-    shown = f"{source.location.rstrip('/')}@{source.ref}"
-    origin = f"git+file://{Path(source.location).resolve().as_posix()}@{tree.commit}"
-    return _assemble(tree.files, shown, origin)
+    files = {path[len(prefix) :]: content for path, content in tree.files.items()}
+    location = repository.as_posix().rstrip("/") + (f"/{prefix.rstrip('/')}" if prefix else "")
+    shown = f"{location}@{ref}"
+    origin = f"git+file://{repository.resolve().as_posix()}@{tree.commit}"
+    if prefix:
+        origin += f"#{prefix.rstrip('/')}"
+    return _assemble(files, shown, origin)
 
 
 def load_pack_folders(folders: Sequence[Path], org: OrgConfig | None = None) -> PolicySet:

@@ -1,0 +1,87 @@
+"""Baselines: adopt aigov on an existing repository without fixing every finding first.
+
+A baseline is a saved JSON result (``aigov check -f json -o aigov-baseline.json``). With
+``--baseline FILE`` a finding whose fingerprint is in it does not block; only new findings do.
+Findings are matched by :func:`aigov.report.document.finding_fingerprint` (rule id, file and
+field: stable across runs, line moves and reworded messages), the same fingerprint SARIF and
+GitLab Code Quality carry. Baseline-matched findings stay in the report, listed under
+``extra.baseline.matched``, never hidden.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aigov.documents.problems import Location
+from aigov.policy.findings import Finding
+from aigov.report.document import finding_fingerprint
+
+MAX_BASELINE_BYTES = 50 * 1024 * 1024
+
+
+class BaselineError(ValueError):
+    """The baseline file cannot be read or is not an aigov JSON result."""
+
+
+def load_baseline(path: Path) -> frozenset[str]:
+    """The fingerprints of every finding of the saved result at ``path``."""
+    try:
+        if path.stat().st_size > MAX_BASELINE_BYTES:
+            raise BaselineError(f"baseline {path} is larger than {MAX_BASELINE_BYTES:,} bytes")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BaselineError(f"baseline {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"baseline {path} cannot be read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"baseline {path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    findings = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(findings, list):
+        raise BaselineError(
+            f"baseline {path} is not an aigov result (save one with `aigov check -f json -o FILE`)"
+        )
+    return frozenset(_fingerprint(entry) for entry in findings if isinstance(entry, dict))
+
+
+def _fingerprint(entry: dict[str, Any]) -> str:
+    saved = entry.get("fingerprint")
+    if isinstance(saved, str) and saved:
+        return saved
+    finding = Finding(
+        rule_id=str(entry.get("rule_id", "")),
+        pack=str(entry.get("pack", "")),
+        title="",
+        severity=str(entry.get("severity", "")),
+        message="",
+        remediation="",
+        references=(),
+        location=Location(str(entry.get("file", ""))),
+        field=str(entry.get("field") or ""),
+    )
+    return finding_fingerprint(finding)
+
+
+def apply_baseline(
+    findings: Sequence[Finding], fingerprints: frozenset[str]
+) -> tuple[tuple[Finding, ...], list[str]]:
+    """(findings with those in the baseline no longer blocking, fingerprints matched)."""
+    kept: list[Finding] = []
+    matched: list[str] = []
+    for finding in findings:
+        fingerprint = finding_fingerprint(finding)
+        if fingerprint in fingerprints:
+            matched.append(fingerprint)
+            if finding.blocking:
+                finding = dataclasses.replace(finding, blocking=False)
+        kept.append(finding)
+    return tuple(kept), matched
+
+
+def is_baselined(fingerprint: str, extra: dict[str, Any]) -> bool:
+    """Whether a report (its ``extra``) says the finding with ``fingerprint`` is in its baseline."""
+    baseline = extra.get("baseline")
+    return isinstance(baseline, dict) and fingerprint in baseline.get("matched", ())

@@ -1,0 +1,394 @@
+"""One governance run: load a repository, its trusted policies and its evidence, evaluate, gate.
+
+This is the library behind ``aigov check`` (a pull request or a branch) and ``aigov gate --to ENV``
+(a deployment): :func:`run_check` returns a :class:`~aigov.report.document.CheckReport` that every
+output format renders. It never prints; input that cannot be used raises :class:`CheckInputError`
+with every problem, which the command line turns into exit code 2.
+
+Pull-request mode (``base`` given):
+
+- the base stage and the changed files come from git; a change of ``stage`` becomes the
+  ``change`` context root (``stage_changed``, ``base_stage``, ``head_stage``, ``direction``,
+  ``skipped_stages``, ``files``) that the lifecycle pack's transition rules read, and the gate
+  evaluates the old stage's exit criteria and the new stage's entry criteria;
+- a policy folder that lives inside the checked git repository is read as committed at ``base``,
+  never from the PR head; a PR that edits it is reported as needing compliance review;
+- waivers the PR adds (or rewrites) are listed in the report's notes;
+- a shallow clone is an input error: the transition and the trusted policy both need the base
+  commit and the history (fetch it with ``fetch-depth: 0`` / ``GIT_DEPTH: 0``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigov.documents.manifest import MANIFEST_FILE
+from aigov.documents.types import STAGES
+
+if TYPE_CHECKING:
+    from aigov.documents.repository import Repository
+    from aigov.evidence.git_history import GitHistory
+    from aigov.policy.sources import PolicySet, PolicySource
+    from aigov.report.document import CheckReport, Decision, RuleInfo
+
+
+class CheckInputError(Exception):
+    """The run cannot start: the repository, policy source, base ref or baseline is unusable."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        head = super().__str__()
+        return "\n".join((head, *(f"  {p}" for p in self.problems))) if self.problems else head
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What one run evaluates; see :func:`run_check`."""
+
+    path: Path = Path(".")
+    policies: str | None = None
+    """Policy source text (``builtin``, a folder, ``git+file:///repo@REF``, a repo with ``ref``)."""
+    policies_ref: str | None = None
+    base: str | None = None
+    """Pull-request mode: the git ref of the target branch."""
+    target: str | None = None
+    """Deployment gate: the environment deployed to (``production``…)."""
+    baseline: Path | None = None
+    today: dt.date | None = None
+    fail_on: str | None = None
+    """A severity that replaces the org config's ``block_on``."""
+    skip_evidence: frozenset[str] = frozenset()
+    """Evidence sources not to collect; rules that need them fail closed (evidence unavailable)."""
+
+
+def run_check(options: CheckOptions) -> CheckReport:
+    """Evaluate and gate one repository; raises :class:`CheckInputError` for unusable input."""
+    from aigov.documents.repository import load_repository
+    from aigov.gate import gate_stages
+    from aigov.policy.engine import evaluate
+    from aigov.report.document import CheckReport
+
+    root = options.path
+    if not root.is_dir():
+        raise CheckInputError(f"'{root}' is not a folder")
+    today = options.today or dt.date.today()
+    repository = load_repository(root)
+    if not repository.is_valid or repository.manifest is None:
+        raise CheckInputError(
+            f"{root} has invalid files (see `aigov validate {root}`):",
+            [str(p) for p in repository.problems.sorted()],
+        )
+    manifest = repository.manifest
+    notes: list[str] = []
+    history: GitHistory | None = None
+    change: dict[str, Any] | None = None
+    work_tree = _git_work_tree(root)
+    if options.base is not None:
+        history = _read_base_history(root, options.base)
+        change = stage_change(history.base_stage, manifest.stage, history.changed_files or [])
+        change["files"] = _relative_files(history.changed_files or [], work_tree, root)
+    source = _parse_source(options.policies, options.policies_ref)
+    policy_set = _load_policies(source, options.base, work_tree, history, notes)
+    if options.fail_on is not None:
+        policy_set = dataclasses.replace(
+            policy_set, org=policy_set.org.model_copy(update={"block_on": options.fail_on})
+        )
+    if options.base is not None and work_tree is not None:
+        notes.extend(added_waiver_notes(repository, work_tree, options.base))
+    try:
+        stages = gate_stages(manifest.stage, change, options.target)
+    except ValueError as exc:
+        raise CheckInputError(str(exc)) from None
+    if options.target is not None:
+        change = {**(change or {}), "target": options.target, "target_stage": stages[0]}
+    evidence = collect_evidence(
+        repository,
+        policy_set,
+        stages,
+        today=today,
+        base=options.base,
+        skip=options.skip_evidence,
+    )
+    for source_name, value in sorted(evidence.items()):
+        if isinstance(value, Mapping) and "unavailable" in value:
+            notes.append(f"evidence unavailable: {source_name}: {value['unavailable']}")
+    result = evaluate(repository, policy_set, evidence, today, change=change, stages=stages)
+    findings = result.findings
+    extra: dict[str, Any] = {}
+    if change is not None:
+        extra["change"] = change
+    if options.baseline is not None:
+        from aigov.baseline import BaselineError, apply_baseline, load_baseline
+
+        try:
+            fingerprints = load_baseline(options.baseline)
+        except BaselineError as exc:
+            raise CheckInputError(str(exc)) from None
+        findings, matched = apply_baseline(findings, fingerprints)
+        extra["baseline"] = {"file": str(options.baseline), "matched": matched}
+        if matched:
+            notes.append(
+                f"{len(matched)} finding(s) already in the baseline {options.baseline} do not block"
+            )
+    decision: Decision = "block" if any(f.blocking for f in findings) else "pass"
+    return CheckReport(
+        repository=str(root),
+        project=result.project,
+        stage=result.stage,
+        stages=result.stages,
+        today=today,
+        decision=decision,
+        block_on=result.block_on,
+        packs=result.packs,
+        rules=rule_infos(policy_set),
+        findings=findings,
+        rules_evaluated=result.rules_evaluated,
+        rules_passed=result.rules_passed,
+        rules_not_applicable=result.rules_not_applicable,
+        target=options.target,
+        policy_source=policy_set.origin,
+        commit=history.head if history is not None else None,
+        base=options.base,
+        notes=tuple(notes),
+        extra=extra,
+    )
+
+
+# --- the change a pull request makes -----------------------------------------------------------
+
+
+def stage_change(base_stage: str | None, head_stage: str, files: Sequence[str]) -> dict[str, Any]:
+    """The ``change`` context root for a PR moving from ``base_stage`` to ``head_stage``.
+
+    ``direction``: ``none`` (same stage or no base manifest), ``forward``, ``backward``, or
+    ``retire`` (to ``retired`` from any stage); ``skipped_stages``: the stages a forward move
+    jumps over (``poc`` → ``production`` skips ``industrialization``).
+    """
+    changed = base_stage is not None and base_stage != head_stage
+    direction = "none"
+    skipped: list[str] = []
+    if changed and base_stage in STAGES and head_stage in STAGES:
+        old, new = STAGES.index(base_stage), STAGES.index(head_stage)
+        if head_stage == "retired":
+            direction = "retire"
+        elif new > old:
+            direction = "forward"
+            skipped = list(STAGES[old + 1 : new])
+        else:
+            direction = "backward"
+    return {
+        "stage_changed": changed,
+        "base_stage": base_stage if base_stage is not None else head_stage,
+        "head_stage": head_stage,
+        "direction": direction,
+        "skipped_stages": skipped,
+        "files": list(files),
+    }
+
+
+def _read_base_history(root: Path, base: str) -> GitHistory:
+    from aigov.evidence.git_history import SHALLOW_HINT, GitEvidenceUnavailable, read_history
+
+    try:
+        history = read_history(root, base=base)
+    except GitEvidenceUnavailable as exc:
+        raise CheckInputError(f"--base {base}: {exc}") from None
+    if history.shallow:
+        # A merge base found in a truncated history may be wrong, and so would the stage change,
+        # the changed files and the trusted policy: refuse rather than decide on them.
+        raise CheckInputError(f"--base {base}: {SHALLOW_HINT}")
+    return history
+
+
+def _git_work_tree(path: Path) -> Path | None:
+    """The root of the git work tree holding ``path`` (found without running git)."""
+    here = path.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _relative_files(files: Sequence[str], work_tree: Path | None, root: Path) -> list[str]:
+    """Changed files (relative to the work tree) inside ``root``, relative to ``root``."""
+    if work_tree is None:
+        return list(files)
+    try:
+        prefix = root.resolve().relative_to(work_tree).as_posix()
+    except ValueError:
+        return list(files)
+    if prefix in ("", "."):
+        return list(files)
+    return [f[len(prefix) + 1 :] for f in files if f.startswith(prefix + "/")]
+
+
+# --- trusted policy source ---------------------------------------------------------------------
+
+
+def _parse_source(text: str | None, ref: str | None) -> PolicySource:
+    from aigov.policy.sources import parse_policy_source
+
+    try:
+        return parse_policy_source(text, ref=ref)
+    except ValueError as exc:
+        raise CheckInputError(str(exc)) from None
+
+
+def _load_policies(
+    source: PolicySource,
+    base: str | None,
+    work_tree: Path | None,
+    history: GitHistory | None,
+    notes: list[str],
+) -> PolicySet:
+    """The policy set, read at ``base`` when the source is a folder of the checked repository."""
+    from aigov.policy.org import ORG_FILE
+    from aigov.policy.pack import PolicyLoadError
+    from aigov.policy.sources import load_policy_set, load_policy_set_at_ref
+
+    inside: str | None = None
+    if base is not None and work_tree is not None and source.kind == "folder":
+        try:
+            inside = Path(source.location).resolve().relative_to(work_tree).as_posix()
+        except ValueError:
+            inside = None
+    try:
+        if inside is None:
+            policy_set = load_policy_set(source)
+        else:
+            assert base is not None
+            policy_set = load_policy_set_at_ref(work_tree or Path("."), base, inside)
+            notes.append(
+                f"policies read from {source.location} as committed at {base} "
+                "(the trusted base), not from this change"
+            )
+    except PolicyLoadError as exc:
+        raise CheckInputError(
+            "the policy packs cannot be loaded:", [str(p) for p in exc.problems]
+        ) from None
+    except (ValueError, FileNotFoundError) as exc:
+        raise CheckInputError(str(exc)) from None
+    if history is not None and history.changed_files:
+        prefix = "" if inside in (None, ".", "") else f"{inside}/"
+        edited = [
+            f
+            for f in history.changed_files
+            if (inside is not None and f.startswith(prefix)) or f.rsplit("/", 1)[-1] == ORG_FILE
+        ]
+        if edited:
+            notes.append(
+                "needs compliance review: this change edits the policy source ("
+                + ", ".join(edited)
+                + "); its versions are not used for this verdict"
+            )
+    return policy_set
+
+
+def added_waiver_notes(repository: Repository, work_tree: Path, base: str) -> list[str]:
+    """One note per waiver in the head manifest that the base manifest does not hold as is."""
+    from aigov.documents.problems import DocumentError
+    from aigov.documents.safe_yaml import parse_yaml
+    from aigov.policy.git_tree import GitTreeError, read_tree
+
+    manifest = repository.manifest
+    if manifest is None or not manifest.waivers:
+        return []
+    try:
+        manifest_path = (
+            (repository.root.path.resolve() / MANIFEST_FILE).relative_to(work_tree).as_posix()
+        )
+        tree = read_tree(work_tree, base, lambda path: path == manifest_path)
+    except (GitTreeError, ValueError):
+        return []
+    before: set[tuple[str, ...]] = set()
+    content = tree.files.get(manifest_path)
+    if content is not None:
+        try:
+            data = parse_yaml(content.decode("utf-8"), MANIFEST_FILE).data
+        except (UnicodeDecodeError, DocumentError):
+            data = None
+        waivers = data.get("waivers") if isinstance(data, dict) else None
+        for waiver in waivers if isinstance(waivers, list) else []:
+            if isinstance(waiver, dict):
+                before.add(
+                    tuple(
+                        str(waiver.get(k))
+                        for k in ("rule", "ticket", "approved_by", "expires", "stage")
+                    )
+                )
+    notes = []
+    for waiver in manifest.waivers:
+        key = (
+            waiver.rule,
+            waiver.ticket,
+            waiver.approved_by,
+            waiver.expires.isoformat(),
+            waiver.stage,
+        )
+        if key not in before:
+            notes.append(
+                f"waiver added by this change: {waiver.rule} ({waiver.ticket}), approved by "
+                f"{waiver.approved_by}, expires {waiver.expires.isoformat()}"
+            )
+    return notes
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def collect_evidence(
+    repository: Repository,
+    policy_set: PolicySet,
+    stages: Sequence[str],
+    *,
+    today: dt.date,
+    base: str | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The evidence the rules applying at ``stages`` read, and nothing else.
+
+    A source that cannot be collected (or is skipped) is ``{"unavailable": reason}``: the engine
+    fails the rules that need it closed, with that reason, instead of letting them pass.
+    """
+    from aigov.evidence.collect import EvidenceRequest, unavailable
+    from aigov.evidence.collect import collect_evidence as collect
+
+    needed = policy_set.evidence_needed(stages)
+    request = EvidenceRequest(
+        base=base,
+        now=dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC),
+        evidence_max_age_days=policy_set.org.limits.evidence_max_age_days,
+    )
+    evidence = collect(repository, needed - skip, request)
+    for name in sorted(needed & skip):
+        evidence[name] = unavailable("not collected (--skip-evidence)")
+    return evidence
+
+
+# --- report pieces -----------------------------------------------------------------------------
+
+
+def rule_infos(policy_set: PolicySet) -> tuple[RuleInfo, ...]:
+    """Every rule evaluated, as reports describe it."""
+    from aigov.report.document import RuleInfo
+
+    return tuple(
+        RuleInfo(
+            id=rule.id,
+            pack=rule.pack,
+            title=rule.rule.title,
+            severity=rule.rule.severity,
+            references=tuple(rule.rule.references),
+            description=(rule.rule.description or "").strip(),
+            remediation=rule.rule.remediation.strip(),
+        )
+        for rule in policy_set.rules
+    )

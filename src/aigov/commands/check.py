@@ -1,0 +1,187 @@
+"""``aigov check [PATH]``: evaluate a repository against its policies and gate it.
+
+Exit 0 when nothing blocks, 1 when a finding blocks, 2 when the input cannot be used (invalid
+repository files, unreadable policy source, unknown base ref, shallow clone, bad arguments).
+``-f/--format`` and ``-o/--output`` pair up in order and repeat: an ``-o`` writes the format
+before it to a file; a format without ``-o`` goes to standard output (at most one may).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from aigov.errors import UsageError
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+class _FormatAction(argparse.Action):
+    """``-f FORMAT``: a new output, to standard output until an ``-o`` follows."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        outputs: list[list[str | None]] = list(getattr(namespace, "outputs", None) or [])
+        outputs.append([str(values), None])
+        namespace.outputs = outputs
+
+
+class _OutputAction(argparse.Action):
+    """``-o FILE``: where the ``-f`` just before it is written."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        outputs: list[list[str | None]] = list(getattr(namespace, "outputs", None) or [])
+        if not outputs:
+            parser.error(f"{option_string} {values}: put -f FORMAT before it")
+        if outputs[-1][1] is not None:
+            parser.error(
+                f"{option_string} {values}: the -f {outputs[-1][0]} before it already has "
+                f"-o {outputs[-1][1]}"
+            )
+        outputs[-1][1] = str(values)
+        namespace.outputs = outputs
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments shared by ``aigov check`` and ``aigov gate``."""
+    from aigov.report import FORMATS
+
+    parser.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    parser.add_argument(
+        "--policies",
+        metavar="SOURCE",
+        help="policy source: a folder, git+file:///repo@REF, or 'builtin' (default)",
+    )
+    parser.add_argument(
+        "--ref", metavar="REF", help="with a repository path as SOURCE: the git ref to read"
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        action=_FormatAction,
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=f"output format, repeatable ({', '.join(FORMATS)}; default: text)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        action=_OutputAction,
+        metavar="FILE",
+        help="write the -f FORMAT just before it to FILE (default: standard output)",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        type=Path,
+        help="a saved JSON result: findings already in it do not block",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEVERITY",
+        help="block on findings at or above this severity (overrides the org's block_on)",
+    )
+    parser.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)"
+    )
+    parser.add_argument(
+        "--skip-evidence",
+        action="append",
+        choices=("git", "data_quality", "mlflow"),
+        default=[],
+        metavar="SOURCE",
+        help="do not collect this evidence (git, data_quality, mlflow); rules needing it fail",
+    )
+    parser.set_defaults(outputs=None)
+
+
+def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
+    check = verbs.add_parser(
+        "check",
+        help="evaluate a repository against its policies and gate it (exit 1 when blocked)",
+        description="Evaluate a repository against its policy packs and decide: exit 0 pass, "
+        "1 blocked, 2 usage or input error. With --base REF (a pull request), a change of stage "
+        "applies the old stage's exit and the new stage's entry criteria, and a policy folder "
+        "inside the repository is read as committed at REF.",
+    )
+    add_run_arguments(check)
+    check.add_argument(
+        "--base",
+        metavar="REF",
+        help="pull-request mode: the target branch (e.g. origin/main) the change is judged against",
+    )
+
+
+def outputs_of(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
+    """The (format, file or None for standard output) pairs; at most one to standard output."""
+    pairs = [(str(f), Path(o) if o else None) for f, o in (args.outputs or [["text", None]])]
+    to_stdout = [f for f, o in pairs if o is None]
+    if len(to_stdout) > 1:
+        raise UsageError(
+            f"formats {', '.join(to_stdout)} would all go to standard output: give all but one "
+            "an -o FILE"
+        )
+    return pairs
+
+
+def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
+    """Run a check (or a deployment gate) from parsed arguments and write its outputs."""
+    from aigov.checking import CheckInputError, CheckOptions, run_check
+    from aigov.errors import EXIT_BLOCKED, EXIT_PASS
+    from aigov.report import render
+
+    outputs = outputs_of(args)
+    options = CheckOptions(
+        path=Path(args.path),
+        policies=args.policies,
+        policies_ref=args.ref,
+        base=getattr(args, "base", None),
+        target=target,
+        baseline=args.baseline,
+        today=args.today,
+        fail_on=args.fail_on,
+        skip_evidence=frozenset(args.skip_evidence),
+    )
+    try:
+        report = run_check(options)
+    except CheckInputError as exc:
+        raise UsageError(str(exc)) from None
+    for format_name, file in outputs:
+        text = render(format_name, report)
+        if text and not text.endswith("\n"):
+            text += "\n"
+        if file is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {file}: {exc.strerror or exc}") from None
+    return EXIT_PASS if report.passed else EXIT_BLOCKED
+
+
+def run(args: argparse.Namespace) -> int:
+    return execute(args)
