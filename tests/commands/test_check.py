@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import git
 import pytest
@@ -54,12 +55,12 @@ def set_stage(stage: str) -> Callable[[str], str]:
     return lambda text: re.sub(r"(?m)^stage: .*$", f"stage: {stage}", text)
 
 
-def result_json(result: CliResult) -> dict[str, object]:
-    data: dict[str, object] = json.loads(result.stdout)
+def result_json(result: CliResult) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
-def rule_ids(data: dict[str, object]) -> set[str]:
+def rule_ids(data: dict[str, Any]) -> set[str]:
     findings = data["findings"]
     assert isinstance(findings, list)
     return {f["rule_id"] for f in findings}
@@ -163,7 +164,7 @@ def test_forward_transition_needs_its_approval(
     assert data["stages"] == ["industrialization", "production"]
     assert "LC-TRANSITION-APPROVAL" in rule_ids(data)
     assert "LC-TRANSITION-NO-SKIP" not in rule_ids(data)
-    change = data["extra"]["change"]  # type: ignore[index]
+    change = data["extra"]["change"]
     assert change["direction"] == "forward" and change["files"] == ["aigov.yaml"]
     assert result.exit_code == 1
 
@@ -193,7 +194,7 @@ def test_skipping_a_stage_blocks_unless_allowed(
     data = result_json(
         run_cli("check", str(root), "--base", "main", "-f", "json", "--today", TODAY)
     )
-    skip = [f for f in data["findings"] if f["rule_id"] == "LC-TRANSITION-NO-SKIP"]  # type: ignore[union-attr]
+    skip = [f for f in data["findings"] if f["rule_id"] == "LC-TRANSITION-NO-SKIP"]
     assert skip and skip[0]["blocking"] and skip[0]["file"] == "aigov.yaml"
     org = tmp_path / "org"
     org.mkdir()
@@ -220,7 +221,7 @@ def test_moving_back_and_retiring(run_cli: Callable[..., CliResult], tmp_path: P
         run_cli("check", str(root), "--base", "main", "-f", "json", "--today", TODAY)
     )
     assert retired["stages"] == ["retired"]
-    assert retired["extra"]["change"]["direction"] == "retire"  # type: ignore[index]
+    assert retired["extra"]["change"]["direction"] == "retire"
     assert "LC-TRANSITION-RETIRE" not in rule_ids(retired)  # it has a decommission plan
 
 
@@ -234,7 +235,7 @@ def test_unchanged_stage_in_a_pr(run_cli: Callable[..., CliResult], tmp_path: Pa
     assert result.exit_code == 0, result.stdout
     assert data["stages"] == ["poc"]
     assert data["base"] == "main" and data["commit"] == repo.head.commit.hexsha
-    assert data["extra"]["change"]["stage_changed"] is False  # type: ignore[index]
+    assert data["extra"]["change"]["stage_changed"] is False
 
 
 def test_shallow_clone_exits_2_with_the_fetch_hint(
@@ -284,7 +285,7 @@ def test_a_pr_cannot_change_the_policy_that_judges_it(
     assert result.exit_code == 1
     data = result_json(result)
     assert "AIGOV-WAIVER" in rule_ids(data)
-    notes = "\n".join(data["notes"])  # type: ignore[arg-type]
+    notes = "\n".join(data["notes"])
     assert "needs compliance review" in notes and "governance/aigov-org.yaml" in notes
     assert "as committed at main" in notes
     assert str(data["policy_source"]).startswith("git+file://")
@@ -303,7 +304,7 @@ def test_waivers_added_by_the_pr_are_listed(
     data = result_json(
         run_cli("check", str(root), "--base", "main", "--policies", str(ORG_POLICIES), "-f", "json")
     )
-    notes = [n for n in data["notes"] if n.startswith("waiver added")]  # type: ignore[union-attr]
+    notes = [n for n in data["notes"] if n.startswith("waiver added")]
     assert len(notes) == 1 and "SLA-LATENCY-P95 (RISKIT-2291)" in notes[0]
 
 
@@ -326,10 +327,10 @@ def test_baseline_blocks_only_new_findings(
     assert again.exit_code == 0, again.stdout
     data = result_json(again)
     assert data["decision"] == "pass"
-    waiver = next(f for f in data["findings"] if f["rule_id"] == "AIGOV-WAIVER")  # type: ignore[union-attr]
+    waiver = next(f for f in data["findings"] if f["rule_id"] == "AIGOV-WAIVER")
     assert waiver["blocking"] is False and waiver["line"] == saved_line + 2
-    assert len(data["extra"]["baseline"]["matched"]) == len(saved_findings)  # type: ignore[index]
-    assert any("baseline" in n for n in data["notes"])  # type: ignore[union-attr]
+    assert len(data["extra"]["baseline"]["matched"]) == len(saved_findings)
+    assert any("baseline" in n for n in data["notes"])
     # A new blocking finding still blocks.
     manifest.write_text(
         manifest.read_text(encoding="utf-8").replace(
@@ -338,7 +339,7 @@ def test_baseline_blocks_only_new_findings(
         "utf-8",
     )
     new = run_cli("check", str(root), "--baseline", str(saved), "-f", "json", "--today", TODAY)
-    blocking = {f["rule_id"] for f in result_json(new)["findings"] if f["blocking"]}  # type: ignore[union-attr]
+    blocking = {f["rule_id"] for f in result_json(new)["findings"] if f["blocking"]}
     assert new.exit_code == 1 and "AIGOV-WAIVER" not in blocking and blocking
 
 
