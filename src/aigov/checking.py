@@ -115,6 +115,7 @@ def run_check(options: CheckOptions) -> CheckReport:
         stages,
         today=today,
         base=options.base,
+        history=history,
         skip=options.skip_evidence,
     )
     for source_name, value in sorted(evidence.items()):
@@ -351,6 +352,7 @@ def collect_evidence(
     *,
     today: dt.date,
     base: str | None = None,
+    history: GitHistory | None = None,
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The evidence the rules applying at ``stages`` read, and nothing else.
@@ -364,6 +366,7 @@ def collect_evidence(
     needed = policy_set.evidence_needed(stages)
     request = EvidenceRequest(
         base=base,
+        history=history,
         now=dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC),
         evidence_max_age_days=policy_set.org.limits.evidence_max_age_days,
     )

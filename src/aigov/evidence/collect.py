@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigov.documents.repository import Repository
 from aigov.policy.engine import UNAVAILABLE_KEY
+
+if TYPE_CHECKING:
+    from aigov.evidence.git_history import GitHistory
 
 GIT, MLFLOW, DATA_QUALITY = "git", "mlflow", "data_quality"
 SOURCES = (GIT, MLFLOW, DATA_QUALITY)
@@ -33,6 +36,8 @@ class EvidenceRequest:
     """The time stored evidence is judged at (its age); default: the current UTC time."""
     evidence_max_age_days: float | None = None
     mlflow_timeout_s: float = 10.0
+    history: GitHistory | None = None
+    """The history when the caller already read it (pull-request mode reads it for the base)."""
 
 
 def unavailable(reason: str) -> dict[str, str]:
@@ -54,10 +59,12 @@ def collect_evidence(
 def _git(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
     from aigov.evidence.git_history import SHALLOW_HINT, GitEvidenceUnavailable, read_history
 
-    try:
-        history = read_history(repository.root.path, base=request.base)
-    except GitEvidenceUnavailable as exc:
-        return unavailable(str(exc))
+    history = request.history
+    if history is None:
+        try:
+            history = read_history(repository.root.path, base=request.base)
+        except GitEvidenceUnavailable as exc:
+            return unavailable(str(exc))
     if history.shallow:
         # A truncated history would make "criteria fixed before the POC" pass on no evidence.
         return unavailable(SHALLOW_HINT)
