@@ -67,20 +67,37 @@ class CheckOptions:
     """A severity that replaces the org config's ``block_on``."""
     skip_evidence: frozenset[str] = frozenset()
     """Evidence sources not to collect; rules that need them fail closed (evidence unavailable)."""
+    run_data_checks: bool = False
+    """Re-run the data contracts' checks (Great Expectations) and store the evidence first."""
+    policy_set: PolicySet | None = None
+    """An already loaded policy set (the portfolio scan loads it once for many repositories);
+    used instead of ``policies`` outside pull-request mode."""
 
 
 def run_check(options: CheckOptions) -> CheckReport:
     """Evaluate and gate one repository; raises :class:`CheckInputError` for unusable input."""
     from aigov.documents.repository import load_repository
+
+    root = options.path
+    if not root.is_dir():
+        raise CheckInputError(f"'{root}' is not a folder")
+    return check_repository(load_repository(root), options)[0]
+
+
+def check_repository(
+    repository: Repository, options: CheckOptions
+) -> tuple[CheckReport, dict[str, Any]]:
+    """:func:`run_check` on an already loaded repository; also returns the evidence collected.
+
+    The portfolio scan reads the KPIs' inputs (the git stage timeline, MLflow histories) from
+    that evidence instead of collecting it twice.
+    """
     from aigov.gate import gate_stages
     from aigov.policy.engine import evaluate
     from aigov.report.document import CheckReport
 
     root = options.path
-    if not root.is_dir():
-        raise CheckInputError(f"'{root}' is not a folder")
     today = options.today or dt.date.today()
-    repository = load_repository(root)
     if not repository.is_valid or repository.manifest is None:
         raise CheckInputError(
             f"{root} has invalid files (see `aigov validate {root}`):",
@@ -95,8 +112,11 @@ def run_check(options: CheckOptions) -> CheckReport:
         history = _read_base_history(root, options.base)
         change = stage_change(history.base_stage, manifest.stage, history.changed_files or [])
         change["files"] = _relative_files(history.changed_files or [], work_tree, root)
-    source = _parse_source(options.policies, options.policies_ref)
-    policy_set = _load_policies(source, options.base, work_tree, history, notes)
+    if options.policy_set is not None and options.base is None:
+        policy_set = options.policy_set
+    else:
+        source = _parse_source(options.policies, options.policies_ref)
+        policy_set = _load_policies(source, options.base, work_tree, history, notes)
     if options.fail_on is not None:
         policy_set = dataclasses.replace(
             policy_set, org=policy_set.org.model_copy(update={"block_on": options.fail_on})
@@ -109,6 +129,8 @@ def run_check(options: CheckOptions) -> CheckReport:
         raise CheckInputError(str(exc)) from None
     if options.target is not None:
         change = {**(change or {}), "target": options.target, "target_stage": stages[0]}
+    if options.run_data_checks:
+        notes.append(refresh_data_quality(repository))
     evidence = collect_evidence(
         repository,
         policy_set,
@@ -140,7 +162,7 @@ def run_check(options: CheckOptions) -> CheckReport:
                 f"{len(matched)} finding(s) already in the baseline {options.baseline} do not block"
             )
     decision: Decision = "block" if any(f.blocking for f in findings) else "pass"
-    return CheckReport(
+    report = CheckReport(
         repository=str(root),
         project=result.project,
         stage=result.stage,
@@ -161,6 +183,7 @@ def run_check(options: CheckOptions) -> CheckReport:
         notes=tuple(notes),
         extra=extra,
     )
+    return report, evidence
 
 
 # --- the change a pull request makes -----------------------------------------------------------
@@ -374,6 +397,24 @@ def collect_evidence(
     for name in sorted(needed & skip):
         evidence[name] = unavailable("not collected (--skip-evidence)")
     return evidence
+
+
+def refresh_data_quality(repository: Repository) -> str:
+    """Run the contracts' data checks now and store the result where the check reads it."""
+    if not repository.contracts:
+        return "--run-data-checks: the repository declares no data contract"
+    from aigov.evidence.data_quality import validate_contracts
+    from aigov.evidence.store import write_data_quality
+
+    try:
+        evidence = validate_contracts(repository.contracts, repository.root)
+    except ImportError as exc:  # the gx extra is not installed
+        raise CheckInputError(
+            f"--run-data-checks needs Great Expectations: pip install 'aigov[gx]' ({exc})"
+        ) from None
+    write_data_quality(repository.root.path, evidence)
+    verdict = "passed" if evidence["success"] else "failed"
+    return f"data checks re-run for {len(repository.contracts)} contract(s): {verdict}"
 
 
 # --- report pieces -----------------------------------------------------------------------------

@@ -389,3 +389,29 @@ def test_check_imports_no_heavy_library(args: list[str]) -> None:
     }
     heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY)
     assert not heavy, heavy
+
+
+def test_run_data_checks_stores_fresh_evidence_the_check_then_uses(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    repo = tmp_path / "demand-forecast"
+    shutil.copytree(EXAMPLES / "demand-forecast", repo, ignore=shutil.ignore_patterns(".aigov"))
+    result = run_cli(
+        "check",
+        str(repo),
+        "--skip-evidence",
+        "mlflow",
+        "--skip-evidence",
+        "git",
+        "--today",
+        "2026-11-24",
+        "--run-data-checks",
+        "-f",
+        "json",
+    )
+    report = json.loads(result.stdout)
+    assert (repo / ".aigov" / "evidence" / "data_quality.json").is_file()
+    assert any(n.startswith("data checks re-run for 1 contract(s)") for n in report["notes"])
+    rule_ids = {f["rule_id"] for f in report["findings"]}
+    assert "LC-DATA-QUALITY-EVIDENCE" not in rule_ids
+    assert "LC-DATA-QUALITY-PASSED" not in rule_ids

@@ -128,6 +128,12 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     )
     add_run_arguments(check)
     check.add_argument(
+        "--run-data-checks",
+        action="store_true",
+        help="re-run the data contracts' checks (Great Expectations, extra 'gx') before the "
+        "check, and store the evidence",
+    )
+    check.add_argument(
         "--base",
         metavar="REF",
         help="pull-request mode: the target branch (e.g. origin/main) the change is judged against",
@@ -163,6 +169,7 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         today=args.today,
         fail_on=args.fail_on,
         skip_evidence=frozenset(args.skip_evidence),
+        run_data_checks=getattr(args, "run_data_checks", False),
     )
     try:
         report = run_check(options)
