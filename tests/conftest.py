@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -88,3 +89,39 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def credit_scoring_with_evidence(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The credit-scoring example as a fresh clone would run it after the README's set-up.
+
+    A copy committed to a new git repository (the history is evidence), its MLflow store built by
+    the example's own script, and its data checks run and stored — real evidence, no mocks.
+    """
+    import shutil
+
+    import git
+
+    from aigov.documents.repository import load_repository
+    from aigov.evidence.data_quality import validate_contracts
+    from aigov.evidence.store import write_data_quality
+
+    root = tmp_path_factory.mktemp("evidence") / "credit-scoring"
+    shutil.copytree(
+        EXAMPLES / "credit-scoring",
+        root,
+        ignore=shutil.ignore_patterns("mlruns.db", "mlartifacts", ".aigov", "__pycache__"),
+    )
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.git.add(A=True)
+    repo.index.commit("credit scoring", author=git.Actor("Risk Models", "risk@bank.example"))
+    subprocess.run(
+        [sys.executable, "evidence/build_mlflow_store.py"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
+    repository = load_repository(root)
+    write_data_quality(root, validate_contracts(repository.contracts, repository.root))
+    return root

@@ -69,8 +69,17 @@ def rule_ids(data: dict[str, Any]) -> set[str]:
 # --- outputs and exit codes ------------------------------------------------------------------
 
 
-def test_check_passes_with_the_org_policies(run_cli: Callable[..., CliResult]) -> None:
-    result = run_cli("check", str(EXAMPLES / "credit-scoring"), "--policies", str(ORG_POLICIES))
+def test_check_passes_with_the_org_policies(
+    run_cli: Callable[..., CliResult], credit_scoring_with_evidence: Path
+) -> None:
+    result = run_cli(
+        "check",
+        str(credit_scoring_with_evidence),
+        "--policies",
+        str(ORG_POLICIES),
+        "--today",
+        TODAY,
+    )
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "PASSED" in result.stdout
     assert "SLA-LATENCY-P95" in result.stdout  # waived, never hidden
@@ -82,13 +91,17 @@ def test_check_blocks_on_an_unapproved_waiver(run_cli: Callable[..., CliResult])
     assert "AIGOV-WAIVER" in result.stdout and "BLOCKED" in result.stdout
 
 
-def test_formats_pair_with_outputs(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_formats_pair_with_outputs(
+    run_cli: Callable[..., CliResult], tmp_path: Path, credit_scoring_with_evidence: Path
+) -> None:
     out = tmp_path / "out" / "result.json"
     result = run_cli(
         "check",
-        str(EXAMPLES / "credit-scoring"),
+        str(credit_scoring_with_evidence),
         "--policies",
         str(ORG_POLICIES),
+        "--today",
+        TODAY,
         "-f",
         "json",
         "-o",

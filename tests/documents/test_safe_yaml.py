@@ -111,7 +111,9 @@ def test_billion_laughs_is_refused_fast_with_bounded_memory() -> None:
 def test_deep_nesting_is_refused_without_crashing_the_interpreter() -> None:
     # PyYAML's C composer overflows the C stack (segfault) on this; the event builder must not.
     error = _error("[" * 100_000 + "]" * 100_000)
-    assert error.problem.code == "yaml.too-deep"
+    # Our own depth limit, or the nesting limit newer libyaml builds enforce while parsing.
+    assert error.problem.code in ("yaml.too-deep", "yaml.syntax")
+    assert error.problem.location.line == 1
 
 
 def test_format_path() -> None:
