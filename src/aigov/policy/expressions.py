@@ -66,7 +66,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 __all__ = [
     "MAX_EXPRESSION_LENGTH",
@@ -575,8 +575,8 @@ _RESERVED: Final = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: tokenising every rule at pack load creates thousands.
     kind: str
     text: str
     start: int
