@@ -32,7 +32,7 @@ Shape of ``evidence.mlflow`` (timestamps are ISO 8601 UTC strings; ``date`` fiel
     card_metrics:                 # model card model-index results matched to run metrics
       - {name, type, split, card_value, mlflow_metric: str | null, mlflow_value: float | null,
          abs_difference: float | null}
-    metric_history:               # histories of the criteria and monitoring metrics
+    metric_history:               # histories of the criteria, monitoring and adoption metrics
       <key>: [{timestamp, date, step, value}]   # oldest first
     monitoring:                   # null when the manifest has no monitoring.performance
       metric, threshold, direction: ...
@@ -142,11 +142,13 @@ def collect(
         if performance
         else None
     )
+    adoption = manifest.monitoring.adoption if manifest.monitoring else None
     return read_registry(
         repository.root,
         registry,
         criteria=criteria,
         monitoring=monitoring,
+        histories=[adoption.metric] if adoption else [],
         card_metrics=card_metrics(repository),
         located_at=where,
         timeout_s=timeout_s,
@@ -222,6 +224,8 @@ def _bounded_requests(timeout_s: float, max_retries: int) -> Iterator[None]:
         "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0",
         # A file store is refused by MLflow 3 unless allowed; the manifest asked for it.
         "MLFLOW_ALLOW_FILE_STORE": "true",
+        # A governance check must not report usage anywhere (read when mlflow is imported here).
+        "MLFLOW_DISABLE_TELEMETRY": "true",
     }
     saved = {key: os.environ.get(key) for key in settings}
     quiet = logging.getLogger("mlflow")
@@ -245,6 +249,7 @@ def read_registry(
     *,
     criteria: Sequence[Mapping[str, Any]] = (),
     monitoring: Mapping[str, Any] | None = None,
+    histories: Sequence[str] = (),
     card_metrics: Sequence[CardMetric] = (),
     located_at: Location | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -253,7 +258,8 @@ def read_registry(
     """Read one registered model version and its runs; see the module docstring for the shape.
 
     Raises :class:`MlflowEvidenceUnavailable` when the store, model, alias or version cannot be
-    reached, within ``timeout_s`` per request and ``max_retries`` retries.
+    reached, within ``timeout_s`` per request and ``max_retries`` retries. ``histories`` names
+    more metrics whose history to read (the daily adoption metric of ``monitoring.adoption``).
     """
     where = located_at or Location(MANIFEST_FILE)
     uri = resolve_tracking_uri(root, registry.tracking_uri, where)
@@ -267,7 +273,7 @@ def read_registry(
             ) from None
         try:
             client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-            return _read(client, registry, criteria, monitoring, card_metrics, where)
+            return _read(client, registry, criteria, monitoring, card_metrics, where, histories)
         except MlflowEvidenceUnavailable:
             raise
         except MlflowException as exc:
@@ -319,6 +325,7 @@ def _read(
     monitoring: Mapping[str, Any] | None,
     card: Sequence[CardMetric],
     where: Location,
+    more_histories: Sequence[str] = (),
 ) -> dict[str, Any]:
     model = client.get_registered_model(registry.registered_model)
     aliases = {str(k): str(v) for k, v in (model.aliases or {}).items()}
@@ -362,6 +369,7 @@ def _read(
     keys = [str(c["mlflow_metric"]) for c in criteria]
     if monitoring:
         keys.append(str(monitoring["metric"]))
+    keys.extend(more_histories)
     histories = {}
     if run:
         for key in dict.fromkeys(keys):
