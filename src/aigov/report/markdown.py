@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Final
+from urllib.parse import quote
 
 from aigov.policy.findings import Finding
 from aigov.report.document import (
@@ -228,11 +229,19 @@ def _rule_link(report: CheckReport, finding: Finding) -> str:
 
 
 def _where(report: CheckReport, finding: Finding) -> str:
-    """``path:line`` (link-ready text for a reader to paste), or the path alone for line 0."""
+    """``path:line`` (link-ready text for a reader to paste), or the path alone for line 0.
+
+    With ``extra["source_url"]`` (the files at the PR's head commit, ``…/blob/<sha>``, set by
+    ``aigov comment``) the text links to the file and line."""
     path = finding_path(report, finding)
-    if finding.location.line > 0:
-        path += f":{finding.location.line}"
-    return escape_inline(path, limit=300)
+    text = path + (f":{finding.location.line}" if finding.location.line > 0 else "")
+    shown = escape_inline(text, limit=300)
+    base = safe_url(str(report.extra.get("source_url", "")))
+    if not base:
+        return shown
+    anchor = f"#L{finding.location.line}" if finding.location.line > 0 else ""
+    url = safe_url(f"{base.rstrip('/')}/{quote(path)}{anchor}")
+    return f"[{shown}]({url})" if url else shown
 
 
 def _cell(text: str) -> str:

@@ -1,0 +1,165 @@
+"""``aigov comment [--github|--gitlab] --result FILE``: the pull/merge request comment and status.
+
+Reads the JSON result of an earlier ``aigov check -f json -o FILE``, sets the ``aigov`` commit
+status on the request's head commit (linking to the CI run) and upserts one comment rendered
+from the result. The forge and the request come from the CI environment unless given (see
+:mod:`aigov.scm.context`). The comment never gates: exit 0 when published (or deliberately left
+alone: a stale run, nothing to resolve), 2 when the result, the configuration or the forge
+fails (the message names the missing variable; the token is never printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aigov.errors import EXIT_PASS, UsageError
+
+if TYPE_CHECKING:
+    from aigov.report.document import CheckReport
+    from aigov.scm.context import ChangeRequest
+    from aigov.scm.publish import Publication, ReviewThread
+
+
+def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
+    """Register ``aigov comment``."""
+    comment = verbs.add_parser(
+        "comment",
+        help="upsert the pull/merge request comment and commit status from a saved JSON result",
+        description="Publish a saved result (aigov check -f json -o FILE) on the pull request "
+        "(GitHub) or merge request (GitLab) of the CI run: a commit status 'aigov' on the head "
+        "commit and one comment, posted once and edited afterwards. A run for a commit that is "
+        "no longer the request's head leaves the comment alone. Exit 0 when published, 2 on a "
+        "usage, configuration or forge error; never 1 (the comment does not gate).",
+    )
+    forge = comment.add_mutually_exclusive_group()
+    forge.add_argument(
+        "--github", dest="forge", action="store_const", const="github", help="GitHub"
+    )
+    forge.add_argument(
+        "--gitlab", dest="forge", action="store_const", const="gitlab", help="GitLab"
+    )
+    comment.add_argument(
+        "--result", required=True, type=Path, metavar="FILE", help="JSON result of aigov check"
+    )
+    comment.add_argument(
+        "--on-pass",
+        choices=("keep", "delete", "resolve"),
+        default="keep",
+        help="when the result passes: keep the comment up to date (default), delete it, or "
+        "resolve it (edit an earlier comment into a short 'resolved' note; post none)",
+    )
+    comment.add_argument(
+        "--report-url",
+        metavar="URL",
+        help="the run or full report to link (default: the CI run: GITHUB_SERVER_URL/"
+        "GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID, or CI_JOB_URL)",
+    )
+    comment.add_argument(
+        "--api-url", metavar="URL", help="API root (default: GITHUB_API_URL or CI_API_V4_URL)"
+    )
+    comment.add_argument(
+        "--repository",
+        metavar="REPO",
+        help="GitHub OWNER/NAME or GitLab project id (default: GITHUB_REPOSITORY, CI_PROJECT_ID)",
+    )
+    comment.add_argument(
+        "--number",
+        type=int,
+        metavar="N",
+        help="pull request number or merge request IID (default: from the CI event)",
+    )
+    comment.add_argument(
+        "--sha", metavar="SHA", help="the request's head commit the result is about"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``aigov comment``; returns the exit code (never 1)."""
+    from aigov.scm.context import ContextError, Explicit, change_request, detect_forge
+    from aigov.scm.publish import PublishError, publish
+
+    report = _load_result(args.result)
+    env = dict(os.environ)
+    explicit = Explicit(
+        api_url=args.api_url,
+        project=args.repository,
+        number=args.number,
+        sha=args.sha,
+        run_url=args.report_url,
+    )
+    try:
+        forge = args.forge or detect_forge(env)
+        request = change_request(forge, env, explicit)
+        thread = _open(request)
+        publication = publish(thread, report, request, on_pass=args.on_pass)
+    except ContextError as exc:
+        raise UsageError(str(exc)) from None
+    except PublishError as exc:
+        raise UsageError(f"could not publish: {exc}") from None
+    print(_describe(publication, request))
+    return EXIT_PASS
+
+
+def _load_result(path: Path) -> CheckReport:
+    from aigov.report.document import CheckReport
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the result ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(f"{path}: not JSON ({exc})") from None
+    try:
+        return CheckReport.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UsageError(
+            f"{path}: not an aigov result (aigov check -f json -o FILE): {type(exc).__name__} {exc}"
+        ) from None
+
+
+def _open(request: ChangeRequest) -> ReviewThread:
+    """The forge module, imported only now (and a clear error when its extra is missing)."""
+    extra, library = (
+        ("github", "PyGithub") if request.forge == "github" else ("gitlab", "python-gitlab")
+    )
+    try:
+        if request.forge == "github":
+            from aigov.scm.github import GitHubPullRequest
+
+            return GitHubPullRequest(request)
+        from aigov.scm.gitlab import GitLabMergeRequest
+
+        return GitLabMergeRequest(request)
+    except ImportError as exc:
+        raise UsageError(
+            f"{library} is not installed ({exc.name}): pip install 'aigov[{extra}]'"
+        ) from None
+
+
+def _describe(publication: Publication, request: ChangeRequest) -> str:
+    sha = request.head_sha[:12]
+    status = f"status '{publication.status}' set on {sha}"
+    where = request.label
+    ref = f" (id {publication.comment_id})" if publication.comment_id is not None else ""
+    comment = {
+        "created": f"comment posted on {where}{ref}",
+        "updated": f"comment updated on {where}{ref}",
+        "unchanged": f"comment on {where} already up to date{ref}",
+        "deleted": f"everything passes: comment deleted from {where}{ref}",
+        "resolved": f"everything passes: comment on {where} marked resolved{ref}",
+        "none": f"everything passes: no comment on {where}",
+        "stale": (
+            f"{sha} is no longer the head of {where} (now {publication.current_head[:12]}): "
+            "the comment is left to the newer commit's run"
+        ),
+    }[publication.comment]
+    duplicates = (
+        f"; {publication.duplicates_deleted} duplicate comment(s) deleted"
+        if publication.duplicates_deleted
+        else ""
+    )
+    return f"aigov: {status}; {comment}{duplicates}"

@@ -1,0 +1,129 @@
+"""GitLab merge requests through python-gitlab (the only module that imports it, only when used).
+
+Requests made for one run: ``GET /projects/{id}/merge_requests/{iid}`` (the current head
+``sha``), ``POST /projects/{id}/statuses/{sha}`` (``name: aigov``), ``GET …/merge_requests/{iid}/
+notes?sort=asc&order_by=created_at``, then ``POST …/notes`` or ``PUT``/``DELETE …/notes/{note_id}``.
+
+Authentication: ``GITLAB_TOKEN`` as ``PRIVATE-TOKEN``, else ``CI_JOB_TOKEN`` as ``JOB-TOKEN``
+(GitLab limits what a job token may call; notes usually need a project access token).
+Retries are done below python-gitlab, on its requests session, so that one budget bounds them
+(python-gitlab's own 429 loop sleeps whatever ``Retry-After`` says).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from aigov import __version__
+from aigov.scm import retry as retries
+from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
+from aigov.scm.retry import BudgetedRetry, RetryPolicy, network_failure, retry_options
+
+if TYPE_CHECKING:
+    from aigov.scm.context import ChangeRequest
+
+TIMEOUT_SECONDS = 30
+
+
+class GitLabMergeRequest:
+    """A merge request's notes and head commit (implements ``ReviewThread``)."""
+
+    def __init__(self, request: ChangeRequest, *, policy: RetryPolicy | None = None) -> None:
+        import gitlab
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        self._request = request
+        retry = BudgetedRetry(
+            raise_on_status=True, **retry_options(policy or retries.DEFAULT_POLICY)
+        )
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        job_token = request.token_variable == "CI_JOB_TOKEN"
+        self._gitlab = gitlab.Gitlab(
+            re.sub(r"/api/v4$", "", request.api_url),
+            private_token=None if job_token else request.token,
+            job_token=request.token if job_token else None,
+            session=session,
+            timeout=TIMEOUT_SECONDS,
+            per_page=100,
+            user_agent=f"aigov/{__version__}",
+        )
+        self._project = self._gitlab.projects.get(request.project, lazy=True)
+        self._merge_request = self._project.mergerequests.get(request.number, lazy=True)
+
+    def head_sha(self) -> str:
+        with self._calling(f"reading {self._request.label}"):
+            current = self._project.mergerequests.get(self._request.number)
+        return str(current.sha)
+
+    def comments(self) -> list[ForgeComment]:
+        with self._calling(f"listing the notes of {self._request.label}"):
+            notes = self._merge_request.notes.list(get_all=True, sort="asc", order_by="created_at")
+        return [
+            ForgeComment(int(n.id), str(n.body or ""))
+            for n in notes
+            if not getattr(n, "system", False)
+        ]
+
+    def create_comment(self, body: str) -> int:
+        with self._calling(f"commenting on {self._request.label}"):
+            note = self._merge_request.notes.create({"body": body})
+        return int(note.id)
+
+    def update_comment(self, comment_id: int, body: str) -> None:
+        with self._calling(f"editing note {comment_id} of {self._request.label}"):
+            self._merge_request.notes.update(comment_id, {"body": body})
+
+    def delete_comment(self, comment_id: int) -> None:
+        with self._calling(f"deleting note {comment_id} of {self._request.label}"):
+            self._merge_request.notes.delete(comment_id)
+
+    def set_status(self, sha: str, passed: bool, description: str, target_url: str | None) -> None:
+        data: dict[str, Any] = {
+            "state": "success" if passed else "failed",
+            "name": STATUS_CONTEXT,
+            "description": description,
+        }
+        if target_url:
+            data["target_url"] = target_url
+        with self._calling(f"setting the status of {sha[:12]}"):
+            self._project.commits.get(sha, lazy=True).statuses.create(data)
+
+    @contextmanager
+    def _calling(self, what: str) -> Iterator[None]:
+        """Turn the client's errors into one :class:`PublishError` line without the token."""
+        import requests
+        from gitlab.exceptions import GitlabError
+
+        try:
+            yield
+        except GitlabError as exc:
+            raise PublishError(self._clean(f"GitLab: {what}: {self._explain(exc)}")) from None
+        except requests.RequestException as exc:
+            raise PublishError(
+                self._clean(f"GitLab at {self._request.api_url}: {what}: {network_failure(exc)}")
+            ) from None
+
+    def _explain(self, exc: Any) -> str:
+        code = getattr(exc, "response_code", None)
+        message = getattr(exc, "error_message", None)
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "replace")
+        text = f"HTTP {code}" + (f": {str(message)[:300]}" if message else "")
+        if code in (401, 403) and self._request.token_variable == "CI_JOB_TOKEN":
+            text += (
+                " (CI_JOB_TOKEN may not write merge request notes or statuses: set GITLAB_TOKEN "
+                "to a project access token with the api scope)"
+            )
+        elif code in (401, 403):
+            text += " (GITLAB_TOKEN needs the api scope and the Developer role)"
+        return text
+
+    def _clean(self, text: str) -> str:
+        return redact(text, self._request.token)

@@ -1,0 +1,194 @@
+"""The forge-neutral half of the bot: the comment's body, the upsert, the commit status.
+
+One comment per pull/merge request, found again by its hidden marker (the first line of the
+body, ``<!-- aigov-report sha=<head commit> -->``): the first run posts it, later runs edit it,
+duplicates (a retried POST whose first answer was lost) are deleted. Before touching it, the run
+asks the forge for the request's current head: a run for an older commit (a slow or re-run
+pipeline) sets its commit's status but leaves the comment to the newer commit's run.
+
+The forge modules (:mod:`aigov.scm.github`, :mod:`aigov.scm.gitlab`) implement
+:class:`ReviewThread`; nothing here knows an HTTP client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal, Protocol
+
+from aigov.report import markdown
+from aigov.report.markdown import MARKER, escape_inline, safe_url
+
+if TYPE_CHECKING:
+    from aigov.report.document import CheckReport
+    from aigov.scm.context import ChangeRequest
+
+OnPass = Literal["keep", "delete", "resolve"]
+ON_PASS_CHOICES: Final[tuple[str, ...]] = ("keep", "delete", "resolve")
+
+STATUS_CONTEXT: Final = "aigov"
+"""GitHub status ``context`` and GitLab status ``name``."""
+MAX_STATUS_DESCRIPTION: Final = 140
+MAX_COMMENT_CHARS: Final = 65_536
+"""GitHub's limit for a comment body (GitLab allows far more)."""
+
+_MARKER = re.compile(r"\A<!-- aigov-report(?: sha=([0-9a-f]{7,64}))? -->")
+
+
+class PublishError(Exception):
+    """The forge refused or could not be reached; the message never holds the token."""
+
+
+@dataclass(frozen=True)
+class ForgeComment:
+    id: int
+    body: str
+
+
+class ReviewThread(Protocol):
+    """One pull/merge request as the publisher uses it."""
+
+    def head_sha(self) -> str:
+        """The request's current head commit, as the forge knows it now."""
+        ...
+
+    def comments(self) -> list[ForgeComment]:
+        """Every (non-system) comment, oldest first."""
+        ...
+
+    def create_comment(self, body: str) -> int: ...
+
+    def update_comment(self, comment_id: int, body: str) -> None: ...
+
+    def delete_comment(self, comment_id: int) -> None: ...
+
+    def set_status(
+        self, sha: str, passed: bool, description: str, target_url: str | None
+    ) -> None: ...
+
+
+CommentAction = Literal["created", "updated", "unchanged", "deleted", "resolved", "none", "stale"]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a run did."""
+
+    comment: CommentAction
+    comment_id: int | None
+    status: Literal["success", "failure"]
+    current_head: str
+    duplicates_deleted: int = 0
+
+
+def marker(sha: str) -> str:
+    """The hidden first line of the bot's comment for commit ``sha``."""
+    return f"<!-- aigov-report sha={sha.lower()} -->"
+
+
+def marker_sha(body: str) -> str | None:
+    """``None`` when ``body`` is not the bot's comment; ``""`` for a marker without a SHA."""
+    found = _MARKER.match(body)
+    if found is None:
+        return None
+    return found.group(1) or ""
+
+
+def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
+    """``report`` with the links the comment needs: files at the head commit, the full report."""
+    extra = dict(report.extra)
+    if request.source_url:
+        extra.setdefault("source_url", request.source_url)
+    if request.run_url:
+        extra.setdefault("report_url", request.run_url)
+    return dataclasses.replace(report, extra=extra)
+
+
+def comment_body(report: CheckReport, request: ChangeRequest) -> str:
+    """The Markdown comment (escaped, shortened under the forge's limit) with the SHA marker."""
+    rendered = markdown.render(with_links(report, request))
+    body = marker(request.head_sha) + rendered.removeprefix(MARKER)
+    url = safe_url(request.run_url or "")
+    if url:
+        body += f"\n[CI run]({url}) · commit `{request.head_sha[:12]}`\n"
+    if len(body) > MAX_COMMENT_CHARS:  # only a very long run URL gets here: drop the footer
+        body = marker(request.head_sha) + rendered.removeprefix(MARKER)
+    return body[:MAX_COMMENT_CHARS]
+
+
+def resolved_body(report: CheckReport, request: ChangeRequest) -> str:
+    """What an earlier blocking comment becomes once everything passes (``--on-pass resolve``)."""
+    url = safe_url(request.run_url or "")
+    run = f" · [CI run]({url})" if url else ""
+    return (
+        f"{marker(request.head_sha)}\n"
+        "## ✅ aigov: resolved\n\n"
+        f"Nothing blocks **{escape_inline(report.project)}** any more as of commit "
+        f"`{request.head_sha[:12]}` ({report.rules_evaluated} rules evaluated, "
+        f"{len(report.warnings)} warning(s), {len(report.waived)} waived){run}.\n"
+    )
+
+
+def status_description(report: CheckReport) -> str:
+    """The status's one line (at most 140 characters)."""
+    if report.passed:
+        text = (
+            f"passed: {report.rules_evaluated} rules, {len(report.warnings)} warning(s), "
+            f"{len(report.waived)} waived"
+        )
+    else:
+        blocking = report.blocking
+        rules = ", ".join(dict.fromkeys(f.rule_id for f in blocking))
+        text = f"blocked by {len(blocking)} finding(s) at {report.block_on} or above: {rules}"
+    if len(text) > MAX_STATUS_DESCRIPTION:
+        text = text[: MAX_STATUS_DESCRIPTION - 1] + "…"
+    return text
+
+
+def publish(
+    thread: ReviewThread,
+    report: CheckReport,
+    request: ChangeRequest,
+    *,
+    on_pass: OnPass = "keep",
+) -> Publication:
+    """Set the status of ``request.head_sha`` and upsert the comment; see the module's rules.
+
+    ``on_pass`` (when the report passes): ``keep`` posts or edits the passing report like any
+    other; ``delete`` removes the comment (posts none); ``resolve`` edits an existing comment
+    into a short "resolved" note (posts none when there was no comment).
+    """
+    state: Literal["success", "failure"] = "success" if report.passed else "failure"
+    current = thread.head_sha().lower()
+    thread.set_status(request.head_sha, report.passed, status_description(report), request.run_url)
+    if current != request.head_sha.lower():
+        return Publication("stale", None, state, current)
+    ours = [c for c in thread.comments() if marker_sha(c.body) is not None]
+    kept, duplicates = (ours[0], ours[1:]) if ours else (None, [])
+    for duplicate in duplicates:
+        thread.delete_comment(duplicate.id)
+    done = len(duplicates)
+    if report.passed and on_pass == "delete":
+        if kept is None:
+            return Publication("none", None, state, current, done)
+        thread.delete_comment(kept.id)
+        return Publication("deleted", kept.id, state, current, done)
+    if report.passed and on_pass == "resolve":
+        if kept is None:
+            return Publication("none", None, state, current, done)
+        body = resolved_body(report, request)
+    else:
+        body = comment_body(report, request)
+    if kept is None:
+        return Publication("created", thread.create_comment(body), state, current, done)
+    if kept.body == body:
+        return Publication("unchanged", kept.id, state, current, done)
+    thread.update_comment(kept.id, body)
+    action: CommentAction = "resolved" if report.passed and on_pass == "resolve" else "updated"
+    return Publication(action, kept.id, state, current, done)
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` without ``secret`` (defence in depth: error texts may echo a request)."""
+    return text.replace(secret, "***") if secret else text
