@@ -1,0 +1,119 @@
+"""``aigov comment``: arguments, exit codes and configuration errors (the HTTP runs are in
+tests/scm/test_github.py and tests/scm/test_gitlab.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.conftest import CliResult
+from tests.report.conftest import build_blocked_report
+from tests.scm.fakes import (
+    CI_VARIABLES,
+    GITHUB_TOKEN,
+    FakeGitHub,
+    github_env,
+    local_server,
+    write_result,
+    zero_throttle,
+)
+
+__all__ = ["local_server", "zero_throttle"]
+
+Run = Callable[..., CliResult]
+
+
+@pytest.fixture
+def result(tmp_path: Path) -> Path:
+    return write_result(tmp_path / "result.json", build_blocked_report())
+
+
+@pytest.fixture
+def no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_help_lists_the_options(run_cli: Run) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run_cli("comment", "--help")
+    assert exited.value.code == 0
+
+
+def test_a_blocked_result_still_exits_0(
+    local_server: Any,
+    zero_throttle: None,
+    monkeypatch: pytest.MonkeyPatch,
+    conformance: Path,
+    result: Path,
+    run_cli: Run,
+) -> None:
+    fake = FakeGitHub(local_server)
+    github_env(monkeypatch, fake, conformance / "github-events" / "pull_request.opened.json")
+    done = run_cli("comment", "--github", "--result", str(result))
+    assert done.exit_code == 0  # the comment does not gate: the check's exit code does
+    assert done.stdout.startswith("aigov: status 'failure' set on ec26c3e57ca3; comment posted")
+    assert GITHUB_TOKEN not in done.stdout + done.stderr
+
+
+@pytest.mark.usefixtures("no_ci")
+def test_missing_token_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, conformance: Path, result: Path, run_cli: Run
+) -> None:
+    monkeypatch.setenv("GITHUB_REPOSITORY", "Codertocat/Hello-World")
+    event = conformance / "github-events" / "pull_request.opened.json"
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    done = run_cli("comment", "--github", "--result", str(result))
+    assert done.exit_code == 2
+    assert "GITHUB_TOKEN is not set" in done.stderr
+
+
+@pytest.mark.usefixtures("no_ci")
+def test_unknown_forge_is_a_usage_error(result: Path, run_cli: Run) -> None:
+    done = run_cli("comment", "--result", str(result))
+    assert done.exit_code == 2
+    assert "give --github or --gitlab" in done.stderr
+
+
+@pytest.mark.usefixtures("no_ci")
+def test_gitlab_outside_a_merge_request(
+    monkeypatch: pytest.MonkeyPatch, result: Path, run_cli: Run
+) -> None:
+    monkeypatch.setenv("CI_API_V4_URL", "https://gitlab.example.com/api/v4")
+    monkeypatch.setenv("CI_PROJECT_ID", "42")
+    done = run_cli("comment", "--gitlab", "--result", str(result))
+    assert done.exit_code == 2
+    assert "CI_MERGE_REQUEST_IID is not set" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the result"),
+        ("not json", "not JSON"),
+        ('{"decision": "pass"}', "not an aigov result"),
+    ],
+)
+def test_unusable_result_file(
+    tmp_path: Path, run_cli: Run, content: str | None, message: str
+) -> None:
+    path = tmp_path / "result.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    done = run_cli("comment", "--github", "--result", str(path))
+    assert done.exit_code == 2
+    assert message in done.stderr
+
+
+def test_forge_libraries_are_not_imported_to_parse_arguments() -> None:
+    code = (
+        "import sys; from aigov.cli import build_parser; "
+        "build_parser().parse_args(['comment', '--github', '--result', 'r.json']); "
+        "print(sorted(m for m in ('github', 'gitlab') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,55 @@
+"""The forge-neutral parts: marker, status line, bodies."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tests.report.conftest import build_blocked_report, build_clean_report
+
+from aigov.scm.context import ChangeRequest
+from aigov.scm.publish import (
+    MAX_STATUS_DESCRIPTION,
+    comment_body,
+    marker,
+    marker_sha,
+    resolved_body,
+    status_description,
+)
+
+SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+REQUEST = ChangeRequest(
+    forge="github",
+    api_url="https://api.github.com",
+    project="o/r",
+    number=2,
+    head_sha=SHA,
+    token="secret",
+    run_url="https://github.com/o/r/actions/runs/1",
+    source_url=f"https://github.com/o/r/blob/{SHA}",
+)
+
+
+def test_marker_round_trip() -> None:
+    assert marker_sha(marker(SHA) + "\nbody") == SHA
+    assert marker_sha("<!-- aigov-report -->\nold body") == ""
+    assert marker_sha("quoted: <!-- aigov-report -->") is None
+    assert marker_sha("hello") is None
+
+
+def test_status_description_fits() -> None:
+    report = build_blocked_report()
+    many = tuple(
+        dataclasses.replace(report.blocking[0], rule_id=f"RULE-NUMBER-{i}") for i in range(40)
+    )
+    text = status_description(dataclasses.replace(report, findings=many))
+    assert len(text) == MAX_STATUS_DESCRIPTION and text.endswith("…")
+    assert status_description(build_clean_report()).startswith("passed: 2 rules")
+
+
+def test_bodies_start_with_the_marker_and_never_echo_the_token() -> None:
+    body = comment_body(build_blocked_report(), REQUEST)
+    assert body.startswith(marker(SHA) + "\n## ❌")
+    assert body.count("<!-- aigov-report") == 1
+    resolved = resolved_body(build_clean_report(), REQUEST)
+    assert resolved.startswith(marker(SHA) + "\n## ✅ aigov: resolved")
+    assert "secret" not in body + resolved
