@@ -49,13 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser]) -> None:
     """Verbs that define their own arguments in ``aigov.commands.<verb>.add_parser``."""
-    from aigov.commands import check, comment, data, explain, gate, policy
+    from aigov.commands import check, comment, data, explain, gate, policy, portfolio
 
     check.add_parser(verbs)
     gate.add_parser(verbs)
     policy.add_parser(verbs)
     explain.add_parser(verbs)
     data.add_parser(verbs)
+    portfolio.add_parser(verbs)
     comment.add_parser(verbs)
 
 

@@ -9,7 +9,10 @@ What it records, consistent with aigov.yaml and MODEL_CARD.md (numbers are ficti
   ``challenger``, kept for rollback) and version 2 (LightGBM, alias ``champion``, tagged
   ``approved=true`` by the Comité des Risques de Crédit, CRC-2026-01);
 - on version 2's run, the monthly production metric ``auc_6m_default`` (monitoring threshold
-  0.76) from 2025-12 (shadow run) to 2026-11.
+  0.76) from 2025-12 (shadow run) to 2026-11;
+- on the same run, the daily adoption metric ``applications scored per day`` (aigov.yaml's
+  ``monitoring.adoption.metric``, target 2400 a day) since go-live on 2026-02-02, ramping up
+  from branch pilots to the whole network (read by ``aigov portfolio scan --with-mlflow``).
 
 The store is rebuilt from scratch on every run; nothing leaves this folder.
 """
@@ -97,6 +100,20 @@ def build(store: Path = STORE) -> Path:
             for step, (day, value) in enumerate(zip(months, monthly, strict=True))
         ],
     )
+
+    # Daily adoption since go-live: a ramp-up over the branch network, fewer on Saturdays, none on
+    # Sundays (branches and the online journey's manual underwriting are closed).
+    live = dt.date(2026, 2, 2)
+    adoption = []
+    for step in range((dt.date(2026, 11, 20) - live).days + 1):
+        day = live + dt.timedelta(days=step)
+        if day.weekday() == 6:
+            continue
+        ramp = min(1.0, 0.35 + step / 160)
+        seasonal = 1.0 - 0.12 * (day.month == 8) + 0.02 * ((step * 7) % 5 - 2)
+        value = round(2650 * ramp * seasonal * (0.55 if day.weekday() == 5 else 1.0))
+        adoption.append(Metric("applications scored per day", value, ms(day.isoformat()), step))
+    client.log_batch(runs["lightgbm-monotonic"], metrics=adoption)
 
     client.create_registered_model(
         MODEL,

@@ -1,0 +1,266 @@
+"""Evaluate one repository checked out in a folder into a portfolio row.
+
+The verdict comes from :func:`aigov.checking.check_repository`, the library behind ``aigov check``
+(never a second copy of the evaluation); this module only adds what the KPIs read from the same
+loaded repository and the evidence that run collected: the framing sheet, the stage timeline, the
+waivers, and (with MLflow) the quality and adoption histories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from aigov.documents.types import STAGES
+from aigov.portfolio.model import RepositoryRef, RepositoryResult
+
+if TYPE_CHECKING:
+    from aigov.documents.manifest import LifecycleManifest
+    from aigov.policy.sources import PolicySet
+
+PUBLISHED_RESULT: Final = ".aigov/result.json"
+"""Where a repository's own CI may keep its last ``aigov check -f json`` result: the pack
+versions it names tell which repositories gate on outdated packs."""
+
+GOVERNED_FILES: Final = ("aigov.yaml", "MODEL_CARD.md", PUBLISHED_RESULT)
+
+
+def folder_head(path: Path) -> str:
+    """The commit checked out when ``path`` is a git work tree's root, else a content digest.
+
+    Read from ``.git`` directly (no git process): the scan asks it of every repository to find
+    its cached result.
+    """
+    git_dir = path / ".git"
+    if git_dir.is_dir():
+        head = _git_head(git_dir)
+        if head is not None:
+            return head
+    digest = hashlib.sha256()
+    for name in GOVERNED_FILES:
+        _hash_file(digest, path, name)
+    contracts = path / "contracts"
+    if contracts.is_dir():
+        for child in sorted(contracts.iterdir()):
+            _hash_file(digest, path, f"contracts/{child.name}")
+    return "sha256:" + digest.hexdigest()
+
+
+def _hash_file(digest: Any, root: Path, name: str) -> None:
+    try:
+        content = (root / name).read_bytes()
+    except OSError:
+        return
+    digest.update(name.encode() + b"\0" + str(len(content)).encode() + b"\0" + content)
+
+
+def _git_head(git_dir: Path) -> str | None:
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not head.startswith("ref: "):
+        return head or None
+    ref = head[5:].strip()
+    try:
+        return (git_dir / ref).read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    try:
+        for line in (git_dir / "packed-refs").read_text(encoding="utf-8").splitlines():
+            sha, _, name = line.partition(" ")
+            if name == ref:
+                return sha
+    except OSError:
+        return None
+    return None
+
+
+def evaluate_folder(
+    ref: RepositoryRef,
+    path: Path,
+    head: str | None,
+    policy_set: PolicySet,
+    *,
+    today: dt.date,
+    with_mlflow: bool = False,
+) -> RepositoryResult:
+    """The row of one repository; an error row (never an exception) when it cannot be evaluated."""
+    from aigov.checking import CheckInputError, CheckOptions, check_repository
+    from aigov.documents.repository import load_repository
+
+    try:
+        repository = load_repository(path)
+        options = CheckOptions(
+            path=path,
+            policy_set=policy_set,
+            today=today,
+            skip_evidence=frozenset() if with_mlflow else frozenset({"mlflow"}),
+        )
+        report, evidence = check_repository(repository, options)
+    except CheckInputError as exc:
+        return RepositoryResult.failed(ref, _first_problem(exc), head)
+    except Exception as exc:  # a broken repository is a row, never the end of the scan
+        return RepositoryResult.failed(ref, f"{type(exc).__name__}: {exc}", head)
+    manifest = repository.manifest
+    assert manifest is not None  # check_repository refuses a repository without one
+    if "git" not in evidence:
+        evidence["git"] = _collect(repository, "git", today)
+    if with_mlflow and "mlflow" not in evidence and manifest.model and manifest.model.registry:
+        evidence["mlflow"] = _collect(repository, "mlflow", today)
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+    findings = sorted(
+        report.findings, key=lambda f: (f.waived, not f.blocking, order.get(f.severity, 5))
+    )
+    data: dict[str, Any] = {
+        "project": {
+            "id": manifest.metadata.id,
+            "name": manifest.metadata.name,
+            "owner": manifest.metadata.owner,
+            "business_unit": manifest.metadata.business_unit,
+            "stage": manifest.stage,
+        },
+        "decision": report.decision,
+        "block_on": report.block_on,
+        "rules_evaluated": report.rules_evaluated,
+        "rules_passed": report.rules_passed,
+        "findings": [
+            {
+                "rule": f.rule_id,
+                "pack": f.pack,
+                "severity": f.severity,
+                "blocking": f.blocking,
+                "waived": f.waived,
+                "status": f.status,
+                "references": list(f.references),
+            }
+            for f in findings
+        ],
+        "packs": [{"name": p.name, "version": p.version, "digest": p.digest} for p in report.packs],
+        "published_packs": _published_packs(path),
+        "waivers": [
+            {
+                "rule": w.rule,
+                "ticket": w.ticket,
+                "approved_by": w.approved_by,
+                "granted_on": w.granted_on.isoformat() if w.granted_on else None,
+                "expires": w.expires.isoformat(),
+                "stage": w.stage,
+            }
+            for w in manifest.waivers
+        ],
+        "framing": _framing(manifest),
+        "timeline": _timeline(manifest, evidence.get("git")),
+        "monitoring": _monitoring(manifest, evidence.get("mlflow"), with_mlflow),
+    }
+    return RepositoryResult(ref.id, ref.name, ref.source, ref.location, head, data=data)
+
+
+def _first_problem(exc: Exception) -> str:
+    problems = getattr(exc, "problems", ())
+    head = str(exc).splitlines()[0]
+    if problems:
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"{head} {problems[0]}{more}"
+    return head
+
+
+def _collect(repository: Any, source: str, today: dt.date) -> dict[str, Any]:
+    from aigov.evidence.collect import EvidenceRequest, collect_evidence
+
+    now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
+    value: dict[str, Any] = collect_evidence(repository, {source}, EvidenceRequest(now=now))[source]
+    return value
+
+
+def _published_packs(path: Path) -> list[dict[str, str]] | None:
+    try:
+        data = json.loads((path / PUBLISHED_RESULT).read_text(encoding="utf-8"))
+        return [{"name": str(p["name"]), "version": str(p["version"])} for p in data["packs"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _framing(manifest: LifecycleManifest) -> dict[str, Any] | None:
+    framing = manifest.framing
+    if framing is None:
+        return None
+    return {
+        "budget": framing.budget.model_dump(mode="json") if framing.budget else None,
+        "expected_value": (
+            framing.expected_value.model_dump(mode="json", exclude={"rationale"})
+            if framing.expected_value
+            else None
+        ),
+        "impact": framing.impact,
+        "feasibility": framing.feasibility.model_dump(mode="json") if framing.feasibility else None,
+    }
+
+
+def _timeline(manifest: LifecycleManifest, git: Mapping[str, Any] | None) -> dict[str, Any]:
+    """First entry into each stage, from git when its history starts at ideation, else declared.
+
+    The git history of ``aigov.yaml`` is the audit trail, but a repository imported late (its
+    first commit already at ``production``) would give a time-to-market of zero days: then the
+    ``timeline`` dates written in the manifest are used, and the row says so.
+    """
+    declared: dict[str, str] = {
+        str(stage): day.isoformat() for stage, day in manifest.timeline.items()
+    }
+    from_git: dict[str, str] = {}
+    git_note = None
+    if isinstance(git, Mapping) and "timeline" in git:
+        for entry in git["timeline"]:
+            from_git.setdefault(str(entry["stage"]), str(entry["date"])[:10])
+    elif isinstance(git, Mapping):
+        git_note = str(git.get("unavailable", ""))
+    source: str | None = None
+    stages: dict[str, str] = {}
+    if from_git and next(iter(from_git)) == STAGES[0]:
+        source, stages = "git", from_git
+    elif declared:
+        source, stages = "manifest", declared
+    return {"source": source, "stages": stages, "git": from_git, "git_note": git_note}
+
+
+def _series(history: Mapping[str, Any], key: str) -> list[list[Any]]:
+    points = history.get(key) or []
+    return [[p["date"], p["value"]] for p in points if p.get("date") is not None]
+
+
+def _monitoring(
+    manifest: LifecycleManifest, mlflow: Mapping[str, Any] | None, asked: bool
+) -> dict[str, Any]:
+    monitoring = manifest.monitoring
+    performance = monitoring.performance if monitoring else None
+    adoption = monitoring.adoption if monitoring else None
+    if not asked:
+        state = "not collected (scan without --with-mlflow)"
+    elif mlflow is None:
+        state = "no model.registry in aigov.yaml"
+    elif "unavailable" in mlflow:
+        state = f"unavailable: {mlflow['unavailable']}"
+    else:
+        state = "collected"
+    history: Mapping[str, Any] = (mlflow or {}).get("metric_history") or {}
+    quality = None
+    if performance is not None:
+        quality = {
+            "metric": performance.metric,
+            "threshold": performance.threshold,
+            "direction": performance.direction,
+            "points": _series(history, performance.metric),
+        }
+    usage = None
+    if adoption is not None:
+        usage = {
+            "metric": adoption.metric,
+            "target_per_day": adoption.target_per_day,
+            "source": adoption.source,
+            "points": _series(history, adoption.metric),
+        }
+    return {"mlflow": state, "quality": quality, "adoption": usage}

@@ -1,0 +1,141 @@
+"""The history of portfolio scans, in SQLite (the standard library's ``sqlite3``).
+
+Every recorded scan keeps its headline KPIs (for trends), one row per repository (stage,
+decision, blocking findings: for per-project movements) and the scan itself, compressed, so that
+``aigov portfolio report`` without a scan file reports the latest one. Each scan is written in
+one transaction: a scan killed while recording leaves the store as it was. Shards are partial
+views of a run and are not recorded: record the merged scan.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import Any, Final
+
+from aigov.portfolio.model import PortfolioScan, ScanFileError
+
+HISTORY_SCHEMA: Final = 1
+
+_TABLES: Final = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS scans (scan_id TEXT PRIMARY KEY, generated_at TEXT NOT NULL, "
+    "today TEXT NOT NULL, headline TEXT NOT NULL, scan BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS repository_results (scan_id TEXT NOT NULL REFERENCES scans, "
+    "repository TEXT NOT NULL, project TEXT, stage TEXT, status TEXT NOT NULL, decision TEXT, "
+    "blocking INTEGER NOT NULL, PRIMARY KEY (scan_id, repository))",
+    "CREATE INDEX IF NOT EXISTS scans_by_date ON scans (generated_at)",
+)
+
+
+class HistoryError(Exception):
+    """The history store cannot be used (not an aigov history, unreadable, newer schema)."""
+
+
+class History:
+    """An open history store; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            with self._db:
+                for statement in _TABLES:
+                    self._db.execute(statement)
+                found = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+                if found is None:
+                    self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (HISTORY_SCHEMA,))
+                elif int(found[0]) > HISTORY_SCHEMA:
+                    raise HistoryError(f"{path}: written by a newer aigov (schema {found[0]})")
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"{path}: not a usable history store ({exc})") from None
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+
+    def record(self, scan: PortfolioScan, headline: Mapping[str, Any]) -> bool:
+        """Store ``scan`` (once: recording it again changes nothing); False for a shard."""
+        if scan.shard is not None:
+            return False
+        blob = zlib.compress(json.dumps(scan.to_dict(), ensure_ascii=False).encode(), 6)
+        with self._db:  # one transaction
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO scans VALUES (?, ?, ?, ?, ?)",
+                (
+                    scan.scan_id,
+                    scan.generated_at,
+                    scan.today.isoformat(),
+                    json.dumps(dict(headline)),
+                    blob,
+                ),
+            )
+            if cursor.rowcount == 0:
+                return True
+            self._db.executemany(
+                "INSERT INTO repository_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        scan.scan_id,
+                        row.id,
+                        (row.data.get("project") or {}).get("id"),
+                        (row.data.get("project") or {}).get("stage"),
+                        row.status,
+                        row.data.get("decision"),
+                        sum(1 for f in row.data.get("findings") or [] if f.get("blocking")),
+                    )
+                    for row in scan.results
+                ),
+            )
+        return True
+
+    def trend(self, limit: int = 60) -> list[dict[str, Any]]:
+        """Headline KPIs of the last ``limit`` scans, oldest first."""
+        found = self._db.execute(
+            "SELECT scan_id, generated_at, today, headline FROM scans "
+            "ORDER BY generated_at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {"scan_id": s, "generated_at": g, "today": t, **json.loads(h)}
+            for s, g, t, h in reversed(found)
+        ]
+
+    def latest(self) -> PortfolioScan | None:
+        """The last recorded scan, or None when the store is empty."""
+        found = self._db.execute(
+            "SELECT scan FROM scans ORDER BY generated_at DESC LIMIT 1"
+        ).fetchone()
+        if found is None:
+            return None
+        try:
+            return PortfolioScan.from_dict(json.loads(zlib.decompress(found[0])))
+        except (zlib.error, ValueError, ScanFileError) as exc:
+            raise HistoryError(f"{self.path}: the latest scan cannot be read ({exc})") from None
+
+    def stage_changes(self, scan_id: str) -> dict[str, str]:
+        """Repository -> its stage in the scan recorded before ``scan_id`` (when it changed)."""
+        previous = self._db.execute(
+            "SELECT scan_id FROM scans WHERE generated_at < "
+            "(SELECT generated_at FROM scans WHERE scan_id = ?) ORDER BY generated_at DESC LIMIT 1",
+            (scan_id,),
+        ).fetchone()
+        if previous is None:
+            return {}
+        with closing(
+            self._db.execute(
+                "SELECT old.repository, old.stage FROM repository_results AS old "
+                "JOIN repository_results AS new ON new.repository = old.repository "
+                "AND new.scan_id = ? WHERE old.scan_id = ? AND old.stage IS NOT new.stage",
+                (scan_id, previous[0]),
+            )
+        ) as cursor:
+            return {str(r): str(s) for r, s in cursor}

@@ -1,0 +1,174 @@
+"""Write the portfolio report: a self-contained HTML page, its JSON, and a Markdown summary.
+
+Repository text (project names, owners, rule messages) is untrusted: the HTML template is
+rendered with autoescape on, and the Markdown escapes the characters Markdown and HTML read.
+The page loads nothing: styles, inline SVG charts and a few lines of table-sorting script are all
+in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import jinja2
+
+from aigov import __version__
+from aigov.portfolio import charts
+
+REPORT_FILES: Final = ("portfolio.html", "portfolio.json", "portfolio.md")
+REPORT_SCHEMA_VERSION: Final = "1.0"
+HEATMAP_ROWS: Final = 60
+SPARKLINES: Final = 40
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("aigov.portfolio", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["pct"] = _pct
+    environment.filters["money"] = _money
+    environment.filters["num"] = _num
+    environment.filters["md"] = markdown_escape
+    return environment
+
+
+def _pct(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f} %"
+
+
+def _money(value: float | None, currency: str | None = "") -> str:
+    if value is None:
+        return "—"
+    magnitude = abs(value)
+    text = (
+        f"{value / 1e6:.2f} M"
+        if magnitude >= 1e6
+        else f"{value / 1e3:.0f} k"
+        if magnitude >= 1e4
+        else f"{value:.0f}"
+    )
+    return f"{text} {currency}".strip()
+
+
+def _num(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}".replace(",", "\u202f")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~])")
+
+
+def markdown_escape(value: object) -> str:
+    """Text safe inside a Markdown table cell: no markup, no HTML, no line breaks."""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+
+
+def report_view(
+    kpis: Mapping[str, Any], trend: Sequence[Mapping[str, Any]], scan_meta: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Everything the templates show (KPIs plus the charts' geometry)."""
+    projects = list(kpis["projects"])
+    compliance = kpis["compliance"]
+    heat_rows = sorted(
+        projects,
+        key=lambda p: (-p["blocking"], -p["warnings"], str(p["name"])),
+    )[:HEATMAP_ROWS]
+    quality = [p for p in projects if p["quality"].get("status") == "ok"][:SPARKLINES]
+    usage = [p for p in projects if p["adoption"].get("status") == "ok"][:SPARKLINES]
+    ttm = kpis["time_to_market"]
+    return {
+        "kpis": kpis,
+        "scan": scan_meta,
+        "tool_version": __version__,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "matrix": charts.matrix(projects),
+        "funnel": charts.funnel(kpis["funnel"]),
+        "histogram": charts.histogram(ttm["histogram"]) if ttm.get("status") == "ok" else None,
+        "heatmap": charts.heatmap(
+            [(p["name"], compliance["heatmap"].get(p["id"], {})) for p in heat_rows],
+            compliance["packs"],
+        ),
+        "heat_hidden": max(0, len(projects) - len(heat_rows)),
+        "quality": [
+            {
+                "project": p,
+                "q": p["quality"],
+                "spark": charts.sparkline(p["quality"]["series"], p["quality"]["threshold"]),
+            }
+            for p in quality
+        ],
+        "adoption": [
+            {
+                "project": p,
+                "a": p["adoption"],
+                "chart": charts.adoption_chart(
+                    p["adoption"]["series"], p["adoption"]["target_per_day"]
+                ),
+            }
+            for p in usage
+        ],
+        "trend": list(trend),
+        "trend_charts": {
+            key: charts.trend(trend, key)
+            for key in ("pass_rate", "blocking_total", "conversion_rate", "open_waivers")
+        },
+        "stage_colours": charts.STAGE_COLOURS,
+        "stage_labels": charts.STAGE_LABELS,
+        "stage_order": {stage: i for i, stage in enumerate(charts.STAGE_LABELS)},
+    }
+
+
+def write_report(
+    kpis: Mapping[str, Any],
+    trend: Sequence[Mapping[str, Any]],
+    scan_meta: Mapping[str, Any],
+    out: Path,
+) -> list[Path]:
+    """Write ``portfolio.html``, ``portfolio.json`` and ``portfolio.md`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    view = report_view(kpis, trend, scan_meta)
+    html = _environment(True).get_template("portfolio.html.j2").render(view)
+    markdown = _environment(False).get_template("portfolio.md.j2").render(view)
+    document = {
+        "kind": "aigov-portfolio-report",
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": "aigov", "version": __version__},
+        "scan": dict(scan_meta),
+        "kpis": _without_series(kpis),
+        "trend": list(trend),
+    }
+    written = []
+    for name, text in zip(
+        REPORT_FILES,
+        (html, json.dumps(document, ensure_ascii=False, indent=1) + "\n", markdown),
+        strict=True,
+    ):
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _without_series(kpis: Mapping[str, Any]) -> dict[str, Any]:
+    """The KPIs with the long metric series cut to their last 30 points (the JSON stays small)."""
+    projects = []
+    for project in kpis["projects"]:
+        copy = dict(project)
+        for key in ("quality", "adoption"):
+            block = dict(copy[key])
+            if "series" in block:
+                block["series"] = block["series"][-30:]
+            copy[key] = block
+        projects.append(copy)
+    return {**kpis, "projects": projects}

@@ -1,0 +1,84 @@
+"""A GitLab group (and its subgroups), read through the REST API with python-gitlab (here only).
+
+No clone: ``GET /projects/:id/repository/branches/:branch`` gives the head commit (one request
+per project; an unchanged head reuses the files in the cache), then
+``GET /projects/:id/repository/files/:path/raw?ref=SHA`` reads each governed file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aigov.portfolio.model import RepositoryRef
+from aigov.portfolio.sources import Materialized, SourceError
+from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, write_state
+
+DEFAULT_URL = "https://gitlab.com"
+
+
+class GitLabGroupSource:
+    """Every non-archived project of a GitLab group, subgroups included."""
+
+    def __init__(
+        self, group: str, cache: Path, *, url: str | None = None, token: str | None = None
+    ) -> None:
+        import gitlab
+
+        self.group = group
+        self.cache = cache
+        self.description = f"gitlab:{group}"
+        self._projects: dict[str, tuple[int, str, str]] = {}
+        self._gitlab = gitlab.Gitlab(
+            (url or DEFAULT_URL).rstrip("/"), private_token=token, timeout=30, per_page=100
+        )
+
+    def list(self) -> list[RepositoryRef]:
+        import gitlab
+
+        refs = []
+        try:
+            group = self._gitlab.groups.get(self.group, lazy=True)
+            for project in group.projects.list(
+                iterator=True, include_subgroups=True, archived=False
+            ):
+                if not project.default_branch:  # an empty project
+                    continue
+                ref = RepositoryRef(
+                    f"gitlab:{project.path_with_namespace}",
+                    project.path,
+                    "gitlab",
+                    project.web_url,
+                )
+                self._projects[ref.id] = (
+                    int(project.id),
+                    str(project.path_with_namespace),
+                    str(project.default_branch),
+                )
+                refs.append(ref)
+        except gitlab.exceptions.GitlabError as exc:
+            raise SourceError(f"GitLab group {self.group}: {exc}") from None
+        return refs
+
+    def materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
+        import gitlab
+
+        project_id, path, branch = self._projects[ref.id]
+        project = self._gitlab.projects.get(project_id, lazy=True)
+        sha = str(project.branches.get(branch).commit["id"])
+        base = self.cache / safe_name(path)
+        state = read_state(base / "state.json")
+        folder = base / sha
+        if state.get("sha") == sha and folder.is_dir():
+            return Materialized(folder, sha)
+
+        def read(file_path: str) -> bytes | None:
+            try:
+                return bytes(project.files.raw(file_path=file_path, ref=sha))
+            except gitlab.exceptions.GitlabGetError as exc:
+                if exc.response_code == 404:
+                    return None
+                raise
+
+        snapshot(folder, read)
+        write_state(base / "state.json", {"sha": sha})
+        return Materialized(folder, sha)

@@ -1,0 +1,61 @@
+"""The SQLite history: one transaction per scan, trends, latest scan."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from aigov.portfolio.history import History, HistoryError
+from aigov.portfolio.kpis import compute_kpis, headline
+from aigov.portfolio.scan import ScanOptions, scan
+from aigov.portfolio.sources import FolderSource
+
+from .conftest import TODAY
+
+
+def test_scans_are_recorded_once_and_give_trends(portfolio_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    first = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
+    first.generated_at = "2026-11-23T02:00:00+00:00"
+    second = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
+    second.generated_at = "2026-11-24T02:00:00+00:00"
+    second.results[1].data["project"]["stage"] = "industrialization"
+    with History(db) as history:
+        for result in (first, second, second):
+            assert history.record(result, headline(compute_kpis(result)))
+        trend = history.trend()
+        assert [t["generated_at"][:10] for t in trend] == ["2026-11-23", "2026-11-24"]
+        assert trend[-1]["repositories"] == 6
+        latest = history.latest()
+        assert latest is not None and latest.generated_at == second.generated_at
+        assert history.stage_changes(second.scan_id) == {second.results[1].id: "poc"}
+
+
+def test_a_shard_is_not_recorded(portfolio_dir: Path, tmp_path: Path) -> None:
+    part = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1, shard=(1, 2)))
+    with History(tmp_path / "h.sqlite") as history:
+        assert history.record(part, headline(compute_kpis(part))) is False
+        assert history.trend() == []
+
+
+def test_a_failure_while_recording_leaves_the_store_as_it_was(
+    portfolio_dir: Path, tmp_path: Path
+) -> None:
+    result = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
+    db = tmp_path / "h.sqlite"
+    result.results.append(result.results[0])  # a duplicate row breaks the primary key midway
+    with History(db) as history, pytest.raises(sqlite3.IntegrityError):
+        history.record(result, headline(compute_kpis(result)))
+    with History(db) as history:
+        assert history.trend() == [] and history.latest() is None
+    count = sqlite3.connect(db).execute("SELECT COUNT(*) FROM repository_results").fetchone()
+    assert count == (0,)
+
+
+def test_a_file_that_is_not_a_history_is_refused(tmp_path: Path) -> None:
+    bogus = tmp_path / "h.sqlite"
+    bogus.write_text("not a database" * 100)
+    with pytest.raises(HistoryError):
+        History(bogus)

@@ -1,0 +1,111 @@
+"""The KPI definitions, on hand-made rows and on a scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aigov.portfolio.kpis import adoption, compute_kpis, quality_stability, roi
+from aigov.portfolio.scan import ScanOptions, scan
+from aigov.portfolio.sources import FolderSource
+
+from .conftest import TODAY, write_repo
+
+
+def test_roi_uses_the_attribution_share_and_shows_the_model() -> None:
+    framing = {
+        "budget": {"currency": "EUR", "build_cost": 100_000, "run_cost_per_year": 50_000},
+        "expected_value": {
+            "currency": "EUR",
+            "annual_value": 400_000,
+            "attribution_model": "shared",
+            "attribution_share": 0.5,
+            "horizon_years": 2,
+        },
+    }
+    result = roi(framing)
+    # value 400k × 0.5 × 2 years = 400k; cost 100k + 2 × 50k = 200k.
+    assert result["attribution_model"] == "shared"
+    assert result["attributed_annual_value"] == 200_000
+    assert result["roi"] == pytest.approx(1.0)
+    assert result["payback_months"] == pytest.approx(100_000 / 150_000 * 12, abs=0.1)
+    del framing["expected_value"]["attribution_share"]  # type: ignore[attr-defined]
+    assert roi(framing)["status"] == "no data"
+    assert roi({})["status"] == "no data"
+
+
+def test_quality_stability_over_6_and_12_months() -> None:
+    months = [f"2026-{m:02d}-05" for m in range(1, 13)]
+    values = [0.80, 0.80, 0.79, 0.81, 0.80, 0.80, 0.78, 0.75, 0.77, 0.79, 0.80, 0.80]
+    quality = {
+        "metric": "auc",
+        "threshold": 0.76,
+        "direction": "higher_is_better",
+        "points": [[d, v] for d, v in zip(months, values, strict=True)],
+    }
+    result = quality_stability(quality)
+    assert result["12m"]["points"] == 12 and result["6m"]["points"] == 6
+    assert result["12m"]["worst_drop"] == pytest.approx(0.81 - 0.75)
+    assert result["12m"]["margin"] == pytest.approx(0.75 - 0.76)
+    assert result["12m"]["breaches"] == 1
+    assert 0 < result["6m"]["cv"] < 0.03
+    lower = quality_stability({**quality, "direction": "lower_is_better", "threshold": 0.82})
+    assert lower["12m"]["worst_drop"] == pytest.approx(0.80 - 0.75)  # worst rise after a low
+    assert quality_stability({**quality, "points": []})["status"] == "no data"
+    assert quality_stability(None)["status"] == "no data"
+
+
+def test_adoption_against_the_daily_target() -> None:
+    points = [[f"2026-11-{d:02d}", 100.0 if d % 2 else 60.0] for d in range(1, 31)]
+    result = adoption({"metric": "calls", "target_per_day": 80, "points": points})
+    assert result["last_30d_mean"] == pytest.approx(80.0, abs=1.5)
+    assert result["days_on_target"] == pytest.approx(0.5)
+    assert adoption({"metric": "calls", "target_per_day": 80, "points": []})["status"] == "no data"
+
+
+def test_portfolio_kpis_on_a_scan(portfolio_dir: Path) -> None:
+    kpis = compute_kpis(scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1)))
+    # alpha (production), bravo/echo (poc), charlie (industrialization) reached the POC.
+    assert kpis["conversion"] == {"reached_poc": 4, "reached_production": 1, "rate": 0.25}
+    funnel = {s["stage"]: (s["reached"], s["current"]) for s in kpis["funnel"]}
+    assert funnel["ideation"] == (5, 1) and funnel["production"] == (1, 1)
+    assert kpis["time_to_market"]["median_days"] == 4 * 60
+    stuck = kpis["compliance"]["stuck_in_poc"]
+    assert [s["repository"] for s in stuck] == ["bravo"]  # echo is in POC for < 180 days
+    assert kpis["errors"][0]["id"] == "zulu-broken"
+    projects = {p["id"]: p for p in kpis["projects"]}
+    assert projects["alpha"]["timeline_source"] == "manifest"
+    assert projects["alpha"]["quality"]["status"] == "no data"
+    assert 0 <= kpis["compliance"]["pass_rate"] <= 1
+
+
+def test_waiver_debt_and_outdated_packs(tmp_path: Path) -> None:
+    root = tmp_path / "repos"
+    waiver = {
+        "rule": "GDPR-30-ROPA",
+        "reason": "Register entry pending",
+        "approved_by": "dpo@example.com",
+        "ticket": "RISK-1",
+        "expires": "2027-01-31",
+        "stage": "ideation",
+        "granted_on": "2026-10-25",
+    }
+    write_repo(root, "waived", "ideation", waivers=[waiver])
+    write_repo(
+        root, "old-packs", "ideation", published_packs=[{"name": "gdpr", "version": "0.9.0"}]
+    )
+    write_repo(
+        root, "new-packs", "ideation", published_packs=[{"name": "gdpr", "version": "1.0.0"}]
+    )
+    kpis = compute_kpis(scan(FolderSource(root), ScanOptions(today=TODAY, jobs=1)))
+    debt = kpis["compliance"]["waiver_debt"]
+    assert debt["open"] == 1 and debt["total_age_days"] == 30
+    outdated = kpis["compliance"]["outdated_packs"]
+    assert outdated == [
+        {
+            "repository": "old-packs",
+            "packs": [{"pack": "gdpr", "version": "0.9.0", "current": "1.0.0"}],
+        }
+    ]
+    assert kpis["compliance"]["outdated_known"] == 2

@@ -1,0 +1,166 @@
+"""The report: self-contained HTML (escaped, charts), JSON, Markdown; opened in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aigov.portfolio.kpis import compute_kpis
+from aigov.portfolio.render import markdown_escape, write_report
+from aigov.portfolio.scan import ScanOptions, scan
+from aigov.portfolio.sources import FolderSource
+
+from .conftest import TODAY
+
+CHROMIUM = Path("/usr/bin/chromium")
+HOSTILE = "<script>alert('x')</script>"
+
+
+def _meta() -> dict[str, object]:
+    return {
+        "generated_at": "2026-11-24T02:00:00+00:00",
+        "today": TODAY.isoformat(),
+        "sources": ["dir:repos"],
+        "policy_source": "builtin",
+        "packs": [],
+        "block_on": "high",
+        "stats": {"evaluated": 6, "cached": 0, "errors": 1, "seconds": 1.0},
+        "with_mlflow": False,
+    }
+
+
+@pytest.fixture
+def report_dir(portfolio_dir: Path, tmp_path: Path) -> Path:
+    kpis = compute_kpis(scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1)))
+    # Give one project quality and adoption series, as a scan with --with-mlflow would.
+    trend = [
+        {
+            "generated_at": f"2026-11-{d}T02:00:00+00:00",
+            "today": f"2026-11-{d}",
+            "pass_rate": p,
+            "blocking_total": b,
+            "conversion_rate": 0.25,
+            "open_waivers": 1,
+        }
+        for d, p, b in ((22, 0.5, 6), (23, 0.6, 4), (24, 0.8, 2))
+    ]
+    from aigov.portfolio.kpis import adoption, quality_stability
+
+    project = kpis["projects"][0]
+    project["quality"] = quality_stability(
+        {
+            "metric": "auc",
+            "threshold": 0.7,
+            "direction": "higher_is_better",
+            "points": [[f"2026-{m:02d}-01", 0.8 - m / 200] for m in range(1, 12)],
+        }
+    )
+    project["adoption"] = adoption(
+        {
+            "metric": "calls per day",
+            "target_per_day": 100,
+            "points": [
+                [f"2026-{m:02d}-{d:02d}", 50 + m * 5 + d]
+                for m in range(3, 12)
+                for d in range(1, 28)
+            ],
+        }
+    )
+    out = tmp_path / "out"
+    write_report(kpis, trend, _meta(), out)
+    return out
+
+
+def test_html_is_self_contained_and_escapes_repository_text(report_dir: Path) -> None:
+    html = (report_dir / "portfolio.html").read_text("utf-8")
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    # Nothing is fetched: no external script, style, font or image.
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "<link" not in html
+    for chart in ("matrix", "funnel", "time-to-market", "quality", "adoption", "compliance"):
+        assert f'id="{chart}"' in html
+    assert html.count("<svg") >= 6
+
+
+def test_json_and_markdown(report_dir: Path) -> None:
+    document = json.loads((report_dir / "portfolio.json").read_text("utf-8"))
+    assert document["kind"] == "aigov-portfolio-report"
+    assert document["kpis"]["conversion"]["rate"] == 0.25
+    markdown = (report_dir / "portfolio.md").read_text("utf-8")
+    assert "| KPI | Value |" in markdown
+    assert HOSTILE not in markdown and "<script>" not in markdown
+    assert r"\*\*bold\*\*" in markdown and r"\|" in markdown
+
+
+def test_markdown_escape() -> None:
+    assert markdown_escape("a|b\n<i>*x*</i>") == r"a\|b \<i\>\*x\*\</i\>"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_the_page_renders_in_headless_chromium_without_errors(
+    report_dir: Path, tmp_path: Path
+) -> None:
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=3000",
+        "--window-size=1300,3000",
+        "--dump-dom",
+        (report_dir / "portfolio.html").as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = done.stdout
+    root = re.search(r"<html[^>]*>", dom)
+    assert root is not None
+    # The page's own error hook writes script errors here; the sorting script marks itself ready.
+    assert "data-js-errors" not in root.group(0), root.group(0)
+    assert 'data-sortable="ready"' in root.group(0)
+    drawn = re.search(r'data-charts-drawn="(\d+)"', root.group(0))
+    charts = dom.count('class="chart')
+    assert drawn is not None and int(drawn.group(1)) == charts >= 8
+    # The charts have data: bubbles with a radius, polylines with points, heat map cells.
+    assert re.search(r'<circle cx="[\d.]+" cy="[\d.]+" r="[1-9]', dom)
+    assert all(
+        len(points.split()) >= 2 for points in re.findall(r'<polyline points="([^"]*)"', dom)
+    )
+    assert len(re.findall(r'<polyline points="', dom)) >= 6  # trends, sparkline, adoption
+    assert dom.count('<rect x="') >= 6 * 5  # heat map: repositories × packs
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_a_screenshot_can_be_taken(report_dir: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1300,2400",
+            f"--screenshot={shot}",
+            (report_dir / "portfolio.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 50_000
