@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser]) -> None:
     """Verbs that define their own arguments in ``aigov.commands.<verb>.add_parser``."""
-    from aigov.commands import check, comment, data, explain, gate, policy, portfolio
+    from aigov.commands import check, comment, data, docs, explain, gate, init, policy, portfolio
 
     check.add_parser(verbs)
     gate.add_parser(verbs)
@@ -58,6 +58,8 @@ def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser]) -> None:
     data.add_parser(verbs)
     portfolio.add_parser(verbs)
     comment.add_parser(verbs)
+    init.add_parser(verbs)
+    docs.add_parser(verbs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
