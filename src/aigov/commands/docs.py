@@ -1,0 +1,126 @@
+"""``aigov docs [PATH]``: generate the project's deliverables from its files and evidence.
+
+Writes the framing sheet, the data inventory and data quality report, the evaluation report, the
+AI Act Annex IV draft and the monitoring & SLA sheet to ``--out`` (default ``PATH/docs/aigov``),
+in Markdown and/or HTML, in English or French (``--lang``, else the org config's ``lang``).
+Exit 0 when written, 2 when the repository's files do not load or on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from aigov.errors import EXIT_PASS, UsageError
+
+DEFAULT_OUT = "docs/aigov"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
+    docs = verbs.add_parser(
+        "docs",
+        help="generate the framing sheet, data report, evaluation report, Annex IV draft and "
+        "monitoring & SLA sheet from the repository",
+        description="Render the project's deliverables from aigov.yaml, the model card, the data "
+        "contracts and the stored evidence; what the files do not say is marked missing. "
+        "Exit 0 when written, 2 on invalid files or a usage error.",
+    )
+    docs.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    docs.add_argument(
+        "--out", type=Path, metavar="DIR", help=f"output folder (default: PATH/{DEFAULT_OUT})"
+    )
+    docs.add_argument("--lang", choices=("en", "fr"), help="language (default: the org's, else en)")
+    docs.add_argument(
+        "--format",
+        choices=("md", "html", "both"),
+        default="both",
+        help="Markdown, HTML or both (default)",
+    )
+    docs.add_argument(
+        "--policies",
+        metavar="DIR",
+        type=Path,
+        help="policy folder whose aigov-org.yaml gives the language and limits",
+    )
+    docs.add_argument(
+        "--skip-evidence",
+        action="append",
+        choices=("data_quality", "mlflow"),
+        default=[],
+        metavar="SOURCE",
+        help="do not read this evidence (data_quality, mlflow); it is shown as not available",
+    )
+    docs.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date of the documents")
+
+
+def _org(policies: Path | None) -> Any:
+    from aigov.policy.org import ORG_FILE, OrgConfig
+
+    if policies is None or not (policies / ORG_FILE).is_file():
+        return OrgConfig.default()
+    from aigov.documents.problems import DocumentError
+    from aigov.documents.repository import load_yaml_file
+
+    try:
+        data = load_yaml_file(policies / ORG_FILE, str(policies / ORG_FILE)).data
+        return OrgConfig.model_validate(data)
+    except DocumentError as exc:
+        raise UsageError(str(exc.problem)) from None
+    except ValueError as exc:
+        raise UsageError(f"{policies / ORG_FILE}: {exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from aigov.deliverables import Sources, generate
+    from aigov.documents.repository import load_repository
+    from aigov.evidence.collect import DATA_QUALITY, MLFLOW, EvidenceRequest, collect_evidence
+    from aigov.i18n import translator
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"'{args.path}' is not a folder")
+    org = _org(args.policies)
+    lang = args.lang or org.lang
+    tr = translator(lang)
+    repository = load_repository(root)
+    errors = [p for p in repository.problems.sorted() if p.level == "error"]
+    if errors or repository.manifest is None:
+        for problem in errors:
+            print(problem)
+        raise UsageError(
+            tr("the repository's files do not load: run `aigov validate {path}`", path=args.path)
+        )
+    wanted = [s for s in (DATA_QUALITY, MLFLOW) if s not in args.skip_evidence]
+    evidence = collect_evidence(
+        repository,
+        wanted,
+        EvidenceRequest(evidence_max_age_days=org.limits.evidence_max_age_days),
+    )
+    skipped = {"unavailable": tr("skipped with --skip-evidence")}
+    sources = Sources(
+        repository,
+        data_quality=evidence.get(DATA_QUALITY, skipped),
+        mlflow=evidence.get(MLFLOW, skipped),
+        card_metric_tolerance=org.limits.card_metric_tolerance,
+    )
+    formats: tuple[Any, ...] = ("md", "html") if args.format == "both" else (args.format,)
+    files = generate(sources, formats=formats, lang=lang, today=args.today or dt.date.today())
+    out = args.out if args.out is not None else root / DEFAULT_OUT
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    for name in files:
+        print(tr("wrote {file}", file=str(out / name)))
+    return EXIT_PASS

@@ -1,0 +1,73 @@
+"""Render a :class:`~aigov.deliverables.document.Deliverable` as Markdown or HTML.
+
+Everything in a deliverable comes from the repository, which may be an untrusted pull request:
+HTML is rendered with jinja2 autoescaping (gaps are the only markup added, built with
+:class:`markupsafe.Markup` around escaped text), and Markdown text goes through
+:func:`aigov.report.markdown.escape_inline` (no raw HTML, links, images or mentions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Final, Literal
+
+import jinja2
+from markupsafe import Markup
+
+from aigov.deliverables.document import Cell, Deliverable, Gap
+from aigov.i18n import Translator, translator
+from aigov.report.markdown import escape_inline
+
+DocumentFormat = Literal["md", "html"]
+FORMATS: Final[tuple[DocumentFormat, ...]] = ("md", "html")
+_TEMPLATES: Final = {"md": "document.md.j2", "html": "document.html.j2"}
+
+
+@functools.cache
+def _environment(fmt: DocumentFormat) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("aigov.deliverables", "templates"),
+        autoescape=fmt == "html",
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def gap_text(gap: Gap, tr: Translator) -> str:
+    """ "Missing: framing.budget in aigov.yaml" / "Not available: <reason>", translated."""
+    if gap.kind == "unavailable":
+        return tr("Not available: {reason}", reason=gap.what)
+    if gap.where:
+        return tr("Missing: {field} in {file}", field=gap.what, file=gap.where)
+    return tr("Missing: {field}", field=gap.what)
+
+
+def render(document: Deliverable, fmt: DocumentFormat, *, lang: str = "en", today: dt.date) -> str:
+    """``document`` as a Markdown or HTML page in ``lang``."""
+    tr = translator(lang)
+
+    def md(text: str) -> str:
+        return escape_inline(text, newline="<br>")
+
+    def md_cell(value: Cell) -> str:
+        if isinstance(value, Gap):
+            return f"**⚠ {md(gap_text(value, tr))}**"
+        return md(value)
+
+    def html_cell(value: Cell) -> str | Markup:
+        if isinstance(value, Gap):
+            return Markup('<span class="{}">⚠ {}</span>').format(value.kind, gap_text(value, tr))
+        return value
+
+    template = _environment(fmt).get_template(_TEMPLATES[fmt])
+    return template.render(
+        doc=document,
+        tr=tr,
+        lang=lang,
+        today=today.isoformat(),
+        md=md,
+        cell=md_cell if fmt == "md" else html_cell,
+    )

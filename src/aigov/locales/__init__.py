@@ -1,0 +1,1 @@
+"""Message catalogs of :mod:`aigov.i18n`, one JSON file per language."""

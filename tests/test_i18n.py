@@ -1,0 +1,89 @@
+"""Every message aigov writes in French is in the catalog, with the same placeholders."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from aigov.i18n import catalog, normalise_language, number, translator
+from aigov.screening.gdpr import WP248_CRITERIA
+from aigov.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "aigov"
+TRANSLATED_MODULES = [
+    *sorted((SRC / "screening").glob("*.py")),
+    *sorted((SRC / "deliverables").glob("*.py")),
+    SRC / "commands" / "init.py",
+    SRC / "commands" / "docs.py",
+    SRC / "report" / "text.py",
+    SRC / "report" / "markdown.py",
+]
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def _messages() -> set[str]:
+    found: set[str] = set()
+    for path in TRANSLATED_MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "tr"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    for template in (SRC / "deliverables" / "templates").rglob("*.j2"):
+        found.update(re.findall(r'tr\("((?:[^"\\]|\\.)*)"', template.read_text(encoding="utf-8")))
+    found.update(q.prompt for q in QUESTIONS)
+    found.update(label for _, label in ANNEX_III.values())
+    found.update(label for _, label in ART_6_3_CONDITIONS.values())
+    found.update(WP248_CRITERIA.values())
+    return found
+
+
+def test_every_message_is_translated_to_french() -> None:
+    french = catalog("fr")
+    missing = sorted(m for m in _messages() if m not in french)
+    assert not missing, missing
+
+
+def test_translations_keep_their_placeholders() -> None:
+    for english, french in catalog("fr").items():
+        assert set(_PLACEHOLDER.findall(english)) == set(_PLACEHOLDER.findall(french)), english
+
+
+def test_gdpr_vocabulary_in_french() -> None:
+    values = " ".join(catalog("fr").values())
+    for term in (
+        "AIPD",
+        "responsable de traitement",
+        "base légale",
+        "RGPD",
+        "délégué à la protection",
+    ):
+        assert term.lower() in values.lower(), term
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [(None, "en"), ("fr", "fr"), ("fr-FR", "fr"), ("FR", "fr"), ("de", "en")]
+)
+def test_language_normalisation(given: str | None, expected: str) -> None:
+    assert normalise_language(given) == expected
+
+
+def test_translator_falls_back_to_english_and_fills_placeholders() -> None:
+    fr = translator("fr")
+    assert fr("Missing: {field}", field="sla") == "Manquant : sla"
+    assert fr("a message nobody translated") == "a message nobody translated"
+    assert translator("en")("{years} years", years=3) == "3 years"
+
+
+def test_numbers() -> None:
+    assert number(4200000.0, "en") == "4,200,000"
+    assert number(4200000.0, "fr") == "4 200 000"
+    assert number(0.0287, "fr") == "0,0287"
+    assert number(None, "en") == ""
