@@ -65,8 +65,14 @@ def test_template_structure(template: dict[str, Any]) -> None:
         {"if": '$CI_PIPELINE_SOURCE == "schedule" && $AIGOV_PORTFOLIO == "true"'}
     ]
     script = gitlab_job_script(template, "aigov-portfolio")
-    assert any("aigov portfolio scan" in line for line in script)
-    assert any("aigov portfolio report" in line for line in script)
+    assert portfolio["parallel"] >= 2
+    assert any(
+        "aigov portfolio scan" in line and "$CI_NODE_INDEX/$CI_NODE_TOTAL" in line
+        for line in script
+    )
+    report = gitlab_job_script(template, "aigov-portfolio-report")
+    assert any("aigov portfolio merge" in line for line in report)
+    assert any("aigov portfolio report" in line for line in report)
 
 
 def test_merge_request_job_writes_valid_reports(template: dict[str, Any], tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ class GitHubOrgSource:
             folder = self.cache / safe_name(full_name) / str(state["sha"])
             return Materialized(folder if folder.is_dir() else None, str(state["sha"]))
         sha = str(data["sha"])
-        repo = self._github.get_repo(full_name, lazy=True)
+        repo = self._github.withLazy(True).get_repo(full_name)
 
         def read(path: str) -> bytes | None:
             try:
