@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import EXAMPLES, CliResult
 
 from aigov.i18n import catalog, normalise_language, number, translator
 from aigov.screening.gdpr import WP248_CRITERIA
@@ -87,3 +89,15 @@ def test_numbers() -> None:
     assert number(4200000.0, "fr") == "4 200 000"
     assert number(0.0287, "fr") == "0,0287"
     assert number(None, "en") == ""
+
+
+def test_check_in_french(run_cli: Callable[..., CliResult]) -> None:
+    root = str(EXAMPLES / "hr-attrition-ideation")
+    text = run_cli("check", root, "--lang", "fr", "--today", "2026-11-24")
+    assert text.exit_code == 0
+    assert text.stdout.startswith("aigov : ACCEPTÉ : hr-attrition (étape ideation)")
+    assert "Résumé :" in text.stdout
+    markdown = run_cli("check", root, "--lang", "fr", "-f", "markdown", "--today", "2026-11-24")
+    assert "## ✅ aigov : accepté" in markdown.stdout
+    english = run_cli("check", root, "--today", "2026-11-24")
+    assert english.stdout.startswith("aigov: PASSED: ")

@@ -146,6 +146,8 @@ def check_repository(
     result = evaluate(repository, policy_set, evidence, today, change=change, stages=stages)
     findings = result.findings
     extra: dict[str, Any] = {}
+    if policy_set.org.lang != "en":  # the report renderers' language (aigov.i18n)
+        extra["lang"] = policy_set.org.lang
     if change is not None:
         extra["change"] = change
     if options.baseline is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from importlib import resources
 from typing import Final, Protocol
 
@@ -55,6 +56,21 @@ def translator(lang: str | None) -> Translator:
         return text.format(**values) if values else text
 
     return tr
+
+
+def term(tr: Translator, context: str, value: str) -> str:
+    """A vocabulary word that means different things in different places (``high`` is a
+    severity and an AI Act category): looked up as ``context:value``, else ``value`` as is."""
+    key = f"{context}:{value}"
+    text = tr(key)
+    return value if text == key else text
+
+
+def language_of(options: Mapping[str, object]) -> str:
+    """The language a run asked for in ``options["lang"]`` (a ``CheckReport``'s ``extra``, set by
+    ``--lang`` or the org config's ``lang``), normalised; English when absent."""
+    lang = options.get("lang")
+    return normalise_language(lang if isinstance(lang, str) else None)
 
 
 def number(value: float | int | None, lang: str | None) -> str:

@@ -158,3 +158,18 @@ def test_unsafe_report_url_is_not_linked(blocked_report: CheckReport) -> None:
 
 def test_deterministic(any_report: CheckReport) -> None:
     assert render("markdown", any_report) == render("markdown", any_report)
+
+
+def test_french_markdown_comment(blocked_report: CheckReport, hostile_report: CheckReport) -> None:
+    report = dataclasses.replace(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
+    body = render("markdown", report)
+    assert body.startswith(MARKER)
+    assert "## ❌ aigov : bloqué par" in body
+    assert "### Constats bloquants" in body and "#### Comment corriger" in body
+    assert "| Sévérité | Règle | Emplacement | Message |" in body
+    assert "| critique |" in body
+    assert "évalué le" in body
+    hostile = dataclasses.replace(hostile_report, extra={**hostile_report.extra, "lang": "fr"})
+    french = render("markdown", hostile)
+    # translations never let repository text through unescaped
+    assert "<script" not in french and "<img" not in french

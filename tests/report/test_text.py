@@ -99,3 +99,18 @@ def test_deterministic(any_report: CheckReport) -> None:
 def test_short_digest() -> None:
     assert short_digest("sha256:" + "0123456789abcdef" * 4) == "sha256:0123456789ab"
     assert short_digest("weird") == "weird"
+
+
+def test_french_text_report(blocked_report: CheckReport) -> None:
+    import dataclasses
+
+    report = dataclasses.replace(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
+    out = render("text", report)
+    assert out.startswith("aigov : BLOQUÉ : ")
+    assert "(bloquant à partir de élevée)" in out
+    assert "Constats bloquants (" in out
+    assert "\n  critique (" in out
+    assert "correction : " in out
+    assert "Résumé :" in out and "règles : " in out
+    # the English output is unchanged without a language
+    assert render("text", blocked_report).startswith("aigov: BLOCKED: ")

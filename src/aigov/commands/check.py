@@ -9,6 +9,7 @@ before it to a file; a format without ``-o`` goes to standard output (at most on
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -114,6 +115,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SOURCE",
         help="do not collect this evidence (git, data_quality, mlflow); rules needing it fail",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        help="language of the text and markdown outputs (default: the org config's, else en)",
+    )
     parser.set_defaults(outputs=None)
 
 
@@ -175,6 +181,8 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         report = run_check(options)
     except CheckInputError as exc:
         raise UsageError(str(exc)) from None
+    if getattr(args, "lang", None):
+        report = dataclasses.replace(report, extra={**report.extra, "lang": args.lang})
     for format_name, file in outputs:
         text = render(format_name, report)
         if text and not text.endswith("\n"):

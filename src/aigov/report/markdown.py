@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Final
 from urllib.parse import quote
 
+from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.document import (
     CheckReport,
@@ -83,31 +84,54 @@ def render(report: CheckReport) -> str:
     lines += _not_yet_effective_section(report)
     lines += _notes_section(report)
     lines += _packs_section(report)
+    tr = _tr(report)
     lines.append(
-        f"<sub>aigov {escape_inline(report.tool_version)} · result schema "
-        f"{escape_inline(report.schema_version)} · evaluated on {report.today.isoformat()}</sub>"
+        "<sub>"
+        + tr(
+            "aigov {version} · result schema {schema} · evaluated on {date}",
+            version=escape_inline(report.tool_version),
+            schema=escape_inline(report.schema_version),
+            date=report.today.isoformat(),
+        )
+        + "</sub>"
     )
     return _fit(lines, report)
 
 
+def _tr(report: CheckReport) -> Translator:
+    """Messages in the report's language (``extra["lang"]``: ``--lang`` or the org's ``lang``).
+    Translations are trusted text; every value put in them is escaped first."""
+    return translator(language_of(report.extra))
+
+
 def _headline(report: CheckReport) -> list[str]:
+    tr = _tr(report)
     count = len(report.blocking)
     if report.passed:
-        title = "## ✅ aigov: passed"
+        title = "## ✅ " + tr("aigov: passed")
+    elif count == 1:
+        title = "## ❌ " + tr("aigov: blocked by 1 finding")
     else:
-        title = f"## ❌ aigov: blocked by {count} finding{'s' if count != 1 else ''}"
+        title = "## ❌ " + tr("aigov: blocked by {count} findings", count=count)
     what = f"**{escape_inline(report.project)}**"
     if report.target:
-        what += f" → deployment to **{escape_inline(report.target)}**"
+        what += " → " + tr("deployment to **{target}**", target=escape_inline(report.target))
     stages = ", ".join(escape_inline(s) for s in report.stages) or escape_inline(report.stage)
-    facts = (
-        f"{what} · stage {stages} · blocking at **{escape_inline(report.block_on)}** and above · "
-        f"{report.rules_evaluated} rules evaluated ({report.rules_passed} passed, "
-        f"{report.rules_not_applicable} not applicable)"
+    facts = tr(
+        "{what} · stage {stages} · blocking at **{block_on}** and above · {evaluated} rules "
+        "evaluated ({passed} passed, {not_applicable} not applicable)",
+        what=what,
+        stages=stages,
+        block_on=escape_inline(term(tr, "severity", report.block_on)),
+        evaluated=report.rules_evaluated,
+        passed=report.rules_passed,
+        not_applicable=report.rules_not_applicable,
     )
-    counts = (
-        f"{len(report.warnings)} warning(s), {len(report.waived)} waived, "
-        f"{len(report.not_yet_effective)} not yet effective"
+    counts = tr(
+        "{warnings} warning(s), {waived} waived, {later} not yet effective",
+        warnings=len(report.warnings),
+        waived=len(report.waived),
+        later=len(report.not_yet_effective),
     )
     return [title, "", facts, "", counts]
 
@@ -116,12 +140,19 @@ def _blocking_section(report: CheckReport) -> list[str]:
     blocking = _ordered(report.blocking)
     if not blocking:
         return []
-    lines = ["### Blocking findings", "", *_findings_table(report, blocking), ""]
-    lines += ["#### How to fix", ""]
+    tr = _tr(report)
+    lines = ["### " + tr("Blocking findings"), "", *_findings_table(report, blocking), ""]
+    lines += ["#### " + tr("How to fix"), ""]
     for finding in blocking:
-        fix = finding.remediation or "See the rule's documentation."
+        fix = finding.remediation or tr("See the rule's documentation.")
         lines.append(
-            f"- {_rule_link(report, finding)} at {_where(report, finding)}: {escape_block(fix)}"
+            "- "
+            + tr(
+                "{rule} at {where}: {fix}",
+                rule=_rule_link(report, finding),
+                where=_where(report, finding),
+                fix=escape_block(fix),
+            )
         )
     return [*lines, ""]
 
@@ -132,7 +163,11 @@ def _warnings_section(report: CheckReport) -> list[str]:
         return []
     return [
         "<details>",
-        f"<summary>Warnings: {len(warnings)} finding(s) below the blocking severity</summary>",
+        "<summary>"
+        + _tr(report)(
+            "Warnings: {count} finding(s) below the blocking severity", count=len(warnings)
+        )
+        + "</summary>",
         "",
         *_findings_table(report, warnings),
         "",
@@ -145,10 +180,15 @@ def _waivers_section(report: CheckReport) -> list[str]:
     waived = _ordered(report.waived)
     if not waived:
         return []
+    tr = _tr(report)
     lines = [
-        f"### Waived ({len(waived)})",
+        "### " + tr("Waived ({count})", count=len(waived)),
         "",
-        "| Rule | Location | Approved by | Ticket | Expires | Reason |",
+        "| "
+        + " | ".join(
+            tr(h) for h in ("Rule", "Location", "Approved by", "Ticket", "Expires", "Reason")
+        )
+        + " |",
         "|---|---|---|---|---|---|",
     ]
     for finding in waived:
@@ -168,18 +208,22 @@ def _not_yet_effective_section(report: CheckReport) -> list[str]:
     later = _ordered(report.not_yet_effective)
     if not later:
         return []
+    tr = _tr(report)
     lines = [
-        f"### Not yet effective ({len(later)})",
+        "### " + tr("Not yet effective ({count})", count=len(later)),
         "",
-        "These rules fail but apply only from the date shown; they do not block yet.",
+        tr("These rules fail but apply only from the date shown; they do not block yet."),
         "",
-        "| Applies from | Severity | Rule | Location | Message |",
+        "| "
+        + " | ".join(tr(h) for h in ("Applies from", "Severity", "Rule", "Location", "Message"))
+        + " |",
         "|---|---|---|---|---|",
     ]
     for finding in sorted(later, key=lambda f: (f.effective_from or report.today, f.rule_id)):
         date = finding.effective_from.isoformat() if finding.effective_from else ""
+        severity = escape_inline(term(tr, "severity", finding.severity))
         lines.append(
-            f"| {date} | {escape_inline(finding.severity)} | {_rule_link(report, finding)} | "
+            f"| {date} | {severity} | {_rule_link(report, finding)} | "
             f"{_where(report, finding)} | {_cell(finding.message)} |"
         )
     return [*lines, ""]
@@ -188,33 +232,49 @@ def _not_yet_effective_section(report: CheckReport) -> list[str]:
 def _notes_section(report: CheckReport) -> list[str]:
     if not report.notes:
         return []
-    return ["### Notes", "", *(f"- {escape_block(note)}" for note in report.notes), ""]
+    return [
+        "### " + _tr(report)("Notes"),
+        "",
+        *(f"- {escape_block(note)}" for note in report.notes),
+        "",
+    ]
 
 
 def _packs_section(report: CheckReport) -> list[str]:
+    tr = _tr(report)
     lines = [
         "<details>",
-        f"<summary>Policy packs ({len(report.packs)}) from "
-        f"{escape_inline(report.policy_source)}</summary>",
+        "<summary>"
+        + tr(
+            "Policy packs ({count}) from {source}",
+            count=len(report.packs),
+            source=escape_inline(report.policy_source),
+        )
+        + "</summary>",
         "",
     ]
     if report.packs:
-        lines += ["| Pack | Version | Digest |", "|---|---|---|"]
+        lines += [
+            "| " + " | ".join(tr(h) for h in ("Pack", "Version", "Digest")) + " |",
+            "|---|---|---|",
+        ]
         lines += [
             f"| {_cell(p.name)} | {_cell(p.version)} | {_cell(p.digest[:19])} |"
             for p in report.packs
         ]
     else:
-        lines.append("No pack was evaluated.")
+        lines.append(tr("No pack was evaluated."))
     return [*lines, "", "</details>", ""]
 
 
 def _findings_table(report: CheckReport, findings: Iterable[Finding]) -> list[str]:
-    lines = ["| Severity | Rule | Location | Message |", "|---|---|---|---|"]
+    tr = _tr(report)
+    headers = " | ".join(tr(h) for h in ("Severity", "Rule", "Location", "Message"))
+    lines = [f"| {headers} |", "|---|---|---|---|"]
     for finding in findings:
-        severity = escape_inline(finding.severity)
+        severity = escape_inline(term(tr, "severity", finding.severity))
         if finding.status == "error":
-            severity += " (evaluation error)"
+            severity += f" ({tr('evaluation error')})"
         lines.append(
             f"| {severity} | {_rule_link(report, finding)} | {_where(report, finding)} | "
             f"{_cell(finding.message)} |"
@@ -267,10 +327,18 @@ def _fit(lines: list[str], report: CheckReport) -> str:
     if len(body) <= MAX_BODY_CHARS:
         return body
     url = safe_url(str(report.extra.get("report_url", "")))
-    where = f"[the full report]({url})" if url else "the full report (the job's artifacts)"
+    tr = _tr(report)
+    where = (
+        f"[{tr('the full report')}]({url})" if url else tr("the full report (the job's artifacts)")
+    )
     note = (
-        f"\n> [!NOTE]\n> This summary was truncated to fit a comment: see {where}, "
-        f"{len(report.findings)} finding(s) in all.\n"
+        "\n> [!NOTE]\n> "
+        + tr(
+            "This summary was truncated to fit a comment: see {where}, {count} finding(s) in all.",
+            where=where,
+            count=len(report.findings),
+        )
+        + "\n"
     )
     budget = MAX_BODY_CHARS - len(note) - len("\n</details>") * 8
     kept: list[str] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.document import SEVERITY_ORDER, CheckReport, severity_index
 
@@ -18,22 +19,31 @@ INDENT = "  "
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def report_translator(report: CheckReport) -> Translator:
+    """The translator for the report's language (``extra["lang"]``, set by ``--lang`` or the
+    org config's ``lang``; English when absent)."""
+    return translator(language_of(report.extra))
+
+
 def render(report: CheckReport) -> str:
     """The report as plain text, ending with a newline."""
+    tr = report_translator(report)
     lines: list[str] = [decision_line(report)]
     blocking = report.blocking
     if blocking:
-        lines += ["", f"Blocking findings ({len(blocking)}):"]
+        lines += ["", tr("Blocking findings ({count}):", count=len(blocking))]
         for severity in _severities(blocking):
             group = [f for f in blocking if f.severity == severity]
-            lines += ["", f"{INDENT}{severity} ({len(group)})"]
+            lines += ["", f"{INDENT}{term(tr, 'severity', severity)} ({len(group)})"]
             for finding in _ordered(group):
-                lines += _finding_lines(finding, with_fix=True)
-    _section(lines, "Warnings (below the blocking severity)", report.warnings, with_fix=True)
-    _section(lines, "Waived", report.waived)
-    _section(lines, "Not yet effective", report.not_yet_effective)
+                lines += _finding_lines(finding, with_fix=True, tr=tr)
+    _section(
+        lines, tr("Warnings (below the blocking severity)"), report.warnings, tr, with_fix=True
+    )
+    _section(lines, tr("Waived"), report.waived, tr)
+    _section(lines, tr("Not yet effective"), report.not_yet_effective, tr)
     if report.notes:
-        lines += ["", "Notes:"]
+        lines += ["", tr("Notes:")]
         lines += [
             INDENT + "- " + _indented(note, INDENT * 2)[len(INDENT) * 2 :] for note in report.notes
         ]
@@ -43,39 +53,59 @@ def render(report: CheckReport) -> str:
 
 def decision_line(report: CheckReport) -> str:
     """``PASSED``/``BLOCKED``, what was checked and the blocking count, on one line."""
+    tr = report_translator(report)
     what = _clean(report.project)
     if report.target:
         what += f" → {_clean(report.target)}"
     stages = ", ".join(_clean(s) for s in report.stages) or _clean(report.stage)
     count = len(report.blocking)
     if report.passed:
-        verdict = "PASSED"
-        detail = "no blocking finding"
+        verdict = tr("PASSED")
+        detail = tr("no blocking finding")
     else:
-        verdict = "BLOCKED"
-        detail = f"{count} blocking finding{'s' if count != 1 else ''}"
-    return (
-        f"aigov: {verdict}: {what} (stage {stages}): {detail} "
-        f"(blocking at {_clean(report.block_on)} and above)"
+        verdict = tr("BLOCKED")
+        detail = (
+            tr("{count} blocking findings", count=count) if count != 1 else tr("1 blocking finding")
+        )
+    return tr(
+        "aigov: {verdict}: {what} (stage {stages}): {detail} (blocking at {block_on} and above)",
+        verdict=verdict,
+        what=what,
+        stages=stages,
+        detail=detail,
+        block_on=_clean(term(tr, "severity", report.block_on)),
     )
 
 
 def summary_lines(report: CheckReport) -> list[str]:
     """Rules evaluated, findings by kind, and the packs with versions and short digests."""
+    tr = report_translator(report)
     lines = [
-        "Summary:",
-        f"{INDENT}rules: {report.rules_evaluated} evaluated, {report.rules_passed} passed, "
-        f"{report.rules_not_applicable} not applicable",
-        f"{INDENT}findings: {len(report.findings)} (blocking {len(report.blocking)}, "
-        f"warnings {len(report.warnings)}, waived {len(report.waived)}, "
-        f"not yet effective {len(report.not_yet_effective)})",
+        tr("Summary:"),
+        INDENT
+        + tr(
+            "rules: {evaluated} evaluated, {passed} passed, {not_applicable} not applicable",
+            evaluated=report.rules_evaluated,
+            passed=report.rules_passed,
+            not_applicable=report.rules_not_applicable,
+        ),
+        INDENT
+        + tr(
+            "findings: {total} (blocking {blocking}, warnings {warnings}, waived {waived}, "
+            "not yet effective {later})",
+            total=len(report.findings),
+            blocking=len(report.blocking),
+            warnings=len(report.warnings),
+            waived=len(report.waived),
+            later=len(report.not_yet_effective),
+        ),
     ]
     if report.packs:
         packs = ", ".join(
             f"{_clean(p.name)} {_clean(p.version)} ({short_digest(p.digest)})" for p in report.packs
         )
-        lines.append(f"{INDENT}packs: {packs}")
-    lines.append(f"{INDENT}policy source: {_clean(report.policy_source)}")
+        lines.append(INDENT + tr("packs: {packs}", packs=packs))
+    lines.append(INDENT + tr("policy source: {source}", source=_clean(report.policy_source)))
     return lines
 
 
@@ -88,26 +118,31 @@ def short_digest(digest: str) -> str:
 
 
 def _section(
-    lines: list[str], heading: str, findings: Iterable[Finding], *, with_fix: bool = False
+    lines: list[str],
+    heading: str,
+    findings: Iterable[Finding],
+    tr: Translator,
+    *,
+    with_fix: bool = False,
 ) -> None:
     items = _ordered(findings)
     if not items:
         return
     lines += ["", f"{heading} ({len(items)}):"]
     for finding in items:
-        lines += _finding_lines(finding, with_fix=with_fix)
+        lines += _finding_lines(finding, with_fix=with_fix, tr=tr)
 
 
-def _finding_lines(finding: Finding, *, with_fix: bool) -> list[str]:
-    where = _clean(str(finding.location)) or "(repository)"
-    marks = [finding.severity] if not finding.blocking else []
+def _finding_lines(finding: Finding, *, with_fix: bool, tr: Translator) -> list[str]:
+    where = _clean(str(finding.location)) or tr("(repository)")
+    marks = [term(tr, "severity", finding.severity)] if not finding.blocking else []
     if finding.status == "error":
-        marks.append("evaluation error")
+        marks.append(tr("evaluation error"))
     if finding.waived:
-        marks.append("waived")
+        marks.append(tr("waived"))
     if finding.status == "not_yet_effective":
-        effective = finding.effective_from.isoformat() if finding.effective_from else "later"
-        marks.append(f"not yet effective, applies from {effective}")
+        effective = finding.effective_from.isoformat() if finding.effective_from else tr("later")
+        marks.append(tr("not yet effective, applies from {date}", date=effective))
     mark = f" [{', '.join(marks)}]" if marks else ""
     out = [f"{INDENT * 2}{where}: {_clean(finding.rule_id)}{mark}: {_clean(finding.title)}"]
     detail = INDENT * 3
@@ -116,13 +151,18 @@ def _finding_lines(finding: Finding, *, with_fix: bool) -> list[str]:
         waiver = finding.waiver
         out.append(
             _indented(
-                f"waiver: {waiver.reason} (approved by {waiver.approved_by}, ticket "
-                f"{waiver.ticket}, expires {waiver.expires.isoformat()})",
+                tr(
+                    "waiver: {reason} (approved by {approver}, ticket {ticket}, expires {date})",
+                    reason=waiver.reason,
+                    approver=waiver.approved_by,
+                    ticket=waiver.ticket,
+                    date=waiver.expires.isoformat(),
+                ),
                 detail,
             )
         )
     if with_fix and finding.remediation:
-        out.append(_indented(f"fix: {finding.remediation}", detail))
+        out.append(_indented(tr("fix: {remediation}", remediation=finding.remediation), detail))
     return out
 
 
