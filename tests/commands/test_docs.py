@@ -75,3 +75,21 @@ def test_invalid_repository_is_exit_2(run_cli: RunCli, make_repo: Callable[..., 
     assert result.exit_code == 2
     assert "aigov validate" in result.stderr
     assert not (root / "docs").exists()
+
+
+def test_real_evidence_end_to_end(
+    run_cli: RunCli, credit_scoring_with_evidence: Path, tmp_path: Path
+) -> None:
+    """The README's set-up (MLflow store, stored data checks): the documents show that evidence."""
+    out = tmp_path / "docs"
+    result = run_cli("docs", str(credit_scoring_with_evidence), "--out", str(out), "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    evaluation = (out / "evaluation-report.md").read_text(encoding="utf-8")
+    assert "Not available" not in evaluation.split("## Results declared")[0]
+    assert "test\\_oot\\_auc" in evaluation
+    assert "consistent" in evaluation or "differs by" in evaluation
+    data = (out / "data-report.md").read_text(encoding="utf-8")
+    assert "no data quality evidence" not in data
+    assert "credit\\_application | 400 |" in data
+    monitoring = (out / "monitoring-sla.md").read_text(encoding="utf-8")
+    assert "Recorded values" in monitoring
