@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
+
+from aigov.documents.manifest import AiActRole, Art9Condition, LawfulBasis, SpecialCategory
 
 Answers = Mapping[str, Any]
 QuestionKind = Literal["yes_no", "choice", "choices", "text"]
@@ -198,44 +200,11 @@ TRANSPARENCY_CASES: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
-SPECIAL_CATEGORIES: Final[tuple[str, ...]] = (
-    "racial_or_ethnic_origin",
-    "political_opinions",
-    "religious_or_philosophical_beliefs",
-    "trade_union_membership",
-    "genetic",
-    "biometric",
-    "health",
-    "sex_life_or_orientation",
-)
-ART9_CONDITIONS: Final[tuple[str, ...]] = (
-    "explicit_consent",
-    "employment_social_security",
-    "vital_interests",
-    "not_for_profit_body",
-    "made_public_by_subject",
-    "legal_claims",
-    "substantial_public_interest",
-    "health_or_social_care",
-    "public_health",
-    "archiving_research_statistics",
-)
-LAWFUL_BASES: Final[tuple[str, ...]] = (
-    "consent",
-    "contract",
-    "legal_obligation",
-    "vital_interests",
-    "public_task",
-    "legitimate_interests",
-)
-ROLES: Final[tuple[str, ...]] = (
-    "provider",
-    "deployer",
-    "importer",
-    "distributor",
-    "product_manufacturer",
-    "authorised_representative",
-)
+# The answers a question accepts are the manifest's own enumerations (one source of truth).
+SPECIAL_CATEGORIES: Final[tuple[str, ...]] = get_args(SpecialCategory)
+ART9_CONDITIONS: Final[tuple[str, ...]] = get_args(Art9Condition)
+LAWFUL_BASES: Final[tuple[str, ...]] = get_args(LawfulBasis)
+ROLES: Final[tuple[str, ...]] = get_args(AiActRole)
 
 
 def _yes(key: str) -> Callable[[Answers], bool]:
