@@ -66,7 +66,7 @@ def bench_validate() -> list[Row]:
     ]
 
 
-def _module_benchmarks() -> list[Callable[[], list[tuple[str, str]]]]:
+def _module_benchmarks() -> list[tuple[str, Callable[[], list[tuple[str, str]]]]]:
     """Other benchmark modules in this folder that expose ``run() -> [(figure, value)]``."""
     found = []
     for path in sorted(HERE.glob("bench_*.py")):
@@ -76,14 +76,17 @@ def _module_benchmarks() -> list[Callable[[], list[tuple[str, str]]]]:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         if hasattr(module, "run"):
-            found.append(module.run)
+            found.append((path.stem, module.run))
     return found
 
 
 def main() -> None:
     rows: list[Row] = bench_validate()
-    for bench in _module_benchmarks():
-        rows.extend((figure, value, "") for figure, value in bench())
+    for name, bench in _module_benchmarks():
+        try:
+            rows.extend((figure, value, "") for figure, value in bench())
+        except Exception as exc:  # one missing extra must not hide the other figures
+            rows.append((f"{name}: not measured", type(exc).__name__, str(exc)[:60]))
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>14}  target")
     for figure, value, target in rows:
