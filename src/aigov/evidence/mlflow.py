@@ -46,7 +46,8 @@ Shape of ``evidence.mlflow`` (timestamps are ISO 8601 UTC strings; ``date`` fiel
       runs: int                   # candidate runs, failed and deleted ones left out
       approaches: [str]           # distinct approaches (tag approach, model_type, ... or run name)
       approach_count: int
-      candidates: [{run_id, name, approach, status, metrics}]
+      first_run_start: str | null # when the first candidate run started: results exist since
+      candidates: [{run_id, name, approach, status, start, metrics}]
 
 Every failure to reach the evidence (unreachable server, missing store, model, alias or version)
 raises :class:`MlflowEvidenceUnavailable` whose message starts with "evidence unavailable: ".
@@ -514,6 +515,7 @@ def _poc(client: Any, experiment_name: str) -> dict[str, Any]:
             "runs": 0,
             "approaches": [],
             "approach_count": 0,
+            "first_run_start": None,
             "candidates": [],
         }
     runs = client.search_runs([experiment.experiment_id], filter_string="", max_results=_MAX_RUNS)
@@ -523,17 +525,20 @@ def _poc(client: Any, experiment_name: str) -> dict[str, Any]:
             "name": run.info.run_name,
             "approach": _approach(run),
             "status": run.info.status,
+            "start": _iso(run.info.start_time),
             "metrics": {str(k): float(v) for k, v in run.data.metrics.items()},
         }
         for run in runs
         if run.info.status != "FAILED"
     ]
     approaches = sorted({c["approach"] for c in candidates})
+    starts = sorted(c["start"] for c in candidates if c["start"] is not None)
     return {
         "experiment": experiment_name,
         "found": True,
         "runs": len(candidates),
         "approaches": approaches,
         "approach_count": len(approaches),
+        "first_run_start": starts[0] if starts else None,
         "candidates": candidates,
     }
