@@ -92,3 +92,11 @@ def test_a_criterion_added_after_the_first_run_is_a_finding(tmp_path: Path, stor
     message = findings_of(root)[RULE]
     assert "committed a success criterion after the first run of the POC experiment" in message
     assert "churn-poc (2025-03-03T09:00:00+00:00)" in message
+
+
+def test_criteria_as_old_as_a_history_started_after_the_poc_are_not_judged(
+    tmp_path: Path, store: Path
+) -> None:
+    # Brought under git after its POC: the first commit holds both criteria.
+    root = project(tmp_path / "migrated", store, [("2025-09-01", AUC + RECALL)])
+    assert RULE not in findings_of(root)
