@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import MINIMAL_MANIFEST
 from tests.policy.conftest import PACK_YAML, write_pack
 
 from aigov.documents.repository import load_repository
@@ -362,3 +363,37 @@ def test_collected_evidence_is_evaluated(repo: Path, tmp_path: Path) -> None:
     assert "E-MLFLOW" not in by_rule(passing)
     failing = evaluate(load_repository(repo), policy_set, {"mlflow": {"run_found": False}}, TODAY)
     assert by_rule(failing)["E-MLFLOW"].status == "failed"
+
+
+def test_a_when_on_an_absent_manifest_field_does_not_apply_even_if_evidence_is_missing(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    rules = """\
+- id: W-REGISTRY
+  title: Needs the registry's experiment and MLflow evidence
+  severity: high
+  references: ["Charter"]
+  applies:
+    when: has(manifest.model.registry.experiment)
+  assert: evidence.mlflow.poc.found
+  message: no POC
+  remediation: Track the POC.
+- id: W-EVIDENCE
+  title: Decides applicability on MLflow evidence
+  severity: high
+  references: ["Charter"]
+  applies:
+    when: evidence.mlflow.poc.found
+  assert: "true"
+  message: never
+  remediation: never
+"""
+    root = tmp_path / "policies"
+    write_pack(root / "w", rules=rules, pack_yaml=PACK_YAML.format(name="w", version="1.0.0"))
+    policy_set = load_policy_set(PolicySource("folder", str(root)))
+    repository = load_repository(make_repo({"aigov.yaml": MINIMAL_MANIFEST + "model: {}\n"}))
+    evidence = {"mlflow": {"unavailable": "aigov.yaml declares no model.registry"}}
+    found = by_rule(evaluate(repository, policy_set, evidence, TODAY))
+    assert "W-REGISTRY" not in found  # manifest.model.registry is absent: not applicable
+    assert found["W-EVIDENCE"].status == "error"  # undecidable for want of evidence: fails closed
+    assert "evidence unavailable: mlflow" in found["W-EVIDENCE"].message

@@ -67,9 +67,12 @@ def evaluate_rule(
     try:
         if rule.when is not None and not rule.when.evaluate_bool(context):
             return RuleOutcome("not_applicable")
-    except MissingField:
-        # A condition that cannot be decided for want of evidence fails closed.
-        return lacking_outcome or RuleOutcome("not_applicable")
+    except MissingField as exc:
+        # A condition that cannot be decided for want of evidence fails closed; one that reads
+        # an absent field of the repository's own files simply does not apply.
+        if lacking_outcome is not None and exc.path.startswith("evidence"):
+            return lacking_outcome
+        return RuleOutcome("not_applicable")
     except ExpressionError as exc:
         return RuleOutcome("error", error=f"'when' failed: {exc}")
     if lacking_outcome is not None:
