@@ -293,9 +293,9 @@ def test_shallow_clones_one_commit_and_a_full_scan_deepens_them(
     assert credit["source"] == "manifest" and credit["git"] == {}
     assert "shallow clone" in credit["git_note"]
 
-    # Without --shallow the cached shallow clones get their whole history back. (The row cache
-    # is keyed by head, not by depth: --no-cache, else today's shallow row would be reused.)
-    full = _scan(run_cli, repos_file, cache, tmp_path / "full.json", "--no-cache")
+    # Without --shallow the cached shallow clones get their whole history back, and the rows
+    # cached by the shallow scan (same heads, same day) are not reused: the depth is in the key.
+    full = _scan(run_cli, repos_file, cache, tmp_path / "full.json")
     clone = _clone(cache, "credit-scoring")
     assert not _is_shallow(clone)
     assert len(list(clone.iter_commits())) == len(CREDIT_HISTORY)

@@ -38,7 +38,12 @@ def add_parser(verbs: Any) -> None:
     )
     source = scan.add_mutually_exclusive_group(required=True)
     source.add_argument("--dir", type=Path, help="a folder whose sub-folders are repositories")
-    source.add_argument("--repos", type=Path, help="a file listing git URLs, one a line")
+    source.add_argument(
+        "--repos",
+        type=Path,
+        help="a file listing repositories, one a line: a git URL or a local path (relative to "
+        "the file); '#' starts a comment",
+    )
     source.add_argument("--github-org", metavar="ORG", help="every repository of a GitHub org")
     source.add_argument("--gitlab-group", metavar="GROUP", help="every project of a GitLab group")
     scan.add_argument("-o", "--output", type=Path, required=True, help="scan file to write")

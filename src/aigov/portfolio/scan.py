@@ -7,7 +7,7 @@
   not load it again).
 - A repository that cannot be fetched or evaluated becomes an error row; the scan goes on.
 - Cache: a row is reused when the repository id, its head commit, the packs' digests and the org
-  config, the evaluation day and the MLflow switch are all unchanged. The day is part of the key
+  config, the evaluation day, the MLflow switch and the clone depth are all unchanged. The day is part of the key
   because waivers expire and rules become effective on dates.
 """
 
@@ -106,7 +106,9 @@ def scan(
     generated_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     today = options.today or dt.date.today()
     policy_set = load_scan_policies(options.policies)
-    key_base = f"{policy_key(policy_set)}|{today.isoformat()}|{int(options.with_mlflow)}"
+    # A shallow clone has no stage history: its rows must not stand in for a full scan's.
+    shallow = int(bool(getattr(source, "shallow", False)))
+    key_base = f"{policy_key(policy_set)}|{today.isoformat()}|{int(options.with_mlflow)}|{shallow}"
     refs = source.list()
     if options.shard is not None:
         index, count = options.shard
