@@ -33,6 +33,7 @@ from aigov.documents.types import STAGES
 if TYPE_CHECKING:
     from aigov.documents.repository import Repository
     from aigov.evidence.git_history import GitHistory
+    from aigov.policy.cache import PackCache
     from aigov.policy.sources import PolicySet, PolicySource
     from aigov.report.document import CheckReport, Decision, RuleInfo
 
@@ -72,6 +73,8 @@ class CheckOptions:
     policy_set: PolicySet | None = None
     """An already loaded policy set (the portfolio scan loads it once for many repositories);
     used instead of ``policies`` outside pull-request mode."""
+    use_cache: bool = True
+    """Read unchanged policy packs from the user's pack cache (:mod:`aigov.policy.cache`)."""
 
 
 def run_check(options: CheckOptions) -> CheckReport:
@@ -116,7 +119,9 @@ def check_repository(
         policy_set = options.policy_set
     else:
         source = _parse_source(options.policies, options.policies_ref)
-        policy_set = _load_policies(source, options.base, work_tree, history, notes)
+        policy_set = _load_policies(
+            source, options.base, work_tree, history, notes, _pack_cache(options, work_tree)
+        )
     if options.fail_on is not None:
         policy_set = dataclasses.replace(
             policy_set, org=policy_set.org.model_copy(update={"block_on": options.fail_on})
@@ -268,12 +273,22 @@ def _parse_source(text: str | None, ref: str | None) -> PolicySource:
         raise CheckInputError(str(exc)) from None
 
 
+def _pack_cache(options: CheckOptions, work_tree: Path | None) -> PackCache | None:
+    """The user's pack cache unless turned off; never one inside the checked repository."""
+    if not options.use_cache:
+        return None
+    from aigov.policy.cache import default_cache
+
+    return default_cache(outside=work_tree or options.path)
+
+
 def _load_policies(
     source: PolicySource,
     base: str | None,
     work_tree: Path | None,
     history: GitHistory | None,
     notes: list[str],
+    cache: PackCache | None = None,
 ) -> PolicySet:
     """The policy set, read at ``base`` when the source is a folder of the checked repository."""
     from aigov.policy.org import ORG_FILE
@@ -288,10 +303,10 @@ def _load_policies(
             inside = None
     try:
         if inside is None:
-            policy_set = load_policy_set(source)
+            policy_set = load_policy_set(source, cache=cache)
         else:
             assert base is not None
-            policy_set = load_policy_set_at_ref(work_tree or Path("."), base, inside)
+            policy_set = load_policy_set_at_ref(work_tree or Path("."), base, inside, cache=cache)
             notes.append(
                 f"policies read from {source.location} as committed at {base} "
                 "(the trusted base), not from this change"

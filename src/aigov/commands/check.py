@@ -116,6 +116,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not collect this evidence (git, data_quality, mlflow); rules needing it fail",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="load the policy packs from source, not from the pack cache (also: AIGOV_NO_CACHE=1)",
+    )
+    parser.add_argument(
         "--lang",
         choices=("en", "fr"),
         help="language of the text and markdown outputs (default: the org config's, else en)",
@@ -176,6 +181,7 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         fail_on=args.fail_on,
         skip_evidence=frozenset(args.skip_evidence),
         run_data_checks=getattr(args, "run_data_checks", False),
+        use_cache=not getattr(args, "no_cache", False),
     )
     try:
         report = run_check(options)

@@ -24,6 +24,7 @@ from aigov.documents.types import STAGES, Document, NonEmptyStr, Stage
 from aigov.documents.validation import validate_document
 from aigov.policy.expressions import (
     CompiledExpression,
+    ExpressionError,
     ExpressionSyntaxError,
     compile_expression,
 )
@@ -164,14 +165,17 @@ class Rule(Document):
 
 @dataclass(frozen=True, eq=False)
 class PolicyRule:
-    """A validated rule with its expressions compiled and where it was written."""
+    """A validated rule and where it was written; its expressions compile on first use.
+
+    A pack loaded from source has compiled every expression already (a syntax error is a load
+    problem), so the properties below are cache hits; a pack read from the pack cache
+    (:mod:`aigov.policy.cache`, written only after such a full compile) compiles only the rules
+    a run evaluates.
+    """
 
     rule: Rule
     pack: str
     location: Location
-    when: CompiledExpression | None
-    assertion: CompiledExpression
-    roots: frozenset[str]
     evidence: frozenset[str]
     """Names after ``evidence.`` in the rule: the evidence sources it needs (``mlflow``…)."""
     stages: frozenset[str]
@@ -183,6 +187,33 @@ class PolicyRule:
     @property
     def id(self) -> str:
         return self.rule.id
+
+    @property
+    def when(self) -> CompiledExpression | None:
+        source = self.rule.applies.when
+        return None if source is None else _compile_known_good(self.id, "when", source)
+
+    @property
+    def assertion(self) -> CompiledExpression:
+        return _compile_known_good(self.id, "assert", self.rule.assert_)
+
+    @property
+    def roots(self) -> frozenset[str]:
+        """The context roots the rule's expressions read."""
+        when = self.when
+        return self.assertion.roots | (when.roots if when is not None else frozenset())
+
+
+def _compile_known_good(rule_id: str, key: str, source: str) -> CompiledExpression:
+    """An expression that compiled when its pack was loaded (``compile_expression`` caches it).
+
+    It can only fail if the CEL library changed since a cache entry was written; the engine
+    then reports the rule as an error instead of crashing.
+    """
+    try:
+        return compile_expression(source)
+    except ExpressionSyntaxError as exc:
+        raise ExpressionError(f"rule {rule_id}: invalid CEL in '{key}': {exc}") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,10 +380,8 @@ def _load_rule_file(
         )
         if rule is None:
             continue
-        compiled = _compile_rule(rule, item_document, problems)
-        if compiled is None:
+        if not _compile_rule(rule, item_document, problems):
             continue
-        when, assertion = compiled
         if rule.id.startswith(RESERVED_RULE_PREFIX):
             problems.append(
                 Problem(
@@ -383,15 +412,11 @@ def _load_rule_file(
             )
             continue
         sources = [rule.assert_, rule.applies.when or "", rule.message]
-        roots = assertion.roots | (when.roots if when else frozenset())
         rules.append(
             PolicyRule(
                 rule=rule,
                 pack=pack_name,
                 location=item_document.locate(()),
-                when=when,
-                assertion=assertion,
-                roots=roots,
                 evidence=frozenset(m for text in sources for m in _EVIDENCE.findall(text)),
                 stages=frozenset(rule.applies.stages),
                 locate=rule.locate or first_document_path(rule.assert_),
@@ -400,10 +425,8 @@ def _load_rule_file(
     return rules
 
 
-def _compile_rule(
-    rule: Rule, document: YamlDocument, problems: list[Problem]
-) -> tuple[CompiledExpression | None, CompiledExpression] | None:
-    compiled: dict[str, CompiledExpression | None] = {"when": None, "assert": None}
+def _compile_rule(rule: Rule, document: YamlDocument, problems: list[Problem]) -> bool:
+    """Compile the rule's expressions (kept in ``compile_expression``'s cache); False on error."""
     failed = False
     for key, path, source in (
         ("when", ("applies", "when"), rule.applies.when),
@@ -412,7 +435,7 @@ def _compile_rule(
         if source is None:
             continue
         try:
-            compiled[key] = compile_expression(source)
+            compile_expression(source)
         except ExpressionSyntaxError as exc:
             failed = True
             lines = source.split("\n")
@@ -432,7 +455,4 @@ def _compile_rule(
                     hint=f"{shown}\n          {' ' * max(exc.column - 1, 0)}^",
                 )
             )
-    assertion = compiled["assert"]
-    if failed or assertion is None:
-        return None
-    return compiled["when"], assertion
+    return not failed

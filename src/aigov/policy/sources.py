@@ -22,7 +22,7 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aigov._resources import builtin_policies
 from aigov.documents.problems import DocumentError, Location, Problem
@@ -37,8 +37,12 @@ from aigov.policy.pack import (
     decode_text,
     is_pack_file,
     load_pack,
+    pack_digest,
 )
 from aigov.policy.semver import Version
+
+if TYPE_CHECKING:
+    from aigov.policy.cache import PackCache
 
 SourceKind = Literal["builtin", "folder", "git"]
 BUILTIN = "builtin"
@@ -110,25 +114,35 @@ class PolicySet:
         )
 
 
-def load_policy_set(source: PolicySource | None = None) -> PolicySet:
+def load_policy_set(
+    source: PolicySource | None = None, *, cache: PackCache | None = None
+) -> PolicySet:
     """Load the packs and org config of ``source`` (default: the built-in packs).
 
+    With a ``cache`` (:mod:`aigov.policy.cache`), a pack whose files are byte for byte those of
+    an earlier successful load is read from its cache entry instead of being parsed again.
     Raises :class:`PolicyLoadError` with every problem found, or ``ValueError`` when the source
     itself cannot be read (no such folder, not a git repository, unknown ref).
     """
     source = source or PolicySource("builtin")
     if source.kind == "builtin":
-        return _assemble(_read_folder(builtin_policies()), "policies", BUILTIN, is_builtin=True)
+        return _assemble(
+            _read_folder(builtin_policies()), "policies", BUILTIN, is_builtin=True, cache=cache
+        )
     if source.kind == "folder":
         folder = Path(source.location)
         if not folder.is_dir():
             raise ValueError(f"policy source '{source.location}' is not a folder")
-        return _assemble(_read_folder(folder), source.location.rstrip("/"), str(source))
+        return _assemble(
+            _read_folder(folder), source.location.rstrip("/"), str(source), cache=cache
+        )
     assert source.ref is not None
-    return load_policy_set_at_ref(Path(source.location), source.ref)
+    return load_policy_set_at_ref(Path(source.location), source.ref, cache=cache)
 
 
-def load_policy_set_at_ref(repository: Path, ref: str, folder: str = "") -> PolicySet:
+def load_policy_set_at_ref(
+    repository: Path, ref: str, folder: str = "", *, cache: PackCache | None = None
+) -> PolicySet:
     """The policy source in ``folder`` (relative to the root of the git ``repository``, default:
     the root) as committed at ``ref``, read from git objects without a checkout.
 
@@ -153,7 +167,7 @@ def load_policy_set_at_ref(repository: Path, ref: str, folder: str = "") -> Poli
     origin = f"git+file://{repository.resolve().as_posix()}@{tree.commit}"
     if prefix:
         origin += f"#{prefix.rstrip('/')}"
-    return _assemble(files, shown, origin)
+    return _assemble(files, shown, origin, cache=cache)
 
 
 def load_pack_folders(folders: Sequence[Path], org: OrgConfig | None = None) -> PolicySet:
@@ -295,8 +309,29 @@ def _split_packs(files: Mapping[str, bytes], shown: str) -> list[tuple[dict[str,
     ]
 
 
+def _load_pack(
+    files: Mapping[str, bytes], *, origin: str, shown_as: str, cache: PackCache | None
+) -> LoadedPack:
+    """:func:`load_pack`, through the pack cache when there is one."""
+    if cache is None:
+        return load_pack(files, origin=origin, shown_as=shown_as)
+    key = cache.key(
+        pack_digest({p: c for p, c in files.items() if is_pack_file(p)}), origin, shown_as
+    )
+    pack = cache.load(key)
+    if pack is None:
+        pack = load_pack(files, origin=origin, shown_as=shown_as)  # raises on any problem
+        cache.store(key, pack)
+    return pack
+
+
 def _assemble(
-    files: Mapping[str, bytes], shown: str, origin: str, *, is_builtin: bool = False
+    files: Mapping[str, bytes],
+    shown: str,
+    origin: str,
+    *,
+    is_builtin: bool = False,
+    cache: PackCache | None = None,
 ) -> PolicySet:
     problems: list[Problem] = []
     org = OrgConfig.default()
@@ -321,7 +356,7 @@ def _assemble(
     available: dict[str, LoadedPack] = {}
     for pack_files, pack_shown in _split_packs(files, shown):
         try:
-            pack = load_pack(pack_files, origin=origin, shown_as=pack_shown)
+            pack = _load_pack(pack_files, origin=origin, shown_as=pack_shown, cache=cache)
         except PolicyLoadError as exc:
             problems.extend(exc.problems)
             continue
@@ -336,7 +371,7 @@ def _assemble(
             where = org_positions.get(("packs", index), Location(org_file or ORG_FILE))
             pack_or_none = available.get(pin.name)
             if pack_or_none is None and not is_builtin:
-                builtin = builtin if builtin is not None else _builtin_packs()
+                builtin = builtin if builtin is not None else _builtin_packs(cache)
                 pack_or_none = builtin.get(pin.name)
             if pack_or_none is None:
                 problems.append(
@@ -366,15 +401,15 @@ def _assemble(
     elif is_builtin:
         selected = []
     else:
-        selected = list(_builtin_packs().values())
+        selected = list(_builtin_packs(cache).values())
     if problems:
         raise PolicyLoadError(problems)
     return build_policy_set(selected, org, origin, org_file=org_file, org_positions=org_positions)
 
 
-def _builtin_packs() -> dict[str, LoadedPack]:
+def _builtin_packs(cache: PackCache | None = None) -> dict[str, LoadedPack]:
     packs: dict[str, LoadedPack] = {}
     for pack_files, shown in _split_packs(_read_folder(builtin_policies()), "policies"):
-        pack = load_pack(pack_files, origin=BUILTIN, shown_as=shown)
+        pack = _load_pack(pack_files, origin=BUILTIN, shown_as=shown, cache=cache)
         packs[pack.name] = pack
     return packs
