@@ -23,14 +23,27 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Verbs defined in ``aigov.commands.<verb>.add_parser``, in the order ``aigov --help`` lists them.
+_VERBS = ("check", "gate", "policy", "explain", "data", "portfolio", "comment", "init", "docs")
+
+
+def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The ``aigov`` parser; with ``verb``, only that verb's sub-parser is built (what a run of
+    ``aigov VERB ...`` parses with, sparing the import and set-up of every other verb)."""
     parser = _Parser(
         prog="aigov",
         description="Policy-as-code governance for AI projects (GDPR, EU AI Act, lifecycle gates).",
     )
     parser.add_argument("--version", action="version", version=f"aigov {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
+    if verb is None or verb == "validate":
+        _add_validate_parser(verbs)
+    if verb is None or verb != "validate":
+        _add_verb_parsers(verbs, _VERBS if verb is None else (verb,))
+    return parser
 
+
+def _add_validate_parser(verbs: argparse._SubParsersAction[_Parser]) -> None:
     validate = verbs.add_parser(
         "validate",
         help="load and validate a repository's aigov.yaml, model card and data contracts",
@@ -44,23 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--strict", action="store_true", help="treat warnings as errors (exit 2 on warnings)"
     )
-    _add_verb_parsers(verbs)
-    return parser
 
 
-def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser]) -> None:
+def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser], names: Sequence[str]) -> None:
     """Verbs that define their own arguments in ``aigov.commands.<verb>.add_parser``."""
-    from aigov.commands import check, comment, data, docs, explain, gate, init, policy, portfolio
-
-    check.add_parser(verbs)
-    gate.add_parser(verbs)
-    policy.add_parser(verbs)
-    explain.add_parser(verbs)
-    data.add_parser(verbs)
-    portfolio.add_parser(verbs)
-    comment.add_parser(verbs)
-    init.add_parser(verbs)
-    docs.add_parser(verbs)
+    for name in names:
+        importlib.import_module(f"aigov.commands.{name}").add_parser(verbs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,9 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # every installed distribution's entry points (~10-20 ms of each run). Only the command
     # line sets it, and only when the user has not: a library caller keeps pydantic's default.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = arguments[0] if arguments else None
+    known = first == "validate" or first in _VERBS
+    parser = build_parser(first if known else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
         if args.verb is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
