@@ -400,9 +400,19 @@ class CompiledExpression:
     """
 
     source: str
-    roots: frozenset[str]
     _program: Any = field(repr=False, compare=False)
-    _scan: _SourceScan = field(repr=False, compare=False)
+    _tokens: Sequence[_Token] = field(repr=False, compare=False)
+    _variables: frozenset[str] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def roots(self) -> frozenset[str]:
+        """The context roots the expression reads (identifiers not bound by a macro)."""
+        return frozenset(self._scan.unbound_identifiers & self._variables)
+
+    @functools.cached_property
+    def _scan(self) -> _SourceScan:
+        # Only needed for ``roots`` and to name a missing field: not on a run's hot path.
+        return _SourceScan.of(self._tokens)
 
     def evaluate(self, context: PreparedContext | Mapping[str, Any]) -> Any:
         """Evaluate against a prepared context (fast) or a plain mapping (converted each call).
@@ -493,9 +503,7 @@ def compile_expression(source: str) -> CompiledExpression:
         raise
     except BaseException as exc:  # Rust panics surface as BaseException
         raise _syntax_error(source, exc) from None
-    scan = _SourceScan.of(tokens)
-    roots = frozenset(scan.unbound_identifiers & variables)
-    return CompiledExpression(source, roots, program, scan)
+    return CompiledExpression(source, program, tokens, variables)
 
 
 def referenced_roots(source: str) -> frozenset[str]:
