@@ -169,3 +169,37 @@ def test_repository_without_commits(tmp_path: Path) -> None:
     git.Repo.init(tmp_path)
     with pytest.raises(GitEvidenceUnavailable, match="no commits yet"):
         read_history(tmp_path)
+
+
+def test_history_read_in_one_rev_list_matches_gitpythons_objects(scripted: ScriptedRepo) -> None:
+    # The history is read with one `git rev-list --format` and `<commit>:<path>` blob reads;
+    # dates (offsets included), authors (non-ASCII too), a deleted then restored manifest, a
+    # merge must come out as gitpython's own objects say.
+    zoe = git.Actor("Zoé Lefèvre", "")
+    scripted.commit({"aigov.yaml": manifest("ideation")}, "2026-01-05")
+    scripted.commit({"aigov.yaml": manifest("data-exploration")}, "2026-02-05", zoe)
+    repo = scripted.repo
+    repo.index.remove(["aigov.yaml"], working_tree=True)
+    repo.index.commit("remove the manifest")
+    repo.git.checkout("-b", "side")
+    scripted.commit({"aigov.yaml": manifest("poc")}, "2026-03-05", BOB)
+    repo.git.checkout("main")
+    scripted.commit({"other.txt": "x"}, "2026-03-06")
+    repo.git.merge("side", "--no-ff", "-m", "merge side")
+    history = read_history(scripted.root)
+    commits = list(repo.iter_commits("HEAD", paths="aigov.yaml", reverse=True))
+    assert history.manifest_commits == len(commits)
+    by_sha = {c.hexsha: c for c in commits}
+    assert [e.stage for e in history.timeline] == ["ideation", "data-exploration", "poc"]
+    for entry in history.timeline:
+        commit = by_sha[entry.commit]
+        assert entry.date == commit.committed_datetime.isoformat()
+        expected = (
+            f"{commit.author.name} <{commit.author.email}>"
+            if commit.author.email
+            else commit.author.name
+        )
+        assert entry.author == expected
+    assert history.timeline[1].author == "Zoé Lefèvre"
+    assert history.timeline[1].date == "2026-02-05T10:00:00+01:00"
+    assert history.head == repo.head.commit.hexsha

@@ -126,24 +126,26 @@ def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
     except ValueError:
         raise GitEvidenceUnavailable(f"{path} is outside the git work tree {root}") from None
     try:
-        head = repo.head.commit
+        # Read from the ref files: ``repo.head.commit`` would start a ``git cat-file`` process
+        # only to learn that HEAD names a commit.
+        head = git.SymbolicReference.dereference_recursive(repo, "HEAD")
     except ValueError:
         raise GitEvidenceUnavailable("the repository has no commits yet") from None
     shallow = (Path(repo.git_dir) / "shallow").exists()
     # Oldest first: the timeline is the order in which the project moved.
-    commits = list(repo.iter_commits(head, paths=manifest_path, reverse=True))
-    history = GitHistory(head=head.hexsha, shallow=shallow, manifest_commits=len(commits))
+    commits = _manifest_commits(repo, head, manifest_path)
+    history = GitHistory(head=head, shallow=shallow, manifest_commits=len(commits))
     previous_stage: str | None = None
     thresholds: dict[str, tuple[float | None, str | None]] = {}
     seen_approvals: set[tuple[str, str]] = set()
     for commit in commits:
-        manifest = _manifest_at(commit, manifest_path)
+        manifest = _manifest_at(repo, commit.hexsha, manifest_path)
         if manifest is None:
             continue
-        when = commit.committed_datetime.isoformat()
+        when = commit.committed
         stage = manifest.get("stage")
         if isinstance(stage, str) and stage in STAGES and stage != previous_stage:
-            history.timeline.append(StageEntry(stage, when, commit.hexsha, _author(commit)))
+            history.timeline.append(StageEntry(stage, when, commit.hexsha, commit.author))
             previous_stage = stage
         history.criteria.extend(_criteria_changes(manifest, thresholds, when, commit.hexsha))
         for approval in manifest.get("approvals") or []:
@@ -161,38 +163,82 @@ def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
         except (git.BadName, ValueError, git.GitCommandError):
             hint = f"; {SHALLOW_HINT}" if shallow else ""
             raise GitEvidenceUnavailable(f"base ref '{base}' is not known here{hint}") from None
-        merge_bases = repo.merge_base(base_commit, head)
+        head_commit = repo.commit(head)
+        merge_bases = repo.merge_base(base_commit, head_commit)
         since = merge_bases[0] if merge_bases else base_commit
         history.base = since.hexsha
         history.changed_files = sorted(
             {
                 name
-                for diff in since.diff(head)
+                for diff in since.diff(head_commit)
                 for name in (diff.a_path, diff.b_path)
                 if name is not None
             }
         )
-        base_manifest = _manifest_at(since, manifest_path)
+        base_manifest = _manifest_at(repo, since.hexsha, manifest_path)
         if base_manifest is not None and isinstance(base_manifest.get("stage"), str):
             history.base_stage = base_manifest["stage"]
     return history
 
 
-def _author(commit: git.Commit) -> str:
-    author = commit.author
-    return f"{author.name} <{author.email}>" if author.email else str(author.name)
+@dataclass(frozen=True)
+class _ManifestCommit:
+    hexsha: str
+    committed: str
+    """The commit date in ISO 8601 with the committer's offset (``committed_datetime``)."""
+    author: str
 
 
-def _manifest_at(commit: git.Commit, manifest_path: str) -> dict[str, Any] | None:
-    """The manifest as written in ``commit`` (plain data), or None when absent or unreadable."""
+# One line per commit after rev-list's "commit <sha>" line; NUL cannot occur in these fields.
+_COMMIT_FORMAT = "%H%x00%ct%x00%ci%x00%an%x00%ae"
+
+
+def _manifest_commits(repo: git.Repo, head: str, manifest_path: str) -> list[_ManifestCommit]:
+    """The commits that touched the manifest, oldest first, read with one ``git rev-list``.
+
+    The same commits as ``repo.iter_commits(head, paths=..., reverse=True)`` (which also runs
+    rev-list), with the date and author printed by git instead of read object by object.
+    """
+    from git.objects.util import from_timestamp, utctz_to_altz
+
+    output = repo.git.rev_list(
+        "--reverse",
+        f"--format={_COMMIT_FORMAT}",
+        head,
+        "--",
+        manifest_path,
+        stdout_as_string=False,
+    )
+    commits = []
+    for line in output.decode("utf-8", "replace").split("\n"):
+        fields = line.split("\0")
+        if len(fields) != 5:
+            continue  # rev-list's own "commit <sha>" lines
+        hexsha, timestamp, iso_like, name, email = fields
+        offset = iso_like.rsplit(" ", 1)[-1]  # "2026-11-24 10:00:00 +0100"
+        committed = from_timestamp(int(timestamp), utctz_to_altz(offset)).isoformat()
+        author = f"{name} <{email}>" if email else name
+        commits.append(_ManifestCommit(hexsha, committed, author))
+    return commits
+
+
+def _manifest_at(repo: git.Repo, commit: str, manifest_path: str) -> dict[str, Any] | None:
+    """The manifest as written in ``commit`` (plain data), or None when absent or unreadable.
+
+    Read as ``<commit>:<path>`` through gitpython's persistent ``git cat-file --batch``: git
+    resolves the path, so no commit or tree object is read in Python.
+    """
     try:
-        blob = commit.tree / manifest_path
-    except KeyError:
+        _, kind, size, stream = repo.git.stream_object_data(f"{commit}:{manifest_path}")
+    except ValueError:  # no such path in that commit
         return None
-    if blob.size > MAX_FILE_BYTES:
+    # gitpython types the kind as str but hands back the bytes git printed.
+    if kind not in ("blob", b"blob") or size > MAX_FILE_BYTES:
+        while stream.read(1 << 16):  # drain it (bounded memory) so the pipe stays in step
+            pass
         return None
     try:
-        text = blob.data_stream.read().decode("utf-8")
+        text = stream.read(size).decode("utf-8")
         data = parse_yaml(text, MANIFEST_FILE).data
     except (UnicodeDecodeError, DocumentError):
         return None  # a broken intermediate version says nothing reliable
