@@ -123,7 +123,7 @@ class PackCache:
     def load(self, key: str) -> LoadedPack | None:
         """The pack stored under ``key``, or None (absent, unreadable, corrupt, other key)."""
         try:
-            entry = json.loads(self._path(key).read_bytes())
+            entry = _loads(self._path(key).read_bytes())
             if not isinstance(entry, dict) or entry.get("key") != key:
                 return None
             return _decode_pack(entry["pack"])
@@ -136,7 +136,7 @@ class PackCache:
         try:
             encoded = _encode_pack(pack)
             text = json.dumps({"key": key, "pack": encoded}, separators=(",", ":"))
-            if not _same_pack(_decode_pack(json.loads(text)["pack"]), pack):
+            if not _same_pack(_decode_pack(_loads(text)["pack"]), pack):
                 return
             import tempfile  # only on a miss
 
@@ -181,20 +181,21 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
-    if not isinstance(value, dict):
-        return value
+def _decode(value: dict[str, Any]) -> Any:
+    """``json.loads`` object hook: called bottom-up on every JSON object, so nested values are
+    decoded already and plain lists and scalars cost nothing."""
     if "$model" in value:
         model = _MODELS[value["$model"]]
-        fields = {name: _decode(item) for name, item in value["values"].items()}
-        return model.model_construct(set(value["set"]), **fields)
+        return model.model_construct(set(value["set"]), **value["values"])
     if "$date" in value:
         return dt.date.fromisoformat(value["$date"])
     if "$items" in value:
-        return {_decode(k): _decode(v) for k, v in value["$items"]}
-    return {k: _decode(v) for k, v in value.items()}
+        return {key: item for key, item in value["$items"]}
+    return value
+
+
+def _loads(text: str | bytes) -> Any:
+    return json.loads(text, object_hook=_decode)
 
 
 def _location(location: Location) -> list[Any]:
@@ -223,12 +224,12 @@ def _encode_pack(pack: LoadedPack) -> dict[str, Any]:
 
 
 def _decode_pack(data: dict[str, Any]) -> LoadedPack:
-    pack = _decode(data["pack"])
+    pack = data["pack"]
     if not isinstance(pack, PolicyPack):
         raise TypeError("not a pack entry")
     rules = []
     for item in data["rules"]:
-        rule = _decode(item["rule"])
+        rule = item["rule"]
         if not isinstance(rule, Rule):
             raise TypeError("not a rule entry")
         rules.append(
