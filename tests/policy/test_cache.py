@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import EXAMPLES, CliResult
-from tests.policy.conftest import RULES_YAML
+from tests.policy.conftest import RULES_YAML, write_pack
 
-from aigov.policy.cache import PackCache, cache_directory, default_cache
+from aigov._resources import builtin_policies
+from aigov.policy.cache import (
+    SHIPPED_FILE,
+    PackCache,
+    cache_directory,
+    default_cache,
+    render_shipped,
+)
 from aigov.policy.pack import PolicyLoadError
 from aigov.policy.sources import PolicySource, load_policy_set
 
@@ -163,9 +170,11 @@ def test_never_inside_the_checked_repository(
     assert default_cache(outside=tmp_path / "elsewhere") is not None
 
 
-def _check(run_cli: Callable[..., CliResult], repo: Path, *extra: str) -> CliResult:
-    policies = EXAMPLES / "org-policies"
-    return run_cli("check", str(repo), "--policies", str(policies), "--today", "2026-11-24", *extra)
+def _check(
+    run_cli: Callable[..., CliResult], repo: Path, *extra: str, policies: Path | None = None
+) -> CliResult:
+    source = str(policies or EXAMPLES / "org-policies")
+    return run_cli("check", str(repo), "--policies", source, "--today", "2026-11-24", *extra)
 
 
 def test_check_uses_the_cache_and_not_the_repository(
@@ -174,11 +183,14 @@ def test_check_uses_the_cache_and_not_the_repository(
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLES / "customer-chatbot", repo)
     before = sorted(p.relative_to(repo) for p in repo.rglob("*"))
+    policies = tmp_path / "policies"  # the org's own pack besides the built-in ones
+    shutil.copytree(EXAMPLES / "org-policies", policies)
+    write_pack(policies / "own", name="own", prefix="OWN")
     monkeypatch.setenv("AIGOV_CACHE_DIR", str(tmp_path / "cache"))
-    first = _check(run_cli, repo)
-    assert _entries(tmp_path / "cache")
+    first = _check(run_cli, repo, policies=policies)
+    assert len(_entries(tmp_path / "cache")) == 1
     loads = _spy_on_source_loads(monkeypatch)
-    second = _check(run_cli, repo)
+    second = _check(run_cli, repo, policies=policies)
     assert loads == []
     assert (first.exit_code, first.stdout) == (second.exit_code, second.stdout)
     assert sorted(p.relative_to(repo) for p in repo.rglob("*")) == before
@@ -243,3 +255,41 @@ def test_rules_from_the_cache_compile_only_when_evaluated(
     owner = policy_set.rules[1]
     assert owner.assertion.source.startswith("manifest.metadata.stakeholders")
     assert compiled == [owner.rule.assert_]
+
+
+def test_the_shipped_builtin_entries_are_up_to_date() -> None:
+    committed = SHIPPED_FILE.read_text(encoding="utf-8")
+    assert committed == render_shipped(), (
+        "src/aigov/policy/builtin_packs.json is stale: run `python -m aigov.policy.cache`"
+    )
+
+
+def test_builtin_packs_come_from_the_shipped_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads = _spy_on_source_loads(monkeypatch)
+    from_shipped = load_policy_set(cache=PackCache(tmp_path / "cache"))
+    assert loads == [] and not (tmp_path / "cache").exists()
+    from_source = load_policy_set()
+    assert len(loads) == len(from_source.packs)
+    assert [p.digest for p in from_shipped.packs] == [p.digest for p in from_source.packs]
+    for x, y in zip(from_shipped.rules, from_source.rules, strict=True):
+        assert x.rule == y.rule and (x.location, x.evidence, x.stages, x.locate) == (
+            y.location,
+            y.evidence,
+            y.stages,
+            y.locate,
+        )
+
+
+def test_a_changed_builtin_pack_misses_the_shipped_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(builtin_policies(), policies)
+    rules = sorted((policies / "gdpr" / "rules").glob("*.yaml"))[0]
+    rules.write_bytes(rules.read_bytes() + b"\n")
+    monkeypatch.setattr("aigov.policy.sources.builtin_policies", lambda: policies)
+    loads = _spy_on_source_loads(monkeypatch)
+    load_policy_set(cache=PackCache(tmp_path / "cache"))
+    assert loads == ["policies/gdpr"]

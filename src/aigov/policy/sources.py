@@ -315,9 +315,13 @@ def _load_pack(
     """:func:`load_pack`, through the pack cache when there is one."""
     if cache is None:
         return load_pack(files, origin=origin, shown_as=shown_as)
-    key = cache.key(
-        pack_digest({p: c for p, c in files.items() if is_pack_file(p)}), origin, shown_as
-    )
+    from aigov.policy.cache import shipped_pack
+
+    digest = pack_digest({p: c for p, c in files.items() if is_pack_file(p)})
+    shipped = shipped_pack(digest, origin, shown_as)
+    if shipped is not None:
+        return shipped
+    key = cache.key(digest, origin, shown_as)
     pack = cache.load(key)
     if pack is None:
         pack = load_pack(files, origin=origin, shown_as=shown_as)  # raises on any problem
