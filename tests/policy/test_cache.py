@@ -245,9 +245,9 @@ def test_rules_from_the_cache_compile_only_when_evaluated(
     compiled: list[str] = []
     real = expressions.compile_expression
 
-    def spy(source: str) -> expressions.CompiledExpression:
+    def spy(source: str, *rewritten: str) -> expressions.CompiledExpression:
         compiled.append(source)
-        return real(source)
+        return real(source, *rewritten)
 
     monkeypatch.setattr("aigov.policy.pack.compile_expression", spy)
     policy_set = load_policy_set(PolicySource("folder", str(folder)), cache=cache)
@@ -255,6 +255,8 @@ def test_rules_from_the_cache_compile_only_when_evaluated(
     owner = policy_set.rules[1]
     assert owner.assertion.source.startswith("manifest.metadata.stakeholders")
     assert compiled == [owner.rule.assert_]
+    assert owner.assertion is real(owner.rule.assert_, owner.index_forms["assert"])
+    assert owner.roots == {"manifest"}  # the source scan still works without the tokens
 
 
 def test_the_shipped_builtin_entries_are_up_to_date() -> None:

@@ -38,6 +38,7 @@ from pydantic import BaseModel
 
 from aigov import __version__
 from aigov.documents.problems import Location
+from aigov.policy.expressions import index_form
 from aigov.policy.pack import (
     Applies,
     ChangelogEntry,
@@ -225,10 +226,17 @@ def _encode_pack(pack: LoadedPack) -> dict[str, Any]:
                 "evidence": sorted(rule.evidence),
                 "stages": sorted(rule.stages),
                 "locate": rule.locate,
+                "index_forms": _index_forms(rule),
             }
             for rule in pack.rules
         ],
     }
+
+
+def _index_forms(rule: PolicyRule) -> dict[str, str]:
+    """The rule's expressions as compiled, so that a cache hit skips tokenizing them."""
+    sources = {"when": rule.rule.applies.when, "assert": rule.rule.assert_}
+    return {key: index_form(source) for key, source in sources.items() if source is not None}
 
 
 def _decode_pack(data: dict[str, Any]) -> LoadedPack:
@@ -248,6 +256,7 @@ def _decode_pack(data: dict[str, Any]) -> LoadedPack:
                 evidence=frozenset(item["evidence"]),
                 stages=frozenset(item["stages"]),
                 locate=item["locate"],
+                index_forms={str(k): str(v) for k, v in item["index_forms"].items()},
             )
         )
     positions = {
@@ -274,6 +283,7 @@ def _same_pack(a: LoadedPack, b: LoadedPack) -> bool:
             rule.evidence,
             rule.stages,
             rule.locate,
+            dict(rule.index_forms) or _index_forms(rule),  # stored ones checked against source
         )
 
     return (

@@ -76,6 +76,7 @@ __all__ = [
     "MissingField",
     "PreparedContext",
     "compile_expression",
+    "index_form",
     "prepare_context",
     "referenced_roots",
 ]
@@ -401,7 +402,7 @@ class CompiledExpression:
 
     source: str
     _program: Any = field(repr=False, compare=False)
-    _tokens: Sequence[_Token] = field(repr=False, compare=False)
+    _tokens: Sequence[_Token] | None = field(repr=False, compare=False)
     _variables: frozenset[str] = field(repr=False, compare=False)
 
     @functools.cached_property
@@ -412,7 +413,7 @@ class CompiledExpression:
     @functools.cached_property
     def _scan(self) -> _SourceScan:
         # Only needed for ``roots`` and to name a missing field: not on a run's hot path.
-        return _SourceScan.of(self._tokens)
+        return _SourceScan.of(self._tokens if self._tokens is not None else _tokenize(self.source))
 
     def evaluate(self, context: PreparedContext | Mapping[str, Any]) -> Any:
         """Evaluate against a prepared context (fast) or a plain mapping (converted each call).
@@ -472,9 +473,11 @@ class CompiledExpression:
 
 
 @functools.lru_cache(maxsize=4096)
-def compile_expression(source: str) -> CompiledExpression:
+def compile_expression(source: str, rewritten: str | None = None) -> CompiledExpression:
     """Compile an expression once; the same text returns the same cached object.
 
+    ``rewritten`` is what :func:`index_form` gave for ``source`` before (the pack cache keeps
+    it), which spares tokenizing the text again.
     Raises ``ExpressionSyntaxError`` (with a 1-based line and column inside ``source``) for
     invalid CEL and for expressions longer than ``MAX_EXPRESSION_LENGTH`` characters.
     """
@@ -486,8 +489,12 @@ def compile_expression(source: str) -> CompiledExpression:
             line,
             column + 1,
         )
-    tokens = _tokenize(source)
-    indexed = _index_form(source, tokens)
+    tokens = None
+    if rewritten is None:
+        tokens = _tokenize(source)
+        indexed = _index_form(source, tokens)
+    else:
+        indexed = rewritten
     program = None
     if indexed != source:
         # The rewrite should always compile; if it ever missed a corner of the grammar, the
@@ -504,6 +511,11 @@ def compile_expression(source: str) -> CompiledExpression:
     except BaseException as exc:  # Rust panics surface as BaseException
         raise _syntax_error(source, exc) from None
     return CompiledExpression(source, program, tokens, variables)
+
+
+def index_form(source: str) -> str:
+    """``source`` as compiled: field selections written as subscripts (see ``_index_form``)."""
+    return _index_form(source, _tokenize(source))
 
 
 def referenced_roots(source: str) -> frozenset[str]:

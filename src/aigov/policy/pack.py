@@ -183,6 +183,8 @@ class PolicyRule:
     locate: str | None
     """The context path a finding points at: ``locate``, else the first manifest/model_card
     field the assert names."""
+    index_forms: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """``when``/``assert`` -> the expression as compiled (:func:`index_form`), when known."""
 
     @property
     def id(self) -> str:
@@ -191,11 +193,14 @@ class PolicyRule:
     @property
     def when(self) -> CompiledExpression | None:
         source = self.rule.applies.when
-        return None if source is None else _compile_known_good(self.id, "when", source)
+        if source is None:
+            return None
+        return _compile_known_good(self.id, "when", source, self.index_forms.get("when"))
 
     @property
     def assertion(self) -> CompiledExpression:
-        return _compile_known_good(self.id, "assert", self.rule.assert_)
+        source = self.rule.assert_
+        return _compile_known_good(self.id, "assert", source, self.index_forms.get("assert"))
 
     @property
     def roots(self) -> frozenset[str]:
@@ -204,14 +209,16 @@ class PolicyRule:
         return self.assertion.roots | (when.roots if when is not None else frozenset())
 
 
-def _compile_known_good(rule_id: str, key: str, source: str) -> CompiledExpression:
+def _compile_known_good(
+    rule_id: str, key: str, source: str, rewritten: str | None
+) -> CompiledExpression:
     """An expression that compiled when its pack was loaded (``compile_expression`` caches it).
 
     It can only fail if the CEL library changed since a cache entry was written; the engine
     then reports the rule as an error instead of crashing.
     """
     try:
-        return compile_expression(source)
+        return compile_expression(source, rewritten) if rewritten else compile_expression(source)
     except ExpressionSyntaxError as exc:
         raise ExpressionError(f"rule {rule_id}: invalid CEL in '{key}': {exc}") from None
 
