@@ -8,12 +8,11 @@ noisy, so targets are compared by a person reading this table (and quoted in clo
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -66,27 +65,37 @@ def bench_validate() -> list[Row]:
     ]
 
 
-def _module_benchmarks() -> list[tuple[str, Callable[[], list[tuple[str, str]]]]]:
-    """Other benchmark modules in this folder that expose ``run() -> [(figure, value)]``."""
-    found = []
-    for path in sorted(HERE.glob("bench_*.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        if spec is None or spec.loader is None:
-            continue
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        if hasattr(module, "run"):
-            found.append((path.stem, module.run))
-    return found
+# Each benchmark module runs in a fresh interpreter: peak-memory figures (ru_maxrss) and import
+# times must not inherit what an earlier benchmark loaded (Great Expectations, a million rows).
+_RUN_ONE = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location(sys.argv[1], sys.argv[2])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(json.dumps(module.run()))
+"""
+
+
+def _module_benchmark(path: Path) -> list[Row]:
+    """The rows of one ``bench_*.py`` module exposing ``run() -> [(figure, value)]``."""
+    completed = subprocess.run(
+        [sys.executable, "-c", _RUN_ONE, path.stem, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT,
+    )
+    if completed.returncode != 0:
+        # One missing extra must not hide the other figures.
+        reason = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return [(f"{path.stem}: not measured", "failed", reason[:80])]
+    return [(figure, value, "") for figure, value in json.loads(completed.stdout.splitlines()[-1])]
 
 
 def main() -> None:
     rows: list[Row] = bench_validate()
-    for name, bench in _module_benchmarks():
-        try:
-            rows.extend((figure, value, "") for figure, value in bench())
-        except Exception as exc:  # one missing extra must not hide the other figures
-            rows.append((f"{name}: not measured", type(exc).__name__, str(exc)[:60]))
+    for path in sorted(HERE.glob("bench_*.py")):
+        rows.extend(_module_benchmark(path))
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>14}  target")
     for figure, value, target in rows:

@@ -7,8 +7,8 @@
   not load it again).
 - A repository that cannot be fetched or evaluated becomes an error row; the scan goes on.
 - Cache: a row is reused when the repository id, its head commit, the packs' digests and the org
-  config, the evaluation day, the MLflow switch and the clone depth are all unchanged. The day is part of the key
-  because waivers expire and rules become effective on dates.
+  config, the evaluation day, the MLflow switch and the clone depth are all unchanged. The day is
+  part of the key because waivers expire and rules become effective on dates.
 """
 
 from __future__ import annotations
