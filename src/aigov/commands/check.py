@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
+from aigov.commands import iso_date
 from aigov.errors import UsageError
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -55,13 +55,6 @@ class _OutputAction(argparse.Action):
             )
         outputs[-1][1] = str(values)
         namespace.outputs = outputs
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +98,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="block on findings at or above this severity (overrides the org's block_on)",
     )
     parser.add_argument(
-        "--today", type=_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)"
+        "--today", type=iso_date, metavar="YYYY-MM-DD", help="evaluation date (default: today)"
     )
     parser.add_argument(
         "--skip-evidence",

@@ -13,16 +13,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from aigov.commands import iso_date
 from aigov.errors import EXIT_PASS, UsageError
 
 DEFAULT_OUT = "docs/aigov"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
@@ -59,7 +53,7 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         metavar="SOURCE",
         help="do not read this evidence (data_quality, mlflow); it is shown as not available",
     )
-    docs.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date of the documents")
+    docs.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", help="date of the documents")
 
 
 def _org(policies: Path | None) -> Any:

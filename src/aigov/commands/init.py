@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aigov.commands import iso_date
+from aigov.documents.types import STAGES
 from aigov.errors import EXIT_PASS, UsageError
 
 PROJECT_FIELDS = (
@@ -32,14 +34,6 @@ PROJECT_FIELDS = (
 )
 _REQUIRED_PROJECT = ("id", "name", "owner", "business_unit")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
-_STAGES = ("ideation", "data-exploration", "poc", "industrialization", "production", "retired")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
@@ -65,7 +59,7 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     init.add_argument("--name", help="project name")
     init.add_argument("--owner", help="accountable person or team")
     init.add_argument("--business-unit", dest="business_unit", help="business unit")
-    init.add_argument("--stage", choices=_STAGES, help="lifecycle stage (default: ideation)")
+    init.add_argument("--stage", choices=STAGES, help="lifecycle stage (default: ideation)")
     init.add_argument("--problem", help="the business problem (framing sheet)")
     init.add_argument("--business-owner", dest="business_owner", help="business owner's name")
     init.add_argument(
@@ -86,7 +80,7 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     )
     init.add_argument("--force", action="store_true", help="overwrite existing files")
     init.add_argument("--lang", choices=("en", "fr"), help="language of prompts and files")
-    init.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="screening date")
+    init.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", help="screening date")
 
 
 def _read_answers_file(path: Path) -> dict[str, Any]:
@@ -205,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
             "name": tr("Project name"),
             "owner": tr("Owner (accountable person or team)"),
             "business_unit": tr("Business unit"),
-            "stage": tr("Stage ({stages})", stages=", ".join(_STAGES)),
+            "stage": tr("Stage ({stages})", stages=", ".join(STAGES)),
             "problem": tr("Business problem, in one sentence (optional)"),
             "business_owner": tr("Business owner's name (optional)"),
             "data_protection_officer": tr("Data protection officer's name (optional)"),
@@ -250,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     stage = project.get("stage", "ideation")
-    if stage not in _STAGES:
+    if stage not in STAGES:
         raise UsageError(tr("unknown stage '{stage}'", stage=stage))
     answers_project = ProjectAnswers(
         id=project["id"],
