@@ -17,8 +17,8 @@ from aigov.policy.findings import Finding
 from aigov.report.document import (
     CheckReport,
     finding_fingerprint,
+    finding_order,
     finding_path,
-    severity_index,
 )
 
 SEVERITIES: Final = {
@@ -42,15 +42,7 @@ def issues(report: CheckReport) -> list[dict[str, Any]]:
     """The Code Quality issues, blocking findings first."""
     findings = sorted(
         (f for f in report.findings if not f.waived),
-        key=lambda f: (
-            0 if f.blocking else 1,
-            severity_index(f.severity),
-            f.location.file,
-            f.location.line,
-            f.location.column,
-            f.rule_id,
-            f.field,
-        ),
+        key=lambda f: (0 if f.blocking else 1, *finding_order(f)),
     )
     seen: set[str] = set()
     out: list[dict[str, Any]] = []

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -36,6 +37,24 @@ def severity_index(severity: str) -> int:
         return SEVERITY_ORDER.index(severity)
     except ValueError:
         return len(SEVERITY_ORDER)
+
+
+def finding_order(finding: Finding) -> tuple[int, str, int, int, str, str]:
+    """The order every output lists findings in: severity, then place, then rule and field."""
+    where = finding.location
+    return (
+        severity_index(finding.severity),
+        where.file,
+        where.line,
+        where.column,
+        finding.rule_id,
+        finding.field,
+    )
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` sorted by :func:`finding_order` (deterministic outputs)."""
+    return sorted(findings, key=finding_order)
 
 
 def finding_fingerprint(finding: Finding) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from aigov.policy.findings import Finding
-from aigov.report.document import CheckReport, finding_path, severity_index
+from aigov.report.document import CheckReport, finding_order, finding_path
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -53,15 +53,7 @@ def render(report: CheckReport) -> str:
     order = {"error": 0, "warning": 1, "notice": 2}
     findings = sorted(
         report.findings,
-        key=lambda f: (
-            order[annotation_level(f)],
-            severity_index(f.severity),
-            f.location.file,
-            f.location.line,
-            f.location.column,
-            f.rule_id,
-            f.field,
-        ),
+        key=lambda f: (order[annotation_level(f)], *finding_order(f)),
     )
     lines = [_annotation(report, finding) for finding in findings]
     return "".join(line + "\n" for line in lines)

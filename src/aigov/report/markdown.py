@@ -19,8 +19,8 @@ from aigov.policy.findings import Finding
 from aigov.report.document import (
     CheckReport,
     finding_path,
+    ordered,
     rule_help_uri,
-    severity_index,
 )
 
 MAX_BODY_CHARS: Final = 65_000
@@ -137,7 +137,7 @@ def _headline(report: CheckReport) -> list[str]:
 
 
 def _blocking_section(report: CheckReport) -> list[str]:
-    blocking = _ordered(report.blocking)
+    blocking = ordered(report.blocking)
     if not blocking:
         return []
     tr = _tr(report)
@@ -158,7 +158,7 @@ def _blocking_section(report: CheckReport) -> list[str]:
 
 
 def _warnings_section(report: CheckReport) -> list[str]:
-    warnings = _ordered(report.warnings)
+    warnings = ordered(report.warnings)
     if not warnings:
         return []
     return [
@@ -177,7 +177,7 @@ def _warnings_section(report: CheckReport) -> list[str]:
 
 
 def _waivers_section(report: CheckReport) -> list[str]:
-    waived = _ordered(report.waived)
+    waived = ordered(report.waived)
     if not waived:
         return []
     tr = _tr(report)
@@ -205,7 +205,7 @@ def _waivers_section(report: CheckReport) -> list[str]:
 
 
 def _not_yet_effective_section(report: CheckReport) -> list[str]:
-    later = _ordered(report.not_yet_effective)
+    later = ordered(report.not_yet_effective)
     if not later:
         return []
     tr = _tr(report)
@@ -306,20 +306,6 @@ def _where(report: CheckReport, finding: Finding) -> str:
 
 def _cell(text: str) -> str:
     return escape_inline(text, newline="<br>", limit=MAX_CELL_CHARS)
-
-
-def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(
-        findings,
-        key=lambda f: (
-            severity_index(f.severity),
-            f.location.file,
-            f.location.line,
-            f.location.column,
-            f.rule_id,
-            f.field,
-        ),
-    )
 
 
 def _fit(lines: list[str], report: CheckReport) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
-from aigov.report.document import SEVERITY_ORDER, CheckReport, severity_index
+from aigov.report.document import SEVERITY_ORDER, CheckReport, ordered
 
 INDENT = "  "
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -35,7 +35,7 @@ def render(report: CheckReport) -> str:
         for severity in _severities(blocking):
             group = [f for f in blocking if f.severity == severity]
             lines += ["", f"{INDENT}{term(tr, 'severity', severity)} ({len(group)})"]
-            for finding in _ordered(group):
+            for finding in ordered(group):
                 lines += _finding_lines(finding, with_fix=True, tr=tr)
     _section(
         lines, tr("Warnings (below the blocking severity)"), report.warnings, tr, with_fix=True
@@ -125,7 +125,7 @@ def _section(
     *,
     with_fix: bool = False,
 ) -> None:
-    items = _ordered(findings)
+    items = ordered(findings)
     if not items:
         return
     lines += ["", f"{heading} ({len(items)}):"]
@@ -164,20 +164,6 @@ def _finding_lines(finding: Finding, *, with_fix: bool, tr: Translator) -> list[
     if with_fix and finding.remediation:
         out.append(_indented(tr("fix: {remediation}", remediation=finding.remediation), detail))
     return out
-
-
-def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(
-        findings,
-        key=lambda f: (
-            severity_index(f.severity),
-            f.location.file,
-            f.location.line,
-            f.location.column,
-            f.rule_id,
-            f.field,
-        ),
-    )
 
 
 def _severities(findings: Iterable[Finding]) -> list[str]:
