@@ -18,6 +18,7 @@ from markupsafe import Markup
 from aigov.deliverables.document import Cell, Deliverable, Gap
 from aigov.i18n import Translator, translator
 from aigov.report.markdown import escape_inline
+from aigov.templating import template_environment
 
 DocumentFormat = Literal["md", "html"]
 FORMATS: Final[tuple[DocumentFormat, ...]] = ("md", "html")
@@ -26,14 +27,7 @@ _TEMPLATES: Final = {"md": "document.md.j2", "html": "document.html.j2"}
 
 @functools.cache
 def _environment(fmt: DocumentFormat) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("aigov.deliverables", "templates"),
-        autoescape=fmt == "html",
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return template_environment("aigov.deliverables", autoescape=fmt == "html")
 
 
 def gap_text(gap: Gap, tr: Translator) -> str:

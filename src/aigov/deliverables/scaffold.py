@@ -20,6 +20,7 @@ import yaml
 
 from aigov.i18n import Translator, translator
 from aigov.screening import Screening, risk_section
+from aigov.templating import template_environment
 
 CONTRACTS_FOLDER = "contracts"
 _NAMESPACE = uuid.UUID("6f1c8c1e-2b7a-4f0e-9d55-1c0f3c2a7b10")
@@ -67,14 +68,7 @@ def _to_yaml(value: Any, indent: int = 0) -> str:
 @functools.cache
 def _environment() -> jinja2.Environment:
     # Plain text files (YAML, Markdown): no HTML escaping; values go through to_yaml.
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("aigov.deliverables", "templates/init"),
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    environment = template_environment("aigov.deliverables", "templates/init", autoescape=False)
     environment.filters["to_yaml"] = _to_yaml
     return environment
 

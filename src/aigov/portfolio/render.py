@@ -19,6 +19,7 @@ import jinja2
 
 from aigov import __version__
 from aigov.portfolio import charts
+from aigov.templating import template_environment
 
 REPORT_FILES: Final = ("portfolio.html", "portfolio.json", "portfolio.md")
 REPORT_SCHEMA_VERSION: Final = "1.0"
@@ -27,12 +28,8 @@ SPARKLINES: Final = 40
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("aigov.portfolio", "templates"),
-        autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    environment = template_environment(
+        "aigov.portfolio", autoescape=autoescape, keep_trailing_newline=False
     )
     environment.filters["pct"] = _pct
     environment.filters["money"] = _money

@@ -12,19 +12,14 @@ from typing import Any
 
 import jinja2
 
+from aigov.templating import template_environment
+
 TEMPLATES = {"markdown": "data_quality.md.j2", "html": "data_quality.html.j2"}
 
 
 @functools.cache
 def _environment(autoescape: bool) -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("aigov.report", "templates"),
-        autoescape=autoescape,
-        undefined=jinja2.ChainableUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    environment = template_environment("aigov.report", autoescape=autoescape, tolerant=True)
     environment.globals.update(pct=_percent, observed=_observed)
     return environment
 
