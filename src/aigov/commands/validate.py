@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from aigov.documents.repository import load_repository
+from aigov.documents.repository import Repository, load_repository
 from aigov.errors import EXIT_PASS, EXIT_USAGE, UsageError
 
 JSON_SCHEMA_VERSION = "1"
@@ -42,10 +42,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_USAGE if failed else EXIT_PASS
 
 
-def _files(repository: object) -> list[str]:
-    from aigov.documents.repository import Repository
-
-    assert isinstance(repository, Repository)
+def _files(repository: Repository) -> list[str]:
     files = ["aigov.yaml"] if repository.manifest_document is not None else []
     if repository.model_card_file:
         files.append(repository.model_card_file)
