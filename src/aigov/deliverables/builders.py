@@ -1405,9 +1405,3 @@ BUILDERS = {
     "monitoring-sla": monitoring_sheet,
 }
 """Every deliverable ``aigov docs`` writes, by file name."""
-
-
-def build_all(src: Sources, lang: str = "en") -> list[Deliverable]:
-    """Every deliverable, in :data:`BUILDERS` order."""
-    writer = Writer.for_language(lang)
-    return [build(src, writer) for build in BUILDERS.values()]

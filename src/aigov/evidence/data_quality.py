@@ -1083,8 +1083,3 @@ def _gx_version() -> str | None:
         return metadata.version("great_expectations")
     except metadata.PackageNotFoundError:
         return None
-
-
-def checks_signature(plans: Sequence[TablePlan]) -> list[tuple[str, str]]:
-    """(id, expectation) of every runnable check: what a benchmark must reproduce by hand."""
-    return [(c.id, c.expectation) for p in plans for c in p.checks if c.skipped is None]

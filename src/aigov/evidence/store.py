@@ -4,16 +4,17 @@
 (json only, no heavy import) and learns whether it is still good evidence: present, not older
 than the organisation's limit, and about the contract versions the repository declares now.
 :func:`assess` returns that judgement as plain data, the ``evidence.data_quality`` root of the
-policy context, which the engine turns into findings::
+policy context, which the engine turns into findings (a stored file that cannot be read at all
+makes the whole source ``{"unavailable": reason}``, see :mod:`aigov.evidence.collect`)::
 
-    status: current | stale | mismatched | missing | unreadable   # worst over the contracts
+    status: current | stale | mismatched | unavailable | missing  # worst over the contracts
     file: ".aigov/evidence/data_quality.json"
     generated_at: str | null
     age_days: float | null
     max_age_days: float | null
     success: bool                # stored result passed and every contract is current
     issues: [{contract, kind, message}]    # kind: missing, stale, mismatched, unavailable,
-                                           #       failed, unreadable
+                                           #       failed
     contracts:                   # one per contract the repository declares now
       - file, id, version, digest            # as declared now
         status: current | stale | mismatched | missing | unavailable
@@ -139,29 +140,6 @@ def assess(
         c["status"] == "current" and c["success"] for c in result["contracts"]
     )
     return result
-
-
-def unreadable(reason: str, contracts: Sequence[DataContract]) -> dict[str, Any]:
-    """The ``evidence.data_quality`` data when the stored file cannot be read."""
-    return {
-        "file": DATA_QUALITY_FILE,
-        "status": "unreadable",
-        "generated_at": None,
-        "age_days": None,
-        "max_age_days": None,
-        "success": False,
-        "issues": [{"contract": None, "kind": "unreadable", "message": reason}],
-        "contracts": [
-            {
-                "file": c.file,
-                "id": c.id,
-                "version": c.version,
-                "digest": c.digest,
-                "status": "missing",
-            }
-            for c in contracts
-        ],
-    }
 
 
 def _judge(

@@ -30,7 +30,6 @@ Definitions (the README's "Portfolio KPIs" section says the same):
 from __future__ import annotations
 
 import datetime as dt
-import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -415,7 +414,3 @@ def headline(kpis: Mapping[str, Any]) -> dict[str, float | int | None]:
         "median_time_to_market_days": ttm.get("median_days"),
         "stuck_in_poc": len(compliance["stuck_in_poc"]),
     }
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
