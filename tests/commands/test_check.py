@@ -370,7 +370,8 @@ def test_unreadable_baseline_exits_2(run_cli: Callable[..., CliResult], tmp_path
 
 # --- speed: what the check path imports ---------------------------------------------------------
 
-HEAVY = ("mlflow", "great_expectations", "github", "gitlab", "pandas")
+# GitPython too: the check path reads git through plumbing commands (aigov.git_objects).
+HEAVY = ("mlflow", "great_expectations", "github", "gitlab", "pandas", "git")
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,8 @@ project entered each stage, in which commit, by whom), when each success criteri
 and every later change of its threshold, and when each approval was first recorded. It also lists
 the files a pull request changes against its base. Everything returned is plain, serialisable data
 (the ``evidence.git`` root of the policy context); nothing from the repository is executed: files
-are read from git objects and parsed with the safe YAML loader.
-
-gitpython is imported here and nowhere else.
+are read from git objects (:mod:`aigov.git_objects`, plumbing commands only) and parsed with the
+safe YAML loader.
 """
 
 from __future__ import annotations
@@ -15,16 +14,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aigov.documents.files import MAX_FILE_BYTES
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.problems import DocumentError
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.types import STAGES
-
-if TYPE_CHECKING:
-    import git
+from aigov.git_objects import (
+    GitError,
+    ObjectReader,
+    changed_paths,
+    commits_touching,
+    find_work_tree,
+    merge_base,
+    resolve_commit,
+)
 
 SHALLOW_HINT = (
     "the repository is a shallow clone, so its history is incomplete: fetch the whole history "
@@ -102,82 +107,68 @@ def _day(iso: str) -> dt.date:
     return dt.datetime.fromisoformat(iso).date()
 
 
-def _open(path: Path) -> git.Repo:
-    import git
-
-    try:
-        return git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise GitEvidenceUnavailable(f"{path} is not inside a git repository") from None
-
-
 def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
     """Read the manifest's history of the repository at ``path`` (and the change against ``base``).
 
     Raises :class:`GitEvidenceUnavailable` with a clear reason when the history cannot be used; a
     shallow clone is reported (``shallow``) rather than silently treated as the whole history.
     """
-    import git
-
-    repo = _open(Path(path))
-    root = Path(repo.working_tree_dir or path).resolve()
     try:
-        manifest_path = (Path(path).resolve() / MANIFEST_FILE).relative_to(root).as_posix()
+        return _read_history(Path(path), base)
+    except GitError as exc:
+        raise GitEvidenceUnavailable(str(exc)) from None
+
+
+def _read_history(path: Path, base: str | None) -> GitHistory:
+    work_tree = find_work_tree(path)
+    root = work_tree.top_level.resolve()
+    try:
+        manifest_path = (path.resolve() / MANIFEST_FILE).relative_to(root).as_posix()
     except ValueError:
         raise GitEvidenceUnavailable(f"{path} is outside the git work tree {root}") from None
-    try:
-        # Read from the ref files: ``repo.head.commit`` would start a ``git cat-file`` process
-        # only to learn that HEAD names a commit.
-        head = git.SymbolicReference.dereference_recursive(repo, "HEAD")
-    except ValueError:
-        raise GitEvidenceUnavailable("the repository has no commits yet") from None
-    shallow = (Path(repo.git_dir) / "shallow").exists()
+    head = work_tree.head
+    if head is None:
+        raise GitEvidenceUnavailable("the repository has no commits yet")
+    shallow = work_tree.shallow
     # Oldest first: the timeline is the order in which the project moved.
-    commits = _manifest_commits(repo, head, manifest_path)
+    commits = _manifest_commits(root, head, manifest_path)
     history = GitHistory(head=head, shallow=shallow, manifest_commits=len(commits))
     previous_stage: str | None = None
     thresholds: dict[str, tuple[float | None, str | None]] = {}
     seen_approvals: set[tuple[str, str]] = set()
-    for commit in commits:
-        manifest = _manifest_at(repo, commit.hexsha, manifest_path)
-        if manifest is None:
-            continue
-        when = commit.committed
-        stage = manifest.get("stage")
-        if isinstance(stage, str) and stage in STAGES and stage != previous_stage:
-            history.timeline.append(StageEntry(stage, when, commit.hexsha, commit.author))
-            previous_stage = stage
-        history.criteria.extend(_criteria_changes(manifest, thresholds, when, commit.hexsha))
-        for approval in manifest.get("approvals") or []:
-            if not isinstance(approval, dict):
+    with ObjectReader(root) as objects:
+        for commit in commits:
+            manifest = _manifest_at(objects, commit.hexsha, manifest_path)
+            if manifest is None:
                 continue
-            key = (str(approval.get("to_stage")), str(approval.get("reference")))
-            if key not in seen_approvals:
-                seen_approvals.add(key)
-                history.approvals.append(
-                    ApprovalRecord(key[0], key[1], str(approval.get("date")), commit.hexsha, when)
-                )
-    if base is not None:
-        try:
-            base_commit = repo.commit(base)
-        except (git.BadName, ValueError, git.GitCommandError):
-            hint = f"; {SHALLOW_HINT}" if shallow else ""
-            raise GitEvidenceUnavailable(f"base ref '{base}' is not known here{hint}") from None
-        head_commit = repo.commit(head)
-        merge_bases = repo.merge_base(base_commit, head_commit)
-        since = merge_bases[0] if merge_bases else base_commit
-        history.base = since.hexsha
-        history.changed_files = sorted(
-            {
-                name
-                for diff in since.diff(head_commit)
-                for name in (diff.a_path, diff.b_path)
-                if name is not None
-            }
-        )
-        base_manifest = _manifest_at(repo, since.hexsha, manifest_path)
-        if base_manifest is not None and isinstance(base_manifest.get("stage"), str):
-            history.base_stage = base_manifest["stage"]
+            when = commit.committed
+            stage = manifest.get("stage")
+            if isinstance(stage, str) and stage in STAGES and stage != previous_stage:
+                history.timeline.append(StageEntry(stage, when, commit.hexsha, commit.author))
+                previous_stage = stage
+            history.criteria.extend(_criteria_changes(manifest, thresholds, when, commit.hexsha))
+            for approval in manifest.get("approvals") or []:
+                if not isinstance(approval, dict):
+                    continue
+                key = (str(approval.get("to_stage")), str(approval.get("reference")))
+                if key not in seen_approvals:
+                    seen_approvals.add(key)
+                    history.approvals.append(
+                        ApprovalRecord(
+                            key[0], key[1], str(approval.get("date")), commit.hexsha, when
+                        )
+                    )
+        if base is not None:
+            base_commit = resolve_commit(root, base)
+            if base_commit is None:
+                hint = f"; {SHALLOW_HINT}" if shallow else ""
+                raise GitEvidenceUnavailable(f"base ref '{base}' is not known here{hint}")
+            since = merge_base(root, base_commit, head) or base_commit
+            history.base = since
+            history.changed_files = changed_paths(root, since, head)
+            base_manifest = _manifest_at(objects, since, manifest_path)
+            if base_manifest is not None and isinstance(base_manifest.get("stage"), str):
+                history.base_stage = base_manifest["stage"]
     return history
 
 
@@ -185,61 +176,30 @@ def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
 class _ManifestCommit:
     hexsha: str
     committed: str
-    """The commit date in ISO 8601 with the committer's offset (``committed_datetime``)."""
+    """The commit date in ISO 8601 with the committer's offset (``2026-11-24T10:00:00+01:00``)."""
     author: str
 
 
-# One line per commit after rev-list's "commit <sha>" line; NUL cannot occur in these fields.
-_COMMIT_FORMAT = "%H%x00%ct%x00%ci%x00%an%x00%ae"
+def _manifest_commits(root: Path, head: str, manifest_path: str) -> list[_ManifestCommit]:
+    """The commits that touched the manifest, oldest first, read with one ``git rev-list``."""
+    return [
+        _ManifestCommit(hexsha, committed, f"{name} <{email}>" if email else name)
+        for hexsha, committed, name, email in commits_touching(
+            root, head, manifest_path, ("%H", "%cI", "%an", "%ae")
+        )
+    ]
 
 
-def _manifest_commits(repo: git.Repo, head: str, manifest_path: str) -> list[_ManifestCommit]:
-    """The commits that touched the manifest, oldest first, read with one ``git rev-list``.
-
-    The same commits as ``repo.iter_commits(head, paths=..., reverse=True)`` (which also runs
-    rev-list), with the date and author printed by git instead of read object by object.
-    """
-    from git.objects.util import from_timestamp, utctz_to_altz
-
-    output = repo.git.rev_list(
-        "--reverse",
-        f"--format={_COMMIT_FORMAT}",
-        head,
-        "--",
-        manifest_path,
-        stdout_as_string=False,
-    )
-    commits = []
-    for line in output.decode("utf-8", "replace").split("\n"):
-        fields = line.split("\0")
-        if len(fields) != 5:
-            continue  # rev-list's own "commit <sha>" lines
-        hexsha, timestamp, iso_like, name, email = fields
-        offset = iso_like.rsplit(" ", 1)[-1]  # "2026-11-24 10:00:00 +0100"
-        committed = from_timestamp(int(timestamp), utctz_to_altz(offset)).isoformat()
-        author = f"{name} <{email}>" if email else name
-        commits.append(_ManifestCommit(hexsha, committed, author))
-    return commits
-
-
-def _manifest_at(repo: git.Repo, commit: str, manifest_path: str) -> dict[str, Any] | None:
+def _manifest_at(objects: ObjectReader, commit: str, manifest_path: str) -> dict[str, Any] | None:
     """The manifest as written in ``commit`` (plain data), or None when absent or unreadable.
 
-    Read as ``<commit>:<path>`` through gitpython's persistent ``git cat-file --batch``: git
-    resolves the path, so no commit or tree object is read in Python.
+    Read as ``<commit>:<path>``: git resolves the path, so no commit or tree is parsed here.
     """
-    try:
-        _, kind, size, stream = repo.git.stream_object_data(f"{commit}:{manifest_path}")
-    except ValueError:  # no such path in that commit
-        return None
-    # gitpython types the kind as str but hands back the bytes git printed.
-    if kind not in ("blob", b"blob") or size > MAX_FILE_BYTES:
-        while stream.read(1 << 16):  # drain it (bounded memory) so the pipe stays in step
-            pass
+    found = objects.read(f"{commit}:{manifest_path}", max_bytes=MAX_FILE_BYTES)
+    if found is None or found[0] != "blob":
         return None
     try:
-        text = stream.read(size).decode("utf-8")
-        data = parse_yaml(text, MANIFEST_FILE).data
+        data = parse_yaml(found[1].decode("utf-8"), MANIFEST_FILE).data
     except (UnicodeDecodeError, DocumentError):
         return None  # a broken intermediate version says nothing reliable
     return data if isinstance(data, dict) else None
