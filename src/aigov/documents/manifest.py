@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, HttpUrl, model_validator
+from pydantic import Field, model_validator
 
 from aigov.documents.types import (
     Direction,
     Document,
+    HttpUrl,
     IsoDuration,
     NonEmptyStr,
     Percentage,

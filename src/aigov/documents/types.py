@@ -1,9 +1,10 @@
-"""Value types shared by the document models: stages, directions, ISO 8601 durations."""
+"""Value types shared by the document models: stages, directions, ISO 8601 durations, URLs."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
@@ -66,6 +67,48 @@ IsoDuration = Annotated[
             "type": "string",
             "pattern": DURATION_PATTERN,
             "description": "ISO 8601 duration, e.g. P90D, P6M, P1Y, PT4H",
+        }
+    ),
+]
+
+
+MAX_URL_LENGTH = 2083
+
+
+def _validate_http_url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected an http(s) URL such as https://grafana.example.org/d/model")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if (
+        len(value) > MAX_URL_LENGTH
+        or parts.scheme not in ("http", "https")
+        or not host
+        or any(character.isspace() for character in value)
+    ):
+        raise ValueError(
+            f"'{value[:200]}' is not an http(s) URL such as https://grafana.example.org/d/model"
+        )
+    return value
+
+
+# Kept as the text the author wrote (pydantic's HttpUrl would add a trailing slash, and its
+# module imports importlib.metadata: a sixth of the cold `aigov check` budget). Only http and
+# https are accepted, so a `javascript:` link can never reach a rendered document.
+HttpUrl = Annotated[
+    str,
+    PlainValidator(_validate_http_url),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https?://",
+            "minLength": 1,
+            "maxLength": MAX_URL_LENGTH,
+            "description": "an http(s) URL",
         }
     ),
 ]
