@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+import types
 from collections.abc import Sequence
 
 from aigov import __version__
@@ -65,12 +66,30 @@ def _add_verb_parsers(verbs: argparse._SubParsersAction[_Parser], names: Sequenc
         importlib.import_module(f"aigov.commands.{name}").add_parser(verbs)
 
 
+def _skip_pydantic_plugin_loader() -> None:
+    """Stand in for pydantic's plugin loader when plugins are disabled anyway.
+
+    Even with plugins disabled, the loader module imports importlib.metadata at its top (12 ms,
+    4% of a cold ``aigov check``) before ``get_plugins`` returns nothing. pydantic imports it
+    lazily, from one place (``plugin/_schema_validator.py``: ``from ._loader import
+    get_plugins``), so an empty module registered first answers for it; a test checks the
+    installed pydantic still takes this path.
+    """
+    name = "pydantic.plugin._loader"
+    if name not in sys.modules:
+        loader = types.ModuleType(name)
+        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
+        sys.modules[name] = loader
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``aigov`` console script; returns the process exit code."""
     # aigov uses no pydantic plugin, and looking for them imports importlib.metadata and scans
     # every installed distribution's entry points (~10-20 ms of each run). Only the command
     # line sets it, and only when the user has not: a library caller keeps pydantic's default.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if os.environ["PYDANTIC_DISABLE_PLUGINS"] in ("__all__", "1", "true"):
+        _skip_pydantic_plugin_loader()
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = arguments[0] if arguments else None
     known = first == "validate" or first in _VERBS
