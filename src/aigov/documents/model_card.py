@@ -69,7 +69,7 @@ class HumanOversight(Document):
     override: str | None = Field(default=None, description="Who can override or reverse an output")
     stop_procedure: str | None = Field(default=None, description="How to stop the system")
     monitoring: str | None = Field(default=None, description="How operators monitor operation")
-    operators: list[str] = Field(default_factory=list)
+    operators: list[str] = []
     training: str | None = Field(default=None, description="Competence and training of operators")
     automation_bias_measures: str | None = None
 

@@ -58,7 +58,7 @@ class PackPin(Document):
 
 
 class WaiverPolicy(Document):
-    approvers: list[NonEmptyStr] = Field(default_factory=list)
+    approvers: list[NonEmptyStr] = []
     max_days: int = Field(default=90, ge=1)
 
 
@@ -89,11 +89,11 @@ class OrgConfig(Document):
 
     api_version: Literal["aigov/v1"] = Field(default="aigov/v1", alias="apiVersion")
     kind: Literal["OrgConfig"] = "OrgConfig"
-    packs: list[PackPin] = Field(default_factory=list)
+    packs: list[PackPin] = []
     block_on: Severity = "high"
-    dates: dict[str, dt.date] = Field(default_factory=dict)
+    dates: dict[str, dt.date] = {}
     waivers: WaiverPolicy = Field(default_factory=WaiverPolicy)
-    committees: dict[Stage, list[NonEmptyStr]] = Field(default_factory=dict)
+    committees: dict[Stage, list[NonEmptyStr]] = {}
     lifecycle: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
     limits: Limits = Field(default_factory=Limits)
     lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")

@@ -105,8 +105,8 @@ class PolicyPack(Document):
     title: NonEmptyStr
     description: str | None = None
     source: PackSourceInfo
-    dates: dict[str, dt.date] = Field(default_factory=dict)
-    changelog: list[ChangelogEntry] = Field(default_factory=list)
+    dates: dict[str, dt.date] = {}
+    changelog: list[ChangelogEntry] = []
 
     _version = field_validator("version", mode="before")(_semver_text)
 
@@ -129,8 +129,8 @@ class Applies(Document):
 
 
 class Fixtures(Document):
-    pass_: list[dict[str, Any]] = Field(default_factory=list, alias="pass")
-    fail: list[dict[str, Any]] = Field(default_factory=list)
+    pass_: list[dict[str, Any]] = Field(default=[], alias="pass")
+    fail: list[dict[str, Any]] = []
 
 
 class Rule(Document):
