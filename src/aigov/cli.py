@@ -103,7 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = command.run(args)
         return code
     except UsageError as exc:
-        print(f"aigov: error: {exc}", file=sys.stderr)
+        from aigov.documents.problems import escape_controls
+
+        # Messages quote repository text: never let it drive the terminal.
+        print(f"aigov: error: {escape_controls(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aigov: interrupted", file=sys.stderr)

@@ -98,7 +98,8 @@ def test_json_and_markdown(report_dir: Path) -> None:
 
 
 def test_markdown_escape() -> None:
-    assert markdown_escape("a|b\n<i>*x*</i>") == r"a\|b \<i\>\*x\*\</i\>"
+    assert markdown_escape("a|b\n<i>*x*</i>") == r"a\|b &lt;i&gt;\*x\*&lt;/i&gt;"
+    assert markdown_escape("@org/team #12\x1b[2J") == "@\u200dorg/team \\#\u200d12\\[2J"
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 ProblemLevel = Literal["error", "warning"]
+
+INVISIBLE_FORMAT_CHARS: Final = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+"""Bidi marks, embeddings, overrides and isolates, zero-width and invisible characters (a regex
+character-class body): in repository text they can reorder or hide what a reader sees."""
+_UNPRINTABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE_FORMAT_CHARS}]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters (but tab and newline), bidi and invisible characters
+    shown as ``\\xNN``/``\\uNNNN``: repository text printed to a terminal or a CI log cannot
+    drive it with escape sequences or disguise a line."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, order=True)
@@ -41,7 +59,7 @@ class Problem:
         text = f"{where}: {self.level}: {what}{self.message} [{self.code}]"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return escape_controls(text)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

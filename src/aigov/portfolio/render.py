@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -19,6 +18,7 @@ import jinja2
 
 from aigov import __version__
 from aigov.portfolio import charts
+from aigov.report.markdown import escape_inline
 from aigov.templating import template_environment
 
 REPORT_FILES: Final = ("portfolio.html", "portfolio.json", "portfolio.md")
@@ -62,13 +62,10 @@ def _num(value: float | int | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}".replace(",", "\u202f")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~])")
-
-
 def markdown_escape(value: object) -> str:
-    """Text safe inside a Markdown table cell: no markup, no HTML, no line breaks."""
-    text = " ".join(str(value).split())
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    """Text safe inside a Markdown table cell: no markup, no HTML, no line breaks, no mention
+    or issue reference (the PR comment's escaping, :func:`aigov.report.markdown.escape_inline`)."""
+    return escape_inline(" ".join(str(value).split()))
 
 
 def report_view(

@@ -8,10 +8,12 @@ HTML is rendered with autoescaping: contract names and reasons are text, never m
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import jinja2
 
+from aigov.report.markdown import escape_inline
 from aigov.templating import template_environment
 
 TEMPLATES = {"markdown": "data_quality.md.j2", "html": "data_quality.html.j2"}
@@ -21,7 +23,25 @@ TEMPLATES = {"markdown": "data_quality.md.j2", "html": "data_quality.html.j2"}
 def _environment(autoescape: bool) -> jinja2.Environment:
     environment = template_environment("aigov.report", autoescape=autoescape, tolerant=True)
     environment.globals.update(pct=_percent, observed=_observed)
+    if not autoescape:
+        # Markdown: contract, table and column names, reasons and observed values come from the
+        # repository and its data; they are escaped like every other Markdown aigov writes.
+        environment.filters.update(md=_markdown_text, code=_markdown_code)
     return environment
+
+
+def _markdown_text(value: Any) -> str:
+    return escape_inline("" if value is None else str(value), limit=500)
+
+
+def _markdown_code(value: Any) -> str:
+    """``value`` as an inline code span that no backtick, pipe or newline in it can close."""
+    text = " ".join(("" if value is None else str(value)).split()).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _percent(value: Any) -> str:

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import re
 
+from aigov.documents.problems import INVISIBLE_FORMAT_CHARS
 from aigov.policy.findings import Finding
 from aigov.report.document import CheckReport, finding_order, finding_path
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{INVISIBLE_FORMAT_CHARS}]")
 
 
 def escape_data(text: str) -> str:
     """A command's message: ``%``, CR and LF percent-encoded (other control characters, such
-    as terminal escape sequences, are dropped: the log viewer would interpret them)."""
+    as terminal escape sequences, and bidi/invisible characters are dropped: the log viewer would
+    interpret them)."""
     return _CONTROL.sub("", text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

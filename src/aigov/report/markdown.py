@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Final
 from urllib.parse import quote
 
+from aigov.documents.problems import INVISIBLE_FORMAT_CHARS
 from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.document import (
@@ -31,9 +32,13 @@ MARKER: Final = "<!-- aigov-report -->"
 
 # Characters with a meaning in CommonMark/GFM inline syntax, escaped with a backslash.
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Controls, and bidi/invisible characters that could reorder or hide what a reviewer reads.
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{INVISIBLE_FORMAT_CHARS}]")
 # '@user', '@org/team': a zero-width joiner after '@' keeps the text and breaks the mention.
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+# '#123', 'org/repo#123' (issues, PRs), GitLab's '!123' (merge requests) and '&123' (epics): the
+# forge links them and posts a back-reference on that issue; a zero-width joiner breaks them.
+_REFERENCE = re.compile(r"(?:\\[#!]|&amp;)(?=[0-9])")
 _LINE_START = re.compile(r"^(\s*)([-+*]|\d+[.)])(?=\s|$)")
 _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]\"'`\\]+$")
 ZWJ: Final = "\u200d"
@@ -42,7 +47,8 @@ ZWJ: Final = "\u200d"
 def escape_inline(text: str, *, newline: str = " ", limit: int | None = None) -> str:
     """``text`` as literal Markdown on one line: newlines become ``newline`` (a space, or
     ``<br>`` in a table cell), Markdown punctuation is backslash-escaped, ``& < >`` become
-    entities and mentions are neutralised. ``limit`` cuts the text (before escaping) with ``…``."""
+    entities, mentions and issue references are neutralised. ``limit`` cuts the text (before
+    escaping) with ``…``."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text).replace("\t", " ")
     if limit is not None and len(text) > limit:
@@ -60,6 +66,7 @@ def _escape_line(line: str) -> str:
     line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     line = _PUNCTUATION.sub(r"\\\1", line)
     line = _MENTION.sub("@" + ZWJ, line)
+    line = _REFERENCE.sub(lambda m: m.group() + ZWJ, line)
     # List markers ('- ', '+ ', '1. ') only mean something at the start of a line.
     return _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), line)
 

@@ -8,15 +8,14 @@ CI logs and pipes get the same bytes as a terminal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from aigov.documents.problems import escape_controls
 from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.document import SEVERITY_ORDER, CheckReport, ordered
 
 INDENT = "  "
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def report_translator(report: CheckReport) -> Translator:
@@ -174,11 +173,16 @@ def _severities(findings: Iterable[Finding]) -> list[str]:
 
 def _indented(text: str, prefix: str) -> str:
     """Every line of ``text`` under ``prefix``, continuation lines aligned with the first."""
-    return "\n".join(prefix + line for line in _clean(text).split("\n"))
+    return "\n".join(prefix + line for line in _shown(text).split("\n"))
 
 
 def _clean(text: str) -> str:
-    """Normalise newlines and show control characters (a repository's text must not drive the
-    terminal with escape sequences)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` on one line (a newline shown as ``\\n``): a name, path or title from a
+    repository must not start a line of its own that could pass for aigov's (a forged verdict)."""
+    return _shown(text).replace("\n", "\\n")
+
+
+def _shown(text: str) -> str:
+    """Normalise newlines and show control, bidi and invisible characters (a repository's text
+    must not drive the terminal with escape sequences nor reorder a line)."""
+    return escape_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
