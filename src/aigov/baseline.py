@@ -11,12 +11,12 @@ GitLab Code Quality carry. Baseline-matched findings stay in the report, listed 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aigov.documents.problems import Location
+from aigov.documents.files import read_json
+from aigov.documents.problems import DocumentError, Location
 from aigov.policy.findings import Finding
 from aigov.report.document import finding_fingerprint
 
@@ -29,16 +29,14 @@ class BaselineError(ValueError):
 
 def load_baseline(path: Path) -> frozenset[str]:
     """The fingerprints of every finding of the saved result at ``path``."""
+    if not path.exists() and not path.is_symlink():
+        raise BaselineError(f"baseline {path} does not exist")
     try:
-        if path.stat().st_size > MAX_BASELINE_BYTES:
-            raise BaselineError(f"baseline {path} is larger than {MAX_BASELINE_BYTES:,} bytes")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"baseline {path} cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"baseline {path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        # read_json refuses FIFOs and devices (reading one would block), huge files and bad
+        # UTF-8, and names the line and column of a syntax error.
+        data = read_json(path, str(path), max_bytes=MAX_BASELINE_BYTES)
+    except DocumentError as exc:
+        raise BaselineError(f"baseline {exc.problem}") from None
     findings = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(findings, list):
         raise BaselineError(

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``aigov data validate``; returns the exit code."""
     from aigov.documents.repository import load_repository
     from aigov.evidence.data_quality import validate_contracts
-    from aigov.evidence.store import EVIDENCE_FOLDER, write_data_quality
+    from aigov.evidence.store import EVIDENCE_FOLDER, StoredEvidenceError, write_data_quality
     from aigov.report.data_quality import render
 
     root = Path(args.path)
@@ -68,13 +68,19 @@ def run(args: argparse.Namespace) -> int:
     for entry in evidence["contracts"]:
         print(_summary(entry))
     if not args.no_store:
-        stored = write_data_quality(repository.root.path, evidence)
+        try:
+            stored = write_data_quality(repository.root.path, evidence)
+        except StoredEvidenceError as exc:
+            raise UsageError(f"evidence not stored: {exc}") from None
         reports = (
             Path(args.report_dir) if args.report_dir else repository.root.path / EVIDENCE_FOLDER
         )
         reports.mkdir(parents=True, exist_ok=True)
-        (reports / "data_quality.md").write_text(render(evidence, "markdown"), encoding="utf-8")
-        (reports / "data_quality.html").write_text(render(evidence, "html"), encoding="utf-8")
+        for name, fmt in (("data_quality.md", "markdown"), ("data_quality.html", "html")):
+            # A symbolic link planted in the repository's .aigov/evidence is replaced, never
+            # written through (it could point anywhere on the runner).
+            (reports / name).unlink(missing_ok=True)
+            (reports / name).write_text(render(evidence, fmt), encoding="utf-8")
         print(f"evidence: {repository.root.display(stored)}")
         print(
             f"report: {_shown(reports / 'data_quality.md', repository.root.path)}, "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from aigov.documents.problems import DocumentError, Location, Problem
 
@@ -82,7 +84,7 @@ def read_text(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
     if info.st_size > max_bytes:
         raise DocumentError(
             Problem(
-                where,
+                Location(shown_as, 1, 1),  # as every problem of a file's content
                 "file.too-large",
                 f"file is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes",
             )
@@ -92,26 +94,68 @@ def read_text(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DocumentError(Problem(where, "file.unreadable", exc.strerror or str(exc))) from None
-    if len(raw) > max_bytes:  # the file grew between stat and read
-        raise DocumentError(Problem(where, "file.too-large", f"file exceeds {max_bytes:,} bytes"))
+    return decode_text(raw, shown_as, max_bytes=max_bytes)
+
+
+def decode_text(raw: bytes, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """``raw`` as text: size-limited strict UTF-8 without NUL, BOM dropped, LF line endings.
+
+    Problems point at the offending byte's line and column in the returned text (a CR or CRLF
+    ends a line there), as YAML problems do; a file too large is reported at 1:1.
+    """
+    if len(raw) > max_bytes:
+        raise DocumentError(
+            Problem(
+                Location(shown_as, 1, 1),
+                "file.too-large",
+                f"file exceeds the limit of {max_bytes:,} bytes",
+            )
+        )
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DocumentError(
             Problem(
-                Location(shown_as, line, column),
+                _location_after(raw[: exc.start].decode("utf-8"), shown_as),
                 "file.encoding",
                 f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
                 hint="Save the file as UTF-8.",
             )
         ) from None
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
         raise DocumentError(
-            Problem(Location(shown_as, line), "file.binary", "file contains NUL bytes: not text")
+            Problem(
+                _location_after(text[: text.index("\x00")], shown_as),
+                "file.binary",
+                "file contains NUL bytes: not text",
+            )
         )
+    return _normalise_newlines(text)
+
+
+def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _location_after(before: str, shown_as: str) -> Location:
+    """Where the character after ``before`` stands once line endings are normalised."""
+    lines = _normalise_newlines(before).split("\n")
+    return Location(shown_as, len(lines), len(lines[-1]) + 1)
+
+
+def read_json(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Read a JSON file with :func:`read_text`'s limits; a syntax error or nesting too deep to
+    decode is a :class:`DocumentError` at its ``file:line:column``."""
+    text = read_text(path, shown_as, max_bytes=max_bytes)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = Location(shown_as, exc.lineno, exc.colno)
+        raise DocumentError(Problem(where, "json.syntax", f"not valid JSON ({exc.msg})")) from None
+    except RecursionError:
+        # The C decoder counts its own depth and gives up cleanly on "[[[[…".
+        raise DocumentError(
+            Problem(Location(shown_as, 1, 1), "json.too-deep", "JSON nested too deeply to read")
+        ) from None

@@ -36,8 +36,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigov.documents.files import read_text
-from aigov.documents.problems import DocumentError
+from aigov.documents.files import RepositoryRoot, read_json
+from aigov.documents.problems import DocumentError, Location
 
 if TYPE_CHECKING:
     from aigov.documents.contract import DataContract
@@ -53,8 +53,19 @@ class StoredEvidenceError(Exception):
 
 
 def write_data_quality(root: Path, evidence: dict[str, Any]) -> Path:
-    """Write the evidence document atomically under ``.aigov/evidence/``; returns its path."""
+    """Write the evidence document atomically under ``.aigov/evidence/``; returns its path.
+
+    Raises :class:`StoredEvidenceError` when ``.aigov`` or its ``evidence`` folder is a symbolic
+    link out of the repository: aigov writes nothing outside it. A link at the file itself is
+    replaced, not followed.
+    """
     target = root / DATA_QUALITY_FILE
+    try:
+        RepositoryRoot(root).resolve(
+            EVIDENCE_FOLDER, referenced_from=Location(EVIDENCE_FOLDER), field=""
+        )
+    except DocumentError as exc:
+        raise StoredEvidenceError(str(exc.problem)) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".data_quality.", text=True)
     try:
@@ -71,16 +82,16 @@ def write_data_quality(root: Path, evidence: dict[str, Any]) -> Path:
 def load_data_quality(root: Path) -> dict[str, Any] | None:
     """The stored data quality evidence of the repository at ``root``, or None when absent."""
     path = root / DATA_QUALITY_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
     try:
-        document = json.loads(read_text(path, DATA_QUALITY_FILE, max_bytes=MAX_EVIDENCE_BYTES))
+        # The file is the checked repository's: a symbolic link out of it is refused.
+        real = RepositoryRoot(root).resolve(
+            DATA_QUALITY_FILE, referenced_from=Location(DATA_QUALITY_FILE), field=""
+        )
+        document = read_json(real, DATA_QUALITY_FILE, max_bytes=MAX_EVIDENCE_BYTES)
     except DocumentError as exc:
         raise StoredEvidenceError(str(exc.problem)) from None
-    except json.JSONDecodeError as exc:
-        raise StoredEvidenceError(
-            f"{DATA_QUALITY_FILE}:{exc.lineno}: not valid JSON ({exc.msg})"
-        ) from None
     if not isinstance(document, dict) or document.get("kind") != "aigov/data-quality-evidence":
         raise StoredEvidenceError(f"{DATA_QUALITY_FILE}: not aigov data quality evidence")
     return document

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
+import os
+import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from aigov.documents.files import MAX_FILE_BYTES, read_json
+from aigov.documents.problems import DocumentError
 from aigov.documents.types import STAGES
 from aigov.portfolio.model import RepositoryRef, RepositoryResult
 
@@ -51,32 +55,43 @@ def folder_head(path: Path) -> str:
 
 
 def _hash_file(digest: Any, root: Path, name: str) -> None:
-    try:
-        content = (root / name).read_bytes()
-    except OSError:
+    content = _regular_file(root / name, MAX_FILE_BYTES)
+    if content is None:
         return
     digest.update(name.encode() + b"\0" + str(len(content)).encode() + b"\0" + content)
 
 
-def _git_head(git_dir: Path) -> str | None:
+def _regular_file(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of a regular file of at most ``max_bytes``; None for anything else (a FIFO or
+    a device planted in a scanned folder would block the scan or never end)."""
     try:
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes)
     except OSError:
         return None
+
+
+_REF = re.compile(r"^refs/(?:[A-Za-z0-9._-]+/)*[A-Za-z0-9._-]+$")
+
+
+def _git_head(git_dir: Path) -> str | None:
+    head = (_regular_file(git_dir / "HEAD", 4096) or b"").decode("utf-8", "replace").strip()
     if not head.startswith("ref: "):
         return head or None
     ref = head[5:].strip()
-    try:
-        return (git_dir / ref).read_text(encoding="utf-8").strip()
-    except OSError:
-        pass
-    try:
-        for line in (git_dir / "packed-refs").read_text(encoding="utf-8").splitlines():
-            sha, _, name = line.partition(" ")
-            if name == ref:
-                return sha
-    except OSError:
+    if not _REF.match(ref) or ".." in ref:  # a ref path never leaves .git
         return None
+    loose = _regular_file(git_dir / ref, 4096)
+    if loose is not None:
+        return loose.decode("utf-8", "replace").strip()
+    packed = _regular_file(git_dir / "packed-refs", MAX_FILE_BYTES) or b""
+    for line in packed.decode("utf-8", "replace").splitlines():
+        sha, _, name = line.partition(" ")
+        if name == ref:
+            return sha
     return None
 
 
@@ -179,9 +194,9 @@ def _collect(repository: Any, source: str, today: dt.date) -> dict[str, Any]:
 
 def _published_packs(path: Path) -> list[dict[str, str]] | None:
     try:
-        data = json.loads((path / PUBLISHED_RESULT).read_text(encoding="utf-8"))
+        data = read_json(path / PUBLISHED_RESULT, PUBLISHED_RESULT)
         return [{"name": str(p["name"]), "version": str(p["version"])} for p in data["packs"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (DocumentError, KeyError, TypeError):
         return None
 
 
