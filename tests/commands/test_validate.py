@@ -93,7 +93,7 @@ def test_duplicate_key(run_cli: RunCli, make_repo: MakeRepo) -> None:
 def test_file_over_the_size_limit(run_cli: RunCli, make_repo: MakeRepo) -> None:
     padding = "# " + "x" * 1000 + "\n"
     out = _invalid(run_cli, make_repo({"aigov.yaml": MINIMAL_MANIFEST + padding * 2200}))
-    assert "aigov.yaml: error: file is 2,2" in out
+    assert "aigov.yaml:1:1: error: file is 2,2" in out
     assert "the limit is 2,097,152 bytes [file.too-large]" in out
 
 

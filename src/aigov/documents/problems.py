@@ -56,7 +56,9 @@ class Problem:
     def __str__(self) -> str:
         where = str(self.location)
         what = f"{self.field}: " if self.field else ""
-        text = f"{where}: {self.level}: {what}{self.message} [{self.code}]"
+        # One line per problem: a key or value quoted in the message may hold a newline, which
+        # would print a line of the repository's choosing (a forged "file:1:1: error").
+        text = f"{where}: {self.level}: {what}{self.message} [{self.code}]".replace("\n", "\\n")
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return escape_controls(text)

@@ -27,6 +27,8 @@ from aigov.documents.problems import DocumentError, Location, Problem
 
 try:  # libyaml is an order of magnitude faster; the pure-Python parser is a correct fallback.
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+
+    _POSITIONS_IN_BYTES = True  # libyaml's reader errors count bytes of the UTF-8 text
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser
     from yaml.reader import Reader
@@ -37,6 +39,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
+
+    _POSITIONS_IN_BYTES = False
 
 
 # A path into a document: mapping keys and list indices from the root.
@@ -319,14 +323,14 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = event.tag
         if tag is None:
-            return _resolve_plain(event.value) if event.implicit[0] else event.value
+            return self._resolve(event) if event.implicit[0] else event.value
         if tag == "!":
             return event.value
         if tag is not None and tag.startswith(_CORE):
             kind = tag[len(_CORE) :]
             if kind in ("str", "timestamp", "binary"):
                 return event.value
-            resolved: Any = _resolve_plain(event.value)
+            resolved: Any = self._resolve(event)
             accepted: dict[str, tuple[type, ...]] = {
                 "int": (int,),
                 "float": (int, float),
@@ -347,6 +351,19 @@ class _Builder:
             f"unsupported YAML tag {tag!r}",
             "Only plain data is accepted: remove the tag.",
         )
+
+    def _resolve(self, event: yaml.ScalarEvent) -> Any:
+        try:
+            return _resolve_plain(event.value)
+        except ValueError:
+            # Python refuses to convert decimal integers of more than 4,300 digits (a guard
+            # against quadratic-time parsing): such a number is no usable value here either.
+            raise self.fail(
+                event.start_mark,
+                "yaml.number",
+                f"a number of {len(event.value):,} characters is too large to read",
+                "Write the value as a string in quotes if it is not a number.",
+            ) from None
 
     def _check_tag(self, event: yaml.CollectionStartEvent, kind: str) -> None:
         if event.tag not in (None, "!", f"{_CORE}{kind}"):
@@ -372,7 +389,9 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
         data = builder.build(_events(parser))
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, file, line_offset) from None
-    except yaml.YAMLError as exc:  # a reader error without a mark
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids; no mark, a position
+        raise _reader_error(exc, text, file, line_offset) from None
+    except yaml.YAMLError as exc:
         raise DocumentError(
             Problem(Location(file, 1 + line_offset, 1), "yaml.syntax", str(exc).strip())
         ) from None
@@ -384,6 +403,27 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
 def _events(parser: Any) -> Iterator[yaml.Event]:
     while parser.check_event():
         yield parser.get_event()
+
+
+def _reader_error(
+    exc: yaml.reader.ReaderError, text: str, file: str, line_offset: int
+) -> DocumentError:
+    """Where the character that YAML forbids stands (a control character, U+FFFE…)."""
+    position = int(exc.position)
+    if _POSITIONS_IN_BYTES:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return DocumentError(
+        Problem(
+            Location(file, line + line_offset, column),
+            "yaml.syntax",
+            f"character U+{character:04X} is not allowed in YAML ({exc.reason})",
+            hint="Remove the character, or write it as an escape in a double-quoted string.",
+        )
+    )
 
 
 def _syntax_error(

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 
 from pydantic import Field, field_validator
 
-from aigov.documents.files import MAX_FILE_BYTES
+from aigov.documents.files import decode_text
 from aigov.documents.problems import DocumentError, Location, Problem
 from aigov.documents.safe_yaml import FieldPath, YamlDocument, parse_yaml
 from aigov.documents.types import STAGES, Document, NonEmptyStr, Stage
@@ -267,30 +267,6 @@ def is_pack_file(path: str) -> bool:
         return True
     folder, _, name = path.partition("/")
     return folder == RULES_FOLDER and "/" not in name and name.endswith((".yaml", ".yml"))
-
-
-def decode_text(content: bytes, shown_as: str) -> str:
-    """Policy files as text: size-limited strict UTF-8, BOM dropped, LF line endings."""
-    if len(content) > MAX_FILE_BYTES:
-        raise DocumentError(
-            Problem(
-                Location(shown_as),
-                "file.too-large",
-                f"file is {len(content):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
-            )
-        )
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = content.count(b"\n", 0, exc.start) + 1
-        raise DocumentError(
-            Problem(Location(shown_as, line), "file.encoding", "invalid UTF-8: save as UTF-8")
-        ) from None
-    if "\x00" in text:
-        raise DocumentError(Problem(Location(shown_as), "file.binary", "file is not text"))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_pack(files: Mapping[str, bytes], *, origin: str, shown_as: str) -> LoadedPack:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from aigov._resources import builtin_policies
+from aigov.documents.files import decode_text
 from aigov.documents.problems import DocumentError, Location, Problem
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.validation import validate_document
@@ -34,7 +35,6 @@ from aigov.policy.pack import (
     LoadedPack,
     PolicyLoadError,
     PolicyRule,
-    decode_text,
     is_pack_file,
     load_pack,
     pack_digest,
