@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,10 +298,7 @@ def _load_policies(
 
     inside: str | None = None
     if base is not None and work_tree is not None and source.kind == "folder":
-        try:
-            inside = Path(source.location).resolve().relative_to(work_tree).as_posix()
-        except ValueError:
-            inside = None
+        inside = _path_in_work_tree(source.location, work_tree)
     try:
         if inside is None:
             policy_set = load_policy_set(source, cache=cache)
@@ -331,6 +329,20 @@ def _load_policies(
                 + "); its versions are not used for this verdict"
             )
     return policy_set
+
+
+def _path_in_work_tree(location: str, work_tree: Path) -> str | None:
+    """``location`` relative to ``work_tree`` as written, or None when it lies outside.
+
+    Symbolic links inside the work tree are not followed: the PR head may have replaced the
+    policy folder by a link (to a folder of its own, or out of the repository), and the
+    trusted copy is the one committed at the base under the path as written.
+    """
+    written = Path(os.path.abspath(location))
+    for ancestor in (written, *written.parents):
+        if ancestor.resolve() == work_tree:
+            return written.relative_to(ancestor).as_posix()
+    return None
 
 
 def added_waiver_notes(repository: Repository, work_tree: Path, base: str) -> list[str]:
@@ -421,7 +433,7 @@ def refresh_data_quality(repository: Repository) -> str:
     if not repository.contracts:
         return "--run-data-checks: the repository declares no data contract"
     from aigov.evidence.data_quality import validate_contracts
-    from aigov.evidence.store import write_data_quality
+    from aigov.evidence.store import StoredEvidenceError, write_data_quality
 
     try:
         evidence = validate_contracts(repository.contracts, repository.root)
@@ -429,7 +441,10 @@ def refresh_data_quality(repository: Repository) -> str:
         raise CheckInputError(
             f"--run-data-checks needs Great Expectations: pip install 'aigov[gx]' ({exc})"
         ) from None
-    write_data_quality(repository.root.path, evidence)
+    try:
+        write_data_quality(repository.root.path, evidence)
+    except StoredEvidenceError as exc:
+        raise CheckInputError(f"--run-data-checks: evidence not stored: {exc}") from None
     verdict = "passed" if evidence["success"] else "failed"
     return f"data checks re-run for {len(repository.contracts)} contract(s): {verdict}"
 

@@ -5,6 +5,11 @@ repository costs one conditional request when it has not changed: ``GET
 /repos/{owner}/{repo}/commits/{branch}`` with ``If-None-Match`` set to the ETag of the last answer;
 GitHub answers ``304 Not Modified`` (which does not count against the rate limit), and the
 files already in the cache are used.
+
+Requests are retried as ``aigov comment``'s are (429, 5xx, secondary rate limits, closed
+connections and timeouts; :mod:`aigov.scm.retry`, one waiting budget for the scan) and time out
+after :data:`TIMEOUT_SECONDS` without an answer. A listing that still fails is a
+:class:`SourceError` (one line, exit 2, nothing written); a repository that fails is an error row.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from aigov.portfolio.sources import Materialized, SourceError
 from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, write_state
 
 DEFAULT_API = "https://api.github.com"
+TIMEOUT_SECONDS = 30
 
 
 class GitHubOrgSource:
@@ -35,8 +41,12 @@ class GitHubOrgSource:
     ) -> None:
         from github import Auth, Github
 
+        from aigov.scm import retry
+        from aigov.scm.github import github_retry
+
         self.org = org
         self.cache = cache
+        self._token = token or ""
         self.description = f"github:{org}"
         self._branches: dict[str, tuple[str, str]] = {}
         self._github = Github(
@@ -45,12 +55,15 @@ class GitHubOrgSource:
             per_page=per_page,
             seconds_between_requests=throttle_s,
             seconds_between_writes=throttle_s,
-            retry=None,
-            timeout=30,
+            retry=github_retry(retry.DEFAULT_POLICY),
+            timeout=TIMEOUT_SECONDS,
         )
 
     def list(self) -> list[RepositoryRef]:
+        import requests
         from github import GithubException
+
+        from aigov.scm.retry import network_failure
 
         refs = []
         try:
@@ -61,10 +74,29 @@ class GitHubOrgSource:
                 self._branches[ref.id] = (repo.full_name, repo.default_branch)
                 refs.append(ref)
         except GithubException as exc:
-            raise SourceError(f"GitHub organisation {self.org}: {exc.status} {exc.data}") from None
+            raise SourceError(f"GitHub organisation {self.org}: {self._reason(exc)}") from None
+        except requests.RequestException as exc:
+            failure = f"GitHub organisation {self.org} at {self._github.requester.base_url}: "
+            raise SourceError(failure + network_failure(exc)) from None
         return refs
 
+    def _reason(self, exc: Any) -> str:
+        """``HTTP status: message`` of a failed request: never the whole answer, which a proxy
+        or a misbehaving server may fill with the request's headers, and never the token."""
+        data = exc.data if isinstance(exc.data, dict) else {}
+        message = " ".join(str(data.get("message") or "no message").split())[:200]
+        text = f"HTTP {exc.status}: {message}"
+        return text.replace(self._token, "***") if self._token else text
+
     def materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
+        from github import GithubException
+
+        try:
+            return self._materialize(ref, known_head)
+        except GithubException as exc:
+            raise SourceError(f"{self._branches[ref.id][0]}: {self._reason(exc)}") from None
+
+    def _materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
         from github import GithubException, UnknownObjectException
 
         full_name, branch = self._branches[ref.id]
