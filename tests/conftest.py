@@ -125,3 +125,15 @@ def credit_scoring_with_evidence(tmp_path_factory: pytest.TempPathFactory) -> Pa
     repository = load_repository(root)
     write_data_quality(root, validate_contracts(repository.contracts, repository.root))
     return root
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The faults the fault-injecting proxy applied in this run (tests/fault_proxy.py)."""
+    proxy = sys.modules.get("tests.fault_proxy")
+    if proxy is None or not proxy.INJECTED:
+        return
+    kinds = ", ".join(f"{label}: {n}" for label, n in sorted(proxy.INJECTED.items()))
+    terminalreporter.write_line(
+        f"faults injected: {sum(proxy.INJECTED.values())} ({kinds}); "
+        f"requests relayed after or between them: {proxy.RELAYED['ok']}"
+    )

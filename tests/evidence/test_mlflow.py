@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES, MINIMAL_MANIFEST
+from tests.evidence.mlflow_store import free_port, populate
 
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 
 from mlflow import MlflowClient
-from mlflow.entities import Metric
 
 from aigov.documents.files import RepositoryRoot
 from aigov.documents.manifest import Registry
@@ -31,9 +29,6 @@ from aigov.evidence.mlflow import (
     match_card_metric,
     read_registry,
 )
-
-DAY_MS = 86_400_000
-START = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
 MANIFEST = (
     MINIMAL_MANIFEST.replace("stage: ideation", "stage: production")
@@ -65,38 +60,6 @@ model-index:
 ---
 # Churn
 """
-
-
-def populate(client: MlflowClient) -> None:
-    """Two POC approaches, a registered model with two versions and aliases, monthly history."""
-    experiment = client.create_experiment("churn-poc")
-    run_ids = {}
-    for name, approach, auc in (("logreg", "logistic", 0.76), ("gbm", "lightgbm", 0.812)):
-        run = client.create_run(experiment, run_name=name, tags={"approach": approach})
-        client.log_batch(
-            run.info.run_id,
-            metrics=[Metric("test_auc", auc, START, 0), Metric("test_brier", 0.028, START, 0)],
-        )
-        client.set_terminated(run.info.run_id)
-        run_ids[name] = run.info.run_id
-    history = [0.80, 0.79, 0.74, 0.78]  # one month below the 0.75 threshold
-    client.log_batch(
-        run_ids["gbm"],
-        metrics=[
-            Metric("auc_monthly", v, START + i * 30 * DAY_MS, i) for i, v in enumerate(history)
-        ],
-    )
-    failed = client.create_run(experiment, run_name="broken", tags={"approach": "svm"})
-    client.set_terminated(failed.info.run_id, status="FAILED")
-    client.create_registered_model("churn")
-    old = client.create_model_version(
-        "churn", f"runs:/{run_ids['logreg']}/model", run_id=run_ids["logreg"]
-    )
-    new = client.create_model_version(
-        "churn", f"runs:/{run_ids['gbm']}/model", run_id=run_ids["gbm"], tags={"approved": "true"}
-    )
-    client.set_registered_model_alias("churn", "champion", str(new.version))
-    client.set_registered_model_alias("churn", "previous", str(old.version))
 
 
 @pytest.fixture(scope="module")
@@ -194,15 +157,8 @@ def test_no_registry_declared(make_repo: Callable[..., Path]) -> None:
         collect(repository)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens: connection refused
+    port = free_port()  # nothing listens: connection refused
     registry = Registry(
         tracking_uri=f"http://127.0.0.1:{port}", registered_model="churn", alias="champion"
     )
@@ -211,41 +167,6 @@ def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
         read_registry(RepositoryRoot(tmp_path), registry, timeout_s=2, max_retries=0)
     assert time.monotonic() - began < 10
     assert "MLFLOW_HTTP_REQUEST_TIMEOUT" not in os.environ  # restored after the call
-
-
-@pytest.fixture(scope="module")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``mlflow server`` (one worker) on a free local port, backed by a temp SQLite."""
-    folder = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--workers", "1", "--host", "127.0.0.1",
-         "--port", str(port), "--backend-store-uri", f"sqlite:///{folder / 'server.db'}",
-         "--default-artifact-root", (folder / "artifacts").as_uri()],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("mlflow server did not start")
-            time.sleep(0.2)
-        populate(MlflowClient(tracking_uri=url))
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_reads_a_real_tracking_server(mlflow_server: str, tmp_path: Path) -> None:

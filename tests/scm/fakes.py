@@ -315,10 +315,18 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+class _QuickHTTPServer(HTTPServer):
+    """Stops in a few milliseconds (werkzeug polls for shutdown every 0.5 s by default)."""
+
+    def thread_target(self) -> None:
+        assert self.server is not None
+        self.server.serve_forever(poll_interval=0.02)
+
+
 @pytest.fixture
 def local_server() -> Iterator[HTTPServer]:
     """An HTTP server on 127.0.0.1 (a free port), threaded so that retries do not queue."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server = _QuickHTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.start()
     try:
         yield server

@@ -142,11 +142,20 @@ def test_other_comments_are_left_alone_and_duplicates_merged(
     assert "1 duplicate comment(s) deleted" in result.stdout
 
 
-def test_a_502_is_retried(fake: FakeGitHub, comment: Comment) -> None:
+def test_a_502_on_the_post_is_looked_for_then_posted_again(
+    fake: FakeGitHub, comment: Comment
+) -> None:
     fake.fail_once("POST", f"{REPO}/issues/{PR_NUMBER}/comments", 502)
     result = comment(build_blocked_report())
     assert result.exit_code == 0, result.stderr
-    assert fake.calls() == [PULL, STATUS, LIST, CREATE, CREATE]
+    assert fake.calls() == [
+        PULL,
+        STATUS,
+        LIST,
+        CREATE,
+        LIST,
+        CREATE,
+    ]  # looked for before posting again
     assert len(fake.comments) == 1
 
 

@@ -123,11 +123,20 @@ def test_system_notes_and_other_notes_are_ignored(fake: FakeGitLab, comment: Com
     assert set(fake.notes) == {system, human, max(fake.notes)}
 
 
-def test_a_502_is_retried(fake: FakeGitLab, comment: Comment) -> None:
+def test_a_502_on_the_post_is_looked_for_then_posted_again(
+    fake: FakeGitLab, comment: Comment
+) -> None:
     fake.fail_once("POST", f"{MR}/notes", 502)
     result = comment(build_blocked_report())
     assert result.exit_code == 0, result.stderr
-    assert fake.calls() == [GET_MR, STATUS, LIST, CREATE, CREATE]
+    assert fake.calls() == [
+        GET_MR,
+        STATUS,
+        LIST,
+        CREATE,
+        LIST,
+        CREATE,
+    ]  # looked for before posting again
     assert len(fake.notes) == 1
 
 

@@ -35,7 +35,8 @@ class EvidenceRequest:
     now: dt.datetime | None = None
     """The time stored evidence is judged at (its age); default: the current UTC time."""
     evidence_max_age_days: float | None = None
-    mlflow_timeout_s: float = 10.0
+    mlflow_timeout_s: float | None = None
+    """Seconds per MLflow request; None: ``MLFLOW_HTTP_REQUEST_TIMEOUT``, else aigov's 10 s."""
     history: GitHistory | None = None
     """The history when the caller already read it (pull-request mode reads it for the base)."""
 

@@ -51,6 +51,18 @@ Shape of ``evidence.mlflow`` (timestamps are ISO 8601 UTC strings; ``date`` fiel
 
 Every failure to reach the evidence (unreachable server, missing store, model, alias or version)
 raises :class:`MlflowEvidenceUnavailable` whose message starts with "evidence unavailable: ".
+
+A tracking server that fails cannot stall the check: aigov bounds MLflow's REST client (whose own
+defaults are a 120 s timeout and 7 retries, obeying any ``Retry-After``) with
+:data:`DEFAULT_TIMEOUT_S` seconds per attempt, :data:`DEFAULT_MAX_RETRIES` retries (429, 5xx,
+closed connections and timeouts; urllib3 waits 0 s then 2 s, backoff factor 1) and
+``Retry-After`` not obeyed (a server asking for an hour would hold the CI job that long). At worst
+a request gives up after 3 × 10 + 2 = 32 s, then the read stops and the rules fail closed. The
+environment overrides each bound: ``MLFLOW_HTTP_REQUEST_TIMEOUT``,
+``MLFLOW_HTTP_REQUEST_MAX_RETRIES``, ``MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR``,
+``MLFLOW_HTTP_REQUEST_BACKOFF_JITTER`` and ``MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER`` (MLflow's
+own variables) are used when set. An answer cut off mid-body, which MLflow's client does not
+retry, makes aigov read again, at most as many times as a request is retried.
 """
 
 from __future__ import annotations
@@ -59,6 +71,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -73,7 +86,10 @@ if TYPE_CHECKING:
     from aigov.documents.repository import Repository
 
 DEFAULT_TIMEOUT_S = 10
-DEFAULT_MAX_RETRIES = 0
+"""Seconds per attempt without an answer (MLflow reads whole seconds)."""
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_BACKOFF_FACTOR = 1
+"""urllib3's exponential backoff: no wait before the first retry, then 2 s, 4 s… (whole seconds)."""
 APPROVED_TAG = "approved"
 # Tags that name the approach a candidate run tried, in order of preference.
 APPROACH_TAGS = ("approach", "model_type", "algorithm", "model_family", "estimator")
@@ -111,10 +127,13 @@ class CardMetric:
 def collect(
     repository: Repository,
     *,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    max_retries: int = DEFAULT_MAX_RETRIES,
+    timeout_s: float | None = None,
+    max_retries: int | None = None,
 ) -> dict[str, Any]:
-    """The ``evidence.mlflow`` data for a loaded repository (see the module docstring)."""
+    """The ``evidence.mlflow`` data for a loaded repository (see the module docstring).
+
+    ``timeout_s`` and ``max_retries`` replace the environment's or aigov's bounds when given.
+    """
     manifest = repository.manifest
     registry = manifest.model.registry if manifest and manifest.model else None
     where = (
@@ -215,14 +234,64 @@ def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -
     return uri
 
 
+@dataclass(frozen=True)
+class RequestBounds:
+    """How long MLflow's client may insist on one request (see the module docstring)."""
+
+    timeout_s: int
+    max_retries: int
+    backoff_factor: int
+    obeys_retry_after: bool
+
+    @property
+    def attempts(self) -> int:
+        return self.max_retries + 1
+
+    @property
+    def worst_case_seconds(self) -> int:
+        """Every attempt timing out, plus urllib3's backoff (none before the first retry).
+
+        Not a bound when ``Retry-After`` is obeyed: then the server decides.
+        """
+        backoff = sum(self.backoff_factor << (n - 1) for n in range(2, self.attempts))
+        return self.attempts * self.timeout_s + backoff
+
+
+def _whole(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
 @contextlib.contextmanager
-def _bounded_requests(timeout_s: float, max_retries: int) -> Iterator[None]:
-    """Bound MLflow's HTTP calls (default: 120 s timeout, 7 retries) for this call only."""
+def _bounded_requests(timeout_s: float | None, max_retries: int | None) -> Iterator[RequestBounds]:
+    """Bound MLflow's HTTP calls for this call only: arguments, else the environment, else aigov."""
+
+    def setting(name: str, given: object, default: object) -> str:
+        if given is not None:
+            return str(given)
+        return os.environ.get(name) or str(default)
+
     settings = {
-        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, round(timeout_s))),
-        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(max_retries),
-        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
-        "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": setting(
+            "MLFLOW_HTTP_REQUEST_TIMEOUT",
+            None if timeout_s is None else max(1, round(timeout_s)),
+            DEFAULT_TIMEOUT_S,
+        ),
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": setting(
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES", max_retries, DEFAULT_MAX_RETRIES
+        ),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": setting(
+            "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", None, DEFAULT_BACKOFF_FACTOR
+        ),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": setting(
+            "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER", None, 0
+        ),
+        # Obeying Retry-After has no upper bound in MLflow's client (urllib3 sleeps what it says).
+        "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER": setting(
+            "MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER", None, "false"
+        ),
         # A file store is refused by MLflow 3 unless allowed; the manifest asked for it.
         "MLFLOW_ALLOW_FILE_STORE": "true",
         # A governance check must not report usage anywhere (read when mlflow is imported here).
@@ -233,8 +302,17 @@ def _bounded_requests(timeout_s: float, max_retries: int) -> Iterator[None]:
     level = quiet.level
     os.environ.update(settings)
     quiet.setLevel(logging.ERROR)  # the library never prints: no "Creating tables" lines
+    bounds = RequestBounds(
+        timeout_s=_whole(settings["MLFLOW_HTTP_REQUEST_TIMEOUT"], DEFAULT_TIMEOUT_S),
+        max_retries=_whole(settings["MLFLOW_HTTP_REQUEST_MAX_RETRIES"], DEFAULT_MAX_RETRIES),
+        backoff_factor=_whole(
+            settings["MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"], DEFAULT_BACKOFF_FACTOR
+        ),
+        obeys_retry_after=settings["MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER"].strip().lower()
+        in ("true", "1", "yes"),
+    )
     try:
-        yield
+        yield bounds
     finally:
         quiet.setLevel(level)
         for key, value in saved.items():
@@ -253,18 +331,19 @@ def read_registry(
     histories: Sequence[str] = (),
     card_metrics: Sequence[CardMetric] = (),
     located_at: Location | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    max_retries: int = DEFAULT_MAX_RETRIES,
+    timeout_s: float | None = None,
+    max_retries: int | None = None,
 ) -> dict[str, Any]:
     """Read one registered model version and its runs; see the module docstring for the shape.
 
     Raises :class:`MlflowEvidenceUnavailable` when the store, model, alias or version cannot be
-    reached, within ``timeout_s`` per request and ``max_retries`` retries. ``histories`` names
-    more metrics whose history to read (the daily adoption metric of ``monitoring.adoption``).
+    reached, within ``timeout_s`` per attempt and ``max_retries`` retries (None: the
+    environment's, else aigov's bounds). ``histories`` names more metrics whose history to read
+    (the daily adoption metric of ``monitoring.adoption``).
     """
     where = located_at or Location(MANIFEST_FILE)
     uri = resolve_tracking_uri(root, registry.tracking_uri, where)
-    with _bounded_requests(timeout_s, max_retries):
+    with _bounded_requests(timeout_s, max_retries) as bounds:
         try:
             from mlflow import MlflowClient
             from mlflow.exceptions import MlflowException
@@ -272,20 +351,69 @@ def read_registry(
             raise MlflowEvidenceUnavailable(
                 "mlflow is not installed (pip install 'aigov[mlflow]')", where
             ) from None
-        try:
-            client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-            return _read(client, registry, criteria, monitoring, card_metrics, where, histories)
-        except MlflowEvidenceUnavailable:
-            raise
-        except MlflowException as exc:
-            raise MlflowEvidenceUnavailable(_explain(exc, registry), where) from None
-        except Exception as exc:  # network and driver errors come in many classes
-            raise MlflowEvidenceUnavailable(
-                f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
-            ) from None
+        read_again = bounds.max_retries
+        while True:
+            try:
+                client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+                return _read(client, registry, criteria, monitoring, card_metrics, where, histories)
+            except MlflowEvidenceUnavailable:
+                raise
+            except MlflowException as exc:
+                if read_again > 0 and _cut_off(exc):
+                    read_again -= 1  # reads are idempotent: read again
+                    continue
+                raise MlflowEvidenceUnavailable(_explain(exc, registry, bounds), where) from None
+            except Exception as exc:  # network and driver errors come in many classes
+                raise MlflowEvidenceUnavailable(
+                    f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
+                ) from None
 
 
-def _explain(exc: Exception, registry: Registry) -> str:
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, what it was raised from or during, and the reasons urllib3 gives, in order."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        for argument in current.args:
+            if isinstance(argument, BaseException):
+                yield argument
+                reason = getattr(argument, "reason", None)
+                if isinstance(reason, BaseException):
+                    yield reason
+        current = current.__cause__ or current.__context__
+
+
+def _cut_off(exc: BaseException) -> bool:
+    """Whether an answer broke off mid-body (requests reads it after urllib3's retries)."""
+    from requests.exceptions import ChunkedEncodingError
+
+    return any(isinstance(cause, ChunkedEncodingError) for cause in _causes(exc))
+
+
+def _network_failure(exc: BaseException, bounds: RequestBounds) -> str | None:
+    """What the server did, when the request failed on the network or its retries ran out."""
+    from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
+
+    attempts = f"{bounds.attempts} attempt" + ("s" if bounds.attempts > 1 else "")
+    for cause in _causes(exc):
+        if isinstance(cause, NewConnectionError):
+            return f"is unreachable: connection refused ({attempts})"
+        if isinstance(cause, ReadTimeoutError):
+            return f"gave no answer within {bounds.timeout_s} s ({attempts})"
+        if isinstance(cause, ProtocolError):
+            return f"closed the connection before answering ({attempts})"
+        found = re.search(r"too many (\d{3}) error responses", str(cause))
+        if found:
+            return f"kept answering HTTP {found.group(1)} ({attempts})"
+    return None
+
+
+def _explain(exc: Exception, registry: Registry, bounds: RequestBounds) -> str:
+    failure = _network_failure(exc, bounds)
+    if failure is not None:
+        return f"MLflow tracking server {registry.tracking_uri} {failure}"
     code = getattr(exc, "error_code", "")
     message = _first_line(exc)
     if code == "RESOURCE_DOES_NOT_EXIST" and "Registered Model" in message:

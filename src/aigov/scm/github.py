@@ -7,20 +7,29 @@ conversation comments are issue comments), then ``POST`` a comment, or ``PATCH``
 
 PyGithub's throttle (0.25 s between requests, 1 s between writes) stays on: GitHub asks
 integrators to pace writes to avoid secondary rate limits. Retries: 429, 5xx, and 403 secondary
-rate limits (PyGithub's ``GithubRetry``), with ``Retry-After`` honoured within the run's budget.
+rate limits (PyGithub's ``GithubRetry``), with ``Retry-After`` honoured within the run's budget;
+reads cut off mid-answer are repeated; the comment's POST is sent at most once (see
+:mod:`aigov.scm.retry`). Each request times out after :data:`TIMEOUT_SECONDS` without an answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from aigov import __version__
 from aigov.scm import retry as retries
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
-from aigov.scm.retry import BudgetedRetry, RetryPolicy, network_failure, retry_options
+from aigov.scm.retry import (
+    BudgetedRetry,
+    RetryPolicy,
+    network_failure,
+    repeat_cut_off,
+    retry_options,
+)
 
 if TYPE_CHECKING:
     from github.IssueComment import IssueComment
@@ -29,7 +38,9 @@ if TYPE_CHECKING:
 
 DEFAULT_THROTTLE: Final[tuple[float, float]] = (0.25, 1.0)
 """PyGithub's own defaults: seconds between requests, seconds between writes."""
+T = TypeVar("T")
 TIMEOUT_SECONDS: Final = 30
+"""Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
 
 
 @functools.cache
@@ -40,6 +51,16 @@ def _retry_class() -> type[BudgetedRetry]:
         """GithubRetry's secondary-rate-limit handling, with the run's waiting budget."""
 
     return GitHubRetry
+
+
+def github_retry(policy: RetryPolicy) -> BudgetedRetry:
+    """PyGithub's ``retry=``: 429, 5xx and secondary rate limits, within ``policy``'s budget."""
+    return _retry_class()(
+        raise_on_status=False,
+        secondary_rate_wait=min(60.0, policy.max_total_wait),
+        max_rate_limit_wait=policy.max_total_wait,
+        **retry_options(policy),
+    )
 
 
 class GitHubPullRequest:
@@ -56,20 +77,17 @@ class GitHubPullRequest:
 
         policy = policy or retries.DEFAULT_POLICY
         between_requests, between_writes = throttle or DEFAULT_THROTTLE
-        options = retry_options(policy)
+        retry = github_retry(policy)
         self._request = request
+        self._policy = policy
+        self._budget = retry.budget
         with self._calling("connecting"):
             self._github = Github(
                 base_url=request.api_url,
                 auth=Auth.Token(request.token),
                 timeout=TIMEOUT_SECONDS,
                 user_agent=f"aigov/{__version__}",
-                retry=_retry_class()(
-                    raise_on_status=False,
-                    secondary_rate_wait=min(60.0, policy.max_total_wait),
-                    max_rate_limit_wait=policy.max_total_wait,
-                    **options,
-                ),
+                retry=retry,
                 seconds_between_requests=between_requests,
                 seconds_between_writes=between_writes,
                 per_page=100,
@@ -81,26 +99,32 @@ class GitHubPullRequest:
 
     def head_sha(self) -> str:
         with self._calling(f"reading {self._request.label}"):
-            sha: str = self._repo.get_pull(self._request.number).head.sha
+            sha: str = self._again(lambda: self._repo.get_pull(self._request.number).head.sha)
         return sha
 
     def comments(self) -> list[ForgeComment]:
         with self._calling(f"listing the comments of {self._request.label}"):
-            listed = list(self._issue.get_comments())
+            listed = self._again(lambda: list(self._issue.get_comments()))
         self._listed = {c.id: c for c in listed}
         return [ForgeComment(c.id, c.body or "") for c in listed]
 
     def create_comment(self, body: str) -> int:
-        with self._calling(f"commenting on {self._request.label}"):
+        with self._calling(f"commenting on {self._request.label}"), self._budget.at_most_once():
             comment_id: int = self._issue.create_comment(body).id
         return comment_id
 
     def update_comment(self, comment_id: int, body: str) -> None:
         with self._calling(f"editing comment {comment_id} of {self._request.label}"):
-            self._comment(comment_id).edit(body)
+            self._again(lambda: self._comment(comment_id).edit(body))
 
     def delete_comment(self, comment_id: int) -> None:
-        with self._calling(f"deleting comment {comment_id} of {self._request.label}"):
+        from github import UnknownObjectException
+
+        # Gone already (UnknownObjectException): a retried DELETE whose first answer was lost.
+        with (
+            self._calling(f"deleting comment {comment_id} of {self._request.label}"),
+            contextlib.suppress(UnknownObjectException),
+        ):
             self._comment(comment_id).delete()
 
     def set_status(self, sha: str, passed: bool, description: str, target_url: str | None) -> None:
@@ -113,6 +137,9 @@ class GitHubPullRequest:
             parameters["target_url"] = target_url
         with self._calling(f"setting the status of {sha[:12]}"):
             self._repo.get_commit(sha).create_status(**parameters)
+
+    def _again(self, call: Callable[[], T]) -> T:
+        return repeat_cut_off(call, self._policy, self._budget)
 
     def _comment(self, comment_id: int) -> IssueComment:
         known = self._listed.get(comment_id)
@@ -127,10 +154,13 @@ class GitHubPullRequest:
         try:
             yield
         except GithubException as exc:
-            raise PublishError(self._clean(f"GitHub: {what}: {_explain(exc)}")) from None
+            raise PublishError(
+                self._clean(f"GitHub: {what}: {_explain(exc)}"), uncertain=exc.status >= 500
+            ) from None
         except requests.RequestException as exc:
             raise PublishError(
-                self._clean(f"GitHub at {self._request.api_url}: {what}: {network_failure(exc)}")
+                self._clean(f"GitHub at {self._request.api_url}: {what}: {network_failure(exc)}"),
+                uncertain=True,
             ) from None
 
     def _clean(self, text: str) -> str:

@@ -6,26 +6,53 @@ notes?sort=asc&order_by=created_at``, then ``POST …/notes`` or ``PUT``/``DELET
 
 Authentication: ``GITLAB_TOKEN`` as ``PRIVATE-TOKEN``, else ``CI_JOB_TOKEN`` as ``JOB-TOKEN``
 (GitLab limits what a job token may call; notes usually need a project access token).
-Retries are done below python-gitlab, on its requests session, so that one budget bounds them
-(python-gitlab's own 429 loop sleeps whatever ``Retry-After`` says).
+Retries are done below python-gitlab, on its requests session (:func:`retrying_session`), so
+that one budget bounds them (python-gitlab's own 429 loop sleeps whatever ``Retry-After`` says;
+its ``retry_transient_errors`` stays off); reads cut off mid-answer are repeated; the note's POST
+is sent at most once (see :mod:`aigov.scm.retry`). Each request times out after
+:data:`TIMEOUT_SECONDS` without an answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from aigov import __version__
 from aigov.scm import retry as retries
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
-from aigov.scm.retry import BudgetedRetry, RetryPolicy, network_failure, retry_options
+from aigov.scm.retry import (
+    BudgetedRetry,
+    RetryPolicy,
+    WaitBudget,
+    network_failure,
+    repeat_cut_off,
+    retry_options,
+)
 
 if TYPE_CHECKING:
+    import requests
+
     from aigov.scm.context import ChangeRequest
 
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS: Final = 30
+"""Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
+T = TypeVar("T")
+
+
+def retrying_session(policy: RetryPolicy) -> tuple[requests.Session, WaitBudget]:
+    """A requests session for python-gitlab that retries with ``policy``, and its budget."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    options = retry_options(policy)
+    adapter = HTTPAdapter(max_retries=BudgetedRetry(raise_on_status=True, **options))
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session, options["budget"]
 
 
 class GitLabMergeRequest:
@@ -33,17 +60,10 @@ class GitLabMergeRequest:
 
     def __init__(self, request: ChangeRequest, *, policy: RetryPolicy | None = None) -> None:
         import gitlab
-        import requests
-        from requests.adapters import HTTPAdapter
 
         self._request = request
-        retry = BudgetedRetry(
-            raise_on_status=True, **retry_options(policy or retries.DEFAULT_POLICY)
-        )
-        session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+        self._policy = policy or retries.DEFAULT_POLICY
+        session, self._budget = retrying_session(self._policy)
         job_token = request.token_variable == "CI_JOB_TOKEN"
         self._gitlab = gitlab.Gitlab(
             re.sub(r"/api/v4$", "", request.api_url),
@@ -51,6 +71,7 @@ class GitLabMergeRequest:
             job_token=request.token if job_token else None,
             session=session,
             timeout=TIMEOUT_SECONDS,
+            retry_transient_errors=False,
             per_page=100,
             user_agent=f"aigov/{__version__}",
         )
@@ -59,12 +80,16 @@ class GitLabMergeRequest:
 
     def head_sha(self) -> str:
         with self._calling(f"reading {self._request.label}"):
-            current = self._project.mergerequests.get(self._request.number)
+            current = self._again(lambda: self._project.mergerequests.get(self._request.number))
         return str(current.sha)
 
     def comments(self) -> list[ForgeComment]:
         with self._calling(f"listing the notes of {self._request.label}"):
-            notes = self._merge_request.notes.list(get_all=True, sort="asc", order_by="created_at")
+            notes = self._again(
+                lambda: self._merge_request.notes.list(
+                    get_all=True, sort="asc", order_by="created_at"
+                )
+            )
         return [
             ForgeComment(int(n.id), str(n.body or ""))
             for n in notes
@@ -72,17 +97,23 @@ class GitLabMergeRequest:
         ]
 
     def create_comment(self, body: str) -> int:
-        with self._calling(f"commenting on {self._request.label}"):
+        with self._calling(f"commenting on {self._request.label}"), self._budget.at_most_once():
             note = self._merge_request.notes.create({"body": body})
         return int(note.id)
 
     def update_comment(self, comment_id: int, body: str) -> None:
         with self._calling(f"editing note {comment_id} of {self._request.label}"):
-            self._merge_request.notes.update(comment_id, {"body": body})
+            self._again(lambda: self._merge_request.notes.update(comment_id, {"body": body}))
 
     def delete_comment(self, comment_id: int) -> None:
+        from gitlab.exceptions import GitlabDeleteError
+
         with self._calling(f"deleting note {comment_id} of {self._request.label}"):
-            self._merge_request.notes.delete(comment_id)
+            try:
+                self._merge_request.notes.delete(comment_id)
+            except GitlabDeleteError as exc:
+                if exc.response_code != 404:  # 404: gone already (a retried DELETE)
+                    raise
 
     def set_status(self, sha: str, passed: bool, description: str, target_url: str | None) -> None:
         data: dict[str, Any] = {
@@ -104,11 +135,19 @@ class GitLabMergeRequest:
         try:
             yield
         except GitlabError as exc:
-            raise PublishError(self._clean(f"GitLab: {what}: {self._explain(exc)}")) from None
+            code = exc.response_code
+            raise PublishError(
+                self._clean(f"GitLab: {what}: {self._explain(exc)}"),
+                uncertain=code is None or code >= 500,
+            ) from None
         except requests.RequestException as exc:
             raise PublishError(
-                self._clean(f"GitLab at {self._request.api_url}: {what}: {network_failure(exc)}")
+                self._clean(f"GitLab at {self._request.api_url}: {what}: {network_failure(exc)}"),
+                uncertain=True,
             ) from None
+
+    def _again(self, call: Callable[[], T]) -> T:
+        return repeat_cut_off(call, self._policy, self._budget)
 
     def _explain(self, exc: Any) -> str:
         code = getattr(exc, "response_code", None)

@@ -1,8 +1,11 @@
 """The forge-neutral half of the bot: the comment's body, the upsert, the commit status.
 
 One comment per pull/merge request, found again by its hidden marker (the first line of the
-body, ``<!-- aigov-report sha=<head commit> -->``): the first run posts it, later runs edit it,
-duplicates (a retried POST whose first answer was lost) are deleted. Before touching it, the run
+body, ``<!-- aigov-report sha=<head commit> -->``): the first run posts it, later runs edit it.
+The POST is sent at most once: when its answer is lost (connection closed, timeout, 5xx), the run
+lists the comments again and adopts its comment if the forge did create it, and only otherwise
+posts again (at most :data:`POST_ATTEMPTS` times). Duplicates that still appear (two runs at
+once) are deleted by the next run. Before touching it, the run
 asks the forge for the request's current head: a run for an older commit (a slow or re-run
 pipeline) sets its commit's status but leaves the comment to the newer commit's run.
 
@@ -32,12 +35,22 @@ STATUS_CONTEXT: Final = "aigov"
 MAX_STATUS_DESCRIPTION: Final = 140
 MAX_COMMENT_CHARS: Final = 65_536
 """GitHub's limit for a comment body (GitLab allows far more)."""
+POST_ATTEMPTS: Final = 3
+"""Posts of the comment when answers are lost (each after looking for the previous one)."""
 
 _MARKER = re.compile(r"\A<!-- aigov-report(?: sha=([0-9a-f]{7,64}))? -->")
 
 
 class PublishError(Exception):
-    """The forge refused or could not be reached; the message never holds the token."""
+    """The forge refused or could not be reached; the message never holds the token.
+
+    ``uncertain``: no clear answer came back (network failure, timeout, 5xx), so a write may have
+    been carried out all the same.
+    """
+
+    def __init__(self, message: str, *, uncertain: bool = False) -> None:
+        super().__init__(message)
+        self.uncertain = uncertain
 
 
 @dataclass(frozen=True)
@@ -181,12 +194,35 @@ def publish(
     else:
         body = comment_body(report, request)
     if kept is None:
-        return Publication("created", thread.create_comment(body), state, current, done)
+        posted, merged = _post(thread, body)
+        return Publication("created", posted, state, current, done + merged)
     if kept.body == body:
         return Publication("unchanged", kept.id, state, current, done)
     thread.update_comment(kept.id, body)
     action: CommentAction = "resolved" if report.passed and on_pass == "resolve" else "updated"
     return Publication(action, kept.id, state, current, done)
+
+
+def _post(thread: ReviewThread, body: str) -> tuple[int, int]:
+    """Post ``body`` without ever leaving two comments: look before posting again.
+
+    Returns the comment's id and the number of duplicates deleted on the way.
+    """
+    attempt = 1
+    while True:
+        try:
+            return thread.create_comment(body), 0
+        except PublishError as exc:
+            if not exc.uncertain or attempt >= POST_ATTEMPTS:
+                raise
+        attempt += 1
+        ours = [c for c in thread.comments() if marker_sha(c.body) is not None]
+        if ours:  # the lost answer's POST was carried out: that comment is ours
+            for duplicate in ours[1:]:
+                thread.delete_comment(duplicate.id)
+            if ours[0].body != body:
+                thread.update_comment(ours[0].id, body)
+            return ours[0].id, len(ours) - 1
 
 
 def redact(text: str, secret: str) -> str:

@@ -4,13 +4,23 @@ A :class:`BudgetedRetry` retries 429, 5xx and whatever its base class adds (PyGi
 recognises GitHub's secondary rate limits), honours ``Retry-After``, and draws every wait from one
 :class:`WaitBudget` shared by all the requests of a run: when the server asks for more than what is
 left, the run gives up at once instead of sleeping past the CI job's patience.
+
+Writes that must not happen twice (posting the comment) are sent inside
+:meth:`WaitBudget.at_most_once`: then only a refusal (429, a rate-limit 403) or a connection that
+was never made is retried here; a lost, cut-off or late answer is left to the caller, who looks
+before posting again (:func:`aigov.scm.publish.publish`). An answer cut off mid-body escapes
+urllib3 (requests reads the body after the retries are done): :func:`repeat_cut_off` repeats
+idempotent calls then.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeVar
 
 from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
@@ -19,7 +29,12 @@ from urllib3.util.retry import Retry
 
 RETRY_STATUSES: Final[tuple[int, ...]] = (429, 500, 502, 503, 504)
 RETRY_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-"""Writes are retried too: a duplicated comment after a lost answer is merged by the next run."""
+"""Writes are retried too, except inside :meth:`WaitBudget.at_most_once`."""
+REFUSED_STATUSES: Final[tuple[int, ...]] = (429, 403)
+"""Answers saying the request was not carried out (rate limits; GitHub's secondary limit is a 403
+that PyGithub's retry recognises): safe to send again even at most once."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,23 @@ class WaitBudget:
 
     def __init__(self, seconds: float) -> None:
         self.remaining = seconds
+        self.once = False
+
+    @contextmanager
+    def at_most_once(self) -> Iterator[None]:
+        """Requests sent inside are not repeated once they may have reached the server."""
+        before, self.once = self.once, True
+        try:
+            yield
+        finally:
+            self.once = before
+
+    def spend(self, seconds: float) -> bool:
+        """Take ``seconds`` of waiting from the budget; False (nothing taken) when not enough."""
+        if seconds > self.remaining:
+            return False
+        self.remaining -= seconds
+        return True
 
 
 class BudgetedRetry(Retry):
@@ -54,6 +86,11 @@ class BudgetedRetry(Retry):
         kw.setdefault("budget", self.budget)
         return super().new(**kw)
 
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if self.budget.once and status_code not in REFUSED_STATUSES:
+            return False  # a 5xx may come after the write was done: the caller looks first
+        return super().is_retry(method, status_code, has_retry_after)
+
     def increment(
         self,
         method: str | None = None,
@@ -63,15 +100,16 @@ class BudgetedRetry(Retry):
         _pool: ConnectionPool | None = None,
         _stacktrace: TracebackType | None = None,
     ) -> Self:
+        if self.budget.once and error is not None and not self._is_connection_error(error):
+            raise error.with_traceback(_stacktrace)  # sent, answer lost: may have been done
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         wait = _planned_wait(retry, response)
-        if wait > self.budget.remaining:
+        if not self.budget.spend(wait):
             reason = (
                 f"giving up: the server asked to wait {wait:.0f} s, more than the "
                 f"{self.budget.remaining:.0f} s of waiting left"
             )
             raise MaxRetryError(_pool, url or "", ResponseError(reason))  # type: ignore[arg-type]
-        self.budget.remaining -= wait
         return retry
 
 
@@ -100,8 +138,45 @@ def retry_options(policy: RetryPolicy) -> dict[str, Any]:
     }
 
 
+def repeat_cut_off(call: Callable[[], T], policy: RetryPolicy, budget: WaitBudget) -> T:
+    """``call()``, made again when an answer was cut off mid-body (for idempotent calls only).
+
+    urllib3 retries up to the end of an answer's headers; requests reads the body afterwards, so
+    a connection closed half way through it surfaces as ``ChunkedEncodingError`` that no
+    ``Retry`` sees. At most ``policy.retries`` more calls, backing off within ``budget``.
+    """
+    from requests.exceptions import ChunkedEncodingError
+
+    for attempt in range(policy.retries):
+        try:
+            return call()
+        except ChunkedEncodingError:
+            if not budget.spend(policy.backoff_factor * attempt):
+                raise
+            time.sleep(policy.backoff_factor * attempt)
+    return call()
+
+
 def network_failure(exc: Exception) -> str:
-    """A short account of a requests/urllib3 failure (its type and urllib3's reason)."""
+    """A short account of a requests/urllib3 failure: what happened, then urllib3's reason."""
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        NewConnectionError,
+        ProtocolError,
+        ReadTimeoutError,
+    )
+
     first = exc.args[0] if exc.args else None
-    reason = getattr(first, "reason", None)
-    return type(exc).__name__ + (f" ({reason})" if reason else "")
+    reason = getattr(first, "reason", None) or first
+    if isinstance(reason, NewConnectionError):
+        what = "cannot connect"
+    elif isinstance(reason, ConnectTimeoutError):
+        what = "timed out connecting"
+    elif isinstance(reason, ReadTimeoutError):
+        what = "timed out waiting for the answer"
+    elif isinstance(reason, ProtocolError):
+        what = "connection closed before the answer was complete"
+    else:
+        what = type(exc).__name__
+    detail = str(reason) if isinstance(reason, Exception) else ""
+    return what + (f" ({detail[:200]})" if detail else "")
