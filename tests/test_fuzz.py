@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import CliResult
+from tests.conftest import MINIMAL_MANIFEST, CliResult
 from tests.fuzzing import (
     KINDS,
     FuzzInput,
@@ -228,3 +228,36 @@ def test_a_key_with_a_newline_stays_on_its_problem_line(
     lines = result.stdout.splitlines()
     assert not any(line.startswith("valid:") for line in lines)
     assert "unknown field 'a\\nvalid: 0 error(s)'" in result.stdout
+
+
+@pytest.mark.parametrize("number", ["9" * 400, str(2**63), "-" + str(2**63 + 1)])
+def test_a_number_beyond_64_bits_in_a_card_is_evaluated_not_a_traceback(
+    run_cli: Callable[..., CliResult], make_repo: Callable[..., Path], number: str
+) -> None:
+    # benchmarks/fuzz.py 100k run: 16 model cards, 3 contracts and 5 org configs with such a
+    # number made `check` raise ExpressionError (CEL integers are 64-bit) out of main().
+    card = f"---\nlicense: mit\nx-measured: {number}\n---\n# Card\n"
+    repo = make_repo({"aigov.yaml": MINIMAL_MANIFEST, "MODEL_CARD.md": card})
+    skip = (
+        "--skip-evidence",
+        "git",
+        "--skip-evidence",
+        "mlflow",
+        "--skip-evidence",
+        "data_quality",
+    )
+    result = run_cli("check", str(repo), *skip)
+    assert result.exit_code in (0, 1), result.stderr
+    assert result.stderr == ""
+
+
+def test_a_file_name_over_255_bytes_is_a_located_problem(
+    run_cli: Callable[..., CliResult], make_repo: Callable[..., Path]
+) -> None:
+    # benchmarks/fuzz.py 100k run, manifest #2174 and #10203: OSError (File name too long)
+    # escaped main() when the model card or a contract was looked up.
+    manifest = MINIMAL_MANIFEST + "model:\n  card: " + "é" * 200 + ".md\n"
+    result = run_cli("validate", str(make_repo({"aigov.yaml": manifest})))
+    assert result.exit_code == 2
+    assert "aigov.yaml:10:3: error: model.card: '" in result.stdout
+    assert "has a name longer than 255 bytes [path.outside-repository]" in result.stdout

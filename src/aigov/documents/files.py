@@ -12,6 +12,7 @@ from aigov.documents.problems import DocumentError, Location, Problem
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+_MAX_NAME_BYTES = 255  # the usual limit of one file or folder name (ext4, APFS, NTFS)
 
 
 class RepositoryRoot:
@@ -49,6 +50,11 @@ class RepositoryRoot:
         if not reference or "\x00" in reference:
             raise refuse("is not a usable path")
         posix = PurePosixPath(reference.replace("\\", "/"))
+        if any(
+            len(part.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES for part in posix.parts
+        ):
+            # The OS refuses such a name (ENAMETOOLONG) when the file is looked up.
+            raise refuse(f"has a name longer than {_MAX_NAME_BYTES} bytes")
         if posix.is_absolute() or (len(reference) > 1 and reference[1] == ":"):
             raise refuse("is an absolute path")
         candidate = self.path.joinpath(*posix.parts)

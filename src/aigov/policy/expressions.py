@@ -61,6 +61,7 @@ import functools
 import importlib
 import importlib.machinery
 import importlib.util
+import math
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -341,6 +342,8 @@ class _Unsupported(Exception):
 def _plain(value: Any) -> Any:
     """A normalised copy of ``value`` (the path of a refused value is built only on failure)."""
     if type(value) in _SCALARS:
+        if type(value) is int and value not in _INT64:
+            return _double(value)
         return value
     if isinstance(value, Mapping):
         copy: dict[Any, Any] = {}
@@ -375,6 +378,18 @@ def _plain(value: Any) -> Any:
         f"has unsupported type {type(value).__name__}; contexts hold JSON-like data only "
         "(dict, list, str, int, float, bool, None)"
     )
+
+
+_INT64: Final = range(-(2**63), 2**63)
+
+
+def _double(value: int) -> float:
+    """CEL integers are 64-bit; YAML's are not: a larger one is read as a double (as CEL reads
+    JSON numbers), infinite beyond the double range, instead of failing the whole context."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _join(path: str, key: object) -> str:
