@@ -50,6 +50,24 @@ def run_aigov_process(*args: str, cwd: Path | None = None, timeout: float = 60) 
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
 
 
+def imported_modules(*args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    """Exit code of ``python -X importtime -m aigov ARGS`` run from the project, and every module
+    it imported (what a cold run pays for)."""
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "aigov", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+    )
+    return completed.returncode, {
+        line.rsplit("|", 1)[-1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
 @pytest.fixture(scope="session")
 def conformance() -> Path:
     if not CONFORMANCE.is_dir():

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from tests.conftest import imported_modules
 
 from aigov.cli import _VERBS, build_parser
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _sub(parser: argparse.ArgumentParser, verb: str) -> argparse.ArgumentParser:
@@ -33,25 +29,9 @@ def test_every_verb_is_listed() -> None:
     assert list(action.choices) == ["validate", *_VERBS]
 
 
-def _imported_modules(*args: str, env: dict[str, str]) -> tuple[int, set[str]]:
-    completed = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "aigov", *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=60,
-    )
-    return completed.returncode, {
-        line.rsplit("|", 1)[-1].strip()
-        for line in completed.stderr.splitlines()
-        if line.startswith("import time:")
-    }
-
-
 def test_pydantic_plugin_discovery_is_skipped_but_validation_still_runs_through_pydantic() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
-    code, modules = _imported_modules("validate", "examples/credit-scoring", env=env)
+    code, modules = imported_modules("validate", "examples/credit-scoring", env=env)
     assert code == 0
     # pydantic still builds its validators through the module that asks the plugin loader...
     assert "pydantic.plugin._schema_validator" in modules
@@ -61,6 +41,6 @@ def test_pydantic_plugin_discovery_is_skipped_but_validation_still_runs_through_
 
 def test_a_user_who_enables_pydantic_plugins_keeps_pydantic_s_own_loader() -> None:
     env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "some-other-plugin"}
-    code, modules = _imported_modules("validate", "examples/credit-scoring", env=env)
+    code, modules = imported_modules("validate", "examples/credit-scoring", env=env)
     assert code == 0
     assert "pydantic.plugin._loader" in modules and "importlib.metadata" in modules

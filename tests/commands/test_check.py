@@ -10,14 +10,18 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import git
 import pytest
-from tests.conftest import EXAMPLES, PROJECT_ROOT, CliResult, run_aigov_process
+from tests.conftest import (
+    EXAMPLES,
+    CliResult,
+    imported_modules,
+    run_aigov_process,
+)
 
 ORG_POLICIES = EXAMPLES / "org-policies"
 TODAY = "2026-11-24"
@@ -388,19 +392,8 @@ HEAVY = ("mlflow", "great_expectations", "github", "gitlab", "pandas", "git")
     ],
 )
 def test_check_imports_no_heavy_library(args: list[str]) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "aigov", "check", *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
-    assert completed.returncode in (0, 1), completed.stderr[-2000:]
-    imported = {
-        line.rsplit("|", 1)[-1].strip()
-        for line in completed.stderr.splitlines()
-        if line.startswith("import time:")
-    }
+    code, imported = imported_modules("check", *args)
+    assert code in (0, 1)
     heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY)
     assert not heavy, heavy
 
