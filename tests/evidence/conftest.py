@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 
 @pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mlflow_server(
+    tmp_path_factory: pytest.TempPathFactory, credit_scoring_with_evidence: Path
+) -> Iterator[str]:
     """A real ``mlflow server``: the credit-scoring registry and the ``churn`` model."""
     from tests.evidence.mlflow_store import tracking_server
 
-    with tracking_server(tmp_path_factory.mktemp("mlflow-server")) as url:
+    registry = credit_scoring_with_evidence / "mlruns.db"
+    with tracking_server(tmp_path_factory.mktemp("mlflow-server"), registry) as url:
         yield url

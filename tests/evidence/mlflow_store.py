@@ -2,8 +2,9 @@
 
 :func:`populate` writes the ``churn`` model (two POC approaches, two versions, aliases, a monthly
 history); :func:`tracking_server` serves a SQLite store that holds it next to the credit-scoring
-example's registry (a copy of ``examples/credit-scoring/mlruns.db``), so the REST tests and the
-fault tests share one server (it takes seconds to start).
+example's registry (a copy of the store its ``build_mlflow_store.py`` builds, which a fresh clone
+does not have until the ``credit_scoring_with_evidence`` fixture runs it), so the REST tests and
+the fault tests share one server (it takes seconds to start).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 
 from mlflow import MlflowClient
 from mlflow.entities import Metric
-from tests.conftest import EXAMPLES
 
 DAY_MS = 86_400_000
 START = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -69,13 +69,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def tracking_server(folder: Path) -> Iterator[str]:
+def tracking_server(folder: Path, registry: Path) -> Iterator[str]:
     """A real ``mlflow server`` (one worker) on a free local port; its URL.
 
-    Its store holds the credit-scoring example's registry and :func:`populate`'s ``churn``.
+    Its store is a copy of ``registry`` (the credit-scoring example's SQLite store) with
+    :func:`populate`'s ``churn`` added.
     """
     store = folder / "server.db"
-    shutil.copy(EXAMPLES / "credit-scoring" / "mlruns.db", store)
+    shutil.copy(registry, store)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
