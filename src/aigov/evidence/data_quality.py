@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from aigov import __version__
-from aigov.documents.problems import DocumentError, Location
+from aigov.documents.problems import DocumentError
+from aigov.evidence import EvidenceUnavailable
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -84,13 +85,8 @@ _DATE_TYPES = ("date", "timestamp")
 _VOLUME_CHECKS = ("row_count", "freshness")
 
 
-class DataQualityUnavailable(Exception):
+class DataQualityUnavailable(EvidenceUnavailable):
     """The data cannot be validated (no readable server, unreadable data, no GX installed)."""
-
-    def __init__(self, reason: str, location: Location | None = None) -> None:
-        super().__init__(f"evidence unavailable: {reason}")
-        self.reason = reason
-        self.location = location
 
 
 @dataclass(frozen=True)

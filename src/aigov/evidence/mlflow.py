@@ -81,6 +81,7 @@ from urllib.parse import urlsplit
 from aigov.documents.files import RepositoryRoot
 from aigov.documents.manifest import MANIFEST_FILE, Registry
 from aigov.documents.problems import DocumentError, Location
+from aigov.evidence import EvidenceUnavailable
 
 if TYPE_CHECKING:
     from aigov.documents.repository import Repository
@@ -105,13 +106,8 @@ _METRIC_SYNONYMS = {
 }
 
 
-class MlflowEvidenceUnavailable(Exception):
+class MlflowEvidenceUnavailable(EvidenceUnavailable):
     """The registry cannot give the evidence; the message says why, for a finding."""
-
-    def __init__(self, reason: str, location: Location | None = None) -> None:
-        super().__init__(f"evidence unavailable: {reason}")
-        self.reason = reason
-        self.location = location
 
 
 @dataclass(frozen=True)
