@@ -5,6 +5,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from tests.conftest import MINIMAL_MANIFEST, CliResult, run_aigov_process
 
 RunCli = Callable[..., CliResult]
@@ -58,6 +59,32 @@ def test_wrong_type(run_cli: RunCli, make_repo: MakeRepo) -> None:
     out = _invalid(run_cli, make_repo({"aigov.yaml": manifest}))
     assert "aigov.yaml:11:3: error: framing.impact: Input should be a valid integer" in out
     assert "got 'high'" in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://grafana.example.org",
+        "https://",
+        "http://[abc",
+        "http://x.org:99999/",
+    ],
+)
+def test_dashboard_must_be_an_http_url(run_cli: RunCli, make_repo: MakeRepo, url: str) -> None:
+    manifest = MINIMAL_MANIFEST + f"monitoring:\n  dashboard: '{url}'\n"
+    out = _invalid(run_cli, make_repo({"aigov.yaml": manifest}))
+    assert "monitoring.dashboard: Value error, expected an http(s) URL" in out
+
+
+def test_dashboard_url_is_kept_as_written(make_repo: MakeRepo) -> None:
+    from aigov.documents.repository import load_repository
+
+    url = "https://grafana.example.org/d/churn?orgId=1"
+    manifest = MINIMAL_MANIFEST + f"monitoring:\n  dashboard: '{url}'\n"
+    repository = load_repository(make_repo({"aigov.yaml": manifest}))
+    assert repository.manifest is not None and repository.manifest.monitoring is not None
+    assert repository.manifest.monitoring.dashboard == url
 
 
 def test_unknown_stage_suggests_the_closest(run_cli: RunCli, make_repo: MakeRepo) -> None:

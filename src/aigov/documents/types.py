@@ -76,23 +76,20 @@ MAX_URL_LENGTH = 2083
 
 
 def _validate_http_url(value: Any) -> str:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _is_http_url(value):
         raise ValueError("expected an http(s) URL such as https://grafana.example.org/d/model")
+    return value
+
+
+def _is_http_url(value: str) -> bool:
+    if len(value) > MAX_URL_LENGTH or any(character.isspace() for character in value):
+        return False
     try:
         parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        host = None
-    if (
-        len(value) > MAX_URL_LENGTH
-        or parts.scheme not in ("http", "https")
-        or not host
-        or any(character.isspace() for character in value)
-    ):
-        raise ValueError(
-            f"'{value[:200]}' is not an http(s) URL such as https://grafana.example.org/d/model"
-        )
-    return value
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 # Kept as the text the author wrote (pydantic's HttpUrl would add a trailing slash, and its
