@@ -50,10 +50,9 @@ def run_git(
     repository: Path, *arguments: str, check: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``git -C repository ARGUMENTS`` and return its output (bytes); raises GitError."""
-    command = ["git", "-C", str(repository), "-c", "core.fsmonitor=false", *arguments]
     try:
         completed = subprocess.run(
-            command,
+            _command(repository, *arguments),
             capture_output=True,
             stdin=subprocess.DEVNULL,
             env=_environment(),
@@ -69,6 +68,10 @@ def run_git(
     if check and completed.returncode != 0:
         raise GitError(_first_line(completed.stderr) or f"`git {arguments[0]}` failed")
     return completed
+
+
+def _command(repository: Path, *arguments: str) -> list[str]:
+    return ["git", "-C", str(repository), "-c", "core.fsmonitor=false", *arguments]
 
 
 def _first_line(stderr: bytes) -> str:
@@ -221,7 +224,7 @@ class ObjectReader:
     def __init__(self, repository: Path) -> None:
         try:
             self._process = subprocess.Popen(
-                ["git", "-C", str(repository), "cat-file", "--batch"],
+                _command(repository, "cat-file", "--batch"),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
