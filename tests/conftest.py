@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,31 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT_ROOT / "examples"
 # CI clones the project with shared/ beside it; so is a developer's checkout.
 CONFORMANCE = PROJECT_ROOT.parent / "shared" / "conformance"
+
+
+# Caches that tools keep in the working directory by design; anything else a test writes into the
+# checkout is a bug (a default path left in a test) that makes the next run see stale state.
+_TOOL_CACHES = frozenset(
+    {".git", ".venv", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+)
+
+
+def _checkout_files() -> set[str]:
+    found: set[str] = set()
+    for folder, subfolders, files in os.walk(PROJECT_ROOT):
+        subfolders[:] = [name for name in subfolders if name not in _TOOL_CACHES]
+        relative = Path(folder).relative_to(PROJECT_ROOT)
+        found.update((relative / name).as_posix() for name in files)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tests_leave_the_checkout_alone() -> Iterator[None]:
+    """Fail the run when a test wrote files into the project (outside its temporary folders)."""
+    before = _checkout_files()
+    yield
+    added = sorted(_checkout_files() - before)
+    assert not added, f"tests wrote into the checkout (use tmp_path): {added[:20]}"
 
 
 @dataclass

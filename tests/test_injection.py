@@ -277,7 +277,10 @@ def test_portfolio_report_carries_the_payloads_inertly(
         result = run_cli("portfolio", "scan", *args)
         assert result.exit_code == 0, result.stderr
         out = tmp_path / f"{kind}-report"
-        result = run_cli("portfolio", "report", str(scan), "--out", str(out))
+        # Each its own history: the default store is in the working directory, and a second
+        # scan recorded there would add a trend chart the other report lacks.
+        history = ["--history", str(tmp_path / f"{kind}-history.sqlite")]
+        result = run_cli("portfolio", "report", str(scan), "--out", str(out), *history)
         assert result.exit_code == 0, result.stderr
         reports[kind] = {p.name: p.read_text("utf-8") for p in sorted(out.iterdir())}
     hostile, plain = reports["hostile"], reports["plain"]
