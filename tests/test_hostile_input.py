@@ -307,11 +307,12 @@ def test_policy_file_attacks_exit_2(tmp_path: Path, kind: str, attack: str) -> N
 
 
 def test_special_policy_files_are_never_opened(tmp_path: Path) -> None:
-    """A FIFO in a policy folder is skipped without opening it (the check would hang)."""
+    """A FIFO in a policy folder is refused without opening it (the check would hang)."""
     folder = _policies(tmp_path)
     os.mkfifo(folder / "local" / "rules" / "fifo.yaml")
     run = aigov("check", str(EXAMPLES / "customer-chatbot"), "--policies", str(folder))
-    assert run.exit_code in (0, 1, 2) and run.seconds < 10
+    assert run.exit_code == 2 and run.seconds < 10, run.output[-2000:]
+    refused(run, "local/rules/fifo.yaml", "policy.not-regular", positioned=False)
 
 
 # --- --baseline -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import git
@@ -9,6 +10,7 @@ import pytest
 from tests.policy.conftest import write_pack
 
 from aigov._resources import builtin_policies
+from aigov.policy.pack import PolicyLoadError
 from aigov.policy.sources import PolicySource, load_policy_set, parse_policy_source
 
 
@@ -86,10 +88,46 @@ def test_git_source_errors(tmp_path: Path) -> None:
         load_policy_set(PolicySource("git", str(tmp_path), "HEAD"))
 
 
-def test_folder_source_symlinks_are_not_followed(tmp_path: Path) -> None:
+def _refused(source: PolicySource) -> list[tuple[str, str]]:
+    with pytest.raises(PolicyLoadError) as refused:
+        load_policy_set(source)
+    return [(str(p.location), p.code) for p in refused.value.problems]
+
+
+def test_folder_source_refuses_symlinked_policy_files(tmp_path: Path) -> None:
+    """A link is never followed, and never skipped either: the policy would judge with fewer
+    rules (or the default org config) than its author wrote."""
     outside = write_pack(tmp_path / "outside", name="outside", prefix="OUT")
+    (tmp_path / "outside" / "aigov-org.yaml").write_text("block_on: low\n", encoding="utf-8")
     root = tmp_path / "policies"
     write_pack(root / "inside", name="inside", prefix="IN")
     (root / "inside" / "rules" / "linked.yaml").symlink_to(outside / "rules" / "main.yaml")
-    policy_set = load_policy_set(PolicySource("folder", str(root)))
-    assert {r.id for r in policy_set.rules} == {"IN-OVERSIGHT", "IN-OWNER"}
+    (root / "aigov-org.yaml").symlink_to(tmp_path / "outside" / "aigov-org.yaml")
+    (root / "other").symlink_to(outside, target_is_directory=True)
+    (root / "README.md").symlink_to(outside / "pack.yaml")  # not a policy file: ignored
+    shown = str(root)
+    assert sorted(_refused(PolicySource("folder", shown))) == [
+        (f"{shown}/aigov-org.yaml", "policy.not-regular"),
+        (f"{shown}/inside/rules/linked.yaml", "policy.not-regular"),
+        (f"{shown}/other", "policy.not-regular"),
+    ]
+
+
+def test_folder_source_refuses_special_files_without_opening_them(tmp_path: Path) -> None:
+    root = tmp_path / "policies"
+    write_pack(root / "inside", name="inside", prefix="IN")
+    os.mkfifo(root / "inside" / "rules" / "fifo.yaml")  # opening it would block
+    assert _refused(PolicySource("folder", str(root))) == [
+        (f"{root}/inside/rules/fifo.yaml", "policy.not-regular")
+    ]
+
+
+def test_git_source_refuses_committed_symlinks(tmp_path: Path) -> None:
+    root = tmp_path / "policy-repo"
+    repo, _, _ = make_git_policies(root)
+    (root / "gdpr" / "rules" / "linked.yaml").symlink_to("/etc/hostname")
+    repo.index.add(["gdpr/rules/linked.yaml"])
+    head = repo.index.commit("a linked rule file").hexsha
+    assert _refused(PolicySource("git", str(root), head)) == [
+        (f"{root}@{head}/gdpr/rules/linked.yaml", "policy.not-regular")
+    ]

@@ -329,12 +329,11 @@ def shipped_pack(digest: str, origin: str, shown_as: str) -> LoadedPack | None:
 
 def render_shipped() -> str:
     """``builtin_packs.json`` as loading the built-in packs from source gives it now."""
-    from aigov._resources import builtin_policies
     from aigov.policy.pack import load_pack
-    from aigov.policy.sources import BUILTIN, _read_folder, _split_packs
+    from aigov.policy.sources import BUILTIN, builtin_pack_files
 
     packs = {}
-    for files, shown in _split_packs(_read_folder(builtin_policies()), "policies"):
+    for files, shown in builtin_pack_files():
         pack = load_pack(files, origin=BUILTIN, shown_as=shown)
         packs[shown] = _encode_pack(pack)
     document = {"format": CACHE_FORMAT, "aigov": __version__, "packs": packs}

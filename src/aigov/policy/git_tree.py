@@ -23,14 +23,16 @@ class GitTreeError(Exception):
 
 @dataclass(frozen=True)
 class GitTree:
-    """The wanted files of one commit: path -> bytes, and the commit's full sha."""
+    """The wanted files of one commit: path -> bytes, the commit's full sha, and the wanted
+    paths that are symbolic links (not read: their target is a path, maybe outside the tree)."""
 
     commit: str
     files: dict[str, bytes]
+    links: tuple[str, ...] = ()
 
 
 def read_tree(repository: Path, ref: str, wanted: Callable[[str], bool]) -> GitTree:
-    """Files of ``ref``'s tree for which ``wanted(path)`` holds (symlinks skipped)."""
+    """Files of ``ref``'s tree for which ``wanted(path)`` holds (symlinks listed, not read)."""
     try:
         return _read_tree(repository, ref, wanted)
     except GitError as exc:
@@ -43,11 +45,9 @@ def _read_tree(repository: Path, ref: str, wanted: Callable[[str], bool]) -> Git
     commit = resolve_commit(repository, ref)
     if commit is None:
         raise GitTreeError(f"'{ref}' is not a commit, branch or tag of {repository}")
-    entries = [
-        entry
-        for entry in list_tree(repository, commit)
-        if entry.kind == "blob" and entry.mode != SYMLINK_MODE and wanted(entry.path)
-    ]
+    blobs = [e for e in list_tree(repository, commit) if e.kind == "blob" and wanted(e.path)]
+    entries = [entry for entry in blobs if entry.mode != SYMLINK_MODE]
+    links = tuple(entry.path for entry in blobs if entry.mode == SYMLINK_MODE)
     if len(entries) > MAX_FILES:
         raise GitTreeError(f"more than {MAX_FILES} policy files at {ref}")
     files: dict[str, bytes] = {}
@@ -59,4 +59,4 @@ def _read_tree(repository: Path, ref: str, wanted: Callable[[str], bool]) -> Git
             if found is None:
                 raise GitTreeError(f"{entry.path} at {ref} cannot be read")
             files[entry.path] = found[1]
-    return GitTree(commit, files)
+    return GitTree(commit, files, links)

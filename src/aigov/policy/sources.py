@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from aigov._resources import builtin_policies
-from aigov.documents.files import decode_text
+from aigov.documents.files import MAX_FILE_BYTES, decode_text
 from aigov.documents.problems import DocumentError, Location, Problem
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.validation import validate_document
@@ -127,14 +127,21 @@ def load_policy_set(
     source = source or PolicySource("builtin")
     if source.kind == "builtin":
         return _assemble(
-            _read_folder(builtin_policies()), "policies", BUILTIN, is_builtin=True, cache=cache
+            _read_folder(builtin_policies(), "policies"),
+            "policies",
+            BUILTIN,
+            is_builtin=True,
+            cache=cache,
         )
     if source.kind == "folder":
         folder = Path(source.location)
         if not folder.is_dir():
             raise ValueError(f"policy source '{source.location}' is not a folder")
         return _assemble(
-            _read_folder(folder), source.location.rstrip("/"), str(source), cache=cache
+            _read_folder(folder, source.location.rstrip("/")),
+            source.location.rstrip("/"),
+            str(source),
+            cache=cache,
         )
     assert source.ref is not None
     return load_policy_set_at_ref(Path(source.location), source.ref, cache=cache)
@@ -164,6 +171,13 @@ def load_policy_set_at_ref(
     files = {path[len(prefix) :]: content for path, content in tree.files.items()}
     location = repository.as_posix().rstrip("/") + (f"/{prefix.rstrip('/')}" if prefix else "")
     shown = f"{location}@{ref}"
+    if tree.links:
+        raise PolicyLoadError(
+            [
+                _not_regular(Location(f"{shown}/{path[len(prefix) :]}"), "a symbolic link")
+                for path in tree.links
+            ]
+        )
     origin = f"git+file://{repository.resolve().as_posix()}@{tree.commit}"
     if prefix:
         origin += f"#{prefix.rstrip('/')}"
@@ -177,7 +191,7 @@ def load_pack_folders(folders: Sequence[Path], org: OrgConfig | None = None) -> 
     for folder in folders:
         if not folder.is_dir():
             raise ValueError(f"'{folder}' is not a folder")
-        files = _read_folder(folder)
+        files = _read_folder(folder, str(folder).rstrip("/"))
         for pack_files, shown in _split_packs(files, str(folder).rstrip("/")):
             try:
                 packs.append(load_pack(pack_files, origin=str(folder), shown_as=shown))
@@ -276,23 +290,60 @@ def _is_policy_file(path: str) -> bool:
     return bool(folder) and not folder.startswith(".") and is_pack_file(rest)
 
 
-def _read_folder(root: Path) -> dict[str, bytes]:
-    """The policy files under ``root``: org config, packs at the root or one level down."""
+def _read_folder(root: Path, shown: str) -> dict[str, bytes]:
+    """The policy files under ``root``: org config, packs at the root or one level down.
+
+    Every policy file must be a regular file: a symbolic link could point anywhere on the
+    machine, and opening a FIFO or a device could block. Skipping one would judge a repository
+    with fewer rules than the policy's author wrote (or with the default org config), so it is
+    refused, with every other such file, in one :class:`PolicyLoadError`.
+    """
     files: dict[str, bytes] = {}
+    problems: list[Problem] = []
     candidates = [root / ORG_FILE, root / PACK_FILE, *root.glob("rules/*"), *root.glob("*/*")]
     candidates.extend(root.glob("*/rules/*"))
     for path in candidates:
         relative = path.relative_to(root).as_posix()
         if not _is_policy_file(relative):
             continue
+        where = Location(f"{shown}/{relative}")
         try:
             info = os.lstat(path)
         except FileNotFoundError:
             continue
-        # A symlink could point anywhere on the machine: policy files are regular files.
-        if stat.S_ISREG(info.st_mode):
-            files[relative] = path.read_bytes()
+        linked = _linked_folder(root, relative)
+        if linked is not None:
+            problems.append(_not_regular(Location(f"{shown}/{linked}"), "a symbolic link"))
+        elif stat.S_ISLNK(info.st_mode):
+            problems.append(_not_regular(where, "a symbolic link"))
+        elif not stat.S_ISREG(info.st_mode):
+            problems.append(_not_regular(where, "not a regular file"))
+        else:
+            with open(path, "rb") as handle:  # one byte over the limit is enough to refuse
+                files[relative] = handle.read(MAX_FILE_BYTES + 1)
+    if problems:
+        raise PolicyLoadError(list({p.location: p for p in problems}.values()))
     return files
+
+
+def _linked_folder(root: Path, relative: str) -> str | None:
+    """The first folder of ``relative`` (inside ``root``) that is a symbolic link, if any."""
+    parts = relative.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if (root / folder).is_symlink():
+            return folder
+    return None
+
+
+def _not_regular(where: Location, what: str) -> Problem:
+    return Problem(
+        where,
+        "policy.not-regular",
+        f"{what}: policy files and folders must be regular files and folders of the policy source",
+        hint="Copy the file into the policy folder (a link could make the policy depend on "
+        "files outside it).",
+    )
 
 
 def _split_packs(files: Mapping[str, bytes], shown: str) -> list[tuple[dict[str, bytes], str]]:
@@ -411,9 +462,14 @@ def _assemble(
     return build_policy_set(selected, org, origin, org_file=org_file, org_positions=org_positions)
 
 
+def builtin_pack_files() -> list[tuple[dict[str, bytes], str]]:
+    """(files, shown name) of each pack shipped with aigov."""
+    return _split_packs(_read_folder(builtin_policies(), "policies"), "policies")
+
+
 def _builtin_packs(cache: PackCache | None = None) -> dict[str, LoadedPack]:
     packs: dict[str, LoadedPack] = {}
-    for pack_files, shown in _split_packs(_read_folder(builtin_policies()), "policies"):
+    for pack_files, shown in builtin_pack_files():
         pack = _load_pack(pack_files, origin=BUILTIN, shown_as=shown, cache=cache)
         packs[pack.name] = pack
     return packs
