@@ -90,6 +90,8 @@ def test_a_file_that_cannot_be_read_is_an_error_row_and_nothing_is_half_written(
     result = scan(_source(name, proxy.url, tmp_path / "cache"), options)  # type: ignore[arg-type]
     assert time.monotonic() - started < (QUICK.retries + 1) * TIMEOUT + 4
     rows = {r.id.split("/")[-1]: r for r in result.results}
+    assert rows["alpha"].ok, rows["alpha"].error  # its cut-off file was read again
+    assert proxy.injected[TRUNCATED_ANSWER.label] == 1
     assert not rows["bravo"].ok and "timed out" in (rows["bravo"].error or "")
     assert TOKEN not in (rows["bravo"].error or "")
     assert result.stats["errors"] >= 2  # bravo, and no-manifest as always

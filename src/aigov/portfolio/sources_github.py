@@ -8,14 +8,16 @@ files already in the cache are used.
 
 Requests are retried as ``aigov comment``'s are (429, 5xx, secondary rate limits, closed
 connections and timeouts; :mod:`aigov.scm.retry`, one waiting budget for the scan) and time out
-after :data:`TIMEOUT_SECONDS` without an answer. A listing that still fails is a
+after :data:`TIMEOUT_SECONDS` without an answer; a read whose answer is cut off mid-body is
+made again. A listing that still fails is a
 :class:`SourceError` (one line, exit 2, nothing written); a repository that fails is an error row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from aigov.portfolio.model import RepositoryRef
@@ -24,6 +26,7 @@ from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, writ
 
 DEFAULT_API = "https://api.github.com"
 TIMEOUT_SECONDS = 30
+T = TypeVar("T")
 
 
 class GitHubOrgSource:
@@ -44,6 +47,9 @@ class GitHubOrgSource:
         from aigov.scm import retry
         from aigov.scm.github import github_retry
 
+        self._policy = retry.DEFAULT_POLICY
+        retrying = github_retry(self._policy)
+        self._budget = retrying.budget
         self.org = org
         self.cache = cache
         self._token = token or ""
@@ -55,7 +61,7 @@ class GitHubOrgSource:
             per_page=per_page,
             seconds_between_requests=throttle_s,
             seconds_between_writes=throttle_s,
-            retry=github_retry(retry.DEFAULT_POLICY),
+            retry=retrying,
             timeout=TIMEOUT_SECONDS,
         )
 
@@ -79,6 +85,12 @@ class GitHubOrgSource:
             failure = f"GitHub organisation {self.org} at {self._github.requester.base_url}: "
             raise SourceError(failure + network_failure(exc)) from None
         return refs
+
+    def _again(self, call: Callable[[], T]) -> T:
+        """``call()``, made again when its answer was cut off mid-body (reads only)."""
+        from aigov.scm.retry import repeat_cut_off
+
+        return repeat_cut_off(call, self._policy, self._budget)
 
     def _reason(self, exc: Any) -> str:
         """``HTTP status: message`` of a failed request: never the whole answer, which a proxy
@@ -104,8 +116,8 @@ class GitHubOrgSource:
         state = read_state(state_file)
         url = f"/repos/{full_name}/commits/{quote(branch, safe='')}"
         headers = {"If-None-Match": state["etag"]} if state.get("etag") and known_head else {}
-        answer_headers, data = self._github.requester.requestJsonAndCheck(
-            "GET", url, headers=headers
+        answer_headers, data = self._again(
+            lambda: self._github.requester.requestJsonAndCheck("GET", url, headers=headers)
         )
         if data is None and state.get("sha"):  # 304 Not Modified
             folder = self.cache / safe_name(full_name) / str(state["sha"])
@@ -115,7 +127,7 @@ class GitHubOrgSource:
 
         def read(path: str) -> bytes | None:
             try:
-                content: Any = repo.get_contents(path, ref=sha)
+                content: Any = self._again(lambda: repo.get_contents(path, ref=sha))
             except UnknownObjectException:
                 return None
             except GithubException as exc:

@@ -6,14 +6,16 @@ per project; an unchanged head reuses the files in the cache), then
 
 Requests are retried as ``aigov comment``'s are (429, 5xx, closed connections and timeouts, below
 python-gitlab; :mod:`aigov.scm.retry`, one waiting budget for the scan) and time out after
-:data:`TIMEOUT_SECONDS` without an answer. A listing that still fails is a :class:`SourceError`
+:data:`TIMEOUT_SECONDS` without an answer; a read whose answer is cut off mid-body is made
+again. A listing that still fails is a :class:`SourceError`
 (one line, exit 2, nothing written); a project that fails is an error row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aigov.portfolio.model import RepositoryRef
 from aigov.portfolio.sources import Materialized, SourceError
@@ -21,6 +23,7 @@ from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, writ
 
 DEFAULT_URL = "https://gitlab.com"
 TIMEOUT_SECONDS = 30
+T = TypeVar("T")
 
 
 class GitLabGroupSource:
@@ -34,6 +37,8 @@ class GitLabGroupSource:
         from aigov.scm import retry
         from aigov.scm.gitlab import retrying_session
 
+        self._policy = retry.DEFAULT_POLICY
+        session, self._budget = retrying_session(self._policy)
         self.group = group
         self.cache = cache
         self._token = token or ""
@@ -42,7 +47,7 @@ class GitLabGroupSource:
         self._gitlab = gitlab.Gitlab(
             (url or DEFAULT_URL).rstrip("/"),
             private_token=token,
-            session=retrying_session(retry.DEFAULT_POLICY)[0],
+            session=session,
             timeout=TIMEOUT_SECONDS,
             retry_transient_errors=False,
             per_page=100,
@@ -81,6 +86,12 @@ class GitLabGroupSource:
             raise SourceError(failure) from None
         return refs
 
+    def _again(self, call: Callable[[], T]) -> T:
+        """``call()``, made again when its answer was cut off mid-body (reads only)."""
+        from aigov.scm.retry import repeat_cut_off
+
+        return repeat_cut_off(call, self._policy, self._budget)
+
     def _reason(self, exc: Any) -> str:
         """``HTTP status: message`` of a failed request, cut short and without the token (a
         misbehaving server or proxy may echo the request's headers in its answer)."""
@@ -101,7 +112,7 @@ class GitLabGroupSource:
 
         project_id, path, branch = self._projects[ref.id]
         project = self._gitlab.projects.get(project_id, lazy=True)
-        sha = str(project.branches.get(branch).commit["id"])
+        sha = str(self._again(lambda: project.branches.get(branch)).commit["id"])
         base = self.cache / safe_name(path)
         state = read_state(base / "state.json")
         folder = base / sha
@@ -110,7 +121,7 @@ class GitLabGroupSource:
 
         def read(file_path: str) -> bytes | None:
             try:
-                return bytes(project.files.raw(file_path=file_path, ref=sha))
+                return bytes(self._again(lambda: project.files.raw(file_path=file_path, ref=sha)))
             except gitlab.exceptions.GitlabGetError as exc:
                 if exc.response_code == 404:
                     return None
