@@ -1,10 +1,12 @@
 """Local GitHub and GitLab REST APIs on 127.0.0.1 for the real clients (PyGithub, python-gitlab).
 
 Each fake keeps the state a run changes (comments/notes, statuses), answers with the shapes of
-the forges' REST documentation (issue comments, statuses, pulls; merge request notes, merge
-requests, commit statuses), records every request (method, path, query, JSON body, headers), and
-can fail chosen requests once (``fail_once``) to exercise retries. URLs in answers use the
-server's own host, as PyGithub requires.
+the forges' REST documentation (issue comments, statuses, pulls, the authenticated user; merge
+request notes, merge requests, commit statuses, the current user), records every request
+(method, path, query, JSON body, headers), and can fail chosen requests once (``fail_once``) to
+exercise retries. What a token posts is written by the account it acts as; ``GET /user`` answers
+as the forge does for that kind of token. URLs in answers use the server's own host, as PyGithub
+requires.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +32,14 @@ PR_NUMBER = 2
 HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"  # pull_request.head.sha in those payloads
 NEWER_SHA = "1111111111111111111111111111111111111111"
 GITHUB_TOKEN = "ghs_s3cr3tT0k3nV4lu3ThatMustNeverLeak0001"
+ACTIONS_BOT = "github-actions[bot]"  # who GitHub Actions' GITHUB_TOKEN writes as
 
 PROJECT_ID = "42"
 MR_IID = 7
 GITLAB_TOKEN = "glpat-s3cr3tT0k3nV4lu3MustNeverLeak02"
 JOB_TOKEN = "glcbt-64_j0bT0k3nV4lu3MustNeverLeak03"
+PROJECT_BOT = "project_42_bot_2d1f0c6a"  # a project access token's bot user
+PIPELINE_USER = "jdoe"  # who started the pipeline: the account a CI_JOB_TOKEN acts as
 
 TIMESTAMP = "2026-11-24T10:00:00Z"
 
@@ -110,21 +116,38 @@ class FakeForge:
                 return _json(failure.body, failure.status, failure.headers)
         if not self.authenticated(request):
             return _json({"message": "Bad credentials"}, 401)
-        return self.route(request.method, path, body)
+        return self.route(request.method, path, body, request)
 
     def authenticated(self, request: Request) -> bool:
         raise NotImplementedError
 
-    def route(self, method: str, path: str, body: Any) -> Response:
+    def route(self, method: str, path: str, body: Any, request: Request) -> Response:
         raise NotImplementedError
 
 
 class FakeGitHub(FakeForge):
-    """``/repos/{owner}/{repo}/pulls/{n}``, ``…/issues/{n}/comments``, ``…/statuses/{sha}``."""
+    """``/repos/{owner}/{repo}/pulls/{n}``, ``…/issues/{n}/comments``, ``…/statuses/{sha}``,
+    ``/user``.
 
-    def __init__(self, server: HTTPServer, prefix: str = "", token: str = GITHUB_TOKEN) -> None:
+    ``login`` is the account the token acts as (the author of what it posts). An installation
+    token (``installation_token=True``, the default: GitHub Actions' ``GITHUB_TOKEN``, which
+    writes as ``github-actions[bot]``) gets ``403 Resource not accessible by integration`` from
+    ``GET /user``; a personal access token (``installation_token=False``) gets its user.
+    """
+
+    def __init__(
+        self,
+        server: HTTPServer,
+        prefix: str = "",
+        token: str = GITHUB_TOKEN,
+        *,
+        login: str = ACTIONS_BOT,
+        installation_token: bool = True,
+    ) -> None:
         super().__init__(server, prefix)
         self.token = token
+        self.login = login
+        self.installation_token = installation_token
         self.comments: dict[int, dict[str, Any]] = {}
         self.statuses: list[dict[str, Any]] = []
 
@@ -134,12 +157,27 @@ class FakeGitHub(FakeForge):
             f"Bearer {self.token}",
         )
 
-    def add_comment(self, body: str, login: str = "github-actions[bot]") -> int:
+    def add_comment(self, body: str, login: str | None = None, type: str | None = None) -> int:
+        """A comment by ``login`` (default: the token's account); ``type`` ``User`` or ``Bot``
+        (default: ``Bot`` for a ``…[bot]`` login)."""
         comment_id = next(self.ids)
-        self.comments[comment_id] = self._comment(comment_id, body, login)
+        author = self._user(login or self.login, type)
+        self.comments[comment_id] = self._comment(comment_id, body, author)
         return comment_id
 
-    def route(self, method: str, path: str, body: Any) -> Response:
+    def route(self, method: str, path: str, body: Any, request: Request) -> Response:
+        if method == "GET" and path == "/user":
+            if self.installation_token:
+                return _json(
+                    {
+                        "message": "Resource not accessible by integration",
+                        "documentation_url": "https://docs.github.com/rest/users/users"
+                        "#get-the-authenticated-user",
+                        "status": "403",
+                    },
+                    403,
+                )
+            return _json(self._authenticated_user())
         repo = f"/repos/{REPOSITORY}"
         if method == "GET" and path == f"{repo}/pulls/{PR_NUMBER}":
             return _json(self._pull())
@@ -154,7 +192,7 @@ class FakeGitHub(FakeForge):
                 "context": body.get("context", "default"),
                 "created_at": TIMESTAMP,
                 "updated_at": TIMESTAMP,
-                "creator": _github_user("github-actions[bot]"),
+                "creator": self._user(self.login),
             }
             self.statuses.append({**status, "sha": found.group(1)})
             return _json(status, 201)
@@ -187,14 +225,47 @@ class FakeGitHub(FakeForge):
             "number": PR_NUMBER,
             "state": "open",
             "title": "Update the README with new information.",
-            "user": _github_user("Codertocat"),
+            "user": self._user("Codertocat"),
             "head": {"label": "Codertocat:changes", "ref": "changes", "sha": self.head_sha},
             "base": {"label": "Codertocat:master", "ref": "master", "sha": "f95f852bd8fc"},
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
         }
 
-    def _comment(self, comment_id: int, body: str, login: str) -> dict[str, Any]:
+    def _user(self, login: str, type: str | None = None) -> dict[str, Any]:
+        """A simple user object, as in a comment's ``user`` or a status's ``creator``."""
+        return {
+            "login": login,
+            "id": _account_id(login),
+            "node_id": f"U_{_account_id(login)}",
+            "avatar_url": f"https://avatars.githubusercontent.com/u/{_account_id(login)}?v=4",
+            "gravatar_id": "",
+            "url": f"{self.base}/users/{login}",
+            "html_url": f"https://github.com/{login}",
+            "type": type or ("Bot" if login.endswith("[bot]") else "User"),
+            "site_admin": False,
+        }
+
+    def _authenticated_user(self) -> dict[str, Any]:
+        """``GET /user`` for a personal access token: the public and private profile."""
+        return {
+            **self._user(self.login),
+            "name": "aigov bot",
+            "company": None,
+            "blog": "",
+            "location": None,
+            "email": None,
+            "hireable": None,
+            "bio": None,
+            "public_repos": 0,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+
+    def _comment(self, comment_id: int, body: str, author: dict[str, Any]) -> dict[str, Any]:
         repo_url = f"{self.base}/repos/{REPOSITORY}"
         return {
             "id": comment_id,
@@ -202,7 +273,7 @@ class FakeGitHub(FakeForge):
             "url": f"{repo_url}/issues/comments/{comment_id}",
             "html_url": f"https://github.com/{REPOSITORY}/pull/{PR_NUMBER}#issuecomment-{comment_id}",
             "body": body,
-            "user": _github_user(login),
+            "user": author,
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
             "issue_url": f"{repo_url}/issues/{PR_NUMBER}",
@@ -211,23 +282,45 @@ class FakeGitHub(FakeForge):
 
 
 class FakeGitLab(FakeForge):
-    """``/projects/{id}/merge_requests/{iid}``, ``…/notes``, ``/projects/{id}/statuses/{sha}``."""
+    """``/projects/{id}/merge_requests/{iid}``, ``…/notes``, ``/projects/{id}/statuses/{sha}``,
+    ``/user``.
 
-    def __init__(self, server: HTTPServer, prefix: str = "/api/v4") -> None:
+    ``GITLAB_TOKEN`` (``PRIVATE-TOKEN``) acts as ``username`` (a project access token's bot
+    user) and may read ``GET /user``; ``CI_JOB_TOKEN`` (``JOB-TOKEN``) acts as the user who
+    started the pipeline (``job_username``) and gets ``401`` from ``GET /user``.
+    """
+
+    def __init__(
+        self,
+        server: HTTPServer,
+        prefix: str = "/api/v4",
+        *,
+        username: str = PROJECT_BOT,
+        job_username: str = PIPELINE_USER,
+    ) -> None:
         super().__init__(server, prefix)
         self.tokens = {"PRIVATE-TOKEN": GITLAB_TOKEN, "JOB-TOKEN": JOB_TOKEN}
+        self.username = username
+        self.job_username = job_username
         self.notes: dict[int, dict[str, Any]] = {}
         self.statuses: list[dict[str, Any]] = []
 
     def authenticated(self, request: Request) -> bool:
         return any(request.headers.get(h) == t for h, t in self.tokens.items())
 
-    def add_note(self, body: str, *, system: bool = False) -> int:
+    def add_note(self, body: str, *, author: str | None = None, system: bool = False) -> int:
+        """A note by ``author`` (default: ``GITLAB_TOKEN``'s account)."""
         note_id = next(self.ids)
-        self.notes[note_id] = self._note(note_id, body, system)
+        self.notes[note_id] = self._note(note_id, body, author or self.username, system)
         return note_id
 
-    def route(self, method: str, path: str, body: Any) -> Response:
+    def route(self, method: str, path: str, body: Any, request: Request) -> Response:
+        job_token = request.headers.get("JOB-TOKEN") == self.tokens["JOB-TOKEN"]
+        caller = self.job_username if job_token else self.username
+        if method == "GET" and path == "/user":
+            if job_token:
+                return _json({"message": "401 Unauthorized"}, 401)
+            return _json(self._current_user())
         project = f"/projects/{PROJECT_ID}"
         mr = f"{project}/merge_requests/{MR_IID}"
         if method == "GET" and path == mr:
@@ -246,14 +339,14 @@ class FakeGitLab(FakeForge):
                 "finished_at": TIMESTAMP,
                 "allow_failure": False,
                 "coverage": None,
-                "author": _gitlab_user(),
+                "author": self._user(caller),
             }
             self.statuses.append(status)
             return _json(status, 201)
         if method == "GET" and path == f"{mr}/notes":
             return _json(list(self.notes.values()), headers={"X-Page": "1", "X-Total-Pages": "1"})
         if method == "POST" and path == f"{mr}/notes":
-            return _json(self.notes[self.add_note(body["body"])], 201)
+            return _json(self.notes[self.add_note(body["body"], author=caller)], 201)
         if found := re.fullmatch(rf"{mr}/notes/(\d+)", path):
             note_id = int(found.group(1))
             if note_id not in self.notes:
@@ -278,16 +371,46 @@ class FakeGitLab(FakeForge):
             "sha": self.head_sha,
             "diff_refs": {"base_sha": "f95f852bd8fc", "head_sha": self.head_sha, "start_sha": "f9"},
             "web_url": f"https://gitlab.example.com/group/project/-/merge_requests/{MR_IID}",
-            "author": _gitlab_user(),
+            "author": self._user("jsmith"),
         }
 
-    def _note(self, note_id: int, body: str, system: bool) -> dict[str, Any]:
+    def _user(self, username: str) -> dict[str, Any]:
+        """A basic user object, as in a note's ``author``."""
+        server = self.base.removesuffix(self.prefix)
+        return {
+            "id": _account_id(username),
+            "username": username,
+            "name": username.replace("_", " "),
+            "state": "active",
+            "locked": False,
+            "avatar_url": f"{server}/uploads/-/system/user/avatar/{_account_id(username)}.png",
+            "web_url": f"{server}/{username}",
+        }
+
+    def _current_user(self) -> dict[str, Any]:
+        """``GET /user``: the token's account, a bot user for a project access token."""
+        return {
+            **self._user(self.username),
+            "created_at": TIMESTAMP,
+            "bio": "",
+            "location": "",
+            "public_email": None,
+            "bot": self.username.startswith("project_"),
+            "last_activity_on": "2026-11-24",
+            "can_create_group": False,
+            "can_create_project": False,
+            "two_factor_enabled": False,
+            "external": False,
+            "private_profile": False,
+        }
+
+    def _note(self, note_id: int, body: str, author: str, system: bool) -> dict[str, Any]:
         return {
             "id": note_id,
             "type": None,
             "body": body,
             "attachment": None,
-            "author": _gitlab_user(),
+            "author": self._user(author),
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
             "system": system,
@@ -301,12 +424,14 @@ class FakeGitLab(FakeForge):
         }
 
 
-def _github_user(login: str) -> dict[str, Any]:
-    return {"login": login, "id": 41898282, "type": "Bot" if "[bot]" in login else "User"}
+def author_of(comment: dict[str, Any]) -> str:
+    """The login (GitHub comment) or username (GitLab note) of a stored comment's author."""
+    return str(comment["user"]["login"] if "user" in comment else comment["author"]["username"])
 
 
-def _gitlab_user() -> dict[str, Any]:
-    return {"id": 1, "username": "project_42_bot", "name": "aigov bot", "state": "active"}
+def _account_id(name: str) -> int:
+    """A stable account id per login/username (github-actions[bot] keeps its real one)."""
+    return 41898282 if name == ACTIONS_BOT else zlib.crc32(name.encode()) % 10_000_000 + 1
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -38,6 +38,7 @@ from tests.scm.fakes import (
     REPOSITORY,
     FakeGitHub,
     FakeGitLab,
+    author_of,
     github_env,
     gitlab_env,
     write_result,
@@ -45,7 +46,7 @@ from tests.scm.fakes import (
 
 from aigov.report.document import CheckReport
 from aigov.scm import retry
-from aigov.scm.publish import marker_sha
+from aigov.scm.publish import marker, marker_sha
 
 pytestmark = pytest.mark.usefixtures("zero_throttle")
 
@@ -70,9 +71,31 @@ class Forge:
     """GET lists, POST creates the bot's comment (GitHub issue comments, GitLab notes)."""
     run: Callable[..., CliResult]
 
+    def stored(self) -> dict[int, dict[str, Any]]:
+        return self.fake.comments if isinstance(self.fake, FakeGitHub) else self.fake.notes
+
     def bot_comments(self) -> list[str]:
-        stored = self.fake.comments if isinstance(self.fake, FakeGitHub) else self.fake.notes
-        return [c["body"] for c in stored.values() if marker_sha(c["body"]) is not None]
+        """The bodies of the comments with the marker written by the token's account."""
+        return [
+            c["body"]
+            for c in self.stored().values()
+            if marker_sha(c["body"]) is not None and author_of(c) == self.bot
+        ]
+
+    def add_forged(self, body: str) -> int:
+        """A comment starting with the marker, by a participant of the pull request."""
+        if isinstance(self.fake, FakeGitHub):
+            return self.fake.add_comment(body, login="mallory")
+        return self.fake.add_note(body, author="mallory")
+
+    @property
+    def bot(self) -> str:
+        return self.fake.login if isinstance(self.fake, FakeGitHub) else self.fake.username
+
+    @property
+    def user(self) -> str:
+        """GET the account the token acts as."""
+        return "/user" if isinstance(self.fake, FakeGitHub) else "/api/v4/user"
 
     def attempts(self, method: str, path: str) -> int:
         return len(self.proxy.seen(method, path))
@@ -213,6 +236,24 @@ def test_a_comment_post_that_times_out_after_creating_leaves_one_comment(forge: 
     _published(forge, result)
     assert forge.attempts("POST", forge.comments) == 1
     assert time.monotonic() - started < SHORT_TIMEOUT + 4
+
+
+@pytest.mark.parametrize("fault", [LOST_ANSWER, status(502)], ids=lambda f: f.label)
+def test_the_look_after_a_lost_answer_ignores_forged_comments(forge: Forge, fault: Fault) -> None:
+    # Only the bot's own comment may be adopted: after a refused POST (502, nothing created) the
+    # look finds only the forged one and posts again; after a lost answer it finds its own.
+    forged = marker(HEAD_SHA) + "\nforged by a participant"
+    forged_id = forge.add_forged(forged)
+    forge.proxy.inject(fault, method="POST", path=forge.comments)
+    result = forge.run(build_blocked_report())
+    _published(forge, result)
+    assert forge.stored()[forged_id]["body"] == forged
+    assert forge.attempts("POST", forge.comments) == (1 if fault.forwarded else 2)
+    assert forge.attempts("GET", forge.comments) == 2  # the upsert's listing, then the look
+    assert forge.attempts("GET", forge.user) == 1  # the identity is asked once per run
+    writes = [c for c in forge.proxy.calls() if c[0] in ("PATCH", "PUT", "DELETE")]
+    assert writes == []
+    assert "1 comment(s) with aigov's marker" in result.stdout
 
 
 def test_every_comment_post_losing_its_answer_still_leaves_one_comment(forge: Forge) -> None:

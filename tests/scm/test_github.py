@@ -41,6 +41,7 @@ PULL = ("GET", f"{REPO}/pulls/{PR_NUMBER}")
 STATUS = ("POST", f"{REPO}/statuses/{HEAD_SHA}")
 LIST = ("GET", f"{REPO}/issues/{PR_NUMBER}/comments")
 CREATE = ("POST", f"{REPO}/issues/{PR_NUMBER}/comments")
+USER = ("GET", "/user")
 RUN_URL = f"https://github.com/{REPOSITORY}/actions/runs/4242"
 
 pytestmark = pytest.mark.usefixtures("zero_throttle")
@@ -83,7 +84,7 @@ def comment_ids(fake: FakeGitHub) -> list[int]:
 def test_first_run_posts_then_the_next_run_edits(fake: FakeGitHub, comment: Comment) -> None:
     first = comment(build_blocked_report())
     assert first.exit_code == 0, first.stderr
-    assert fake.calls() == [PULL, STATUS, LIST, CREATE]
+    assert fake.calls() == [PULL, STATUS, USER, LIST, CREATE]
     status_body = fake.requests[1].body
     assert status_body == {
         "state": "failure",
@@ -93,8 +94,8 @@ def test_first_run_posts_then_the_next_run_edits(fake: FakeGitHub, comment: Comm
     }
     assert status_body["description"].startswith("blocked by 3 finding(s) at high or above")
     assert len(status_body["description"]) <= 140
-    posted = fake.requests[3].body["body"]
-    assert set(fake.requests[3].body) == {"body"}
+    posted = fake.requests[4].body["body"]
+    assert set(fake.requests[4].body) == {"body"}
     assert posted.startswith(marker(HEAD_SHA) + "\n## ❌ aigov: blocked by 3 findings")
     # Blocking findings link to their file and line at the PR's head commit.
     assert f"(https://github.com/{REPOSITORY}/blob/{HEAD_SHA}/aigov.yaml#L12)" in posted
@@ -106,9 +107,9 @@ def test_first_run_posts_then_the_next_run_edits(fake: FakeGitHub, comment: Comm
     second = comment(build_passing_report())
     assert second.exit_code == 0, second.stderr
     patch = ("PATCH", f"{REPO}/issues/comments/{comment_id}")
-    assert fake.calls() == [PULL, STATUS, LIST, patch]
+    assert fake.calls() == [PULL, STATUS, USER, LIST, patch]
     assert fake.requests[1].body["state"] == "success"
-    edited = fake.requests[3].body["body"]
+    edited = fake.requests[4].body["body"]
     assert edited.startswith(marker(HEAD_SHA) + "\n## ✅ aigov: passed")
     assert comment_ids(fake) == [comment_id]  # exactly one comment in the end
     assert fake.comments[comment_id]["body"] == edited
@@ -122,7 +123,7 @@ def test_same_result_twice_edits_nothing(fake: FakeGitHub, comment: Comment) -> 
     fake.requests.clear()
     again = comment(build_blocked_report())
     assert again.exit_code == 0
-    assert fake.calls() == [PULL, STATUS, LIST]
+    assert fake.calls() == [PULL, STATUS, USER, LIST]
     assert "already up to date" in again.stdout
 
 
@@ -151,6 +152,7 @@ def test_a_502_on_the_post_is_looked_for_then_posted_again(
     assert fake.calls() == [
         PULL,
         STATUS,
+        USER,
         LIST,
         CREATE,
         LIST,
@@ -165,7 +167,7 @@ def test_a_429_waits_for_retry_after(fake: FakeGitHub, comment: Comment) -> None
     result = comment(build_blocked_report())
     elapsed = time.monotonic() - started
     assert result.exit_code == 0, result.stderr
-    assert fake.calls() == [PULL, PULL, STATUS, LIST, CREATE]
+    assert fake.calls() == [PULL, PULL, STATUS, USER, LIST, CREATE]
     assert elapsed >= 1.0
 
 
@@ -183,7 +185,7 @@ def test_a_secondary_rate_limit_403_is_retried(fake: FakeGitHub, comment: Commen
     )
     result = comment(build_blocked_report())
     assert result.exit_code == 0, result.stderr
-    assert fake.calls() == [PULL, STATUS, STATUS, LIST, CREATE]
+    assert fake.calls() == [PULL, STATUS, STATUS, USER, LIST, CREATE]
 
 
 def test_a_retry_after_beyond_the_budget_gives_up_at_once(
@@ -241,11 +243,17 @@ def test_on_pass_delete_removes_the_comment(fake: FakeGitHub, comment: Comment) 
     fake.requests.clear()
     result = comment(build_clean_report(), "--on-pass", "delete")
     assert result.exit_code == 0
-    assert fake.calls() == [PULL, STATUS, LIST, ("DELETE", f"{REPO}/issues/comments/{comment_id}")]
+    assert fake.calls() == [
+        PULL,
+        STATUS,
+        USER,
+        LIST,
+        ("DELETE", f"{REPO}/issues/comments/{comment_id}"),
+    ]
     assert fake.comments == {}
     fake.requests.clear()
     assert comment(build_clean_report(), "--on-pass", "delete").exit_code == 0
-    assert fake.calls() == [PULL, STATUS, LIST]  # nothing to delete, nothing posted
+    assert fake.calls() == [PULL, STATUS, USER, LIST]  # nothing to delete, nothing posted
 
 
 def test_on_pass_resolve_edits_into_a_short_note(fake: FakeGitHub, comment: Comment) -> None:
@@ -277,19 +285,19 @@ def test_github_enterprise_base_url(
     result = run_cli("comment", "--result", str(result_file))  # forge from GITHUB_ACTIONS
     assert result.exit_code == 0, result.stderr
     assert fake.base.endswith("/api/v3")
-    assert fake.calls() == [PULL, STATUS, LIST, CREATE]
+    assert fake.calls() == [PULL, STATUS, USER, LIST, CREATE]
     assert fake.requests[1].body["target_url"] == (
         f"https://ghe.example/{REPOSITORY}/actions/runs/4242"
     )
     assert (
         f"https://ghe.example/{REPOSITORY}/blob/{HEAD_SHA}/aigov.yaml#L12"
-        in (fake.requests[3].body["body"])
+        in (fake.requests[4].body["body"])
     )
 
 
 def test_hostile_repository_text_is_escaped_end_to_end(fake: FakeGitHub, comment: Comment) -> None:
     assert comment(build_hostile_report()).exit_code == 0
-    body = fake.requests[3].body["body"]
+    body = fake.requests[4].body["body"]
     assert "<script>" not in body and "<img" not in body and "<b>" not in body
     assert "@org/team" not in body and "@everyone" not in body  # mentions neutralised
     assert "](javascript:" not in body
@@ -309,7 +317,7 @@ def test_a_body_over_the_limit_is_shortened_with_a_pointer(
         for i in range(400)
     )
     assert comment(dataclasses.replace(report, findings=many)).exit_code == 0
-    body = fake.requests[3].body["body"]
+    body = fake.requests[4].body["body"]
     assert len(body) <= MAX_COMMENT_CHARS
     assert "truncated" in body and f"[the full report]({RUN_URL})" in body
     assert body.startswith(marker(HEAD_SHA))

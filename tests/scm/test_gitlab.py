@@ -34,6 +34,7 @@ GET_MR = ("GET", MR)
 STATUS = ("POST", f"/projects/{PROJECT_ID}/statuses/{HEAD_SHA}")
 LIST = ("GET", f"{MR}/notes")
 CREATE = ("POST", f"{MR}/notes")
+USER = ("GET", "/user")
 JOB_URL = "https://gitlab.example.com/group/project/-/jobs/99"
 
 Comment = Callable[..., CliResult]
@@ -64,8 +65,8 @@ def comment(
 def test_first_run_posts_then_the_next_run_edits(fake: FakeGitLab, comment: Comment) -> None:
     first = comment(build_blocked_report())
     assert first.exit_code == 0, first.stderr
-    assert fake.calls() == [GET_MR, STATUS, LIST, CREATE]
-    assert fake.requests[2].query == {"sort": "asc", "order_by": "created_at", "per_page": "100"}
+    assert fake.calls() == [GET_MR, STATUS, USER, LIST, CREATE]
+    assert fake.requests[3].query == {"sort": "asc", "order_by": "created_at", "per_page": "100"}
     status = fake.requests[1].body
     assert status == {
         "state": "failed",
@@ -74,7 +75,7 @@ def test_first_run_posts_then_the_next_run_edits(fake: FakeGitLab, comment: Comm
         "description": status["description"],
     }
     assert status["description"].startswith("blocked by 3 finding(s)")
-    posted = fake.requests[3].body
+    posted = fake.requests[4].body
     assert set(posted) == {"body"}
     assert posted["body"].startswith(marker(HEAD_SHA) + "\n## ❌ aigov: blocked by 3 findings")
     link = f"(https://gitlab.example.com/group/project/-/blob/{HEAD_SHA}/aigov.yaml#L12)"
@@ -84,9 +85,9 @@ def test_first_run_posts_then_the_next_run_edits(fake: FakeGitLab, comment: Comm
     fake.requests.clear()
     second = comment(build_passing_report())
     assert second.exit_code == 0, second.stderr
-    assert fake.calls() == [GET_MR, STATUS, LIST, ("PUT", f"{MR}/notes/{note_id}")]
+    assert fake.calls() == [GET_MR, STATUS, USER, LIST, ("PUT", f"{MR}/notes/{note_id}")]
     assert fake.requests[1].body["state"] == "success"
-    assert fake.requests[3].body["body"].startswith(marker(HEAD_SHA) + "\n## ✅ aigov: passed")
+    assert fake.requests[4].body["body"].startswith(marker(HEAD_SHA) + "\n## ✅ aigov: passed")
     assert list(fake.notes) == [note_id]
     for request in fake.requests:
         assert request.headers.get("Private-Token") == GITLAB_TOKEN
@@ -98,7 +99,7 @@ def test_ci_job_token_is_sent_as_job_token(
 ) -> None:
     monkeypatch.delenv("GITLAB_TOKEN")
     assert comment(build_blocked_report()).exit_code == 0
-    assert fake.calls() == [GET_MR, STATUS, LIST, CREATE]
+    assert fake.calls() == [GET_MR, STATUS, USER, LIST, CREATE]
     for request in fake.requests:
         assert request.headers.get("Job-Token") == JOB_TOKEN
         assert "Private-Token" not in request.headers
@@ -132,6 +133,7 @@ def test_a_502_on_the_post_is_looked_for_then_posted_again(
     assert fake.calls() == [
         GET_MR,
         STATUS,
+        USER,
         LIST,
         CREATE,
         LIST,
@@ -146,7 +148,7 @@ def test_a_429_waits_for_retry_after(fake: FakeGitLab, comment: Comment) -> None
     result = comment(build_blocked_report())
     assert result.exit_code == 0, result.stderr
     assert time.monotonic() - started >= 1.0
-    assert fake.calls() == [GET_MR, GET_MR, STATUS, LIST, CREATE]
+    assert fake.calls() == [GET_MR, GET_MR, STATUS, USER, LIST, CREATE]
 
 
 def test_retries_are_bounded_and_the_token_never_shows(
@@ -178,7 +180,7 @@ def test_merged_results_pipeline_uses_the_source_branch_sha(
     monkeypatch.setenv("CI_COMMIT_SHA", "2" * 40)  # the merge ref's commit
     monkeypatch.setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", HEAD_SHA)
     assert comment(build_blocked_report()).exit_code == 0
-    assert fake.calls() == [GET_MR, STATUS, LIST, CREATE]
+    assert fake.calls() == [GET_MR, STATUS, USER, LIST, CREATE]
 
 
 def test_on_pass_delete(fake: FakeGitLab, comment: Comment) -> None:
@@ -186,5 +188,5 @@ def test_on_pass_delete(fake: FakeGitLab, comment: Comment) -> None:
     (note_id,) = fake.notes
     fake.requests.clear()
     assert comment(build_clean_report(), "--on-pass", "delete").exit_code == 0
-    assert fake.calls() == [GET_MR, STATUS, LIST, ("DELETE", f"{MR}/notes/{note_id}")]
+    assert fake.calls() == [GET_MR, STATUS, USER, LIST, ("DELETE", f"{MR}/notes/{note_id}")]
     assert fake.notes == {}

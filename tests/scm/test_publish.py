@@ -9,7 +9,9 @@ from tests.report.conftest import build_blocked_report, build_clean_report
 from aigov.scm.context import ChangeRequest
 from aigov.scm.publish import (
     MAX_STATUS_DESCRIPTION,
+    ForgeComment,
     comment_body,
+    is_ours,
     marker,
     marker_sha,
     resolved_body,
@@ -34,6 +36,18 @@ def test_marker_round_trip() -> None:
     assert marker_sha("<!-- aigov-report -->\nold body") == ""
     assert marker_sha("quoted: <!-- aigov-report -->") is None
     assert marker_sha("hello") is None
+
+
+def test_a_comment_is_ours_by_its_marker_and_its_author() -> None:
+    body = marker(SHA) + "\nbody"
+    assert is_ours(ForgeComment(1, body, "aigov-bot"), "aigov-bot")
+    assert not is_ours(ForgeComment(1, body, "mallory"), "aigov-bot")
+    assert not is_ours(ForgeComment(1, "hello", "aigov-bot"), "aigov-bot")
+    assert not is_ours(ForgeComment(1, body, "github-actions[bot]", True), "aigov-bot")
+    # The forge will not tell who the token is: a bot account's comment, and only that.
+    assert is_ours(ForgeComment(1, body, "github-actions[bot]", True), None)
+    assert not is_ours(ForgeComment(1, body, "github-actions", False), None)
+    assert not is_ours(ForgeComment(1, body, "", False), None)
 
 
 def test_status_description_fits() -> None:

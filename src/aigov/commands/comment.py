@@ -162,4 +162,10 @@ def _describe(publication: Publication, request: ChangeRequest) -> str:
         if publication.duplicates_deleted
         else ""
     )
-    return f"aigov: {status}; {comment}{duplicates}"
+    impostors = (
+        f"; {publication.impostors_ignored} comment(s) with aigov's marker not written by "
+        "the bot's account left untouched"
+        if publication.impostors_ignored
+        else ""
+    )
+    return f"aigov: {status}; {comment}{duplicates}{impostors}"

@@ -1,9 +1,15 @@
 """GitHub pull requests through PyGithub (the only module that imports it, and only when used).
 
 Requests made for one run: ``GET /repos/{repo}/pulls/{n}`` (the current head),
-``POST /repos/{repo}/statuses/{sha}``, ``GET /repos/{repo}/issues/{n}/comments`` (a PR's
-conversation comments are issue comments), then ``POST`` a comment, or ``PATCH``/``DELETE``
-``/repos/{repo}/issues/comments/{id}``. Objects are lazy: nothing else is fetched.
+``POST /repos/{repo}/statuses/{sha}``, ``GET /user`` (the login the token acts as, to know its own
+comment), ``GET /repos/{repo}/issues/{n}/comments`` (a PR's conversation comments are issue
+comments), then ``POST`` a comment, or ``PATCH``/``DELETE`` ``/repos/{repo}/issues/comments/{id}``.
+Objects are lazy: nothing else is fetched.
+
+``GET /user`` answers a personal access token or an app's user token; GitHub Actions'
+``GITHUB_TOKEN`` (an app installation token) gets ``403 Resource not accessible by integration``:
+the login stays unknown and only comments by a ``Bot`` account are taken as the bot's (see
+:func:`aigov.scm.publish.is_ours`).
 
 PyGithub's throttle (0.25 s between requests, 1 s between writes) stays on: GitHub asks
 integrators to pace writes to avoid secondary rate limits. Retries: 429, 5xx, and 403 secondary
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -102,11 +109,23 @@ class GitHubPullRequest:
             sha: str = self._again(lambda: self._repo.get_pull(self._request.number).head.sha)
         return sha
 
+    def identity(self) -> str | None:
+        from github import GithubException
+
+        with self._calling("reading the token's user"), _quiet_403_log():
+            try:
+                login: str = self._again(lambda: self._github.get_user().login)
+            except GithubException as exc:
+                if exc.status in (401, 403, 404):  # an installation token has no user
+                    return None
+                raise
+        return login
+
     def comments(self) -> list[ForgeComment]:
         with self._calling(f"listing the comments of {self._request.label}"):
             listed = self._again(lambda: list(self._issue.get_comments()))
         self._listed = {c.id: c for c in listed}
-        return [ForgeComment(c.id, c.body or "") for c in listed]
+        return [_listed_comment(c) for c in listed]
 
     def create_comment(self, body: str) -> int:
         with self._calling(f"commenting on {self._request.label}"), self._budget.at_most_once():
@@ -165,6 +184,30 @@ class GitHubPullRequest:
 
     def _clean(self, text: str) -> str:
         return redact(text, self._request.token)
+
+
+@contextmanager
+def _quiet_403_log() -> Iterator[None]:
+    """PyGithub's retry logs every 403 at INFO on the stderr handler PyGithub installs; the 403
+    an installation token gets from ``GET /user`` is expected, not worth a line in the job log."""
+    retry_log = logging.getLogger("github.GithubRetry")
+    level = retry_log.level
+    retry_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        retry_log.setLevel(level)
+
+
+def _listed_comment(comment: IssueComment) -> ForgeComment:
+    # The listing's user object has login and type: reading them sends no request.
+    user = comment.user
+    return ForgeComment(
+        comment.id,
+        comment.body or "",
+        author=user.login if user is not None else "",
+        author_is_bot=user is not None and user.type == "Bot",
+    )
 
 
 def _explain(exc: Any) -> str:

@@ -1,11 +1,15 @@
 """GitLab merge requests through python-gitlab (the only module that imports it, only when used).
 
 Requests made for one run: ``GET /projects/{id}/merge_requests/{iid}`` (the current head
-``sha``), ``POST /projects/{id}/statuses/{sha}`` (``name: aigov``), ``GET …/merge_requests/{iid}/
-notes?sort=asc&order_by=created_at``, then ``POST …/notes`` or ``PUT``/``DELETE …/notes/{note_id}``.
+``sha``), ``POST /projects/{id}/statuses/{sha}`` (``name: aigov``), ``GET /user`` (the username
+the token acts as, to know its own note), ``GET …/merge_requests/{iid}/notes?sort=asc&
+order_by=created_at``, then ``POST …/notes`` or ``PUT``/``DELETE …/notes/{note_id}``.
 
 Authentication: ``GITLAB_TOKEN`` as ``PRIVATE-TOKEN``, else ``CI_JOB_TOKEN`` as ``JOB-TOKEN``
-(GitLab limits what a job token may call; notes usually need a project access token).
+(GitLab limits what a job token may call; notes usually need a project access token). A job
+token may not read ``GET /user``: without the username no earlier note is taken as the bot's
+(the notes API does not flag bots), so each run posts a new note where the instance lets a job
+token post notes at all.
 Retries are done below python-gitlab, on its requests session (:func:`retrying_session`), so
 that one budget bounds them (python-gitlab's own 429 loop sleeps whatever ``Retry-After`` says;
 its ``retry_transient_errors`` stays off); reads cut off mid-answer are repeated; the note's POST
@@ -40,6 +44,10 @@ if TYPE_CHECKING:
 TIMEOUT_SECONDS: Final = 30
 """Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
 T = TypeVar("T")
+
+
+def _username(author: Any) -> str:
+    return str(author.get("username") or "") if isinstance(author, dict) else ""
 
 
 def retrying_session(policy: RetryPolicy) -> tuple[requests.Session, WaitBudget]:
@@ -83,6 +91,19 @@ class GitLabMergeRequest:
             current = self._again(lambda: self._project.mergerequests.get(self._request.number))
         return str(current.sha)
 
+    def identity(self) -> str | None:
+        from gitlab.exceptions import GitlabError
+
+        with self._calling("reading the token's user"):
+            try:
+                self._again(self._gitlab.auth)
+            except GitlabError as exc:
+                if exc.response_code in (401, 403, 404):  # a job token has no user to read
+                    return None
+                raise
+        user = self._gitlab.user
+        return str(user.username) if user is not None else None
+
     def comments(self) -> list[ForgeComment]:
         with self._calling(f"listing the notes of {self._request.label}"):
             notes = self._again(
@@ -90,8 +111,9 @@ class GitLabMergeRequest:
                     get_all=True, sort="asc", order_by="created_at"
                 )
             )
+        # The author is a UserBasic (id, username, name, state…): nothing says it is a bot.
         return [
-            ForgeComment(int(n.id), str(n.body or ""))
+            ForgeComment(int(n.id), str(n.body or ""), author=_username(getattr(n, "author", None)))
             for n in notes
             if not getattr(n, "system", False)
         ]

@@ -1,7 +1,10 @@
 """The forge-neutral half of the bot: the comment's body, the upsert, the commit status.
 
 One comment per pull/merge request, found again by its hidden marker (the first line of the
-body, ``<!-- aigov-report sha=<head commit> -->``): the first run posts it, later runs edit it.
+body, ``<!-- aigov-report sha=<head commit> -->``) and its author: the first run posts it, later
+runs edit it. Anyone may post a comment starting with the marker, so a comment is the bot's only
+when the account the token acts as wrote it (:func:`is_ours`); the others carrying the marker are
+never edited or deleted, only counted (:attr:`Publication.impostors_ignored`).
 The POST is sent at most once: when its answer is lost (connection closed, timeout, 5xx), the run
 lists the comments again and adopts its comment if the forge did create it, and only otherwise
 posts again (at most :data:`POST_ATTEMPTS` times). Duplicates that still appear (two runs at
@@ -55,8 +58,14 @@ class PublishError(Exception):
 
 @dataclass(frozen=True)
 class ForgeComment:
+    """A comment as the forge lists it."""
+
     id: int
     body: str
+    author: str
+    """The author's login (GitHub) or username (GitLab); ``""`` when the forge names nobody."""
+    author_is_bot: bool = False
+    """The author is an app's or a workflow's account (GitHub ``user.type == "Bot"``)."""
 
 
 class ReviewThread(Protocol):
@@ -64,6 +73,10 @@ class ReviewThread(Protocol):
 
     def head_sha(self) -> str:
         """The request's current head commit, as the forge knows it now."""
+        ...
+
+    def identity(self) -> str | None:
+        """The login the token acts as (one request); ``None`` when the forge will not tell."""
         ...
 
     def comments(self) -> list[ForgeComment]:
@@ -93,6 +106,8 @@ class Publication:
     status: Literal["success", "failure"]
     current_head: str
     duplicates_deleted: int = 0
+    impostors_ignored: int = 0
+    """Comments carrying the marker that the bot did not write: left untouched."""
 
 
 def marker(sha: str) -> str:
@@ -106,6 +121,28 @@ def marker_sha(body: str) -> str | None:
     if found is None:
         return None
     return found.group(1) or ""
+
+
+def is_ours(comment: ForgeComment, identity: str | None) -> bool:
+    """Whether ``comment`` is the bot's: the marker first, written by the token's ``identity``.
+
+    When the forge will not tell who the token is (``identity`` is ``None``: GitHub Actions'
+    installation token), a comment by a bot account is taken as the bot's: a pull request's
+    author is a ``User`` and cannot write as one. GitLab's notes do not say whether their author
+    is a bot: there, without the identity, no note is adopted.
+    """
+    if marker_sha(comment.body) is None:
+        return False
+    if identity is None:
+        return comment.author_is_bot
+    return comment.author == identity
+
+
+def _bot_comments(thread: ReviewThread, identity: str | None) -> tuple[list[ForgeComment], int]:
+    """The bot's comments, oldest first, and how many others carry the marker."""
+    marked = [c for c in thread.comments() if marker_sha(c.body) is not None]
+    ours = [c for c in marked if is_ours(c, identity)]
+    return ours, len(marked) - len(ours)
 
 
 def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
@@ -177,33 +214,36 @@ def publish(
     thread.set_status(request.head_sha, report.passed, status_description(report), request.run_url)
     if current != request.head_sha.lower():
         return Publication("stale", None, state, current)
-    ours = [c for c in thread.comments() if marker_sha(c.body) is not None]
+    identity = thread.identity()
+    ours, impostors = _bot_comments(thread, identity)
     kept, duplicates = (ours[0], ours[1:]) if ours else (None, [])
     for duplicate in duplicates:
         thread.delete_comment(duplicate.id)
-    done = len(duplicates)
+
+    def done(action: CommentAction, comment_id: int | None, merged: int = 0) -> Publication:
+        return Publication(action, comment_id, state, current, len(duplicates) + merged, impostors)
+
     if report.passed and on_pass == "delete":
         if kept is None:
-            return Publication("none", None, state, current, done)
+            return done("none", None)
         thread.delete_comment(kept.id)
-        return Publication("deleted", kept.id, state, current, done)
+        return done("deleted", kept.id)
     if report.passed and on_pass == "resolve":
         if kept is None:
-            return Publication("none", None, state, current, done)
+            return done("none", None)
         body = resolved_body(report, request)
     else:
         body = comment_body(report, request)
     if kept is None:
-        posted, merged = _post(thread, body)
-        return Publication("created", posted, state, current, done + merged)
+        posted, merged = _post(thread, body, identity)
+        return done("created", posted, merged)
     if kept.body == body:
-        return Publication("unchanged", kept.id, state, current, done)
+        return done("unchanged", kept.id)
     thread.update_comment(kept.id, body)
-    action: CommentAction = "resolved" if report.passed and on_pass == "resolve" else "updated"
-    return Publication(action, kept.id, state, current, done)
+    return done("resolved" if report.passed and on_pass == "resolve" else "updated", kept.id)
 
 
-def _post(thread: ReviewThread, body: str) -> tuple[int, int]:
+def _post(thread: ReviewThread, body: str, identity: str | None) -> tuple[int, int]:
     """Post ``body`` without ever leaving two comments: look before posting again.
 
     Returns the comment's id and the number of duplicates deleted on the way.
@@ -216,7 +256,7 @@ def _post(thread: ReviewThread, body: str) -> tuple[int, int]:
             if not exc.uncertain or attempt >= POST_ATTEMPTS:
                 raise
         attempt += 1
-        ours = [c for c in thread.comments() if marker_sha(c.body) is not None]
+        ours, _ = _bot_comments(thread, identity)
         if ours:  # the lost answer's POST was carried out: that comment is ours
             for duplicate in ours[1:]:
                 thread.delete_comment(duplicate.id)
