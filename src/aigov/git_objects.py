@@ -192,13 +192,20 @@ def commits_touching(
 ) -> list[list[str]]:
     """The commits from ``head`` that changed ``path``, oldest first, as their format fields.
 
-    ``format_fields`` are ``git log`` placeholders (``%H``, ``%cI``, ``%an``…); one ``rev-list``
-    prints them all, NUL-separated (NUL cannot occur in any of them).
+    ``format_fields`` are ``git log`` placeholders (``%H``, ``%cd``, ``%an``…); one ``rev-list``
+    prints them all, NUL-separated (NUL cannot occur in any of them). Dates (``%cd``, ``%ad``)
+    come raw, ``<unix seconds> <±hhmm>``: git refuses to format a time before 1970 in its zone
+    (``%cI`` of ``0 -1200`` is a fatal error), and a history may hold any date.
+
+    The order is topological (``--topo-order``): a commit never comes before one of its
+    ancestors, whatever dates its committer wrote — dates are claims, ancestry is not.
     """
     output = run_git(
         repository,
         "rev-list",
         "--reverse",
+        "--topo-order",
+        "--date=raw",
         f"--format={'%x00'.join(format_fields)}",
         "--end-of-options",
         head,

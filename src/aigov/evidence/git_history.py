@@ -12,6 +12,7 @@ safe YAML loader.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class StageEntry:
     date: str
     commit: str
     author: str
+    position: int  # the commit's rank among the manifest's commits, oldest first (see below)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CriterionChange:
     date: str
     commit: str
     change: str  # "set", "tightened", "loosened", "redefined" (direction changed) or "removed"
+    position: int
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class ApprovalRecord:
     date: str  # the decision date written in the approval
     commit: str
     committed: str  # when the commit that first recorded it was made
+    position: int
 
 
 @dataclass
@@ -141,12 +145,14 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
             manifest = _manifest_at(objects, commit.hexsha, manifest_path)
             if manifest is None:
                 continue
-            when = commit.committed
+            when, at = commit.committed, commit.position
             stage = manifest.get("stage")
             if isinstance(stage, str) and stage in STAGES and stage != previous_stage:
-                history.timeline.append(StageEntry(stage, when, commit.hexsha, commit.author))
+                history.timeline.append(StageEntry(stage, when, commit.hexsha, commit.author, at))
                 previous_stage = stage
-            history.criteria.extend(_criteria_changes(manifest, thresholds, when, commit.hexsha))
+            history.criteria.extend(
+                _criteria_changes(manifest, thresholds, when, commit.hexsha, at)
+            )
             for approval in manifest.get("approvals") or []:
                 if not isinstance(approval, dict):
                     continue
@@ -155,7 +161,7 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
                     seen_approvals.add(key)
                     history.approvals.append(
                         ApprovalRecord(
-                            key[0], key[1], str(approval.get("date")), commit.hexsha, when
+                            key[0], key[1], str(approval.get("date")), commit.hexsha, when, at
                         )
                     )
         if base is not None:
@@ -178,16 +184,38 @@ class _ManifestCommit:
     committed: str
     """The commit date in ISO 8601 with the committer's offset (``2026-11-24T10:00:00+01:00``)."""
     author: str
+    position: int
+    """0 for the manifest's first commit, then 1, 2…: topological, so a later commit always
+    ranks after its ancestors. Dates are what the committer wrote (a backdated commit is easy to
+    make); rules that order events of the history compare positions."""
 
 
 def _manifest_commits(root: Path, head: str, manifest_path: str) -> list[_ManifestCommit]:
     """The commits that touched the manifest, oldest first, read with one ``git rev-list``."""
     return [
-        _ManifestCommit(hexsha, committed, f"{name} <{email}>" if email else name)
-        for hexsha, committed, name, email in commits_touching(
-            root, head, manifest_path, ("%H", "%cI", "%an", "%ae")
+        _ManifestCommit(hexsha, _iso_date(raw, hexsha), f"{name} <{email}>" if email else name, i)
+        for i, (hexsha, raw, name, email) in enumerate(
+            commits_touching(root, head, manifest_path, ("%H", "%cd", "%an", "%ae"))
         )
     ]
+
+
+def _iso_date(raw: str, commit: str) -> str:
+    """A raw git date (``<unix seconds> <±hhmm>``) in ISO 8601 with its offset.
+
+    A date Python cannot hold (before year 1, after 9999) makes the history unusable rather than
+    skipped: skipping the commit could hide a stage change from the rules.
+    """
+    try:
+        seconds, offset = raw.split()
+        sign = -1 if offset.startswith("-") else 1
+        hours, minutes = int(offset[-4:-2]), int(offset[-2:])
+        zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+        return dt.datetime.fromtimestamp(int(seconds), zone).isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise GitEvidenceUnavailable(
+            f"commit {commit[:12]} has a date that cannot be placed in time ('{raw[:40]}')"
+        ) from None
 
 
 def _manifest_at(objects: ObjectReader, commit: str, manifest_path: str) -> dict[str, Any] | None:
@@ -210,6 +238,7 @@ def _criteria_changes(
     known: dict[str, tuple[float | None, str | None]],
     when: str,
     commit: str,
+    position: int,
 ) -> list[CriterionChange]:
     changes = []
     current: dict[str, tuple[float | None, str | None]] = {}
@@ -218,7 +247,7 @@ def _criteria_changes(
             threshold = criterion.get("threshold")
             direction = criterion.get("direction")
             current[criterion["metric"]] = (
-                float(threshold) if isinstance(threshold, int | float) else None,
+                _finite(threshold),
                 direction if isinstance(direction, str) else None,
             )
     for metric, (threshold, direction) in current.items():
@@ -228,12 +257,24 @@ def _criteria_changes(
             continue
         else:
             kind = _compare(known[metric], (threshold, direction))
-        changes.append(CriterionChange(metric, threshold, direction, when, commit, kind))
-    for metric in known.keys() - current.keys():
-        changes.append(CriterionChange(metric, None, None, when, commit, "removed"))
+        changes.append(CriterionChange(metric, threshold, direction, when, commit, kind, position))
+    for metric in sorted(known.keys() - current.keys()):
+        changes.append(CriterionChange(metric, None, None, when, commit, "removed", position))
     known.clear()
     known.update(current)
     return changes
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, else None: an old version of the manifest was never validated,
+    and may hold ``.nan``, ``.inf`` or an integer too large for a float (``OverflowError``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _compare(
