@@ -223,7 +223,7 @@ def test_on_pass_leaves_a_forged_comment_alone(thread: Thread, on_pass: str) -> 
     assert "no comment on" in result.stdout and "left untouched" in result.stdout
 
 
-def test_github_token_refused_get_user_trusts_bot_accounts_only(
+def test_github_token_refused_get_user_trusts_the_status_author_only(
     local_server: Any,
     conformance: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -236,6 +236,8 @@ def test_github_token_refused_get_user_trusts_bot_accounts_only(
     assert isinstance(thread.fake, FakeGitHub)
     # A user account named like the bot is still a User: a fork's author can pick that name.
     lookalike = thread.fake.add_comment(forged(), login="github-actions", type="User")
+    # Another app's bot is a Bot too, but not the account that set the status: not ours either.
+    other_app = thread.fake.add_comment(forged(), login="other-app[bot]", type="Bot")
     ours = thread.fake.add_comment(marker(HEAD_SHA) + "\nprevious run", login=ACTIONS_BOT)
     result = thread.run(build_blocked_report())
     assert result.exit_code == 0, result.stderr
@@ -243,6 +245,8 @@ def test_github_token_refused_get_user_trusts_bot_accounts_only(
     assert asked.headers["Authorization"].endswith(GITHUB_TOKEN)
     assert thread.comment_writes() == [("PATCH", thread.path(ours))]
     assert thread.stored()[lookalike]["body"] == forged()
+    assert thread.stored()[other_app]["body"] == forged()
+    assert "2 comment(s) with aigov's marker" in result.stdout
 
 
 def test_a_personal_token_trusts_its_own_login_only(

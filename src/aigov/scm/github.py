@@ -8,8 +8,9 @@ Objects are lazy: nothing else is fetched.
 
 ``GET /user`` answers a personal access token or an app's user token; GitHub Actions'
 ``GITHUB_TOKEN`` (an app installation token) gets ``403 Resource not accessible by integration``:
-the login stays unknown and only comments by a ``Bot`` account are taken as the bot's (see
-:func:`aigov.scm.publish.is_ours`).
+then the login is the ``creator`` of the status the run has just set (``github-actions[bot]``, or
+the app's bot), and only when that answer names nobody are comments by any ``Bot`` account taken
+as the bot's (see :func:`aigov.scm.publish.is_ours`).
 
 PyGithub's throttle (0.25 s between requests, 1 s between writes) stays on: GitHub asks
 integrators to pace writes to avoid secondary rate limits. Retries: 429, 5xx, and 403 secondary
@@ -103,6 +104,7 @@ class GitHubPullRequest:
             self._repo = self._github.get_repo(request.project)
             self._issue = self._repo.get_issue(request.number)
         self._listed: dict[int, IssueComment] = {}
+        self._status_author: str | None = None
 
     def head_sha(self) -> str:
         with self._calling(f"reading {self._request.label}"):
@@ -117,7 +119,7 @@ class GitHubPullRequest:
                 login: str = self._again(lambda: self._github.get_user().login)
             except GithubException as exc:
                 if exc.status in (401, 403, 404):  # an installation token has no user
-                    return None
+                    return self._status_author
                 raise
         return login
 
@@ -155,7 +157,12 @@ class GitHubPullRequest:
         if target_url:
             parameters["target_url"] = target_url
         with self._calling(f"setting the status of {sha[:12]}"):
-            self._repo.get_commit(sha).create_status(**parameters)
+            status = self._repo.get_commit(sha).create_status(**parameters)
+        # The answer names the account that wrote the status: the token's, even when GET /user
+        # is refused to it (an installation token), and no request is spent to learn it.
+        creator = status.raw_data.get("creator") if isinstance(status.raw_data, dict) else None
+        login = creator.get("login") if isinstance(creator, dict) else None
+        self._status_author = login if isinstance(login, str) and login else None
 
     def _again(self, call: Callable[[], T]) -> T:
         return repeat_cut_off(call, self._policy, self._budget)

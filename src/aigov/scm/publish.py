@@ -76,7 +76,8 @@ class ReviewThread(Protocol):
         ...
 
     def identity(self) -> str | None:
-        """The login the token acts as (one request); ``None`` when the forge will not tell."""
+        """The login the token acts as (at most one request; asked after :meth:`set_status`,
+        whose answer may name it); ``None`` when the forge will not tell."""
         ...
 
     def comments(self) -> list[ForgeComment]:
