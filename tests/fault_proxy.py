@@ -8,6 +8,8 @@ the requests a test chose to break:
   forwarded (the server refused: nothing happened upstream);
 - ``CLOSE``: the connection is closed before any answer, the request not forwarded;
 - ``HANG``: the request is read and never answered (the connection stays open);
+- ``DRIP``: the request is answered ``200`` with a body that never ends, one byte every 0.2 s
+  (a per-read timeout never fires: only a deadline for the whole run stops it);
 - ``LOST_ANSWER``, ``TRUNCATED_ANSWER``, ``HUNG_ANSWER``: the request IS forwarded (a comment is
   created upstream) and then its answer is lost: the connection closed before a byte, closed half
   way through the answer, or never answered.
@@ -35,7 +37,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 from urllib.parse import urlsplit
 
-FaultKind = Literal["status", "close", "hang", "lost_answer", "truncated_answer", "hung_answer"]
+FaultKind = Literal[
+    "status", "close", "hang", "drip", "lost_answer", "truncated_answer", "hung_answer"
+]
 
 INJECTED: Counter[str] = Counter()
 """Faults applied in this test session, by label (``500``, ``429+Retry-After``, ``hang``…)."""
@@ -79,6 +83,7 @@ def status(code: int, *, retry_after: str | None = None) -> Fault:
 
 CLOSE = Fault("close")
 HANG = Fault("hang")
+DRIP = Fault("drip")
 LOST_ANSWER = Fault("lost_answer")
 TRUNCATED_ANSWER = Fault("truncated_answer")
 HUNG_ANSWER = Fault("hung_answer")
@@ -254,6 +259,9 @@ class FaultProxy:
         if fault.kind == "hang":
             self._hang(connection)
             return False
+        if fault.kind == "drip":
+            self._drip(connection)
+            return False
         answer = self._forward(request)  # the effect happens upstream; the answer is lost
         if fault.kind == "truncated_answer":
             head, _, body = answer.partition(b"\r\n\r\n")
@@ -283,6 +291,16 @@ class FaultProxy:
                         return
                 except OSError:
                     return
+
+    def _drip(self, connection: socket.socket) -> None:
+        """A 200 whose JSON body trickles in, a space every 0.2 s, until the client leaves."""
+        try:
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+            connection.sendall(b"Content-Length: 100000000\r\n\r\n{")
+            while not self._stopping.wait(0.2):
+                connection.sendall(b" ")
+        except OSError:
+            return
 
     def _forward(self, request: _Request) -> bytes:
         upstream = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)

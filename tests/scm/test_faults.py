@@ -8,6 +8,7 @@ clear error line and exit 2 when the forge never recovers, and the token in no o
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pytest
 from tests.conftest import CliResult
 from tests.fault_proxy import (
     CLOSE,
+    DRIP,
     HANG,
     HUNG_ANSWER,
     LOST_ANSWER,
@@ -304,6 +306,28 @@ def test_a_hanging_forge_times_out_within_the_bound(forge: Forge) -> None:
     assert attempts * SHORT_TIMEOUT * 0.9 <= elapsed < attempts * SHORT_TIMEOUT + 3
     assert "could not publish" in result.stderr
     assert "timed out waiting for the answer" in result.stderr
+
+
+@pytest.mark.usefixtures("short_timeout")
+def test_a_forge_trickling_its_answer_is_cut_off_by_the_deadline(forge: Forge) -> None:
+    """A byte every 0.2 s never trips the 1 s silence timeout: only --deadline ends the run."""
+    forge.proxy.inject(DRIP, method="GET", path=forge.head, times=None)
+    started = time.monotonic()
+    result = forge.run(build_blocked_report(), "--deadline", "2")
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 2
+    assert 1.9 <= elapsed < 4, elapsed
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("aigov: error: could not publish: gave up after 2 s (--deadline)")
+    assert forge.proxy.calls() == [("GET", forge.head)]
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # the timer is not left running
+
+
+@pytest.mark.parametrize("given", ["0", "-1", "soon", "1e9"])
+def test_the_deadline_must_be_a_sensible_number_of_seconds(forge: Forge, given: str) -> None:
+    result = forge.run(build_blocked_report(), "--deadline", given)
+    assert result.exit_code == 2
+    assert "--deadline" in result.stderr and forge.proxy.calls() == []
 
 
 @pytest.mark.usefixtures("quick_policy")

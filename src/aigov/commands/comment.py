@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from aigov.errors import EXIT_PASS, UsageError
 
+DEFAULT_DEADLINE = 300.0
+"""Seconds ``aigov comment`` may spend on the forge in all (retries and waits included)."""
+
 if TYPE_CHECKING:
     from aigov.report.document import CheckReport
     from aigov.scm.context import ChangeRequest
@@ -75,12 +78,22 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     comment.add_argument(
         "--sha", metavar="SHA", help="the request's head commit the result is about"
     )
+    comment.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help=f"give up on the forge after this long in all (default {DEFAULT_DEADLINE:g}): each "
+        "request already times out after 30 s of silence, but a server trickling its answer "
+        "would hold the job until the CI's own timeout",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``aigov comment``; returns the exit code (never 1)."""
     from aigov.scm.context import ContextError, Explicit, change_request, detect_forge
     from aigov.scm.publish import PublishError, publish
+    from aigov.scm.retry import DeadlineExceeded, run_deadline
 
     report = _load_result(args.result)
     env = dict(os.environ)
@@ -94,14 +107,31 @@ def run(args: argparse.Namespace) -> int:
     try:
         forge = args.forge or detect_forge(env)
         request = change_request(forge, env, explicit)
-        thread = _open(request)
-        publication = publish(thread, report, request, on_pass=args.on_pass)
+        with run_deadline(args.deadline):
+            thread = _open(request)
+            publication = publish(thread, report, request, on_pass=args.on_pass)
     except ContextError as exc:
         raise UsageError(str(exc)) from None
     except PublishError as exc:
         raise UsageError(f"could not publish: {exc}") from None
+    except DeadlineExceeded as exc:
+        raise UsageError(
+            f"could not publish: gave up after {exc.seconds:g} s (--deadline) without the forge "
+            f"at {request.api_url} finishing; the status or the comment may be written already, "
+            "and the next run completes them"
+        ) from None
     print(_describe(publication, request))
     return EXIT_PASS
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text}: give between 0 and 86400 seconds")
+    return value
 
 
 def _load_result(path: Path) -> CheckReport:

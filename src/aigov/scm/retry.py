@@ -11,10 +11,15 @@ was never made is retried here; a lost, cut-off or late answer is left to the ca
 before posting again (:func:`aigov.scm.publish.publish`). An answer cut off mid-body escapes
 urllib3 (requests reads the body after the retries are done): :func:`repeat_cut_off` repeats
 idempotent calls then.
+
+Timeouts bound each wait for a byte, not an answer: a server that trickles its answer (a byte
+every few seconds) would hold a run forever. :func:`run_deadline` bounds the whole run.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -180,3 +185,40 @@ def network_failure(exc: Exception) -> str:
         what = type(exc).__name__
     detail = str(reason) if isinstance(reason, Exception) else ""
     return what + (f" ({detail[:200]})" if detail else "")
+
+
+class DeadlineExceeded(BaseException):
+    """The run's time for forge requests is up (see :func:`run_deadline`).
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is: it is raised by a signal handler wherever
+    the client library happens to be, and must not be swallowed by its ``except Exception``.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+@contextmanager
+def run_deadline(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`DeadlineExceeded` in the block once ``seconds`` have passed.
+
+    A real-time timer (``SIGALRM``): a blocked ``recv`` is interrupted and raises (PEP 475 runs
+    the handler, whose exception ends the call). Only the main thread receives signals; elsewhere,
+    or where there is no ``setitimer`` (Windows), the block runs unbounded as before.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not seconds or not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise DeadlineExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
