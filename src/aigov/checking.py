@@ -145,6 +145,7 @@ def check_repository(
         base=options.base,
         history=history,
         skip=options.skip_evidence,
+        data_checks_run=options.run_data_checks,
     )
     for source_name, value in sorted(evidence.items()):
         if isinstance(value, Mapping) and "unavailable" in value:
@@ -406,6 +407,7 @@ def collect_evidence(
     base: str | None = None,
     history: GitHistory | None = None,
     skip: frozenset[str] = frozenset(),
+    data_checks_run: bool = False,
 ) -> dict[str, Any]:
     """The evidence the rules applying at ``stages`` read, and nothing else.
 
@@ -416,11 +418,12 @@ def collect_evidence(
     from aigov.evidence.collect import collect_evidence as collect
 
     needed = policy_set.evidence_needed(stages)
-    request = EvidenceRequest(
+    request = EvidenceRequest.for_org(
+        policy_set.org,
         base=base,
         history=history,
         now=dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC),
-        evidence_max_age_days=policy_set.org.limits.evidence_max_age_days,
+        data_checks_run=data_checks_run,
     )
     evidence = collect(repository, needed - skip, request)
     for name in sorted(needed & skip):

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     evidence = collect_evidence(
         repository,
         wanted,
-        EvidenceRequest(evidence_max_age_days=org.limits.evidence_max_age_days),
+        EvidenceRequest.for_org(org),
     )
     skipped = {"unavailable": tr("skipped with --skip-evidence")}
     sources = Sources(

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aigov.documents.repository import Repository
 from aigov.policy.engine import UNAVAILABLE_KEY
 
 if TYPE_CHECKING:
     from aigov.evidence.git_history import GitHistory
+    from aigov.policy.org import OrgConfig
 
 GIT, MLFLOW, DATA_QUALITY = "git", "mlflow", "data_quality"
 SOURCES = (GIT, MLFLOW, DATA_QUALITY)
@@ -39,6 +40,22 @@ class EvidenceRequest:
     """Seconds per MLflow request; None: ``MLFLOW_HTTP_REQUEST_TIMEOUT``, else aigov's 10 s."""
     history: GitHistory | None = None
     """The history when the caller already read it (pull-request mode reads it for the base)."""
+    trusted_tracking_uris: tuple[str, ...] = ()
+    """The org config's ``evidence.mlflow.trusted_tracking_uris``; empty: any."""
+    stored_data_quality: Literal["accept", "recompute"] = "accept"
+    """The org config's ``evidence.data_quality.stored_results``."""
+    data_checks_run: bool = False
+    """The data checks were run by this run (``--run-data-checks``), not read as committed."""
+
+    @classmethod
+    def for_org(cls, org: OrgConfig, **given: Any) -> EvidenceRequest:
+        """A request with the organisation's bounds and trust (``given`` adds the rest)."""
+        return cls(
+            evidence_max_age_days=org.limits.evidence_max_age_days,
+            trusted_tracking_uris=tuple(org.evidence.mlflow.trusted_tracking_uris),
+            stored_data_quality=org.evidence.data_quality.stored_results,
+            **given,
+        )
 
 
 def unavailable(reason: str) -> dict[str, str]:
@@ -76,7 +93,11 @@ def _mlflow(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
     from aigov.evidence.mlflow import MlflowEvidenceUnavailable, collect
 
     try:
-        return collect(repository, timeout_s=request.mlflow_timeout_s)
+        return collect(
+            repository,
+            timeout_s=request.mlflow_timeout_s,
+            trusted_uris=request.trusted_tracking_uris,
+        )
     except MlflowEvidenceUnavailable as exc:
         return unavailable(exc.reason)
 
@@ -86,6 +107,12 @@ def _data_quality(repository: Repository, request: EvidenceRequest) -> dict[str,
 
     if not repository.contracts:
         return unavailable("the repository declares no data contract")
+    if request.stored_data_quality == "recompute" and not request.data_checks_run:
+        return unavailable(
+            "the organisation counts only data checks run by the check itself "
+            "(evidence.data_quality.stored_results: recompute), not results stored in the "
+            "repository: run aigov check --run-data-checks"
+        )
     now = request.now or dt.datetime.now(dt.UTC)
     try:
         stored = load_data_quality(repository.root.path)

@@ -71,6 +71,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,10 +126,13 @@ def collect(
     *,
     timeout_s: float | None = None,
     max_retries: int | None = None,
+    trusted_uris: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The ``evidence.mlflow`` data for a loaded repository (see the module docstring).
 
     ``timeout_s`` and ``max_retries`` replace the environment's or aigov's bounds when given.
+    ``trusted_uris`` (the org config's ``evidence.mlflow.trusted_tracking_uris``): when given,
+    a tracking URI under none of them is not read at all (:func:`is_trusted_uri`).
     """
     manifest = repository.manifest
     registry = manifest.model.registry if manifest and manifest.model else None
@@ -139,6 +143,13 @@ def collect(
     )
     if manifest is None or registry is None:
         raise MlflowEvidenceUnavailable("aigov.yaml declares no model.registry", where)
+    if trusted_uris and not any(is_trusted_uri(registry.tracking_uri, t) for t in trusted_uris):
+        raise MlflowEvidenceUnavailable(
+            f"tracking URI '{registry.tracking_uri}' is not one the organisation trusts "
+            "(evidence.mlflow.trusted_tracking_uris of the org config): metrics from a store "
+            "the pull request chose prove nothing",
+            where,
+        )
     criteria = [
         {
             "metric": c.metric,
@@ -170,6 +181,26 @@ def collect(
         timeout_s=timeout_s,
         max_retries=max_retries,
     )
+
+
+def is_trusted_uri(uri: str, trusted: str) -> bool:
+    """Whether ``uri`` is ``trusted`` or below it: same scheme and host (case-insensitive), and
+    ``trusted``'s path a prefix of ``uri``'s on a ``/`` boundary (``https://ml.example/a`` covers
+    ``https://ml.example/a/b``, not ``https://ml.example/ab``). Query and fragment must match."""
+    try:
+        given, allowed = urlsplit(uri.strip()), urlsplit(trusted.strip())
+        hosts = (given.hostname, given.port), (allowed.hostname, allowed.port)
+    except ValueError:  # a port out of range, an unclosed IPv6 bracket
+        return False
+    if given.scheme.lower() != allowed.scheme.lower() or hosts[0] != hosts[1]:
+        return False
+    if (given.username, given.password) != (allowed.username, allowed.password):
+        return False
+    if (given.query, given.fragment) != (allowed.query, allowed.fragment):
+        return False
+    # ``..`` resolved first: ``/a/../b`` is not below ``/a``.
+    path, prefix = (posixpath.normpath(p or "/").rstrip("/") for p in (given.path, allowed.path))
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def card_metrics(repository: Repository) -> list[CardMetric]:

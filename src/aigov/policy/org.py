@@ -13,6 +13,9 @@ At the root of a policy source (a folder or a git repository)::
     waivers: {approvers: [dpo@example.com], max_days: 90}
     committees: {production: [model-risk-committee]}
     lifecycle: {allow_stage_skip: false}
+    evidence:                    # where evidence may come from (a PR writes aigov.yaml)
+      mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}   # default: any
+      data_quality: {stored_results: recompute}                          # default: accept
     limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500,
              card_metric_tolerance: 0.005, monitoring_breach_days: 30}
     lang: en
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Final, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -66,6 +70,36 @@ class LifecyclePolicy(Document):
     allow_stage_skip: bool = False
 
 
+class MlflowTrust(Document):
+    trusted_tracking_uris: list[NonEmptyStr] = Field(
+        default=[],
+        description="Tracking URIs MLflow evidence may come from, each a prefix on a path "
+        "boundary (scheme and host compared case-insensitively); empty: any URI a manifest "
+        "names — and a pull request may then point the check at a store of its own",
+    )
+
+    @field_validator("trusted_tracking_uris")
+    @classmethod
+    def _absolute(cls, value: list[str]) -> list[str]:
+        for uri in value:
+            if not urlsplit(uri).scheme:
+                raise ValueError(f"'{uri}' is not a URI with a scheme (https://…, sqlite:///…)")
+        return value
+
+
+class DataQualityTrust(Document):
+    stored_results: Literal["accept", "recompute"] = Field(
+        default="accept",
+        description="recompute: only data checks run by this check (--run-data-checks) count, "
+        "not results stored in the repository, which a pull request can write",
+    )
+
+
+class EvidencePolicy(Document):
+    mlflow: MlflowTrust = Field(default_factory=MlflowTrust)
+    data_quality: DataQualityTrust = Field(default_factory=DataQualityTrust)
+
+
 class Limits(Document):
     max_poc_days: int = Field(default=180, ge=1)
     evidence_max_age_days: int = Field(default=90, ge=1)
@@ -95,6 +129,7 @@ class OrgConfig(Document):
     waivers: WaiverPolicy = Field(default_factory=WaiverPolicy)
     committees: dict[Stage, list[NonEmptyStr]] = {}
     lifecycle: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
+    evidence: EvidencePolicy = Field(default_factory=EvidencePolicy)
     limits: Limits = Field(default_factory=Limits)
     lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
 

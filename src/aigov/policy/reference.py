@@ -42,6 +42,9 @@ dates:                        # move a pack's named dates
 waivers: {approvers: [dpo@example.com], max_days: 90}
 committees: {production: [model-risk-committee]}
 lifecycle: {allow_stage_skip: false}
+evidence:                     # which evidence counts (a pull request writes aigov.yaml)
+  mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}  # default [] : any
+  data_quality: {stored_results: recompute}                         # default: accept
 limits: {max_poc_days: 180, evidence_max_age_days: 90, max_latency_p95_ms: 500}
 lang: en
 ```
@@ -50,6 +53,14 @@ Version constraints are comma-separated comparators that must all hold: `==`, `!
 `<=`, `<` followed by a version whose minor and patch parts may be left out (`<2` is `<2.0.0`);
 a bare version means `==`; `*` allows any version. A pack listed in `packs` is looked up in the
 policy source first, then among the built-in packs.
+
+Evidence a pull request can choose proves nothing about it: `model.registry.tracking_uri` is
+written in the PR's `aigov.yaml`, and results under `.aigov/evidence/` are files of the PR. With
+`evidence.mlflow.trusted_tracking_uris`, MLflow evidence is read only from those stores (each a
+URI prefix on a `/` boundary, scheme and host compared case-insensitively, `..` resolved); any
+other URI is not contacted, and the rules that need MLflow report "evidence unavailable" and fail.
+With `evidence.data_quality.stored_results: recompute`, only data checks the check runs itself
+(`aigov check --run-data-checks`) count.
 
 Waivers (`waivers:` in `aigov.yaml`) are valid when the rule exists, the approver is listed
 under `waivers.approvers`, `expires` is today or later and at most `waivers.max_days` after

@@ -124,9 +124,9 @@ def evaluate_folder(
     manifest = repository.manifest
     assert manifest is not None  # check_repository refuses a repository without one
     if "git" not in evidence:
-        evidence["git"] = _collect(repository, "git", today)
+        evidence["git"] = _collect(repository, "git", today, policy_set)
     if with_mlflow and "mlflow" not in evidence and manifest.model and manifest.model.registry:
-        evidence["mlflow"] = _collect(repository, "mlflow", today)
+        evidence["mlflow"] = _collect(repository, "mlflow", today, policy_set)
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     findings = sorted(
         report.findings, key=lambda f: (f.waived, not f.blocking, order.get(f.severity, 5))
@@ -184,11 +184,12 @@ def _first_problem(exc: Exception) -> str:
     return head
 
 
-def _collect(repository: Any, source: str, today: dt.date) -> dict[str, Any]:
+def _collect(repository: Any, source: str, today: dt.date, policy_set: PolicySet) -> dict[str, Any]:
     from aigov.evidence.collect import EvidenceRequest, collect_evidence
 
     now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
-    value: dict[str, Any] = collect_evidence(repository, {source}, EvidenceRequest(now=now))[source]
+    request = EvidenceRequest.for_org(policy_set.org, now=now)
+    value: dict[str, Any] = collect_evidence(repository, {source}, request)[source]
     return value
 
 
