@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from aigov.documents.files import RepositoryRoot, read_text
+from aigov.documents.files import RepositoryRoot, read_text, write_atomically
 from aigov.documents.problems import DocumentError, Location
 
 WHERE = Location("aigov.yaml", 12, 5)
@@ -103,3 +103,66 @@ def test_nul_bytes_are_refused(tmp_path: Path) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     assert _read_error(tmp_path / "nope.yaml").problem.code == "file.missing"
+
+
+# --- writing outputs ----------------------------------------------------------------------------
+
+
+def test_a_write_is_whole_with_the_usual_permissions_and_leaves_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "new" / "folder" / "report.html"
+    write_atomically(target, "é" * 10)
+    assert target.read_text("utf-8") == "é" * 10
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    write_atomically(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+
+
+def test_a_link_at_the_target_is_replaced_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious", encoding="utf-8")
+    target = tmp_path / "out" / "result.json"
+    target.parent.mkdir()
+    target.symlink_to(outside)
+    write_atomically(target, "{}")
+    assert not target.is_symlink() and target.read_text("utf-8") == "{}"
+    assert outside.read_text("utf-8") == "precious"
+
+
+def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
+    """The disk refuses half way (a file size limit, as a full disk would): old file kept."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "scan.json"
+    write_atomically(target, "previous")
+    child = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from aigov.documents.files import write_atomically\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+        "try:\n"
+        "    write_atomically(Path(sys.argv[1]), 'x' * 100_000)\n"
+        "except OSError as exc:\n"
+        "    sys.exit(f'refused: {exc.strerror}')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", child, str(target)], capture_output=True, text=True)
+    assert run.returncode == 1 and run.stderr.startswith("refused: File too large"), run.stderr
+    assert target.read_text("utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["scan.json"]
+
+
+def test_a_partial_left_by_a_killed_process_with_the_same_id_is_reused(tmp_path: Path) -> None:
+    import threading
+
+    target = tmp_path / "report.md"
+    stale = tmp_path / f".report.md.{os.getpid()}.{threading.get_ident()}.partial"
+    stale.symlink_to(tmp_path / "elsewhere")  # even a planted link is removed, not followed
+    write_atomically(target, "fresh")
+    assert target.read_text("utf-8") == "fresh" and not stale.exists()
+    assert not (tmp_path / "elsewhere").exists()

@@ -182,6 +182,8 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         raise UsageError(str(exc)) from None
     if getattr(args, "lang", None):
         report = dataclasses.replace(report, extra={**report.extra, "lang": args.lang})
+    from aigov.documents.files import write_atomically
+
     for format_name, file in outputs:
         text = render(format_name, report)
         if text and not text.endswith("\n"):
@@ -190,8 +192,7 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
             sys.stdout.write(text)
             continue
         try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(text, encoding="utf-8")
+            write_atomically(file, text)
         except OSError as exc:
             raise UsageError(f"cannot write {file}: {exc.strerror or exc}") from None
     return EXIT_PASS if report.passed else EXIT_BLOCKED

@@ -48,6 +48,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``aigov data validate``; returns the exit code."""
+    from aigov.documents.files import write_atomically
     from aigov.documents.repository import load_repository
     from aigov.evidence.data_quality import validate_contracts
     from aigov.evidence.store import EVIDENCE_FOLDER, StoredEvidenceError, write_data_quality
@@ -79,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
         for name, fmt in (("data_quality.md", "markdown"), ("data_quality.html", "html")):
             # A symbolic link planted in the repository's .aigov/evidence is replaced, never
             # written through (it could point anywhere on the runner).
-            (reports / name).unlink(missing_ok=True)
-            (reports / name).write_text(render(evidence, fmt), encoding="utf-8")
+            write_atomically(reports / name, render(evidence, fmt))
         print(f"evidence: {repository.root.display(stored)}")
         print(
             f"report: {_shown(reports / 'data_quality.md', repository.root.path)}, "

@@ -75,6 +75,7 @@ def _org(policies: Path | None) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from aigov.deliverables import Sources, generate
+    from aigov.documents.files import write_atomically
     from aigov.documents.repository import load_repository
     from aigov.evidence.collect import DATA_QUALITY, MLFLOW, EvidenceRequest, collect_evidence
     from aigov.i18n import translator
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
-            (out / name).write_text(text, encoding="utf-8")
+            write_atomically(out / name, text)
     except OSError as exc:
         raise UsageError(f"cannot write to {out}: {exc.strerror or exc}") from None
     for name in files:

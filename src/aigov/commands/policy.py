@@ -99,14 +99,14 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _doc(args: argparse.Namespace) -> int:
+    from aigov.documents.files import write_atomically
     from aigov.policy.reference import render_reference
 
     text = render_reference(load_for_cli(args.policies, args.ref))
     if args.out:
         out = Path(args.out)
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            write_atomically(out, text)
         except OSError as exc:
             raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     else:

@@ -1,10 +1,12 @@
-"""Reading files of a repository that may be hostile: confined paths, size limits, strict UTF-8."""
+"""Reading files of a repository that may be hostile: confined paths, size limits, strict UTF-8;
+and writing outputs whole or not at all."""
 
 from __future__ import annotations
 
 import json
 import os
 import stat
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -165,3 +167,30 @@ def read_json(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         raise DocumentError(
             Problem(Location(shown_as, 1, 1), "json.too-deep", "JSON nested too deeply to read")
         ) from None
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``path`` whole or not at all (its folder created if needed).
+
+    The content goes to a hidden sibling first, renamed over ``path`` once complete: a process
+    killed half way leaves the previous file (or none), never half of one, and readers never see
+    a partial file. A symbolic link at ``path`` is replaced, not written through. The new file
+    gets the usual permissions (0666 less the umask), as ``open()`` would give.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Unique per process and thread; O_EXCL never opens someone else's file or a planted link.
+    partial = path.with_name(f".{path.name[:180]}.{os.getpid()}.{threading.get_ident()}.partial")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        handle = os.open(partial, flags, 0o666)
+    except FileExistsError:  # left by a killed process that had the same id
+        partial.unlink()
+        handle = os.open(partial, flags, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aigov.documents.files import RepositoryRoot, read_json
+from aigov.documents.files import RepositoryRoot, read_json, write_atomically
 from aigov.documents.problems import DocumentError, Location
 
 if TYPE_CHECKING:
@@ -66,16 +64,7 @@ def write_data_quality(root: Path, evidence: dict[str, Any]) -> Path:
         )
     except DocumentError as exc:
         raise StoredEvidenceError(str(exc.problem)) from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".data_quality.", text=True)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(evidence, stream, indent=2, sort_keys=False, ensure_ascii=False)
-            stream.write("\n")
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, json.dumps(evidence, indent=2, ensure_ascii=False) + "\n")
     return target
 
 

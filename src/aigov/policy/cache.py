@@ -37,6 +37,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from aigov import __version__
+from aigov.documents.files import write_atomically
 from aigov.documents.problems import Location
 from aigov.policy.expressions import index_form
 from aigov.policy.pack import (
@@ -147,17 +148,7 @@ class PackCache:
             text = json.dumps({"key": key, "pack": encoded}, separators=(",", ":"))
             if not _same_pack(_decode_pack(_loads(text)["pack"]), pack):
                 return
-            import tempfile  # only on a miss
-
-            self.directory.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(text)
-                os.replace(temporary, self._path(key))
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(self._path(key), text)
         except (OSError, ValueError, TypeError):
             return
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from aigov import __version__
+from aigov.documents.files import write_atomically
 
 SCAN_KIND: Final = "aigov-portfolio-scan"
 SCAN_SCHEMA_VERSION: Final = "1.0"
@@ -167,11 +168,7 @@ class PortfolioScan:
 
 def write_scan(scan: PortfolioScan, path: Path) -> None:
     """Write ``scan`` as JSON (atomically: a killed job never leaves half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as stream:
-        json.dump(scan.to_dict(), stream, ensure_ascii=False, separators=(",", ":"))
-    partial.replace(path)
+    write_atomically(path, json.dumps(scan.to_dict(), ensure_ascii=False, separators=(",", ":")))
 
 
 def read_scan(path: Path) -> PortfolioScan:

@@ -17,6 +17,7 @@ from typing import Any, Final
 import jinja2
 
 from aigov import __version__
+from aigov.documents.files import write_atomically
 from aigov.portfolio import charts
 from aigov.report.markdown import escape_inline
 from aigov.templating import template_environment
@@ -149,7 +150,7 @@ def write_report(
         strict=True,
     ):
         path = out / name
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)  # a report being served is never half replaced
         written.append(path)
     return written
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from aigov.documents.files import write_atomically
 from aigov.portfolio.evaluate import PUBLISHED_RESULT
 
 FileReader = Callable[[str], bytes | None]
@@ -78,10 +79,7 @@ def read_state(path: Path) -> dict[str, Any]:
 
 
 def write_state(path: Path, state: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(state), encoding="utf-8")
-    partial.replace(path)
+    write_atomically(path, json.dumps(state))
 
 
 def safe_name(text: str) -> str:
