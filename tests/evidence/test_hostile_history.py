@@ -20,7 +20,7 @@ from tests.conftest import CliResult
 from tests.test_hostile_input import ALIAS_BOMB, DEEP_YAML
 
 from aigov.documents.files import MAX_FILE_BYTES
-from aigov.evidence.git_history import read_history
+from aigov.evidence.git_history import GitEvidenceUnavailable, read_history
 
 __all__ = ["scripted"]  # the fixture, shared with test_git_history
 
@@ -211,3 +211,19 @@ def test_a_backdated_approval_is_still_recorded_after_the_stage_change(
     other.commit({"aigov.yaml": manifest("ideation")}, "2025-01-10")
     other.commit({"aigov.yaml": manifest("poc", approvals=approval)}, "2025-03-01")
     assert "LC-HISTORY-APPROVAL-IN-ORDER" not in _findings(run_cli, other.root)
+
+
+def test_a_history_too_long_to_read_quickly_is_refused_not_truncated(
+    scripted: ScriptedRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap the history is unavailable (the rules fail closed), never cut short: a
+    truncated timeline could place the POC entry later than it was."""
+    from aigov.evidence import git_history
+
+    for day in range(1, 5):
+        scripted.commit({"aigov.yaml": manifest("ideation") + f"# {day}\n"}, f"2025-01-0{day}")
+    monkeypatch.setattr(git_history, "MAX_MANIFEST_COMMITS", 3)
+    with pytest.raises(GitEvidenceUnavailable, match="changed by 4 commits; aigov reads at most 3"):
+        read_history(scripted.root)
+    monkeypatch.setattr(git_history, "MAX_MANIFEST_COMMITS", 4)
+    assert read_history(scripted.root).manifest_commits == 4

@@ -32,6 +32,9 @@ from aigov.git_objects import (
     resolve_commit,
 )
 
+MAX_MANIFEST_COMMITS = 5_000
+"""Versions of the manifest read at most (see :func:`read_history`)."""
+
 SHALLOW_HINT = (
     "the repository is a shallow clone, so its history is incomplete: fetch the whole history "
     "(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: `GIT_DEPTH: 0`)"
@@ -114,8 +117,9 @@ def _day(iso: str) -> dt.date:
 def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
     """Read the manifest's history of the repository at ``path`` (and the change against ``base``).
 
-    Raises :class:`GitEvidenceUnavailable` with a clear reason when the history cannot be used; a
-    shallow clone is reported (``shallow``) rather than silently treated as the whole history.
+    Raises :class:`GitEvidenceUnavailable` with a clear reason when the history cannot be used
+    (including a manifest changed by more than :data:`MAX_MANIFEST_COMMITS` commits); a shallow
+    clone is reported (``shallow``) rather than silently treated as the whole history.
     """
     try:
         return _read_history(Path(path), base)
@@ -136,6 +140,13 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
     shallow = work_tree.shallow
     # Oldest first: the timeline is the order in which the project moved.
     commits = _manifest_commits(root, head, manifest_path)
+    if len(commits) > MAX_MANIFEST_COMMITS:
+        # Each version is parsed (about 2.5 ms): a pull request of 200,000 commits would hold the
+        # check for minutes. No real project edits its manifest that often; refuse, fail closed.
+        raise GitEvidenceUnavailable(
+            f"{MANIFEST_FILE} was changed by {len(commits):,} commits; aigov reads at most "
+            f"{MAX_MANIFEST_COMMITS:,} versions of it"
+        )
     history = GitHistory(head=head, shallow=shallow, manifest_commits=len(commits))
     previous_stage: str | None = None
     thresholds: dict[str, tuple[float | None, str | None]] = {}
