@@ -3,6 +3,8 @@ tests/scm/test_github.py and tests/scm/test_gitlab.py)."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -90,14 +92,40 @@ def test_gitlab_outside_a_merge_request(
     assert "CI_MERGE_REQUEST_IID is not set" in done.stderr
 
 
+def _valid_result() -> dict[str, Any]:
+    from aigov.report.json import render
+
+    data: dict[str, Any] = json.loads(render(build_blocked_report()))
+    return data
+
+
+def _result_with(path: tuple[str | int, ...], value: object) -> str:
+    root = _valid_result()
+    data: Any = root
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+    return json.dumps(root)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "cannot read the result"),
-        ("not json", "not JSON"),
-        ('{"decision": "pass"}', "not an aigov result"),
+        (None, "cannot read the result: "),
+        ("not json", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
+        ('{"decision": "pass"}', "not an aigov result (aigov check -f json -o FILE): at the doc"),
+        # The result may be an artifact of the pull request's own workflow (workflow_run):
+        # every field is checked against the result schema before anything is rendered.
+        (_result_with(("project",), 3), "at project: 3 is not of type"),
+        (_result_with(("decision",), "maybe"), "at decision: "),
+        (_result_with(("findings", 0, "line"), "1; rm -rf"), "at findings/0/line: "),
+        (_result_with(("summary",), []), "at summary: "),
+        (" " * (51 * 1024 * 1024), "the limit is 52,428,800 bytes"),
     ],
-)
+    ids=["missing", "syntax", "deep", "not-a-result", "project", "decision", "line", "summary",
+         "huge"],
+)  # fmt: skip
 def test_unusable_result_file(
     tmp_path: Path, run_cli: Run, content: str | None, message: str
 ) -> None:
@@ -106,7 +134,16 @@ def test_unusable_result_file(
         path.write_text(content, encoding="utf-8")
     done = run_cli("comment", "--github", "--result", str(path))
     assert done.exit_code == 2
-    assert message in done.stderr
+    assert message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_fifo_given_as_the_result_is_refused_without_opening_it(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    os.mkfifo(tmp_path / "result.json")
+    done = run_cli("comment", "--github", "--result", str(tmp_path / "result.json"))
+    assert done.exit_code == 2 and "not a regular file" in done.stderr
 
 
 def test_forge_libraries_are_not_imported_to_parse_arguments() -> None:

@@ -135,20 +135,40 @@ def _seconds(text: str) -> float:
 
 
 def _load_result(path: Path) -> CheckReport:
+    """The saved result, read as untrusted input: in the ``workflow_run`` pattern it is an
+    artifact of the pull request's own workflow (size-limited, never a FIFO, depth-limited)."""
+    from aigov.baseline import MAX_BASELINE_BYTES
+    from aigov.documents.files import read_json
+    from aigov.documents.problems import DocumentError
     from aigov.report.document import CheckReport
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the result ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"{path}: not JSON ({exc})") from None
+        data = read_json(path, str(path), max_bytes=MAX_BASELINE_BYTES)
+    except DocumentError as exc:
+        raise UsageError(f"cannot read the result: {exc.problem}") from None
+    violation = _result_schema_violation(data)
+    if violation is not None:
+        raise UsageError(f"{path}: not an aigov result (aigov check -f json -o FILE): {violation}")
     try:
         return CheckReport.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise UsageError(
             f"{path}: not an aigov result (aigov check -f json -o FILE): {type(exc).__name__} {exc}"
         ) from None
+
+
+def _result_schema_violation(data: object) -> str | None:
+    """The first way ``data`` breaks ``schemas/aigov-result.schema.json``, or None."""
+    import jsonschema_rs
+
+    from aigov._resources import builtin_resource
+
+    schema_file = builtin_resource("schemas") / "aigov-result.schema.json"
+    validator = jsonschema_rs.validator_for(json.loads(schema_file.read_text(encoding="utf-8")))
+    for error in validator.iter_errors(data):
+        where = "/".join(str(part) for part in error.instance_path) or "the document"
+        return f"at {where}: {error.message[:200]}"
+    return None
 
 
 def _open(request: ChangeRequest) -> ReviewThread:
