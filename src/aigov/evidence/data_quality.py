@@ -40,7 +40,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 from aigov import __version__
 from aigov.documents.problems import DocumentError
 from aigov.evidence import EvidenceUnavailable
+from aigov.quiet import quiet_library
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -671,22 +672,9 @@ def _first_line(exc: BaseException) -> str:
 # --- running the suite ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _quiet_gx() -> Iterator[None]:
+def _quiet_gx() -> contextlib.AbstractContextManager[None]:
     """No analytics, no progress bars, no log lines: the library never prints."""
-    saved = os.environ.get("GX_ANALYTICS_ENABLED")
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    logger = logging.getLogger("great_expectations")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-        if saved is None:
-            os.environ.pop("GX_ANALYTICS_ENABLED", None)
-        else:
-            os.environ["GX_ANALYTICS_ENABLED"] = saved
+    return quiet_library("great_expectations", logging.ERROR, {"GX_ANALYTICS_ENABLED": "false"})
 
 
 def _context() -> Any:

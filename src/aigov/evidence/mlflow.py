@@ -83,6 +83,7 @@ from aigov.documents.files import RepositoryRoot
 from aigov.documents.manifest import MANIFEST_FILE, Registry
 from aigov.documents.problems import DocumentError, Location
 from aigov.evidence import EvidenceUnavailable
+from aigov.quiet import quiet_library
 
 if TYPE_CHECKING:
     from aigov.documents.repository import Repository
@@ -324,11 +325,6 @@ def _bounded_requests(timeout_s: float | None, max_retries: int | None) -> Itera
         # A governance check must not report usage anywhere (read when mlflow is imported here).
         "MLFLOW_DISABLE_TELEMETRY": "true",
     }
-    saved = {key: os.environ.get(key) for key in settings}
-    quiet = logging.getLogger("mlflow")
-    level = quiet.level
-    os.environ.update(settings)
-    quiet.setLevel(logging.ERROR)  # the library never prints: no "Creating tables" lines
     bounds = RequestBounds(
         timeout_s=_whole(settings["MLFLOW_HTTP_REQUEST_TIMEOUT"], DEFAULT_TIMEOUT_S),
         max_retries=_whole(settings["MLFLOW_HTTP_REQUEST_MAX_RETRIES"], DEFAULT_MAX_RETRIES),
@@ -338,15 +334,9 @@ def _bounded_requests(timeout_s: float | None, max_retries: int | None) -> Itera
         obeys_retry_after=settings["MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER"].strip().lower()
         in ("true", "1", "yes"),
     )
-    try:
+    # The library never prints: no "Creating tables" lines.
+    with quiet_library("mlflow", logging.ERROR, settings):
         yield bounds
-    finally:
-        quiet.setLevel(level)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def read_registry(

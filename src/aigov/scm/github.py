@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from aigov import __version__
+from aigov.quiet import quiet_library
 from aigov.scm import retry as retries
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
@@ -193,17 +194,10 @@ class GitHubPullRequest:
         return redact(text, self._request.token)
 
 
-@contextmanager
-def _quiet_403_log() -> Iterator[None]:
+def _quiet_403_log() -> contextlib.AbstractContextManager[None]:
     """PyGithub's retry logs every 403 at INFO on the stderr handler PyGithub installs; the 403
     an installation token gets from ``GET /user`` is expected, not worth a line in the job log."""
-    retry_log = logging.getLogger("github.GithubRetry")
-    level = retry_log.level
-    retry_log.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        retry_log.setLevel(level)
+    return quiet_library("github.GithubRetry", logging.WARNING)
 
 
 def _listed_comment(comment: IssueComment) -> ForgeComment:
