@@ -69,6 +69,21 @@ def _killed_after(seconds: float, *args: str) -> bool:
     return running
 
 
+def _processes_naming(folder: Path) -> list[int]:
+    """Live processes whose command line names ``folder`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if str(folder).encode() in command and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
 def _whole_scans(history: Path) -> list[tuple[str, int]]:
     """Each recorded scan and its number of rows; the store must be intact and orphan-free."""
     connection = sqlite3.connect(history)
@@ -111,6 +126,11 @@ def test_a_portfolio_job_killed_at_any_moment_loses_nothing(
         assert recorded and all(rows == repositories for _, rows in recorded), recorded
         _whole_report(out, reference_markdown)
     assert killed_while_running >= 4  # most kills landed inside the runs
+    # The killed scans' pool workers end too (they watch their parent), rather than wait forever.
+    deadline = time.monotonic() + 5
+    while _processes_naming(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_naming(tmp_path) == []
     _run_to_the_end(*scan)  # and the next night's job runs as usual
     _run_to_the_end(*report)
     assert len(_whole_scans(history)) >= 2

@@ -19,6 +19,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -227,11 +228,28 @@ def _evaluate_all(
             return
         # Forked workers inherit the loaded policy set (and the warm imports) from this process.
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+        ) as pool:
             chunk = max(1, min(64, len(items) // (jobs * 8)))
             yield from pool.map(_evaluate_one, items, chunksize=chunk)
     finally:
         _WORKER_STATE.clear()
+
+
+def _exit_with(parent: int) -> None:
+    """Pool worker initializer: end the worker once the scan's process is gone.
+
+    A scan killed outright (SIGKILL by a CI timeout or the OOM killer) cannot stop its pool, and
+    its workers would wait forever on a queue nobody writes to any more.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="aigov-parent-watch", daemon=True).start()
 
 
 def _can_fork() -> bool:
