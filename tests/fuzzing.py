@@ -1,7 +1,7 @@
 """Hostile variants of the files aigov reads, and the oracle that runs them through the CLI.
 
 One piece of code for two drivers: the CI property test (``tests/test_fuzz.py``, hypothesis,
-1,400 inputs) and the dedicated run (``benchmarks/fuzz.py``, 100,000 inputs). Both give
+3,000 inputs) and the dedicated run (``benchmarks/fuzz.py``, 100,000 inputs). Both give
 :func:`generate` a ``random.Random`` (hypothesis' shrinkable one, or one seeded by kind and input
 number) and judge the result with :meth:`Workspace.run`.
 
@@ -12,20 +12,29 @@ conformance examples and the examples'), policy pack files (every ``pack.yaml`` 
 pack, and runs through the real commands in-process: ``validate`` then ``check`` for the
 repository's files, ``check --policies`` and ``policy test`` for packs.
 
+Two families of mutations. Hostile ones (byte-level, and structure-level on the parsed data)
+break the file, and test that every problem is reported well. Schema-aware ones
+(:func:`mutate_schema_aware`, for a share of the manifests, cards and contracts) keep it valid
+with unusual but legal values (another stage, an expired waiver, a bound, a far date, an emoji,
+an emptied list), so that ``check`` runs the policy engine on it.
+
 The oracle (:func:`judge`) asserts what aigov promises on hostile input: no exception escapes
 ``main()``, the exit code is 0, 1 or 2, no traceback is printed, every problem printed names
-``file:line:column``, counts add up, machine-readable outputs parse, and ``validate`` and ``check``
-agree on whether the files are valid.
+``file:line:column``, counts add up, machine-readable outputs parse, ``validate`` and ``check``
+agree on whether the files are valid, and on valid files every rule evaluates (no "could not be
+evaluated" finding: a rule or the engine that fails on a legal value).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import json
 import math
 import os
+import pickle
 import random
 import re
 import shutil
@@ -57,7 +66,6 @@ EXAMPLE_REPOSITORIES = ("credit-scoring", "customer-chatbot", "demand-forecast")
 # card and one contract, so that most rules of the packs apply to it.
 HOST = "customer-chatbot"
 HOST_CONTRACT = "contracts/conversation-logs.odcs.yaml"
-_SKIP_EVIDENCE = ("--skip-evidence", "mlflow", "--skip-evidence", "data_quality")
 _IGNORED = shutil.ignore_patterns("mlruns.db", "mlartifacts", "data", "evidence", ".aigov")
 
 
@@ -392,8 +400,10 @@ def _mutate_tree(tree: Tree, rng: random.Random, names: list[str], kind: str) ->
 
 
 def _dump(tree: Tree, rng: random.Random) -> bytes:
-    text = yaml.safe_dump(
+    # libyaml's emitter: the pure-Python one took 30 ms for a manifest, most of an input's cost.
+    text = yaml.dump(
         tree,
+        Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
         sort_keys=rng.random() < 0.2,
         allow_unicode=rng.random() < 0.7,
         default_flow_style=rng.choice([False, False, None, True]),
@@ -427,6 +437,667 @@ def mutate_structure(content: bytes, kind: str, rng: random.Random, names: list[
         return content  # an already broken seed: only byte-level mutations apply
     for _ in range(rng.randint(1, 3)):
         tree = _mutate_tree(tree, rng, names, kind)
+    try:
+        dumped = _dump(tree, rng)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return content
+    if kind == "model_card" and not dumped.endswith(b"\n"):
+        dumped += b"\n"
+    return head + dumped + tail
+
+
+# --- schema-aware mutations: unusual but legal values, for the policy engine -----------------
+#
+# Hostile mutations stop at `validate` for all but a few percent of manifests and contracts, so
+# the rules, waivers and stage logic would hardly ever run on fuzzed data. These walk a seed's
+# data alongside its JSON Schema (the ones aigov generates in schemas/, the official ODCS one),
+# give one field another value that the schema allows, and keep the change only when the whole
+# document still satisfies its schema.
+
+# Share of the inputs of a kind made by schema-aware mutations only (the rest stay hostile).
+SCHEMA_AWARE_SHARE = {"manifest": 0.35, "model_card": 0.2, "contract": 0.3}
+SCHEMA_FILES = {
+    "manifest": "aigov-manifest.schema.json",
+    "model_card": "model-card-metadata.schema.json",
+}
+# Where a field is picked: first a top-level section (these weigh more: what the rules, waivers
+# and stage logic read), then a field inside it.
+SECTION_WEIGHTS = {
+    "manifest": {"stage": 4.0, "risk": 3.0, "waivers": 3.0, "approvals": 2.0, "timeline": 2.0},
+    "contract": {"schema": 2.0},
+    "model_card": {},
+}
+# Manifest fields naming files of the repository: another value would be a missing file.
+_FILE_REFERENCES = (("model", "card"), ("data", "contracts"))
+
+UNUSUAL_STRINGS = (
+    "",
+    " ",
+    "x",
+    "x" * 256,
+    "x" * 5000,
+    "Ünïcödé — “quotes” ‘and’ «guillemets»",
+    "\u202erevocer\u202c",
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "模型治理",
+    "🦜🔥👩‍👩‍👧",
+    "🦜" * 1000,
+    "a\u200bb\u200dc",
+    "e\u0301",
+    "é" * 300,
+    "line one\nline two",
+    "trailing space ",
+    "\ttab first",
+    "carriage\rreturn",
+    "\x1b[31mred\x1b[0m",
+    "line\u2028separator",
+    "{{ manifest.metadata.id }}",
+    "{% raw %}{{ x }}{% endraw %}",
+    "${HOME}",
+    "<script>alert(1)</script>",
+    "**bold** _it_ `code`",
+    "| a | b |",
+    "@channel",
+    "null",
+    "true",
+    "~",
+    "0",
+    "-1",
+    "'",
+    '"',
+    "\\",
+    "# not a comment",
+    "- not a list",
+    "key: value",
+    "valid: 0 error(s), 0 warning(s) in .",
+    "aigov.yaml:1:1: error: forged [yaml.syntax]",
+)
+DURATIONS = (
+    *("P0D", "PT0S", "P1D", "PT1S", "PT1H", "P1M", "P1Y", "P52W", "P100Y", "P9999Y"),
+    *(
+        "P1Y2M3W4DT5H6M7S",
+        "P0Y0M0W0DT0H0M0S",
+        "PT86400S",
+        "P" + "9" * 20 + "D",
+        "PT" + "9" * 30 + "S",
+    ),
+)
+URLS = (
+    "https://a",
+    "http://localhost",
+    "https://grafana.example.org/d/model?var=é#frag",
+    "https://[::1]:65535/x",
+    "https://xn--bcher-kva.example/ü",
+    "https://example.org/" + "a" * 2000,
+    "https://example.org/{{ manifest.metadata.id }}",
+)
+# Values legal for a pattern that the generic strings rarely match (checked against it anyway).
+PATTERN_VALUES: dict[str, tuple[str, ...]] = {
+    "^[a-z0-9][a-z0-9._-]{1,62}$": ("a0", "x" * 63, "a.b_c-d", "0-", "9.9.9", "a" + "-" * 62),
+    "^[A-Z]{3}$": ("EUR", "USD", "JPY", "XXX", "ZZZ"),
+    "^https?://": URLS,
+    "^[1-8](\\([a-e]\\))?$": ("1", "8", "5(b)", "1(a)", "8(e)"),
+    "^[A-Z0-9][A-Z0-9._-]*$": ("X", "0", "A" * 300, "UNKNOWN-RULE-1", "AIGOV-WAIVER"),
+    "^[A-Za-z0-9_-]+$": ("a", "_", "-", "0", "x" * 300, "ID_1"),
+    "^sftp://.*": ("sftp://", "sftp://host/é/ü"),
+}
+ANY_VALUES: tuple[Any, ...] = (
+    *(0, -1, 2**63, -(2**63) - 1, 10**30, 1e308, 5e-324, -0.0, True, None, ""),
+    *("🦜", [], {}, [1, "a", None], {"a": {"b": [1]}}),
+)
+
+
+@dataclass(frozen=True)
+class DocumentSchema:
+    """The JSON Schema of one kind of document, and whether a whole document satisfies it."""
+
+    root: dict[str, Any]
+    is_valid: Callable[[Any], bool]
+
+
+@functools.cache
+def document_schema(kind: str) -> DocumentSchema:
+    """The schema of ``kind`` (the committed one, or the official ODCS one for contracts)."""
+    if kind == "contract":
+        from aigov.documents.contract import odcs_schema
+
+        root = odcs_schema()
+    else:
+        root = json.loads((PROJECT_ROOT / "schemas" / SCHEMA_FILES[kind]).read_text("utf-8"))
+    import jsonschema_rs
+
+    return DocumentSchema(root, jsonschema_rs.validator_for(root).is_valid)
+
+
+@functools.cache
+def _domain_values() -> dict[str, tuple[str, ...]]:
+    """Strings the engine compares with, by field name: rule ids, org approvers, committees."""
+    rule_ids = [
+        rule["id"]
+        for file in sorted(POLICIES.glob("*/rules/*.yaml"))
+        for rule in yaml.safe_load(file.read_text("utf-8")) or []
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str)
+    ]
+    org = yaml.safe_load((EXAMPLES / "org-policies" / "aigov-org.yaml").read_text("utf-8"))
+    committees = [name for names in org["committees"].values() for name in names]
+    return {
+        "rule": tuple(rule_ids),
+        "approved_by": tuple(org["waivers"]["approvers"]),
+        "committee": tuple(committees),
+        "tags": ("pii", "personal-data", "gdpr", "sensitive"),
+        "classification": ("public", "internal", "restricted", "confidential", "secret"),
+    }
+
+
+_ABSENT = object()
+
+
+def _deref(root: dict[str, Any], ref: str) -> Any:
+    target: Any = root
+    for part in ref.removeprefix("#/").split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        target = target.get(key, {}) if isinstance(target, dict) else {}
+    return target
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "other")
+
+
+def _type_allows(declared: Any, value: Any) -> bool:
+    if declared is None:
+        return True
+    types = [declared] if isinstance(declared, str) else list(declared)
+    found = _json_type(value)
+    return found in types or (found == "integer" and "number" in types)
+
+
+def _view(
+    node: Any, value: Any, root: dict[str, Any], rng: random.Random | None = None, depth: int = 0
+) -> dict[str, Any]:
+    """The keywords that apply to ``value`` at ``node``: ``$ref`` and ``allOf`` merged, the
+    ``anyOf``/``oneOf`` branch that fits the value (a random one for a value yet to be made),
+    the ``then`` of an ``if`` that holds. ``x-nullable``: a branch allows null.
+
+    The view of a scalar or a list is computed once per node and type (a walk of a manifest
+    needs some 250 views): its value could only matter to ``oneOf`` branches told apart by an
+    enum, which these schemas do not have for scalars. Callers never change a view."""
+    if rng is not None or isinstance(value, dict) or depth:
+        merged: dict[str, Any] = {}
+        _merge_view(merged, node, value, root, rng, depth)
+        return merged
+    key = (id(node), "absent" if value is _ABSENT else _json_type(value))
+    found = _VIEWS.get(key)
+    if found is None:
+        merged = {}
+        _merge_view(merged, node, value, root, None, 0)
+        # The node is kept with its view, so that its id is never another node's.
+        found = _VIEWS[key] = (node, merged)
+    return found[1]
+
+
+_VIEWS: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+_BOTH: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
+
+
+def _both(first: Any, second: Any) -> dict[str, Any]:
+    """``allOf`` of two schemas of one property, made once per pair (see :func:`_view`)."""
+    key = (id(first), id(second))
+    found = _BOTH.get(key)
+    if found is None:
+        found = _BOTH[key] = (first, second, {"allOf": [first, second]})
+    return found[2]
+
+
+def _merge_view(
+    merged: dict[str, Any],
+    node: Any,
+    value: Any,
+    root: dict[str, Any],
+    rng: random.Random | None,
+    depth: int,
+) -> None:
+    if not isinstance(node, dict) or depth > 12:
+        return
+    for key, item in node.items():
+        if key == "properties":
+            properties = merged.setdefault("properties", {})
+            for name, sub in item.items():
+                properties[name] = _both(properties[name], sub) if name in properties else sub
+        elif key == "required":
+            merged["required"] = [*merged.get("required", []), *item]
+        elif key not in ("$ref", "allOf", "anyOf", "oneOf", "if", "then", "else"):
+            merged.setdefault(key, item)
+    if isinstance(node.get("$ref"), str):
+        _merge_view(merged, _deref(root, node["$ref"]), value, root, rng, depth + 1)
+    for sub in node.get("allOf", []):
+        _merge_view(merged, sub, value, root, rng, depth + 1)
+    for keyword in ("anyOf", "oneOf"):
+        branches = node.get(keyword) or []
+        if not branches:
+            continue
+        nulls = [b for b in branches if b.get("type") == "null"]  # how pydantic writes Optional
+        if nulls:
+            merged["x-nullable"] = True
+        others = [b for b in branches if b not in nulls] or branches
+        if value is _ABSENT:
+            chosen = rng.choice(others) if rng is not None else others[0]
+        elif value is None and nulls:
+            chosen = nulls[0]
+        elif len(others) == 1:
+            chosen = others[0]
+        else:
+            chosen = next((b for b in others if _fits(b, value, root, depth + 1)), None)
+        _merge_view(merged, chosen, value, root, rng, depth + 1)
+    condition = node.get("if")
+    if (
+        isinstance(condition, dict)
+        and value is not _ABSENT
+        and _fits(condition, value, root, depth)
+    ):
+        _merge_view(merged, node.get("then"), value, root, rng, depth + 1)
+
+
+def _fits(node: Any, value: Any, root: dict[str, Any], depth: int) -> bool:
+    """Whether ``value`` plausibly satisfies ``node`` (type, enum, const, required, and the
+    const/enum of its properties: enough to tell the branches of the schemas apart)."""
+    view = _view(node, value, root, None, depth + 1)
+    if not _type_allows(view.get("type"), value):
+        return False
+    if "const" in view and view["const"] != value:
+        return False
+    if "enum" in view and value not in view["enum"]:
+        return False
+    if isinstance(value, dict):
+        if any(name not in value for name in view.get("required", [])):
+            return False
+        for name, sub in view.get("properties", {}).items():
+            if name in value and isinstance(sub, dict):
+                if "const" in sub and sub["const"] != value[name]:
+                    return False
+                if "enum" in sub and value[name] not in sub["enum"]:
+                    return False
+    return True
+
+
+@dataclass
+class SchemaSlot:
+    """A field of the document (or one it may have), with the schema keywords that apply."""
+
+    path: TreePath
+    container: Any
+    key: Any
+    node: Any
+    view: dict[str, Any] | None  # None: a key the schema does not declare
+    present: bool
+    required: bool
+
+
+def _schema_slots(tree: Tree, schema: DocumentSchema, limit: int = 20_000) -> list[SchemaSlot]:
+    """Every field of ``tree`` and every optional field its objects could have, breadth first."""
+    slots: list[SchemaSlot] = []
+    queue: list[tuple[TreePath, Any, dict[str, Any]]] = [
+        ((), tree, _view(schema.root, tree, schema.root))
+    ]
+    while queue and len(slots) < limit:
+        path, value, view = queue.pop(0)
+        if isinstance(value, dict):
+            properties = view.get("properties", {})
+            required = set(view.get("required", []))
+            extra = view.get("additionalProperties")
+            for key, child in value.items():
+                node = properties.get(key, extra if isinstance(extra, dict) else None)
+                # An undeclared key of an open object holds any value; of a closed one, none.
+                closed = extra is False or view.get("unevaluatedProperties") is False
+                child_view = (
+                    _view(node, child, schema.root)
+                    if node is not None
+                    else (None if closed else {})
+                )
+                slots.append(
+                    SchemaSlot((*path, key), value, key, node, child_view, True, key in required)
+                )
+                if child_view is not None:
+                    queue.append(((*path, key), child, child_view))
+            names = list(properties)
+            if not properties and isinstance(extra, dict):
+                names = list(view.get("propertyNames", {}).get("enum", []))
+            for key in names:
+                if key not in value:
+                    node = properties.get(key, extra)
+                    slots.append(SchemaSlot((*path, key), value, key, node, None, False, False))
+        elif isinstance(value, list):
+            items = view.get("items")
+            for index, child in enumerate(value):
+                child_view = _view(items, child, schema.root) if isinstance(items, dict) else {}
+                slots.append(
+                    SchemaSlot((*path, index), value, index, items, child_view, True, True)
+                )
+                queue.append(((*path, index), child, child_view))
+    return slots
+
+
+def _dates(current: Any) -> list[str]:
+    today = dt.date.fromisoformat(TODAY)
+    days = [today, *(today + dt.timedelta(days=n) for n in (-1, 1, -365, 3650))]
+    days += [dt.date(1970, 1, 1), dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2024, 2, 29)]
+    with contextlib.suppress(TypeError, ValueError):
+        day = dt.date.fromisoformat(str(current)[:10]) if current is not None else None
+        for shift in (1, -1, 30, -30, 365, -365, 36500, -36500) if day else ():
+            with contextlib.suppress(OverflowError):
+                days.append(day + dt.timedelta(days=shift))
+    return [day.isoformat() for day in days]
+
+
+@functools.cache
+def _pattern(text: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(text)
+    except re.error:
+        return None
+
+
+def _strings(view: dict[str, Any], current: Any, name: Any) -> list[str]:
+    """Strings legal at ``view`` (format, pattern, length), unusual ones first among them."""
+    form = view.get("format")
+    pool: list[Any]
+    if form == "date":
+        pool = _dates(current)
+    elif form == "date-time":
+        pool = [
+            f"{day}T{time}" for day in _dates(current) for time in ("00:00:00Z", "23:59:59+14:00")
+        ]
+    elif form in ("uri", "iri", "uri-reference"):
+        pool = list(URLS)
+    else:
+        pool = [*UNUSUAL_STRINGS, *view.get("examples", []), *_domain_values().get(str(name), ())]
+        if isinstance(current, str) and current:
+            pool += [current + " (v2)", current * 2, current[: len(current) // 2], current.upper()]
+    pattern = view.get("pattern")
+    if isinstance(pattern, str):
+        compiled = _pattern(pattern)
+        pool = [*PATTERN_VALUES.get(pattern, ()), *DURATIONS, *pool]
+        pool = [
+            s for s in pool if compiled is not None and isinstance(s, str) and compiled.search(s)
+        ]
+    low, high = view.get("minLength", 0), view.get("maxLength")
+    return [
+        s
+        for s in pool
+        if isinstance(s, str)
+        and len(s) >= low
+        and (high is None or len(s) <= high)
+        and s != current
+    ]
+
+
+def _numbers(view: dict[str, Any], current: Any, integer: bool) -> list[int | float]:
+    """Numbers legal at ``view``: its bounds and just inside them, zero, extremes of floats."""
+    pool: list[int | float] = [0, 1, -1, 2, 0.5, -0.0, 1e-300, 5e-324, 1e308, -1e308]
+    pool += [2**31 - 1, 2**53 + 1, 2**63 - 1, 2**63, 2**64, -(2**63), 10**20, 99.999999, 100]
+    for bound in (
+        view.get(k) for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    ):
+        if isinstance(bound, int | float) and not isinstance(bound, bool):
+            pool += [bound, bound + 1, bound - 1, bound + 1e-9, bound - 1e-9]
+    if isinstance(current, int | float) and not isinstance(current, bool):
+        pool += [current * 10, -current, current + 1, current / 3]
+    if integer:
+        pool = [int(v) for v in pool if isinstance(v, int) or v.is_integer()]
+    low, high = view.get("minimum"), view.get("maximum")
+    above, below = view.get("exclusiveMinimum"), view.get("exclusiveMaximum")
+    step = view.get("multipleOf")
+    return [
+        v
+        for v in pool
+        if (not isinstance(v, float) or math.isfinite(v))
+        and (low is None or v >= low)
+        and (high is None or v <= high)
+        and (above is None or v > above)
+        and (below is None or v < below)
+        and (not step or (v / step).is_integer())
+        and v != current
+    ]
+
+
+_CONSTRAINING = frozenset(
+    {"type", "enum", "const", "properties", "items", "pattern", "format", "required", "not"}
+    | {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+    | {"minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "additionalProperties"}
+)
+
+
+def _pick_type(view: dict[str, Any], rng: random.Random) -> str:
+    declared = view.get("type")
+    if isinstance(declared, list):
+        declared = rng.choice([t for t in declared if t != "null"] or declared)
+    if isinstance(declared, str):
+        return declared
+    if "properties" in view:
+        return "object"
+    return "array" if "items" in view else "string"
+
+
+def _generate(
+    node: Any, root: dict[str, Any], rng: random.Random, name: Any, depth: int = 0
+) -> Any:
+    """A new value legal at ``node``: required fields always, optional ones now and then."""
+    if depth > 8:
+        return None
+    view = _view(node, _ABSENT, root, rng)
+    if "const" in view:
+        return view["const"]
+    if view.get("enum"):
+        return rng.choice(view["enum"])
+    kind = _pick_type(view, rng)
+    if kind == "null":
+        return None
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind in ("integer", "number"):
+        numbers = _numbers(view, None, kind == "integer")
+        return rng.choice(numbers) if numbers else view.get("minimum", 1)
+    if kind == "string":
+        strings = _strings(view, None, name)
+        return rng.choice(strings) if strings else "x"
+    if kind == "array":
+        low = view.get("minItems", 0)
+        count = low if depth > 3 else rng.randint(low, max(low, min(view.get("maxItems", 3), 3)))
+        return [_generate(view.get("items"), root, rng, name, depth + 1) for _ in range(count)]
+    properties = view.get("properties", {})
+    required = set(view.get("required", []))
+    made = {
+        key: _generate(sub, root, rng, key, depth + 1)
+        for key, sub in properties.items()
+        if key in required or (depth < 3 and rng.random() < 0.3)
+    }
+    extra = view.get("additionalProperties")
+    if not properties and isinstance(extra, dict):
+        names = view.get("propertyNames", {}).get("enum", [])
+        for key in rng.sample(names, rng.randint(0, len(names))):
+            made[key] = _generate(extra, root, rng, key, depth + 1)
+    return made
+
+
+def _without(items: list[Any], index: int) -> list[Any]:
+    return items[:index] + items[index + 1 :]
+
+
+def _strip_references(path: TreePath, value: Any) -> Any:
+    """``value`` made for ``path`` without the file references below it (see _FILE_REFERENCES)."""
+    for reference in _FILE_REFERENCES:
+        if len(path) < len(reference) and reference[: len(path)] == path:
+            target = value
+            for key in reference[len(path) : -1]:
+                target = target.get(key) if isinstance(target, dict) else None
+            if isinstance(target, dict):
+                target.pop(reference[-1], None)
+    return value
+
+
+def _legal_change(
+    slot: SchemaSlot, root: dict[str, Any], rng: random.Random, kind: str
+) -> tuple[str, Any] | None:
+    """(name, new value) of one change to ``slot`` that its schema allows; None: no change."""
+    name = next((p for p in reversed(slot.path) if isinstance(p, str)), "")
+    frozen = kind == "manifest" and any(slot.path[: len(f)] == f for f in _FILE_REFERENCES)
+    if not slot.present:
+        if frozen:
+            return None
+        return "add-optional", _strip_references(slot.path, _generate(slot.node, root, rng, name))
+    value = slot.container[slot.key]
+    view = slot.view
+    options: list[tuple[str, Callable[[], Any]]] = []
+    if isinstance(slot.container, dict) and not slot.required:
+        options.append(("drop-optional", lambda: None))
+    if view is None:
+        return rng.choice(options) if options else None
+    if view.get("x-nullable") and value is not None:
+        options.append(("null", lambda: None))
+    if isinstance(value, list):
+        low, high = view.get("minItems", 0), view.get("maxItems")
+        unique = view.get("uniqueItems", False)
+        if value and low == 0:
+            options.append(("list-empty", lambda: []))
+        if len(value) > low:
+            options.append(("list-drop", lambda: _without(value, rng.randrange(len(value)))))
+        if len(value) > 1:
+            options.append(("list-reverse", lambda: value[::-1]))
+        if value and not unique and (high is None or len(value) < high):
+            options.append(("list-duplicate", lambda: [*value, rng.choice(value)]))
+            if high is None and not frozen:  # 100 references to one contract: 100 loads
+                options.append(("list-repeat", lambda: value * rng.choice([10, 100])))
+        if not frozen and (high is None or len(value) < high):
+            items = view.get("items")
+            options.append(("list-add", lambda: [*value, _generate(items, root, rng, name)]))
+    elif frozen:
+        pass
+    elif not _CONSTRAINING & view.keys():  # an open object's own key: any JSON value is legal
+        options.append(("any-value", lambda: rng.choice(ANY_VALUES)))
+    elif len(view.get("enum", ())) > 1:
+        others = [v for v in view["enum"] if v != value]
+        options += [("enum", lambda: rng.choice(others))] * 3
+    elif isinstance(value, bool):
+        options += [("boolean", lambda: not value)] * 2
+    elif isinstance(value, int | float):
+        numbers = _numbers(view, value, view.get("type") == "integer")
+        if numbers:
+            options += [("number", lambda: rng.choice(numbers))] * 3
+    elif isinstance(value, str):
+        strings = _strings(view, value, name)
+        label = "date" if view.get("format") in ("date", "date-time") else "string"
+        if strings:
+            options += [(label, lambda: rng.choice(strings))] * 3
+    if slot.node is not None and not frozen and rng.random() < 0.3:
+        made = _generate(slot.node, root, rng, name)
+        options.append(("regenerate", lambda: _strip_references(slot.path, made)))
+    if not options:
+        return None
+    action, make = rng.choice(options)
+    return action, make()
+
+
+def _pick_schema_slot(
+    slots: Sequence[SchemaSlot], kind: str, rng: random.Random
+) -> SchemaSlot | None:
+    """A slot of a section drawn by :data:`SECTION_WEIGHTS`, then one inside it (lists and
+    numbers weigh more: they are fewer than strings, and the rules count and compare them)."""
+    weights = SECTION_WEIGHTS.get(kind, {})
+    sections: dict[str, list[SchemaSlot]] = {}
+    for slot in slots:
+        # Top-level fields a document lacks are one section ("+"), unless named in the weights.
+        name = str(slot.path[0])
+        sections.setdefault(name if slot.present or name in weights else "+", []).append(slot)
+    if not sections:
+        return None
+    names = list(sections)
+    chosen = rng.choices(names, [weights.get(n, 1.0) for n in names])[0]
+    # Objects declare more optional fields than they fill: add one a quarter of the time only.
+    present = [s for s in sections[chosen] if s.present]
+    absent = [s for s in sections[chosen] if not s.present]
+    if absent and (not present or rng.random() < 0.25):
+        return rng.choice(absent)
+    return rng.choices(present, [_slot_weight(s) for s in present])[0]
+
+
+def _slot_weight(slot: SchemaSlot) -> float:
+    value = slot.container[slot.key]
+    if isinstance(value, list):
+        return 4.0
+    return 2.0 if isinstance(value, int | float) and not isinstance(value, bool) else 1.0
+
+
+@functools.cache
+def _valid_seed_data(kind: str, content: bytes) -> bytes | None:
+    """The seed's data, pickled, when it satisfies its schema: parsed once, copied fast."""
+    tree = schema_tree(content, kind)
+    if tree is _ABSENT or not document_schema(kind).is_valid(tree):
+        return None
+    return pickle.dumps(tree)
+
+
+def _schema_valid_seed(kind: str, content: bytes) -> bool:
+    return _valid_seed_data(kind, content) is not None
+
+
+def schema_tree(content: bytes, kind: str) -> Any:
+    """The data of ``content`` (a card's front matter) that its schema describes, if it parses."""
+    parts = _split_front_matter(content) if kind == "model_card" else (b"", content, b"")
+    if parts is None:
+        return _ABSENT
+    try:
+        return parse_yaml(parts[1].decode("utf-8"), "seed").data
+    except (DocumentError, UnicodeDecodeError):
+        return _ABSENT
+
+
+def mutate_schema_aware(content: bytes, kind: str, rng: random.Random, names: list[str]) -> bytes:
+    """Give 1-3 fields of ``content`` (a card's front matter) other values its schema allows.
+
+    A change that leaves the document invalid (a ``oneOf`` matched twice, an ``if``/``then``
+    of the ODCS schema) is undone and another one tried: the result satisfies the schema.
+    """
+    data = _valid_seed_data(kind, content)
+    if data is None:
+        return content
+    tree, schema = pickle.loads(data), document_schema(kind)
+    wanted, applied = rng.choice([1, 1, 2, 2, 3]), 0
+    slots = _schema_slots(tree, schema)
+    for _ in range(wanted * 5):
+        slot = _pick_schema_slot(slots, kind, rng)
+        change = _legal_change(slot, schema.root, rng, kind) if slot is not None else None
+        if slot is None or change is None:
+            continue
+        action, value = change
+        saved = dict(slot.container) if isinstance(slot.container, dict) else list(slot.container)
+        if action == "drop-optional":
+            del slot.container[slot.key]
+        else:
+            slot.container[slot.key] = value
+        if schema.is_valid(tree):
+            names.append(f"schema:{action}")
+            applied += 1
+            if applied == wanted:
+                break
+            slots = _schema_slots(tree, schema)  # the change may have replaced a whole subtree
+        elif isinstance(slot.container, dict):
+            slot.container.clear()
+            slot.container.update(saved)
+        else:
+            slot.container[:] = saved
+    if not applied:
+        return content
+    front_matter = _split_front_matter(content) if kind == "model_card" else None
+    head, _, tail = front_matter or (b"", b"", b"")
     try:
         dumped = _dump(tree, rng)
     except (yaml.YAMLError, RecursionError, ValueError):
@@ -706,6 +1377,11 @@ class FuzzInput:
     def describe(self) -> str:
         return f"{self.kind} from {self.seed.name} via {', '.join(self.mutations)}"
 
+    @property
+    def schema_aware(self) -> bool:
+        """Made by schema-aware mutations only: meant to be valid, and to reach the engine."""
+        return bool(self.mutations) and all(m.startswith("schema:") for m in self.mutations)
+
 
 def _seed_weight(seed: Seed) -> float:
     # An invalid variant of the 192 KB AdventureWorks contract costs ~1 s (jsonschema walks it
@@ -715,9 +1391,27 @@ def _seed_weight(seed: Seed) -> float:
 
 
 def generate(kind: str, rng: random.Random, seeds: dict[str, list[Seed]]) -> FuzzInput:
-    """A hostile variant of a real file of ``kind``: structure- and/or byte-level mutations."""
-    seed = rng.choices(seeds[kind], [_seed_weight(s) for s in seeds[kind]])[0]
+    """A variant of a real file of ``kind``: for a share of the manifests, cards and contracts
+    (:data:`SCHEMA_AWARE_SHARE`) a valid one with unusual values, otherwise a hostile one
+    (structure- and/or byte-level mutations)."""
     names: list[str] = []
+    share = SCHEMA_AWARE_SHARE.get(kind)  # packs and org configs: hostile only, as before
+    # Not `random() < share`: hypothesis' randoms (the CI driver) draw 0.0 far more often than
+    # chance, which would make most CI inputs valid ones; this way CI has at most the share.
+    if share and rng.random() >= 1 - share:
+        # The broken examples' repositories stay invalid whatever their file says (a contract
+        # that is not ODCS, a card path escaping the repository): no start for valid inputs.
+        valid = [
+            s
+            for s in seeds[kind]
+            if not s.folder.startswith("repos/broken-") and _schema_valid_seed(kind, s.content)
+        ]
+        if valid:
+            seed = rng.choices(valid, [_seed_weight(s) for s in valid])[0]
+            content = mutate_schema_aware(seed.content, kind, rng, names)
+            if names:
+                return FuzzInput(kind, seed, content, tuple(names))
+    seed = rng.choices(seeds[kind], [_seed_weight(s) for s in seeds[kind]])[0]
     content = seed.content
     roll = rng.random()
     if roll < 0.45:
@@ -801,6 +1495,20 @@ def problem_lines(lines: Sequence[str]) -> tuple[list[re.Match[str]], list[str]]
     return located, stray
 
 
+@functools.cache
+def sarif_schema() -> Any:
+    """A validator of the OASIS SARIF 2.1.0 schema in shared/conformance.
+
+    That copy keeps the root schema under ``definitions/Root`` (so, as written, it accepts
+    anything), and its ``run.language`` pattern has a stray ``]`` that jsonschema-rs refuses.
+    """
+    import jsonschema_rs
+
+    text = (CONFORMANCE / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8")
+    schema = json.loads(text.replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}\\\\]?$"))
+    return jsonschema_rs.validator_for({**schema, "$ref": "#/definitions/Root"})
+
+
 def judge(run: Run) -> list[str]:
     """What is wrong with one command's behaviour on hostile input (empty: nothing)."""
     verb = run.argv[0] if run.argv[0] != "policy" else "policy test"
@@ -813,11 +1521,28 @@ def judge(run: Run) -> list[str]:
         wrong.append(f"{verb}: traceback printed")
     if verb == "validate":
         wrong += _judge_validate(run)
-    elif verb == "check":
+    elif verb in ("check", "gate"):  # the gate is a check of another stage's rules
         wrong += _judge_check(run)
     else:
         wrong += _judge_pack_test(run)
     return wrong
+
+
+# A rule whose expression raised: "rule R could not be evaluated: 'assert' failed: …" in every
+# output format (the evidence a run skips is reported as "evidence unavailable" instead).
+EVALUATION_ERROR = re.compile(r"could not be evaluated: \S{0,6}(?:when|assert)\S{0,6} failed")
+
+
+def judge_engine(run: Run) -> list[str]:
+    """What is wrong with ``check`` on files that ``validate`` accepted: the engine's rules
+    (built-in or the examples' org packs) must evaluate on every valid document."""
+    if run.exit_code not in (0, 1):
+        return []
+    return [
+        f"{run.argv[0]}: a rule failed to evaluate on valid files: {line.strip()[:300]}"
+        for line in _lines_of(run.stdout)
+        if EVALUATION_ERROR.search(line)
+    ]
 
 
 def _judge_validate(run: Run) -> list[str]:
@@ -836,29 +1561,39 @@ def _judge_validate(run: Run) -> list[str]:
 
 
 def _judge_check(run: Run) -> list[str]:
+    verb = run.argv[0]
     if run.exit_code in (0, 1):
         wrong = (
-            [f"check: exit {run.exit_code} printed on stderr: {run.stderr[:300]!r}"]
+            [f"{verb}: exit {run.exit_code} printed on stderr: {run.stderr[:300]!r}"]
             if run.stderr
             else []
         )
         output_format = run.argv[run.argv.index("-f") + 1] if "-f" in run.argv else "text"
         try:
             if output_format in ("json", "sarif", "codequality"):
-                json.loads(run.stdout)
+                document = json.loads(run.stdout)
+                if output_format == "sarif" and not sarif_schema().is_valid(document):
+                    wrong.append(f"{verb}: -f sarif output is not valid SARIF 2.1.0")
             elif output_format == "junit":
                 ElementTree.fromstring(run.stdout)
         except (ValueError, ElementTree.ParseError) as exc:
-            wrong.append(f"check: -f {output_format} output does not parse: {exc}")
+            wrong.append(f"{verb}: -f {output_format} output does not parse: {exc}")
+        if output_format == "github":
+            # Workflow commands only: a line of a repository's text could be read as one.
+            wrong += [
+                f"{verb}: -f github line that is no workflow command: {line[:200]!r}"
+                for line in _lines_of(run.stdout)
+                if not line.startswith("::")
+            ]
         return wrong
     lines = _lines_of(run.stderr)
     if not lines or not lines[0].startswith("aigov: error: "):
-        return [f"check: exit 2 without 'aigov: error:' ({run.stderr[:200]!r})"]
+        return [f"{verb}: exit 2 without 'aigov: error:' ({run.stderr[:200]!r})"]
     # Invalid repository files are listed indented by two spaces, policy problems are not.
     located, stray = problem_lines([re.sub(r"^  (?=\S)", "", line) for line in lines[1:]])
-    wrong = [f"check: line without file:line:column: {line!r}" for line in stray]
+    wrong = [f"{verb}: line without file:line:column: {line!r}" for line in stray]
     if not located:
-        wrong.append(f"check: exit 2 names no file:line:column: {lines[0]!r}")
+        wrong.append(f"{verb}: exit 2 names no file:line:column: {lines[0]!r}")
     return wrong
 
 
@@ -922,11 +1657,23 @@ class Workspace:
         seed = fuzz_input.seed
         folder = str(self.root / seed.folder)
         host = str(self.root / "repos" / HOST)
-        common = ["--today", TODAY, *_SKIP_EVIDENCE, "--skip-evidence", "git"]
         output = [
             "-f",
             rng.choice(("text", "json", "sarif", "junit", "codequality", "markdown", "github")),
         ]
+        verb, skipped = ["check"], ["mlflow", "data_quality", "git"]
+        if fuzz_input.schema_aware:
+            # Valid files reach the engine: half the time with the examples' org config (waiver
+            # approvers, committees, limits), half the time collecting data quality evidence
+            # (none is stored: the rules see it missing), a quarter of the time through the
+            # deployment gate (another stage's rules).
+            if rng.random() < 0.5:
+                output += ["--policies", str(self.root / "org")]
+            if rng.random() < 0.5:
+                skipped.remove("data_quality")
+            if rng.random() < 0.25:
+                verb = ["gate", "--to", rng.choice(("production", "prod", "staging", "preprod"))]
+        common = ["--today", TODAY, *(arg for name in skipped for arg in ("--skip-evidence", name))]
         if fuzz_input.kind == "pack":
             return [
                 ["check", host, "--policies", folder, "--no-cache", *common, *output],
@@ -934,7 +1681,7 @@ class Workspace:
             ]
         if fuzz_input.kind == "org":
             return [["check", host, "--policies", folder, *common, *output]]
-        return [["validate", folder], ["check", folder, *common, *output]]
+        return [["validate", folder], [*verb, folder, *common, *output]]
 
     def run(self, fuzz_input: FuzzInput, rng: random.Random | None = None) -> Outcome:
         """Run ``fuzz_input`` through the commands of its kind and judge every run."""
@@ -949,7 +1696,12 @@ class Workspace:
         os.environ.pop("AIGOV_NO_CACHE", None)
         try:
             for argv in self.commands(fuzz_input, rng):
-                if argv[0] == "check" and runs and runs[0].exit_code == 2 and rng.random() < 0.75:
+                if (
+                    argv[0] in ("check", "gate")
+                    and runs
+                    and runs[0].exit_code == 2
+                    and rng.random() < 0.75
+                ):
                     break  # check re-reads what validate refused: try that path on a quarter
                 runs.append(run_aigov(argv))
         finally:
@@ -964,6 +1716,8 @@ class Workspace:
             valid, checked = runs[0].exit_code, runs[1].exit_code
             if None not in (valid, checked) and (valid == 2) != (checked == 2):
                 violations.append(f"validate exit {valid} but check exit {checked}")
+            if valid == 0:
+                violations += judge_engine(runs[1])
         return Outcome(fuzz_input, runs, violations)
 
 
