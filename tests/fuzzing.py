@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from tests.sarif_schema import sarif_validator
 
 from aigov.cli import main
 from aigov.documents.files import MAX_FILE_BYTES
@@ -1495,20 +1496,6 @@ def problem_lines(lines: Sequence[str]) -> tuple[list[re.Match[str]], list[str]]
     return located, stray
 
 
-@functools.cache
-def sarif_schema() -> Any:
-    """A validator of the OASIS SARIF 2.1.0 schema in shared/conformance.
-
-    That copy keeps the root schema under ``definitions/Root`` (so, as written, it accepts
-    anything), and its ``run.language`` pattern has a stray ``]`` that jsonschema-rs refuses.
-    """
-    import jsonschema_rs
-
-    text = (CONFORMANCE / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8")
-    schema = json.loads(text.replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}\\\\]?$"))
-    return jsonschema_rs.validator_for({**schema, "$ref": "#/definitions/Root"})
-
-
 def judge(run: Run) -> list[str]:
     """What is wrong with one command's behaviour on hostile input (empty: nothing)."""
     verb = run.argv[0] if run.argv[0] != "policy" else "policy test"
@@ -1572,7 +1559,7 @@ def _judge_check(run: Run) -> list[str]:
         try:
             if output_format in ("json", "sarif", "codequality"):
                 document = json.loads(run.stdout)
-                if output_format == "sarif" and not sarif_schema().is_valid(document):
+                if output_format == "sarif" and not sarif_validator().is_valid(document):
                     wrong.append(f"{verb}: -f sarif output is not valid SARIF 2.1.0")
             elif output_format == "junit":
                 ElementTree.fromstring(run.stdout)

@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 from tests.ci.simulate import (
@@ -26,6 +25,7 @@ from tests.ci.simulate import (
     run_composite_action,
 )
 from tests.conftest import PROJECT_ROOT
+from tests.sarif_schema import sarif_errors
 
 ACTION = PROJECT_ROOT / "action.yml"
 
@@ -118,8 +118,7 @@ def test_passing_pull_request(action: dict[str, Any], tmp_path: Path, conformanc
     assert run.outputs["blocking-count"] == "0"
     assert run.outputs["sarif-file"] == "aigov.sarif"
     sarif = json.loads((workspace / "aigov.sarif").read_text(encoding="utf-8"))
-    schema = json.loads((conformance / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8"))
-    jsonschema.validate(sarif, schema)
+    assert sarif_errors(sarif) == []
     assert sarif["version"] == "2.1.0"
     assert "customer-chatbot" in run.summary
     result = json.loads(Path(run.outputs["result-file"]).read_text(encoding="utf-8"))

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
-import jsonschema
-import pytest
+from tests.sarif_schema import sarif_errors
 
 from aigov.documents.problems import Location
 from aigov.report import render
 from aigov.report.document import CheckReport, finding_fingerprint
 from aigov.report.sarif import FINGERPRINT_KEY
-
-
-@pytest.fixture(scope="module")
-def sarif_validator(conformance: Path) -> jsonschema.Draft7Validator:
-    schema = json.loads((conformance / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8"))
-    return jsonschema.Draft7Validator(schema)
 
 
 def _run(report: CheckReport) -> dict[str, Any]:
@@ -30,12 +22,18 @@ def _run(report: CheckReport) -> dict[str, Any]:
     return run
 
 
-def test_valid_against_the_official_schema(
-    any_report: CheckReport, sarif_validator: jsonschema.Draft7Validator
-) -> None:
+def test_valid_against_the_official_schema(any_report: CheckReport) -> None:
     log = json.loads(render("sarif", any_report))
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in sarif_validator.iter_errors(log)]
-    assert errors == []
+    assert sarif_errors(log) == []
+
+
+def test_the_schema_check_does_refuse_a_broken_log(any_report: CheckReport) -> None:
+    """The check above is worth something: the same log, broken, is refused."""
+    log = json.loads(render("sarif", any_report))
+    log["runs"][0]["results"] = [{"level": "catastrophic", "message": {}}]
+    errors = sarif_errors(log)
+    assert any("catastrophic" in e for e in errors), errors
+    assert sarif_errors({"version": "2.1.0"}) != []  # no runs
 
 
 def test_one_descriptor_per_rule_with_help_and_tags(blocked_report: CheckReport) -> None:
