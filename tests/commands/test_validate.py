@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL_MANIFEST, CliResult, run_aigov_process
+from tests.conftest import CONFORMANCE, MINIMAL_MANIFEST, CliResult, run_aigov_process
 
 RunCli = Callable[..., CliResult]
 MakeRepo = Callable[..., Path]
+EXAMPLE_CONTRACT = "all--postgresql-adventureworks-contract.odcs.yaml"
 
 
 def _invalid(run_cli: RunCli, repo: Path) -> str:
@@ -177,6 +178,23 @@ def test_contract_schema_errors_are_located(run_cli: RunCli, make_repo: MakeRepo
         "contracts/o.odcs.yaml:10:9: error: schema[0].properties[0].requird: unknown field" in out
     )
     assert "did you mean 'required'?" in out
+
+
+def test_a_contract_listed_twice_is_read_once_with_a_warning(
+    run_cli: RunCli, make_repo: MakeRepo
+) -> None:
+    contract = (CONFORMANCE / "odcs" / "examples" / EXAMPLE_CONTRACT).read_text("utf-8")
+    manifest = MINIMAL_MANIFEST + (
+        "data:\n  contracts:\n    - contracts/o.odcs.yaml\n    - ./contracts/o.odcs.yaml\n"
+    )
+    repo = make_repo({"aigov.yaml": manifest, "contracts/o.odcs.yaml": contract})
+    result = run_cli("validate", str(repo), "-f", "json")
+    assert result.exit_code == 0, result.stdout
+    data = json.loads(result.stdout)
+    (warning,) = [p for p in data["problems"] if p["code"] == "contract.listed-twice"]
+    assert warning["level"] == "warning" and warning["line"] == 12
+    assert "already listed as data.contracts[0]" in warning["message"]
+    assert data["files"] == ["aigov.yaml", "contracts/o.odcs.yaml"]
 
 
 def test_non_utf8_bytes(run_cli: RunCli, make_repo: MakeRepo) -> None:

@@ -249,11 +249,25 @@ def _contract_references(
 
 
 def _load_contracts(repository: Repository, raw_manifest: dict[str, Any]) -> None:
+    listed: dict[Path, str] = {}  # each file once, however many times it is listed
     for index, (reference, where) in enumerate(_contract_references(repository, raw_manifest)):
         field_name = f"data.contracts[{index}]"
         try:
             path = repository.root.resolve(reference, referenced_from=where, field=field_name)
             shown = repository.root.display(path)
+            if path in listed:
+                repository.problems.add(
+                    Problem(
+                        where,
+                        "contract.listed-twice",
+                        f"data contract '{reference}' is already listed as {listed[path]}; "
+                        "it is read once",
+                        field_name,
+                        level="warning",
+                    )
+                )
+                continue
+            listed[path] = field_name
             if not path.exists():
                 raise DocumentError(
                     Problem(
