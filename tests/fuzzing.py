@@ -438,12 +438,21 @@ def mutate_structure(content: bytes, kind: str, rng: random.Random, names: list[
         return content  # an already broken seed: only byte-level mutations apply
     for _ in range(rng.randint(1, 3)):
         tree = _mutate_tree(tree, rng, names, kind)
+    return _redump(tree, rng, content, (head, tail), kind)
+
+
+def _redump(
+    tree: Tree, rng: random.Random, content: bytes, around: tuple[bytes, bytes], kind: str
+) -> bytes:
+    """The mutated ``tree`` written back between a card's front matter fences (``around``), or
+    the unmutated ``content`` when YAML cannot write it."""
     try:
         dumped = _dump(tree, rng)
     except (yaml.YAMLError, RecursionError, ValueError):
         return content
     if kind == "model_card" and not dumped.endswith(b"\n"):
         dumped += b"\n"
+    head, tail = around
     return head + dumped + tail
 
 
@@ -1099,13 +1108,7 @@ def mutate_schema_aware(content: bytes, kind: str, rng: random.Random, names: li
         return content
     front_matter = _split_front_matter(content) if kind == "model_card" else None
     head, _, tail = front_matter or (b"", b"", b"")
-    try:
-        dumped = _dump(tree, rng)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return content
-    if kind == "model_card" and not dumped.endswith(b"\n"):
-        dumped += b"\n"
-    return head + dumped + tail
+    return _redump(tree, rng, content, (head, tail), kind)
 
 
 # --- byte- and text-level mutations ----------------------------------------------------------
