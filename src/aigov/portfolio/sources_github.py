@@ -15,9 +15,8 @@ made again. A listing that still fails is a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from aigov.portfolio.model import RepositoryRef
@@ -26,7 +25,6 @@ from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, writ
 
 DEFAULT_API = "https://api.github.com"
 TIMEOUT_SECONDS = 30
-T = TypeVar("T")
 
 
 class GitHubOrgSource:
@@ -47,9 +45,9 @@ class GitHubOrgSource:
         from aigov.scm import retry
         from aigov.scm.github import github_retry
 
-        self._policy = retry.DEFAULT_POLICY
-        retrying = github_retry(self._policy)
-        self._budget = retrying.budget
+        retrying = github_retry(retry.DEFAULT_POLICY)
+        # A head or file read whose answer is cut off mid-body is made again.
+        self._again = retry.CutOffRepeater(retry.DEFAULT_POLICY, retrying.budget)
         self.org = org
         self.cache = cache
         self._token = token or ""
@@ -85,12 +83,6 @@ class GitHubOrgSource:
             failure = f"GitHub organisation {self.org} at {self._github.requester.base_url}: "
             raise SourceError(failure + network_failure(exc)) from None
         return refs
-
-    def _again(self, call: Callable[[], T]) -> T:
-        """``call()``, made again when its answer was cut off mid-body (reads only)."""
-        from aigov.scm.retry import repeat_cut_off
-
-        return repeat_cut_off(call, self._policy, self._budget)
 
     def _reason(self, exc: Any) -> str:
         """``HTTP status: message`` of a failed request: never the whole answer, which a proxy

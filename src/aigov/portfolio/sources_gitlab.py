@@ -13,9 +13,8 @@ again. A listing that still fails is a :class:`SourceError`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from aigov.portfolio.model import RepositoryRef
 from aigov.portfolio.sources import Materialized, SourceError
@@ -23,7 +22,6 @@ from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, writ
 
 DEFAULT_URL = "https://gitlab.com"
 TIMEOUT_SECONDS = 30
-T = TypeVar("T")
 
 
 class GitLabGroupSource:
@@ -37,8 +35,9 @@ class GitLabGroupSource:
         from aigov.scm import retry
         from aigov.scm.gitlab import retrying_session
 
-        self._policy = retry.DEFAULT_POLICY
-        session, self._budget = retrying_session(self._policy)
+        session, budget = retrying_session(retry.DEFAULT_POLICY)
+        # A head or file read whose answer is cut off mid-body is made again.
+        self._again = retry.CutOffRepeater(retry.DEFAULT_POLICY, budget)
         self.group = group
         self.cache = cache
         self._token = token or ""
@@ -85,12 +84,6 @@ class GitLabGroupSource:
             failure = f"GitLab group {self.group} at {self._gitlab.url}: {network_failure(exc)}"
             raise SourceError(failure) from None
         return refs
-
-    def _again(self, call: Callable[[], T]) -> T:
-        """``call()``, made again when its answer was cut off mid-body (reads only)."""
-        from aigov.scm.retry import repeat_cut_off
-
-        return repeat_cut_off(call, self._policy, self._budget)
 
     def _reason(self, exc: Any) -> str:
         """``HTTP status: message`` of a failed request, cut short and without the token (a

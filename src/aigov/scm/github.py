@@ -24,9 +24,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 from aigov import __version__
 from aigov.quiet import quiet_library
@@ -34,9 +34,9 @@ from aigov.scm import retry as retries
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
     BudgetedRetry,
+    CutOffRepeater,
     RetryPolicy,
     network_failure,
-    repeat_cut_off,
     retry_options,
 )
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 DEFAULT_THROTTLE: Final[tuple[float, float]] = (0.25, 1.0)
 """PyGithub's own defaults: seconds between requests, seconds between writes."""
-T = TypeVar("T")
 TIMEOUT_SECONDS: Final = 30
 """Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
 
@@ -88,8 +87,8 @@ class GitHubPullRequest:
         between_requests, between_writes = throttle or DEFAULT_THROTTLE
         retry = github_retry(policy)
         self._request = request
-        self._policy = policy
         self._budget = retry.budget
+        self._again = CutOffRepeater(policy, retry.budget)
         with self._calling("connecting"):
             self._github = Github(
                 base_url=request.api_url,
@@ -164,9 +163,6 @@ class GitHubPullRequest:
         creator = status.raw_data.get("creator") if isinstance(status.raw_data, dict) else None
         login = creator.get("login") if isinstance(creator, dict) else None
         self._status_author = login if isinstance(login, str) and login else None
-
-    def _again(self, call: Callable[[], T]) -> T:
-        return repeat_cut_off(call, self._policy, self._budget)
 
     def _comment(self, comment_id: int) -> IssueComment:
         known = self._listed.get(comment_id)

@@ -20,19 +20,19 @@ is sent at most once (see :mod:`aigov.scm.retry`). Each request times out after
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 from aigov import __version__
 from aigov.scm import retry as retries
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
     BudgetedRetry,
+    CutOffRepeater,
     RetryPolicy,
     WaitBudget,
     network_failure,
-    repeat_cut_off,
     retry_options,
 )
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 TIMEOUT_SECONDS: Final = 30
 """Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
-T = TypeVar("T")
 
 
 def _username(author: Any) -> str:
@@ -70,8 +69,9 @@ class GitLabMergeRequest:
         import gitlab
 
         self._request = request
-        self._policy = policy or retries.DEFAULT_POLICY
-        session, self._budget = retrying_session(self._policy)
+        policy = policy or retries.DEFAULT_POLICY
+        session, self._budget = retrying_session(policy)
+        self._again = CutOffRepeater(policy, self._budget)
         job_token = request.token_variable == "CI_JOB_TOKEN"
         self._gitlab = gitlab.Gitlab(
             re.sub(r"/api/v4$", "", request.api_url),
@@ -167,9 +167,6 @@ class GitLabMergeRequest:
                 self._clean(f"GitLab at {self._request.api_url}: {what}: {network_failure(exc)}"),
                 uncertain=True,
             ) from None
-
-    def _again(self, call: Callable[[], T]) -> T:
-        return repeat_cut_off(call, self._policy, self._budget)
 
     def _explain(self, exc: Any) -> str:
         code = getattr(exc, "response_code", None)

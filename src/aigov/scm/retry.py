@@ -162,6 +162,17 @@ def repeat_cut_off(call: Callable[[], T], policy: RetryPolicy, budget: WaitBudge
     return call()
 
 
+@dataclass(frozen=True)
+class CutOffRepeater:
+    """:func:`repeat_cut_off` bound to one client's policy and waiting budget."""
+
+    policy: RetryPolicy
+    budget: WaitBudget
+
+    def __call__(self, call: Callable[[], T]) -> T:
+        return repeat_cut_off(call, self.policy, self.budget)
+
+
 def network_failure(exc: Exception) -> str:
     """A short account of a requests/urllib3 failure: what happened, then urllib3's reason."""
     from urllib3.exceptions import (
