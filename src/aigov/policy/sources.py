@@ -137,12 +137,8 @@ def load_policy_set(
         folder = Path(source.location)
         if not folder.is_dir():
             raise ValueError(f"policy source '{source.location}' is not a folder")
-        return _assemble(
-            _read_folder(folder, source.location.rstrip("/")),
-            source.location.rstrip("/"),
-            str(source),
-            cache=cache,
-        )
+        shown = source.location.rstrip("/")
+        return _assemble(_read_folder(folder, shown), shown, str(source), cache=cache)
     assert source.ref is not None
     return load_policy_set_at_ref(Path(source.location), source.ref, cache=cache)
 
@@ -191,8 +187,9 @@ def load_pack_folders(folders: Sequence[Path], org: OrgConfig | None = None) -> 
     for folder in folders:
         if not folder.is_dir():
             raise ValueError(f"'{folder}' is not a folder")
-        files = _read_folder(folder, str(folder).rstrip("/"))
-        for pack_files, shown in _split_packs(files, str(folder).rstrip("/")):
+        folder_shown = str(folder).rstrip("/")
+        files = _read_folder(folder, folder_shown)
+        for pack_files, shown in _split_packs(files, folder_shown):
             try:
                 packs.append(load_pack(pack_files, origin=str(folder), shown_as=shown))
             except PolicyLoadError as exc:
@@ -306,11 +303,11 @@ def _read_folder(root: Path, shown: str) -> dict[str, bytes]:
         relative = path.relative_to(root).as_posix()
         if not _is_policy_file(relative):
             continue
-        where = Location(f"{shown}/{relative}")
         try:
             info = os.lstat(path)
         except FileNotFoundError:
             continue
+        where = Location(f"{shown}/{relative}")
         linked = _linked_folder(root, relative)
         if linked is not None:
             problems.append(_not_regular(Location(f"{shown}/{linked}"), "a symbolic link"))
