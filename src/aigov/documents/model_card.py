@@ -123,7 +123,7 @@ class CardSection:
     @property
     def is_empty(self) -> bool:
         # HTML comments are the Hub template's instructions, not content.
-        return not re.sub(r"<!--.*?-->", "", self.text, flags=re.S).strip()
+        return not without_html_comments(self.text).strip()
 
 
 @dataclass(frozen=True)
@@ -155,8 +155,44 @@ def normalise_heading(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
 
+def without_html_comments(text: str) -> str:
+    """``text`` without its ``<!-- … -->`` comments (an unterminated one is kept as text).
+
+    Same result as ``re.sub(r"<!--.*?-->", "", text, flags=re.S)`` in one pass: that pattern
+    rescans to the end of the text from every unterminated ``<!--`` (quadratic in hostile cards).
+    """
+    kept: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # no comment closes after this one, so none after it does either
+        kept.append(text[position:start])
+        position = end + 3
+    kept.append(text[position:])
+    return "".join(kept)
+
+
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def parse_heading(line: str) -> tuple[int, str] | None:
+    """``(level, title)`` of an ATX heading line (``## Title ##``), or None for any other line.
+
+    Up to three spaces of indent, one to six ``#`` followed by whitespace; the title drops its
+    surrounding whitespace and a closing run of ``#``. String methods keep this linear in the
+    line: the former regex (``(.*?)\\s*#*\\s*$``) was cubic on a line of alternating ``#`` and
+    spaces. ``line`` holds no newline (the body is split on them).
+    """
+    text = line.lstrip()
+    if len(line) - len(text) > 3 or not text.startswith("#"):
+        return None
+    after_hashes = text.lstrip("#")
+    level = len(text) - len(after_hashes)
+    title = after_hashes.lstrip()
+    if level > 6 or len(title) == len(after_hashes):
+        return None  # seven or more '#', or no whitespace after them (e.g. "#hashtag")
+    return level, title.rstrip().rstrip("#").rstrip()
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -190,10 +226,10 @@ def parse_sections(body: str, first_line: int) -> tuple[CardSection, ...]:
     for number, line in enumerate(body.split("\n")):
         if _FENCE.match(line):
             in_fence = not in_fence
-        heading = None if in_fence else _HEADING.match(line)
+        heading = None if in_fence else parse_heading(line)
         if heading:
             close()
-            current = (heading.group(2), len(heading.group(1)), first_line + number)
+            current = (heading[1], heading[0], first_line + number)
             lines = []
         else:
             lines.append(line)
