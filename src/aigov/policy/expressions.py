@@ -33,6 +33,18 @@ Custom functions (besides the CEL standard library)
     ``is_date(s) -> bool`` / ``is_duration(s) -> bool``
         Whether ``date(s)`` / ``duration_days(s)`` would accept ``s``, so a rule can check a format
         without failing on it.
+    ``greatest(list) -> value``
+        The largest element of a non-empty list of ints and doubles, of strings or of timestamps
+        (an empty list or a mix of those is an error), as cel-go's ``math.greatest``. A rule that
+        compares each element with the latest of the others
+        (``xs.exists(r, !xs.exists(a, date(a.date) > date(r.date)))``) is quadratic in the list a
+        pull request writes; comparing two ``greatest(...)`` is linear.
+    ``flatten(list) -> list`` / ``contains_all(list, values) -> bool``
+        ``flatten`` splices the lists a list holds into it, one level deep (cel-go's
+        ``lists.flatten``); ``contains_all`` tells whether every element of ``values`` equals an
+        element of ``list`` (cel-go's ``sets.contains``), in linear time: both lists hold scalars
+        (strings, numbers, booleans, null, timestamps). They replace a lookup per element
+        (``xs.all(x, ys.exists(y, x.k in y.ks))``, the product of the two lengths).
 
 Semantics worth knowing when writing rules
     - Touching an absent field, key or list index is an error (``MissingField``), exactly as in CEL:
@@ -252,6 +264,56 @@ def _is_duration(value: object) -> bool:
     return True
 
 
+def _greatest(values: object) -> Any:
+    if not isinstance(values, list):
+        raise TypeError(f"greatest() expects a list, got {_cel_type_name(values)}")
+    if not values:
+        raise ValueError("greatest() of an empty list")
+    kinds = {_ORDERED_KINDS.get(type(value)) for value in values}
+    if len(kinds) != 1 or None in kinds:
+        found = ", ".join(sorted({_cel_type_name(value) for value in values}))
+        raise TypeError(
+            f"greatest() expects a list of numbers, of strings or of timestamps, got {found}"
+        )
+    return max(values)
+
+
+def _flatten(values: object) -> list[Any]:
+    if not isinstance(values, list):
+        raise TypeError(f"flatten() expects a list, got {_cel_type_name(values)}")
+    flat: list[Any] = []
+    for value in values:
+        if isinstance(value, list):
+            flat.extend(value)
+        else:
+            flat.append(value)
+    return flat
+
+
+def _contains_all(values: object, wanted: object) -> bool:
+    if not isinstance(values, list) or not isinstance(wanted, list):
+        found = f"{_cel_type_name(values)}, {_cel_type_name(wanted)}"
+        raise TypeError(f"contains_all() expects two lists, got {found}")
+    present = {_set_key(value) for value in values}
+    return all(_set_key(value) in present for value in wanted)
+
+
+def _set_key(value: object) -> tuple[bool, object]:
+    """``value`` as a set member with CEL's equality: 1 == 1.0, but true != 1 (Python's ==)."""
+    if isinstance(value, list | dict):
+        raise TypeError(f"contains_all() compares scalars, got a {_cel_type_name(value)}")
+    return (isinstance(value, bool), value)
+
+
+# The element types greatest() compares, by the kind they compare with (ints with doubles).
+_ORDERED_KINDS: Final[dict[type, str]] = {
+    int: "number",
+    float: "number",
+    str: "string",
+    dt.datetime: "timestamp",
+}
+
+
 _CEL_TYPE_NAMES: Final[dict[type, str]] = {
     bool: "bool",
     int: "int",
@@ -276,6 +338,9 @@ _FUNCTIONS: Final[dict[str, Callable[..., Any]]] = {
     "duration_days": _duration_days,
     "is_date": _is_date,
     "is_duration": _is_duration,
+    "greatest": _greatest,
+    "flatten": _flatten,
+    "contains_all": _contains_all,
 }
 
 
