@@ -12,17 +12,39 @@ This module reads those facts and nothing else; which role a record needs is the
   MR's head only when the project removes approvals when commits are added
   (``reset_approvals_on_push``), otherwise its ``commit`` is None and it counts on no commit.
 
-Forge libraries are imported only when a function needs them; nothing here sends a request at
-import time.
+Forge libraries are imported only when a function needs them (:func:`open_reader`); nothing
+here sends a request at import time. :func:`codeowners_for` (:mod:`aigov.scm.codeowners`) tells
+who owns a path, to check that ``aigov.yaml`` is owned.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal, Protocol
+
+from aigov.scm import context
+from aigov.scm.codeowners import codeowners_for
+
+__all__ = [
+    "Approval",
+    "BranchProtection",
+    "ChangeRequestApprovals",
+    "ForgeReadError",
+    "ForgeReader",
+    "ForgeRepository",
+    "branch_protection",
+    "codeowners_for",
+    "forge_repository",
+    "merged_change_requests_of",
+    "open_reader",
+    "read_approvals",
+]
 
 Forge = Literal["github", "gitlab"]
+_BRANCH: Final = re.compile(r"^[^\s~^:?*\[\\]+$")
+"""What ``git check-ref-format --branch`` allows, roughly (no ``..`` either, checked apart)."""
 
 
 class ForgeReadError(Exception):
@@ -98,26 +120,126 @@ class ForgeRepository:
     default_branch: str | None
 
 
+class ForgeReader(Protocol):
+    """One forge client for one repository (its requests share one retry budget)."""
+
+    def approvals(self, number: int) -> ChangeRequestApprovals: ...
+
+    def merged_change_requests_of(self, sha: str) -> list[ChangeRequestApprovals]: ...
+
+    def branch_protection(self, branch: str) -> BranchProtection: ...
+
+
 def forge_repository(env: Mapping[str, str]) -> ForgeRepository | None:
-    """The repository this CI job runs for; None outside GitHub Actions and GitLab CI."""
-    raise NotImplementedError
+    """The repository this CI job runs for; None outside GitHub Actions and GitLab CI.
+
+    The token is ``AIGOV_FORGE_TOKEN``, else ``GITHUB_TOKEN`` / ``GITLAB_TOKEN``; GitLab's
+    ``CI_JOB_TOKEN`` is refused (GitLab lets it call no merge request endpoint). A missing or
+    unusable coordinate is a :class:`ForgeReadError` naming the variable.
+    """
+    forge = context.ci_forge(env)
+    try:
+        if forge == "github":
+            return _github_repository(env)
+        if forge == "gitlab":
+            return _gitlab_repository(env)
+    except context.ContextError as exc:
+        raise ForgeReadError(str(exc)) from None
+    return None
+
+
+def open_reader(repo: ForgeRepository) -> ForgeReader:
+    """The forge module's reader, imported only now (a clear error when its extra is missing)."""
+    extra, library = (
+        ("github", "PyGithub") if repo.forge == "github" else ("gitlab", "python-gitlab")
+    )
+    try:
+        if repo.forge == "github":
+            from aigov.scm.github import GitHubRepositoryReader
+
+            return GitHubRepositoryReader(repo)
+        from aigov.scm.gitlab import GitLabProjectReader
+
+        return GitLabProjectReader(repo)
+    except ImportError as exc:
+        raise ForgeReadError(
+            f"{library} is not installed ({exc.name}): pip install 'aigov[{extra}]'"
+        ) from None
 
 
 def read_approvals(repo: ForgeRepository, number: int) -> ChangeRequestApprovals:
-    """PR/MR ``number`` of ``repo`` and its standing approvals."""
-    raise NotImplementedError
+    """PR/MR ``number`` of ``repo`` and its standing approvals (the author's left out)."""
+    return open_reader(repo).approvals(number)
 
 
 def merged_change_requests_of(repo: ForgeRepository, sha: str) -> list[ChangeRequestApprovals]:
     """The merged PRs/MRs that brought commit ``sha``, each with its approvals."""
-    raise NotImplementedError
+    try:
+        commit = context.checked_sha(sha, "the commit")
+    except context.ContextError as exc:
+        raise ForgeReadError(str(exc)) from None
+    return open_reader(repo).merged_change_requests_of(commit)
 
 
 def branch_protection(repo: ForgeRepository, branch: str) -> BranchProtection:
     """How ``branch`` of ``repo`` is protected."""
-    raise NotImplementedError
+    if not _BRANCH.match(branch) or ".." in branch or "//" in branch:
+        raise ForgeReadError(f"'{branch}' is not a branch name")
+    return open_reader(repo).branch_protection(branch)
 
 
-def codeowners_for(codeowners_text: str, path: str, forge: str) -> tuple[str, ...]:
-    """The owners of ``path`` per the CODEOWNERS file ``codeowners_text`` on ``forge``."""
-    raise NotImplementedError
+def _github_repository(env: Mapping[str, str]) -> ForgeRepository:
+    api_url = context.github_api_url(env)
+    project = context.github_repository(env)
+    token = _token(env, "GITHUB_TOKEN")
+    if not token:
+        raise ForgeReadError(
+            "neither AIGOV_FORGE_TOKEN nor GITHUB_TOKEN is set: pass the workflow's token "
+            "(env: GITHUB_TOKEN: ${{ github.token }}) with pull-requests: read"
+        )
+    event_path = env.get("GITHUB_EVENT_PATH", "")
+    event = context.read_github_event(event_path) if event_path else None
+    number, sha = (None, env.get("GITHUB_SHA") or None)
+    if event is not None and event.pull_request is not None:
+        # GITHUB_SHA is the test merge commit on pull_request events: the PR's head is asked.
+        number, sha = event.pull_request
+    return ForgeRepository(
+        forge="github",
+        api_url=api_url,
+        project=project,
+        token=token,
+        change_request=number,
+        head_sha=context.checked_sha(sha, "the head commit") if sha else None,
+        default_branch=event.default_branch if event is not None else None,
+    )
+
+
+def _gitlab_repository(env: Mapping[str, str]) -> ForgeRepository:
+    api_url = context.gitlab_api_url(env)
+    project = context.gitlab_project(env)
+    token = _token(env, "GITLAB_TOKEN")
+    if not token:
+        instead = (
+            "CI_JOB_TOKEN cannot read merge request approvals (GitLab allows a job token no "
+            "merge request endpoint)"
+            if env.get("CI_JOB_TOKEN", "").strip()
+            else "neither AIGOV_FORGE_TOKEN nor GITLAB_TOKEN is set"
+        )
+        raise ForgeReadError(
+            f"{instead}: set GITLAB_TOKEN or AIGOV_FORGE_TOKEN to a project access token with "
+            "the read_api scope (a masked CI/CD variable)"
+        )
+    sha = context.gitlab_head_sha(env)
+    return ForgeRepository(
+        forge="gitlab",
+        api_url=api_url,
+        project=project,
+        token=token,
+        change_request=context.gitlab_merge_request_iid(env),
+        head_sha=context.checked_sha(sha, "CI_COMMIT_SHA") if sha else None,
+        default_branch=env.get("CI_DEFAULT_BRANCH") or None,
+    )
+
+
+def _token(env: Mapping[str, str], forge_variable: str) -> str:
+    return env.get("AIGOV_FORGE_TOKEN", "").strip() or env.get(forge_variable, "").strip()

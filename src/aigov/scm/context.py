@@ -73,16 +73,36 @@ class Explicit:
     run_url: str | None = None
 
 
-def detect_forge(env: Mapping[str, str]) -> Forge:
-    """``github`` in GitHub Actions, ``gitlab`` in GitLab CI; otherwise a :class:`ContextError`."""
+@dataclass(frozen=True)
+class GitHubEvent:
+    """What the event payload at ``GITHUB_EVENT_PATH`` says about the run's pull request."""
+
+    path: str
+    pull_request: tuple[int, str] | None
+    """The PR's number and head SHA (``pull_request``, ``pull_request_target`` and
+    ``pull_request_review`` events carry one); None for other events."""
+    default_branch: str | None
+    """``repository.default_branch``."""
+
+
+def ci_forge(env: Mapping[str, str]) -> Forge | None:
+    """``github`` in GitHub Actions, ``gitlab`` in GitLab CI, None elsewhere."""
     if env.get("GITHUB_ACTIONS") == "true":
         return "github"
     if env.get("GITLAB_CI") == "true":
         return "gitlab"
-    raise ContextError(
-        "cannot tell the forge: neither GITHUB_ACTIONS nor GITLAB_CI is 'true' "
-        "(give --github or --gitlab)"
-    )
+    return None
+
+
+def detect_forge(env: Mapping[str, str]) -> Forge:
+    """``github`` in GitHub Actions, ``gitlab`` in GitLab CI; otherwise a :class:`ContextError`."""
+    forge = ci_forge(env)
+    if forge is None:
+        raise ContextError(
+            "cannot tell the forge: neither GITHUB_ACTIONS nor GITLAB_CI is 'true' "
+            "(give --github or --gitlab)"
+        )
+    return forge
 
 
 def change_request(forge: Forge, env: Mapping[str, str], explicit: Explicit) -> ChangeRequest:
@@ -93,12 +113,8 @@ def change_request(forge: Forge, env: Mapping[str, str], explicit: Explicit) -> 
 
 
 def github_change_request(env: Mapping[str, str], explicit: Explicit) -> ChangeRequest:
-    api_url = explicit.api_url or env.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL
-    repository = explicit.project or env.get("GITHUB_REPOSITORY") or ""
-    if not repository:
-        raise ContextError("GITHUB_REPOSITORY is not set (or give --repository OWNER/NAME)")
-    if not _REPOSITORY.match(repository):
-        raise ContextError(f"'{repository}' is not a GitHub repository OWNER/NAME")
+    api_url = github_api_url(env, explicit)
+    repository = github_repository(env, explicit)
     number, sha = explicit.number, explicit.sha
     if number is None or sha is None:
         event_number, event_sha = _pull_request_event(env)
@@ -111,14 +127,14 @@ def github_change_request(env: Mapping[str, str], explicit: Explicit) -> ChangeR
             "(env: GITHUB_TOKEN: ${{ github.token }}) with pull-requests: write and "
             "statuses: write permissions"
         )
-    head_sha = _sha(sha, "the pull request's head.sha")
+    head_sha = checked_sha(sha, "the pull request's head.sha")
     server = (env.get("GITHUB_SERVER_URL") or DEFAULT_GITHUB_SERVER_URL).rstrip("/")
     run_url = explicit.run_url
     if not run_url and env.get("GITHUB_RUN_ID"):
         run_url = f"{server}/{repository}/actions/runs/{env['GITHUB_RUN_ID']}"
     return ChangeRequest(
         forge="github",
-        api_url=_url(api_url, "GITHUB_API_URL"),
+        api_url=api_url,
         project=repository,
         number=number,
         head_sha=head_sha,
@@ -129,6 +145,22 @@ def github_change_request(env: Mapping[str, str], explicit: Explicit) -> ChangeR
     )
 
 
+def github_api_url(env: Mapping[str, str], explicit: Explicit = Explicit()) -> str:
+    """The REST API root (``GITHUB_API_URL``; GitHub Enterprise: ``https://HOST/api/v3``)."""
+    api_url = explicit.api_url or env.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL
+    return _url(api_url, "GITHUB_API_URL")
+
+
+def github_repository(env: Mapping[str, str], explicit: Explicit = Explicit()) -> str:
+    """``OWNER/NAME`` (``GITHUB_REPOSITORY``)."""
+    repository = explicit.project or env.get("GITHUB_REPOSITORY") or ""
+    if not repository:
+        raise ContextError("GITHUB_REPOSITORY is not set (or give --repository OWNER/NAME)")
+    if not _REPOSITORY.match(repository):
+        raise ContextError(f"'{repository}' is not a GitHub repository OWNER/NAME")
+    return repository
+
+
 def _pull_request_event(env: Mapping[str, str]) -> tuple[int, str]:
     """The PR number and head SHA of the ``pull_request`` payload at ``GITHUB_EVENT_PATH``."""
     path = env.get("GITHUB_EVENT_PATH", "")
@@ -136,17 +168,38 @@ def _pull_request_event(env: Mapping[str, str]) -> tuple[int, str]:
         raise ContextError(
             "GITHUB_EVENT_PATH is not set: no pull request to comment on (give --number and --sha)"
         )
+    event = read_github_event(path)
+    if event.pull_request is None:
+        name = env.get("GITHUB_EVENT_NAME") or "this"
+        raise ContextError(
+            f"GITHUB_EVENT_PATH {path}: the {name} event has no pull_request "
+            "(run on pull_request events, or give --number and --sha)"
+        )
+    return event.pull_request
+
+
+def read_github_event(path: str) -> GitHubEvent:
+    """The event payload at ``path`` (``GITHUB_EVENT_PATH``): its pull request, if any, and the
+    repository's default branch."""
     try:
         payload: Any = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ContextError(f"GITHUB_EVENT_PATH {path}: cannot read the event ({exc})") from None
-    pull = payload.get("pull_request") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict):
+        raise ContextError(f"GITHUB_EVENT_PATH {path}: the event is not a JSON object")
+    repository = payload.get("repository")
+    default_branch = repository.get("default_branch") if isinstance(repository, dict) else None
+    return GitHubEvent(
+        path=path,
+        pull_request=_pull_request_of(payload, path),
+        default_branch=default_branch if isinstance(default_branch, str) else None,
+    )
+
+
+def _pull_request_of(payload: dict[str, Any], path: str) -> tuple[int, str] | None:
+    pull = payload.get("pull_request")
     if not isinstance(pull, dict):
-        event = env.get("GITHUB_EVENT_NAME") or "this"
-        raise ContextError(
-            f"GITHUB_EVENT_PATH {path}: the {event} event has no pull_request "
-            "(run on pull_request events, or give --number and --sha)"
-        )
+        return None
     number = pull.get("number", payload.get("number"))
     head = pull.get("head")
     sha = head.get("sha") if isinstance(head, dict) else None
@@ -158,29 +211,15 @@ def _pull_request_event(env: Mapping[str, str]) -> tuple[int, str]:
 
 
 def gitlab_change_request(env: Mapping[str, str], explicit: Explicit) -> ChangeRequest:
-    api_url = explicit.api_url or env.get("CI_API_V4_URL") or ""
-    if not api_url:
-        raise ContextError("CI_API_V4_URL is not set (or give --api-url https://HOST/api/v4)")
-    project = explicit.project or env.get("CI_PROJECT_ID") or ""
-    if not project:
-        raise ContextError("CI_PROJECT_ID is not set (or give --repository PROJECT_ID)")
-    number = explicit.number
+    api_url = gitlab_api_url(env, explicit)
+    project = gitlab_project(env, explicit)
+    number = explicit.number if explicit.number is not None else gitlab_merge_request_iid(env)
     if number is None:
-        iid = env.get("CI_MERGE_REQUEST_IID", "")
-        if not iid:
-            raise ContextError(
-                "CI_MERGE_REQUEST_IID is not set: not a merge request pipeline "
-                "(rules: if $CI_PIPELINE_SOURCE == 'merge_request_event', or give --number)"
-            )
-        if not iid.isdigit():
-            raise ContextError(f"CI_MERGE_REQUEST_IID '{iid}' is not a number")
-        number = int(iid)
-    sha = (
-        explicit.sha
-        or env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA")
-        or env.get("CI_COMMIT_SHA")
-        or ""
-    )
+        raise ContextError(
+            "CI_MERGE_REQUEST_IID is not set: not a merge request pipeline "
+            "(rules: if $CI_PIPELINE_SOURCE == 'merge_request_event', or give --number)"
+        )
+    sha = explicit.sha or gitlab_head_sha(env)
     if not sha:
         raise ContextError("CI_COMMIT_SHA is not set (or give --sha)")
     token_variable = "GITLAB_TOKEN" if env.get("GITLAB_TOKEN", "").strip() else "CI_JOB_TOKEN"
@@ -190,11 +229,11 @@ def gitlab_change_request(env: Mapping[str, str], explicit: Explicit) -> ChangeR
             "neither GITLAB_TOKEN nor CI_JOB_TOKEN is set: set GITLAB_TOKEN to a project access "
             "token with the api scope (a masked CI/CD variable)"
         )
-    head_sha = _sha(sha, "CI_COMMIT_SHA")
+    head_sha = checked_sha(sha, "CI_COMMIT_SHA")
     project_url = (env.get("CI_PROJECT_URL") or "").rstrip("/")
     return ChangeRequest(
         forge="gitlab",
-        api_url=_url(api_url, "CI_API_V4_URL"),
+        api_url=api_url,
         project=project,
         number=number,
         head_sha=head_sha,
@@ -205,13 +244,45 @@ def gitlab_change_request(env: Mapping[str, str], explicit: Explicit) -> ChangeR
     )
 
 
+def gitlab_api_url(env: Mapping[str, str], explicit: Explicit = Explicit()) -> str:
+    """The REST API root (``CI_API_V4_URL``: ``https://HOST/api/v4``)."""
+    api_url = explicit.api_url or env.get("CI_API_V4_URL") or ""
+    if not api_url:
+        raise ContextError("CI_API_V4_URL is not set (or give --api-url https://HOST/api/v4)")
+    return _url(api_url, "CI_API_V4_URL")
+
+
+def gitlab_project(env: Mapping[str, str], explicit: Explicit = Explicit()) -> str:
+    """The project id (``CI_PROJECT_ID``) or the path given instead."""
+    project = explicit.project or env.get("CI_PROJECT_ID") or ""
+    if not project:
+        raise ContextError("CI_PROJECT_ID is not set (or give --repository PROJECT_ID)")
+    return project
+
+
+def gitlab_merge_request_iid(env: Mapping[str, str]) -> int | None:
+    """``CI_MERGE_REQUEST_IID``; None outside a merge request pipeline."""
+    iid = env.get("CI_MERGE_REQUEST_IID", "")
+    if not iid:
+        return None
+    if not iid.isdigit():
+        raise ContextError(f"CI_MERGE_REQUEST_IID '{iid}' is not a number")
+    return int(iid)
+
+
+def gitlab_head_sha(env: Mapping[str, str]) -> str | None:
+    """The MR's head in merged-results pipelines (``CI_MERGE_REQUEST_SOURCE_BRANCH_SHA``), else
+    the pipeline's commit (``CI_COMMIT_SHA``); not yet checked to be a SHA."""
+    return env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA") or env.get("CI_COMMIT_SHA") or None
+
+
 def _url(value: str, variable: str) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
         raise ContextError(f"{variable} '{value}' is not an http(s) URL")
     return value.rstrip("/")
 
 
-def _sha(value: str | None, where: str) -> str:
+def checked_sha(value: str | None, where: str) -> str:
     if not value or not _SHA.match(value):
         raise ContextError(f"{where} '{value or ''}' is not a commit SHA (or give --sha)")
     return value.lower()

@@ -1,10 +1,17 @@
 """GitHub pull requests through PyGithub (the only module that imports it, and only when used).
 
-Requests made for one run: ``GET /repos/{repo}/pulls/{n}`` (the current head),
-``POST /repos/{repo}/statuses/{sha}``, ``GET /user`` (the login the token acts as, to know its own
-comment), ``GET /repos/{repo}/issues/{n}/comments`` (a PR's conversation comments are issue
-comments), then ``POST`` a comment, or ``PATCH``/``DELETE`` ``/repos/{repo}/issues/comments/{id}``.
+Publishing (:class:`GitHubPullRequest`), requests made for one run:
+``GET /repos/{repo}/pulls/{n}`` (the current head), ``POST /repos/{repo}/statuses/{sha}``,
+``GET /user`` (the login the token acts as, to know its own comment),
+``GET /repos/{repo}/issues/{n}/comments`` (a PR's conversation comments are issue comments),
+then ``POST`` a comment, or ``PATCH``/``DELETE`` ``/repos/{repo}/issues/comments/{id}``.
 Objects are lazy: nothing else is fetched.
+
+Reading attestations (:class:`GitHubRepositoryReader`): ``GET /repos/{repo}/pulls/{n}`` and
+``…/pulls/{n}/reviews`` (every page), ``GET /repos/{repo}/commits/{sha}/pulls`` (the pull
+requests that brought a commit), ``GET /repos/{repo}/branches/{branch}/protection`` (needs the
+Administration: read permission, which GitHub Actions' ``GITHUB_TOKEN`` cannot be given) and
+``GET /repos/{repo}/rules/branches/{branch}`` (the rulesets in force, readable by any reader).
 
 ``GET /user`` answers a personal access token or an app's user token; GitHub Actions'
 ``GITHUB_TOKEN`` (an app installation token) gets ``403 Resource not accessible by integration``:
@@ -24,13 +31,22 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
 
 from aigov import __version__
 from aigov.quiet import quiet_library
 from aigov.scm import retry as retries
+from aigov.scm.approvals import (
+    Approval,
+    BranchProtection,
+    ChangeRequestApprovals,
+    ForgeReadError,
+    ForgeRepository,
+)
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
     BudgetedRetry,
@@ -41,7 +57,10 @@ from aigov.scm.retry import (
 )
 
 if TYPE_CHECKING:
+    from github import Github
     from github.IssueComment import IssueComment
+    from github.PullRequest import PullRequest
+    from github.PullRequestReview import PullRequestReview
 
     from aigov.scm.context import ChangeRequest
 
@@ -49,6 +68,14 @@ DEFAULT_THROTTLE: Final[tuple[float, float]] = (0.25, 1.0)
 """PyGithub's own defaults: seconds between requests, seconds between writes."""
 TIMEOUT_SECONDS: Final = 30
 """Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
+PUBLISH_PERMISSIONS: Final = "pull-requests: write and statuses: write"
+READ_PERMISSIONS: Final = "pull-requests: read"
+PROTECTION_PERMISSIONS: Final = (
+    "administration: read, which GitHub Actions' GITHUB_TOKEN cannot be given: set "
+    "AIGOV_FORGE_TOKEN to a fine-grained or GitHub App token with it"
+)
+_NOT_A_DECISION: Final = frozenset({"COMMENTED", "PENDING"})
+"""Review states that neither give nor withdraw an approval."""
 
 
 @functools.cache
@@ -81,26 +108,9 @@ class GitHubPullRequest:
         policy: RetryPolicy | None = None,
         throttle: tuple[float, float] | None = None,
     ) -> None:
-        from github import Auth, Github
-
-        policy = policy or retries.DEFAULT_POLICY
-        between_requests, between_writes = throttle or DEFAULT_THROTTLE
-        retry = github_retry(policy)
         self._request = request
-        self._budget = retry.budget
-        self._again = CutOffRepeater(policy, retry.budget)
         with self._calling("connecting"):
-            self._github = Github(
-                base_url=request.api_url,
-                auth=Auth.Token(request.token),
-                timeout=TIMEOUT_SECONDS,
-                user_agent=f"aigov/{__version__}",
-                retry=retry,
-                seconds_between_requests=between_requests,
-                seconds_between_writes=between_writes,
-                per_page=100,
-                lazy=True,
-            )
+            self._github, self._again = _client(request.api_url, request.token, policy, throttle)
             self._repo = self._github.get_repo(request.project)
             self._issue = self._repo.get_issue(request.number)
         self._listed: dict[int, IssueComment] = {}
@@ -130,7 +140,10 @@ class GitHubPullRequest:
         return [_listed_comment(c) for c in listed]
 
     def create_comment(self, body: str) -> int:
-        with self._calling(f"commenting on {self._request.label}"), self._budget.at_most_once():
+        with (
+            self._calling(f"commenting on {self._request.label}"),
+            self._again.budget.at_most_once(),
+        ):
             comment_id: int = self._issue.create_comment(body).id
         return comment_id
 
@@ -168,26 +181,162 @@ class GitHubPullRequest:
         known = self._listed.get(comment_id)
         return known if known is not None else self._issue.get_comment(comment_id)
 
-    @contextmanager
-    def _calling(self, what: str) -> Iterator[None]:
-        """Turn the client's errors into one :class:`PublishError` line without the token."""
-        import requests
-        from github import GithubException
+    def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
+        """The client's errors as one :class:`PublishError` line without the token."""
+        return _failures_as(
+            _publish_error, what, self._request.api_url, self._request.token, PUBLISH_PERMISSIONS
+        )
 
-        try:
-            yield
-        except GithubException as exc:
-            raise PublishError(
-                self._clean(f"GitHub: {what}: {_explain(exc)}"), uncertain=exc.status >= 500
-            ) from None
-        except requests.RequestException as exc:
-            raise PublishError(
-                self._clean(f"GitHub at {self._request.api_url}: {what}: {network_failure(exc)}"),
-                uncertain=True,
-            ) from None
 
-    def _clean(self, text: str) -> str:
-        return redact(text, self._request.token)
+class GitHubRepositoryReader:
+    """The reviews, the pull requests of a commit and the protection of a branch of one
+    repository, read with the run's retries and timeouts."""
+
+    def __init__(
+        self,
+        repository: ForgeRepository,
+        *,
+        policy: RetryPolicy | None = None,
+        throttle: tuple[float, float] | None = None,
+    ) -> None:
+        self._repository = repository
+        with self._calling("connecting", READ_PERMISSIONS):
+            self._github, self._again = _client(
+                repository.api_url, repository.token, policy, throttle
+            )
+            self._repo = self._github.get_repo(repository.project)
+
+    def approvals(self, number: int) -> ChangeRequestApprovals:
+        """PR ``number`` (read first: its head) and then its standing approvals."""
+        with self._calling(f"reading PR #{number} of {self._repository.project}", READ_PERMISSIONS):
+            pull = self._again(lambda: _fetched(self._repo.get_pull(number)))
+            return self._with_reviews(pull)
+
+    def merged_change_requests_of(self, sha: str) -> list[ChangeRequestApprovals]:
+        """The merged pull requests GitHub associates with commit ``sha``."""
+        with self._calling(f"listing the pull requests of {sha[:12]}", READ_PERMISSIONS):
+            pulls = self._again(lambda: list(self._repo.get_commit(sha).get_pulls()))
+            return [self._with_reviews(p) for p in pulls if p.merged_at is not None]
+
+    def branch_protection(self, branch: str) -> BranchProtection:
+        """Classic branch protection and the rulesets in force on ``branch``, together."""
+        from github import UnknownObjectException
+
+        branch_url = f"{self._repo.url}/branches/{quote(branch)}"
+        requester = self._github.requester
+        with self._calling(f"reading the protection of {branch}", PROTECTION_PERMISSIONS):
+            try:
+                _, classic = self._again(
+                    lambda: requester.requestJsonAndCheck("GET", f"{branch_url}/protection")
+                )
+            except UnknownObjectException:
+                classic = None  # 404: no branch protection rule
+        with self._calling(f"reading the rulesets of {branch}", READ_PERMISSIONS):
+            rules_url = f"{self._repo.url}/rules/branches/{quote(branch)}"
+            _, rules = self._again(
+                lambda: requester.requestJsonAndCheck("GET", rules_url, {"per_page": 100})
+            )
+        return protection_of(branch, classic, rules if isinstance(rules, list) else [])
+
+    def _with_reviews(self, pull: PullRequest) -> ChangeRequestApprovals:
+        reviews = self._again(lambda: list(pull.get_reviews()))
+        author = pull.user.login if pull.user is not None else ""
+        merged = pull.merged_at is not None
+        return ChangeRequestApprovals(
+            forge="github",
+            number=pull.number,
+            author=author,
+            head_sha=pull.head.sha.lower(),
+            merged=merged,
+            merge_commit=pull.merge_commit_sha.lower()
+            if merged and pull.merge_commit_sha
+            else None,
+            url=pull.html_url,
+            approvals=standing_approvals(reviews, author),
+        )
+
+    def _calling(self, what: str, needs: str) -> contextlib.AbstractContextManager[None]:
+        return _failures_as(
+            _read_error, what, self._repository.api_url, self._repository.token, needs
+        )
+
+
+def standing_approvals(reviews: Iterable[PullRequestReview], author: str) -> tuple[Approval, ...]:
+    """Each account's latest decision (in GitHub's chronological order), when it approves.
+
+    A comment neither gives nor withdraws an approval; a later ``CHANGES_REQUESTED`` withdraws
+    it, and a dismissed approval turns ``DISMISSED`` itself. Logins compare case-insensitively
+    (GitHub's are); the author's own review never counts.
+    """
+    latest: dict[str, PullRequestReview] = {}
+    for review in reviews:
+        if review.user is not None and review.state not in _NOT_A_DECISION:
+            latest[review.user.login.lower()] = review
+    return tuple(
+        Approval(
+            account=review.user.login,
+            commit=review.commit_id.lower() if review.commit_id else None,
+            submitted_at=_iso(review),
+        )
+        for login, review in latest.items()
+        if review.state == "APPROVED" and login != author.lower()
+    )
+
+
+def protection_of(
+    branch: str, classic: dict[str, Any] | None, rules: list[Any]
+) -> BranchProtection:
+    """``branch``'s protection from its branch protection rule (``classic``, None when there is
+    none) and the rules of the rulesets in force; the stricter setting wins."""
+    reviews = classic.get("required_pull_request_reviews") if classic else None
+    counts, stale, owners = [0], [], []
+    found: list[str] = []
+    if classic is not None:
+        found.append("a branch protection rule")
+    if isinstance(reviews, dict):
+        counts.append(int(reviews.get("required_approving_review_count") or 0))
+        stale.append(bool(reviews.get("dismiss_stale_reviews")))
+        owners.append(bool(reviews.get("require_code_owner_reviews")))
+    rulesets = sorted({str(r.get("ruleset_id")) for r in rules if isinstance(r, dict)})
+    if rulesets:
+        found.append(f"ruleset {', '.join(rulesets)}")
+    for rule in rules:
+        parameters = rule.get("parameters") if isinstance(rule, dict) else None
+        if rule.get("type") == "pull_request" and isinstance(parameters, dict):
+            counts.append(int(parameters.get("required_approving_review_count") or 0))
+            stale.append(bool(parameters.get("dismiss_stale_reviews_on_push")))
+            owners.append(bool(parameters.get("require_code_owner_review")))
+    if not found:
+        return BranchProtection(
+            branch, False, 0, None, None, f"{branch}: no branch protection rule and no ruleset"
+        )
+    required = max(counts)
+    settings = [
+        f"{required} approval(s) required",
+        "stale approvals dismissed" if any(stale) else "stale approvals kept",
+        "code owner review required" if any(owners) else "no code owner review required",
+    ]
+    return BranchProtection(
+        branch,
+        True,
+        required,
+        dismisses_stale_approvals=any(stale),
+        code_owner_reviews=any(owners),
+        detail=f"{branch}: protected by {' and '.join(found)}; {', '.join(settings)}",
+    )
+
+
+def _fetched(pull: PullRequest) -> PullRequest:
+    """The lazy pull request, read now (its head, author and merge state)."""
+    pull.head  # noqa: B018 — the first attribute read fetches the lazy object
+    return pull
+
+
+def _iso(review: PullRequestReview) -> str | None:
+    submitted = review.submitted_at
+    if submitted is None:
+        return None
+    return submitted.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _quiet_403_log() -> contextlib.AbstractContextManager[None]:
@@ -207,13 +356,64 @@ def _listed_comment(comment: IssueComment) -> ForgeComment:
     )
 
 
-def _explain(exc: Any) -> str:
+def _client(
+    api_url: str, token: str, policy: RetryPolicy | None, throttle: tuple[float, float] | None
+) -> tuple[Github, CutOffRepeater]:
+    """A lazy PyGithub client with the run's retries, timeout and throttle, and the repeater of
+    its calls cut off mid-answer (which holds the run's waiting budget)."""
+    from github import Auth, Github
+
+    policy = policy or retries.DEFAULT_POLICY
+    between_requests, between_writes = throttle or DEFAULT_THROTTLE
+    retry = github_retry(policy)
+    client = Github(
+        base_url=api_url,
+        auth=Auth.Token(token),
+        timeout=TIMEOUT_SECONDS,
+        user_agent=f"aigov/{__version__}",
+        retry=retry,
+        seconds_between_requests=between_requests,
+        seconds_between_writes=between_writes,
+        per_page=100,
+        lazy=True,
+    )
+    return client, CutOffRepeater(policy, retry.budget)
+
+
+def _publish_error(message: str, uncertain: bool) -> Exception:
+    return PublishError(message, uncertain=uncertain)
+
+
+def _read_error(message: str, uncertain: bool) -> Exception:
+    return ForgeReadError(message)
+
+
+@contextmanager
+def _failures_as(
+    error: Callable[[str, bool], Exception], what: str, api_url: str, token: str, needs: str
+) -> Iterator[None]:
+    """Turn the client's errors into one ``error`` line without the token; ``needs``: the
+    permissions to name when GitHub refuses. ``uncertain``: no clear answer came back."""
+    import requests
+    from github import GithubException
+
+    try:
+        yield
+    except GithubException as exc:
+        text = f"GitHub: {what}: {_explain(exc, needs)}"
+        raise error(redact(text, token), exc.status >= 500) from None
+    except requests.RequestException as exc:
+        text = f"GitHub at {api_url}: {what}: {network_failure(exc)}"
+        raise error(redact(text, token), True) from None
+
+
+def _explain(exc: Any, needs: str) -> str:
     status = getattr(exc, "status", None)
     data = getattr(exc, "data", None)
     message = data.get("message") if isinstance(data, dict) else None
     text = f"HTTP {status}" + (f": {message}" if message else "")
     if status in (401, 403, 404) and not message:
-        text += " (check the token's permissions: pull-requests: write, statuses: write)"
+        text += f" (check the token's permissions: {needs})"
     elif status in (401, 403, 404):
-        text += " (the token needs pull-requests: write and statuses: write)"
+        text += f" (the token needs {needs})"
     return text

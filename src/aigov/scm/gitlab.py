@@ -1,8 +1,9 @@
 """GitLab merge requests through python-gitlab (the only module that imports it, only when used).
 
-Requests made for one run: ``GET /projects/{id}/merge_requests/{iid}`` (the current head
-``sha``), ``POST /projects/{id}/statuses/{sha}`` (``name: aigov``), ``GET /user`` (the username
-the token acts as, to know its own note), ``GET …/merge_requests/{iid}/notes?sort=asc&
+Publishing (:class:`GitLabMergeRequest`), requests made for one run:
+``GET /projects/{id}/merge_requests/{iid}`` (the current head ``sha``),
+``POST /projects/{id}/statuses/{sha}`` (``name: aigov``), ``GET /user`` (the username the token
+acts as, to know its own note), ``GET …/merge_requests/{iid}/notes?sort=asc&
 order_by=created_at``, then ``POST …/notes`` or ``PUT``/``DELETE …/notes/{note_id}``.
 
 Authentication: ``GITLAB_TOKEN`` as ``PRIVATE-TOKEN``, else ``CI_JOB_TOKEN`` as ``JOB-TOKEN``
@@ -10,6 +11,13 @@ Authentication: ``GITLAB_TOKEN`` as ``PRIVATE-TOKEN``, else ``CI_JOB_TOKEN`` as 
 token may not read ``GET /user``: without the username no earlier note is taken as the bot's
 (the notes API does not flag bots), so each run posts a new note where the instance lets a job
 token post notes at all.
+Reading attestations (:class:`GitLabProjectReader`, never with a job token: GitLab lets
+``CI_JOB_TOKEN`` call no merge request endpoint): ``GET …/merge_requests/{iid}``,
+``GET …/merge_requests/{iid}/approvals`` (who approved, on no named commit),
+``GET /projects/{id}/approvals`` (``reset_approvals_on_push``: only then do the approvals stand on
+the MR's head), ``GET /projects/{id}/repository/commits/{sha}/merge_requests``,
+``GET /projects/{id}/protected_branches/{name}`` (else the list, for wildcards) and
+``GET /projects/{id}/approval_rules``.
 Retries are done below python-gitlab, on its requests session (:func:`retrying_session`), so
 that one budget bounds them (python-gitlab's own 429 loop sleeps whatever ``Retry-After`` says;
 its ``retry_transient_errors`` stays off); reads cut off mid-answer are repeated; the note's POST
@@ -19,13 +27,21 @@ is sent at most once (see :mod:`aigov.scm.retry`). Each request times out after
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from aigov import __version__
 from aigov.scm import retry as retries
+from aigov.scm.approvals import (
+    Approval,
+    BranchProtection,
+    ChangeRequestApprovals,
+    ForgeReadError,
+    ForgeRepository,
+)
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
     BudgetedRetry,
@@ -37,6 +53,7 @@ from aigov.scm.retry import (
 )
 
 if TYPE_CHECKING:
+    import gitlab
     import requests
 
     from aigov.scm.context import ChangeRequest
@@ -66,23 +83,9 @@ class GitLabMergeRequest:
     """A merge request's notes and head commit (implements ``ReviewThread``)."""
 
     def __init__(self, request: ChangeRequest, *, policy: RetryPolicy | None = None) -> None:
-        import gitlab
-
         self._request = request
-        policy = policy or retries.DEFAULT_POLICY
-        session, self._budget = retrying_session(policy)
-        self._again = CutOffRepeater(policy, self._budget)
         job_token = request.token_variable == "CI_JOB_TOKEN"
-        self._gitlab = gitlab.Gitlab(
-            re.sub(r"/api/v4$", "", request.api_url),
-            private_token=None if job_token else request.token,
-            job_token=request.token if job_token else None,
-            session=session,
-            timeout=TIMEOUT_SECONDS,
-            retry_transient_errors=False,
-            per_page=100,
-            user_agent=f"aigov/{__version__}",
-        )
+        self._gitlab, self._again = _client(request.api_url, request.token, job_token, policy)
         self._project = self._gitlab.projects.get(request.project, lazy=True)
         self._merge_request = self._project.mergerequests.get(request.number, lazy=True)
 
@@ -119,7 +122,10 @@ class GitLabMergeRequest:
         ]
 
     def create_comment(self, body: str) -> int:
-        with self._calling(f"commenting on {self._request.label}"), self._budget.at_most_once():
+        with (
+            self._calling(f"commenting on {self._request.label}"),
+            self._again.budget.at_most_once(),
+        ):
             note = self._merge_request.notes.create({"body": body})
         return int(note.id)
 
@@ -148,40 +154,284 @@ class GitLabMergeRequest:
         with self._calling(f"setting the status of {sha[:12]}"):
             self._project.commits.get(sha, lazy=True).statuses.create(data)
 
-    @contextmanager
-    def _calling(self, what: str) -> Iterator[None]:
-        """Turn the client's errors into one :class:`PublishError` line without the token."""
-        import requests
-        from gitlab.exceptions import GitlabError
+    def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
+        """The client's errors as one :class:`PublishError` line without the token."""
+        refused = (
+            "CI_JOB_TOKEN may not write merge request notes or statuses: set GITLAB_TOKEN "
+            "to a project access token with the api scope"
+            if self._request.token_variable == "CI_JOB_TOKEN"
+            else "GITLAB_TOKEN needs the api scope and the Developer role"
+        )
+        return _failures_as(
+            _publish_error, what, self._request.api_url, self._request.token, refused
+        )
+
+
+class GitLabProjectReader:
+    """The approvals of merge requests, the merge requests of a commit and the protection of a
+    branch of one project, read with the run's retries and timeouts."""
+
+    def __init__(self, repository: ForgeRepository, *, policy: RetryPolicy | None = None) -> None:
+        self._repository = repository
+        self._gitlab, self._again = _client(repository.api_url, repository.token, False, policy)
+        self._project = self._gitlab.projects.get(repository.project, lazy=True)
+        self._settings: dict[str, Any] | None = None
+
+    def approvals(self, iid: int) -> ChangeRequestApprovals:
+        """MR ``iid`` and its approvals, tied to its head when the project resets approvals on
+        push and the head did not move while they were read."""
+        with self._calling(f"reading MR !{iid} of project {self._repository.project}"):
+            before = self._merge_request(iid)
+            approved = self._approved_by(iid)
+            resets = self._resets_on_push()
+            if resets and before.get("state") == "opened":
+                # Approvals read between two reads of the same head were all given on it.
+                resets = self._merge_request(iid).get("sha") == before.get("sha")
+        return _change_request(before, approved, tied=resets)
+
+    def merged_change_requests_of(self, sha: str) -> list[ChangeRequestApprovals]:
+        """The merged merge requests GitLab associates with commit ``sha``."""
+        with self._calling(f"listing the merge requests of {sha[:12]}"):
+            commit = self._project.commits.get(sha, lazy=True)
+            listed = self._again(lambda: commit.merge_requests(get_all=True))
+            merged = [m for m in listed if isinstance(m, dict) and m.get("state") == "merged"]
+            if not merged:
+                return []
+            resets = self._resets_on_push()
+            return [
+                _change_request(m, self._approved_by(int(m["iid"])), tied=resets) for m in merged
+            ]
+
+    def branch_protection(self, branch: str) -> BranchProtection:
+        """``branch``'s protected-branch entry (exact, else a wildcard one) and the project's
+        approval settings and rules."""
+        from gitlab.exceptions import GitlabGetError
+
+        with self._calling(f"reading the protection of {branch}"):
+            try:
+                entry: dict[str, Any] | None = self._again(
+                    lambda: self._project.protectedbranches.get(branch).attributes
+                )
+            except GitlabGetError as exc:
+                if exc.response_code != 404:
+                    raise
+                entry = self._wildcard_protection(branch)
+            if entry is None:
+                return BranchProtection(
+                    branch, False, 0, None, None, f"{branch}: not a protected branch"
+                )
+            settings = self._approval_settings()
+            rules = self._approval_rules() if settings is not None else None
+        return protection_of(branch, entry, settings, rules)
+
+    def _merge_request(self, iid: int) -> dict[str, Any]:
+        found = self._again(lambda: self._project.mergerequests.get(iid))
+        return dict(found.attributes)
+
+    def _approved_by(self, iid: int) -> list[Any]:
+        merge_request = self._project.mergerequests.get(iid, lazy=True)
+        answer = self._again(lambda: merge_request.approvals.get())
+        approved = answer.attributes.get("approved_by")
+        return approved if isinstance(approved, list) else []
+
+    def _resets_on_push(self) -> bool:
+        settings = self._approval_settings()
+        return bool(settings and settings.get("reset_approvals_on_push") is True)
+
+    def _approval_settings(self) -> dict[str, Any] | None:
+        """``GET /projects/:id/approvals``; None where the plan has no approval settings (404)
+        or the token may not read them (403)."""
+        from gitlab.exceptions import GitlabGetError
+
+        if self._settings is None:
+            try:
+                answer = self._again(lambda: self._project.approvals.get())
+            except GitlabGetError as exc:
+                if exc.response_code not in (403, 404):
+                    raise
+                return None
+            self._settings = dict(answer.attributes)
+        return self._settings
+
+    def _approval_rules(self) -> list[Any] | None:
+        from gitlab.exceptions import GitlabListError
 
         try:
-            yield
-        except GitlabError as exc:
-            code = exc.response_code
-            raise PublishError(
-                self._clean(f"GitLab: {what}: {self._explain(exc)}"),
-                uncertain=code is None or code >= 500,
-            ) from None
-        except requests.RequestException as exc:
-            raise PublishError(
-                self._clean(f"GitLab at {self._request.api_url}: {what}: {network_failure(exc)}"),
-                uncertain=True,
-            ) from None
+            rules = self._again(lambda: self._project.approvalrules.list(get_all=True))
+        except GitlabListError as exc:
+            if exc.response_code not in (403, 404):
+                raise
+            return None
+        return [rule.attributes for rule in rules]
 
-    def _explain(self, exc: Any) -> str:
-        code = getattr(exc, "response_code", None)
-        message = getattr(exc, "error_message", None)
-        if isinstance(message, bytes):
-            message = message.decode("utf-8", "replace")
-        text = f"HTTP {code}" + (f": {str(message)[:300]}" if message else "")
-        if code in (401, 403) and self._request.token_variable == "CI_JOB_TOKEN":
-            text += (
-                " (CI_JOB_TOKEN may not write merge request notes or statuses: set GITLAB_TOKEN "
-                "to a project access token with the api scope)"
+    def _wildcard_protection(self, branch: str) -> dict[str, Any] | None:
+        """The first protected-branch wildcard (``release/*``) matching ``branch``."""
+        entries = self._again(lambda: self._project.protectedbranches.list(get_all=True))
+        for entry in entries:
+            name = str(entry.attributes.get("name", ""))
+            if "*" in name and _wildcard(name).fullmatch(branch):
+                return dict(entry.attributes)
+        return None
+
+    def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
+        return _failures_as(
+            _read_error,
+            what,
+            self._repository.api_url,
+            self._repository.token,
+            "AIGOV_FORGE_TOKEN or GITLAB_TOKEN needs the read_api scope and a role that may read "
+            "merge requests (protected branches and approval rules: Maintainer)",
+        )
+
+
+def _change_request(
+    merge_request: dict[str, Any], approved_by: list[Any], *, tied: bool
+) -> ChangeRequestApprovals:
+    """The MR as read, its approvers tied to its head when ``tied``, the author left out."""
+    author = _username(merge_request.get("author"))
+    head = str(merge_request.get("sha") or "").lower()
+    merged = merge_request.get("state") == "merged"
+    merge_commit = merge_request.get("merge_commit_sha") or merge_request.get("squash_commit_sha")
+    approvals = []
+    for entry in approved_by:
+        account = _username(entry.get("user")) if isinstance(entry, dict) else ""
+        if account and account.lower() != author.lower():
+            approved_at = entry.get("approved_at")
+            approvals.append(
+                Approval(
+                    account,
+                    head if tied and head else None,
+                    approved_at if isinstance(approved_at, str) else None,
+                )
             )
-        elif code in (401, 403):
-            text += " (GITLAB_TOKEN needs the api scope and the Developer role)"
-        return text
+    return ChangeRequestApprovals(
+        forge="gitlab",
+        number=int(merge_request["iid"]),
+        author=author,
+        head_sha=head,
+        merged=merged,
+        merge_commit=str(merge_commit).lower() if merged and merge_commit else None,
+        url=merge_request.get("web_url") if isinstance(merge_request.get("web_url"), str) else None,
+        approvals=tuple(approvals),
+    )
 
-    def _clean(self, text: str) -> str:
-        return redact(text, self._request.token)
+
+def protection_of(
+    branch: str,
+    entry: dict[str, Any],
+    settings: dict[str, Any] | None,
+    rules: list[Any] | None,
+) -> BranchProtection:
+    """A protected branch's settings: who may push, the approvals required (the legacy
+    ``approvals_before_merge`` or the strictest rule that applies to it), whether new commits
+    remove approvals, whether code owners must approve (None where the plan cannot say)."""
+    pushers = sorted(
+        {
+            str(level.get("access_level_description"))
+            for level in entry.get("push_access_levels") or []
+            if isinstance(level, dict)
+        }
+    )
+    counts = [int(settings.get("approvals_before_merge") or 0)] if settings else [0]
+    for rule in rules or []:
+        if isinstance(rule, dict) and _rule_applies(rule, branch, str(entry.get("name"))):
+            counts.append(int(rule.get("approvals_required") or 0))
+    resets = settings.get("reset_approvals_on_push") if settings else None
+    owners = entry.get("code_owner_approval_required")
+    required = max(counts)
+    found = [
+        f"push: {', '.join(pushers) or 'nobody'}",
+        f"{required} approval(s) required",
+    ]
+    if settings is None:
+        found.append("approval settings unreadable (GitLab Free, or the token's role)")
+    elif isinstance(resets, bool):
+        found.append("approvals removed on push" if resets else "approvals kept on push")
+    if isinstance(owners, bool):
+        found.append("code owner approval required" if owners else "no code owner approval")
+    return BranchProtection(
+        branch,
+        True,
+        required,
+        dismisses_stale_approvals=resets if isinstance(resets, bool) else None,
+        code_owner_reviews=owners if isinstance(owners, bool) else None,
+        detail=f"{branch}: protected as '{entry.get('name')}'; {'; '.join(found)}",
+    )
+
+
+def _rule_applies(rule: dict[str, Any], branch: str, protected_as: str) -> bool:
+    """A project approval rule governs MRs into ``branch`` (security policy rules, which apply
+    only when a scan finds something, are left out)."""
+    if rule.get("rule_type") not in ("regular", "any_approver"):
+        return False
+    if rule.get("applies_to_all_protected_branches"):
+        return True
+    scoped = [b.get("name") for b in rule.get("protected_branches") or [] if isinstance(b, dict)]
+    return not scoped or branch in scoped or protected_as in scoped
+
+
+def _wildcard(name: str) -> re.Pattern[str]:
+    """A protected-branch wildcard as GitLab matches it: ``*`` stands for any text, ``/``
+    included."""
+    return re.compile(".*".join(re.escape(part) for part in name.split("*")))
+
+
+def _client(
+    api_url: str, token: str, job_token: bool, policy: RetryPolicy | None
+) -> tuple[gitlab.Gitlab, CutOffRepeater]:
+    """A python-gitlab client retrying below it within the run's budget, and the repeater of its
+    calls cut off mid-answer (which holds that budget)."""
+    import gitlab
+
+    policy = policy or retries.DEFAULT_POLICY
+    session, budget = retrying_session(policy)
+    client = gitlab.Gitlab(
+        re.sub(r"/api/v4$", "", api_url),
+        private_token=None if job_token else token,
+        job_token=token if job_token else None,
+        session=session,
+        timeout=TIMEOUT_SECONDS,
+        retry_transient_errors=False,
+        per_page=100,
+        user_agent=f"aigov/{__version__}",
+    )
+    return client, CutOffRepeater(policy, budget)
+
+
+def _publish_error(message: str, uncertain: bool) -> Exception:
+    return PublishError(message, uncertain=uncertain)
+
+
+def _read_error(message: str, uncertain: bool) -> Exception:
+    return ForgeReadError(message)
+
+
+@contextmanager
+def _failures_as(
+    error: Callable[[str, bool], Exception], what: str, api_url: str, token: str, refused: str
+) -> Iterator[None]:
+    """Turn the client's errors into one ``error`` line without the token; ``refused``: what to
+    say on 401/403. ``uncertain``: no clear answer came back."""
+    import requests
+    from gitlab.exceptions import GitlabError
+
+    try:
+        yield
+    except GitlabError as exc:
+        code = exc.response_code
+        text = f"GitLab: {what}: {_explain(exc, refused)}"
+        raise error(redact(text, token), code is None or code >= 500) from None
+    except requests.RequestException as exc:
+        text = f"GitLab at {api_url}: {what}: {network_failure(exc)}"
+        raise error(redact(text, token), True) from None
+
+
+def _explain(exc: Any, refused: str) -> str:
+    code = getattr(exc, "response_code", None)
+    message = getattr(exc, "error_message", None)
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    text = f"HTTP {code}" + (f": {str(message)[:300]}" if message else "")
+    if code in (401, 403):
+        text += f" ({refused})"
+    return text
