@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from aigov import __version__
 from aigov.errors import EXIT_USAGE, UsageError
+from aigov.report.ci_log import error_line, guarded_standard_streams
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ["PYDANTIC_DISABLE_PLUGINS"] in ("__all__", "1", "true"):
         _skip_pydantic_plugin_loader()
     arguments = list(sys.argv[1:] if argv is None else argv)
+    # Every line aigov prints may carry repository text: a runner reading it must never find a
+    # workflow command or a log section aigov did not write (see aigov.report.ci_log).
+    with guarded_standard_streams():
+        return _run(arguments)
+
+
+def _run(arguments: list[str]) -> int:
     first = arguments[0] if arguments else None
     known = first == "validate" or first in _VERBS
     parser = build_parser(first if known else None)
@@ -103,10 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = command.run(args)
         return code
     except UsageError as exc:
-        from aigov.documents.problems import escape_controls
-
-        # Messages quote repository text: never let it drive the terminal.
-        print(f"aigov: error: {escape_controls(str(exc))}", file=sys.stderr)
+        print(error_line(str(exc)), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aigov: interrupted", file=sys.stderr)

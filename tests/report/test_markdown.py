@@ -39,7 +39,7 @@ def test_blocked_comment(blocked_report: CheckReport) -> None:
     # warnings folded, waivers with approver/ticket/expiry, not-yet-effective with dates
     assert "<summary>Warnings: 1 finding(s) below the blocking severity</summary>" in lines
     waiver_row = next(line for line in lines if "LEGAL-42" in line)
-    assert f"dpo@{ZWJ}example.com" in waiver_row
+    assert "`dpo@example.com`" in waiver_row  # copy-pasteable, never a mailto: link
     assert "2026-04-30" in waiver_row and "Notice being rewritten by Legal" in waiver_row
     assert any(line.startswith("| 2026-08-02 | high | [AIACT-50-TRANSPARENCY]") for line in lines)
     assert "- This pull request edits the policy source; the base branch's policies apply." in lines
@@ -113,7 +113,12 @@ def test_escape_inline() -> None:
     assert escape_inline("a | b") == "a \\| b"
     assert escape_inline("<i>&") == "&lt;i&gt;&amp;"
     assert escape_inline("@org/team hi") == f"@{ZWJ}org/team hi"
-    assert escape_inline("mail x@y.z") == f"mail x@{ZWJ}y.z"
+    # addresses and URLs stay as written, in code spans no forge links or mentions in
+    assert escape_inline("mail x@y.z.") == "mail `x@y.z`."
+    assert escape_inline("bob@corp") == "bob@corp"
+    assert escape_inline("see https://a.example/p_q?x=1&y=2, ok") == (
+        "see `https://a.example/p_q?x=1&y=2`, ok"
+    )
     assert escape_inline("- item") == "\\- item"
     assert escape_inline("1. item") == "1\\. item"
     assert escape_inline("v1.2.0") == "v1.2.0"

@@ -8,12 +8,11 @@ HTML is rendered with autoescaping: contract names and reasons are text, never m
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 import jinja2
 
-from aigov.report.markdown import escape_inline
+from aigov.report.markdown import code_span, escape_inline
 from aigov.templating import template_environment
 
 TEMPLATES = {"markdown": "data_quality.md.j2", "html": "data_quality.html.j2"}
@@ -35,13 +34,7 @@ def _markdown_text(value: Any) -> str:
 
 
 def _markdown_code(value: Any) -> str:
-    """``value`` as an inline code span that no backtick, pipe or newline in it can close."""
-    text = " ".join(("" if value is None else str(value)).split()).replace("|", "\\|")
-    if not text:
-        return ""
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return code_span("" if value is None else str(value))
 
 
 def _percent(value: Any) -> str:

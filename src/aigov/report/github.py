@@ -14,6 +14,7 @@ import re
 
 from aigov.documents.problems import INVISIBLE_FORMAT_CHARS
 from aigov.policy.findings import Finding
+from aigov.report.ci_log import WorkflowCommands
 from aigov.report.document import CheckReport, finding_order, finding_path
 
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{INVISIBLE_FORMAT_CHARS}]")
@@ -50,15 +51,16 @@ def annotation_level(finding: Finding) -> str:
     return "warning"
 
 
-def render(report: CheckReport) -> str:
-    """One workflow command per finding, blocking ones first."""
+def render(report: CheckReport) -> WorkflowCommands:
+    """One workflow command per finding, blocking ones first: the only lines aigov's standard
+    output lets start with ``::`` (:mod:`aigov.report.ci_log`)."""
     order = {"error": 0, "warning": 1, "notice": 2}
     findings = sorted(
         report.findings,
         key=lambda f: (order[annotation_level(f)], *finding_order(f)),
     )
     lines = [_annotation(report, finding) for finding in findings]
-    return "".join(line + "\n" for line in lines)
+    return WorkflowCommands("".join(line + "\n" for line in lines))
 
 
 def _annotation(report: CheckReport, finding: Finding) -> str:

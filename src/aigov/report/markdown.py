@@ -34,11 +34,25 @@ MARKER: Final = "<!-- aigov-report -->"
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
 # Controls, and bidi/invisible characters that could reorder or hide what a reviewer reads.
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{INVISIBLE_FORMAT_CHARS}]")
-# '@user', '@org/team': a zero-width joiner after '@' keeps the text and breaks the mention.
-_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+# '@user', '@org/team': a zero-width joiner after '@' keeps the text and breaks the mention. Only
+# an '@' after a non-word character (ASCII, as the forges' Ruby patterns read it) mentions anyone:
+# 'bob@corp' is left as written.
+_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])")
 # '#123', 'org/repo#123' (issues, PRs), GitLab's '!123' (merge requests) and '&123' (epics): the
 # forge links them and posts a back-reference on that issue; a zero-width joiner breaks them.
 _REFERENCE = re.compile(r"(?:\\[#!]|&amp;)(?=[0-9])")
+# Text a forge links by itself: GFM's extended autolinks (http(s)/ftp URLs, 'www.', e-mail
+# addresses, 'mailto:'/'xmpp:') and GitLab's autolink filter (any 'scheme://'). Such a piece of
+# repository text becomes an inline code span: neither GitHub nor GitLab links, mentions or
+# references anything inside code, and the reader sees and copies it exactly as written. An
+# entity in '://' would not do (GitHub's filters also read the decoded text), and a zero-width
+# character inside an address would break it for whoever pastes it. The span stops at characters
+# that could close it or matter around it (backtick, pipe, brackets, parentheses, quotes, < >).
+_LINKABLE = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.|\b(?:mailto|xmpp):)[^\s`|<>()\[\]\"']*"
+    r"|[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+",
+    re.IGNORECASE,
+)
 _LINE_START = re.compile(r"^(\s*)([-+*]|\d+[.)])(?=\s|$)")
 _SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]\"'`\\]+$")
 ZWJ: Final = "\u200d"
@@ -62,13 +76,36 @@ def escape_block(text: str) -> str:
     return escape_inline(text, newline="<br>")
 
 
+def code_span(text: str) -> str:
+    """``text`` as an inline code span that no backtick, pipe or newline in it can close (its
+    whitespace runs become one space, as a code span shows them anyway)."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _escape_line(line: str) -> str:
+    """One line of text: linkable pieces as code spans, the rest escaped around them."""
+    parts: list[str] = []
+    end = 0
+    for found in _LINKABLE.finditer(line):
+        # Trailing punctuation ends a sentence, not the address (as GFM reads it too).
+        linkable = found.group().rstrip(".,:;!?*_~")
+        parts += [_escape_text(line[end : found.start()]), code_span(linkable)]
+        end = found.start() + len(linkable)
+    parts.append(_escape_text(line[end:]))
+    # List markers ('- ', '+ ', '1. ') only mean something at the start of a line.
+    return _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), "".join(parts))
+
+
+def _escape_text(line: str) -> str:
     line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     line = _PUNCTUATION.sub(r"\\\1", line)
     line = _MENTION.sub("@" + ZWJ, line)
-    line = _REFERENCE.sub(lambda m: m.group() + ZWJ, line)
-    # List markers ('- ', '+ ', '1. ') only mean something at the start of a line.
-    return _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), line)
+    return _REFERENCE.sub(lambda m: m.group() + ZWJ, line)
 
 
 def _escape_marker(marker: str) -> str:

@@ -22,6 +22,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol
+from urllib.parse import urlsplit
 
 from aigov.report import markdown
 from aigov.report.markdown import MARKER, escape_inline, safe_url
@@ -147,13 +148,40 @@ def _bot_comments(thread: ReviewThread, identity: str | None) -> tuple[list[Forg
 
 
 def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
-    """``report`` with the links the comment needs: files at the head commit, the full report."""
-    extra = dict(report.extra)
+    """``report`` with the links the comment needs, every one on the forge.
+
+    The result file is untrusted (in the ``workflow_run`` pattern it is the pull request's own
+    artifact), so its links never reach the comment: the files at the head commit and the full
+    report are the ones the CI environment names (``request``), or none; a rule's own help
+    link is kept only on the forge's scheme, host and port, else the rule links to aigov's
+    policy reference.
+    """
+    extra = {k: v for k, v in report.extra.items() if k not in ("source_url", "report_url")}
     if request.source_url:
-        extra.setdefault("source_url", request.source_url)
+        extra["source_url"] = request.source_url
     if request.run_url:
-        extra.setdefault("report_url", request.run_url)
-    return dataclasses.replace(report, extra=extra)
+        extra["report_url"] = request.run_url
+    origins = {_origin(url) for url in (request.source_url, request.run_url) if url}
+    rules = tuple(
+        rule if _origin(rule.help_uri) in origins else dataclasses.replace(rule, help_uri="")
+        for rule in report.rules
+    )
+    return dataclasses.replace(report, extra=extra, rules=rules)
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """``(scheme, host, port)`` of an http(s) URL without credentials; None otherwise (never
+    equal to a forge's origin)."""
+    if "\\" in url or any(c.isspace() for c in url):  # parsers disagree on these hosts
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or "@" in parts.netloc or not parts.hostname:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
 
 
 def comment_body(report: CheckReport, request: ChangeRequest) -> str:
