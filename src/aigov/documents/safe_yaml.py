@@ -5,8 +5,10 @@ hostile input quickly and to explain every mistake with file:line:column:
 
 - it builds data from libyaml's event stream with an explicit stack, so deep nesting cannot
   overflow the C stack (PyYAML's own composer segfaults on ~100,000 nested brackets);
-- aliases are counted by the size of what they expand to, so a billion-laughs document is refused
-  after a bounded amount of work instead of exhausting memory downstream;
+- aliases are counted by the size of what they expand to (keys, items and scalars, as the same
+  data written out would count), so a billion-laughs document is refused after a bounded amount
+  of work instead of exhausting memory downstream, and an aliased document passes exactly when
+  its written-out form would;
 - scalars follow the YAML 1.2 core schema, as JSON Schema validation expects: ``2024-01-01`` stays a
   string, ``yes``/``no``/``on`` stay strings, only ``true``/``false`` are booleans;
 - duplicate keys are errors (YAML forbids them; PyYAML silently keeps the last one);
@@ -148,6 +150,7 @@ class _Builder:
         self.positions: dict[FieldPath, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.total_nodes = 0
+        self.expanded_alias = False
 
     def fail(self, mark: Any, code: str, message: str, hint: str = "") -> DocumentError:
         line, column = _pos(mark)
@@ -156,12 +159,19 @@ class _Builder:
 
     def count(self, nodes: int, mark: Any) -> None:
         self.total_nodes += nodes
-        if self.total_nodes > MAX_NODES:
+        if self.total_nodes > MAX_NODES and self.expanded_alias:
             raise self.fail(
                 mark,
                 "yaml.too-large",
                 f"the document expands to more than {MAX_NODES:,} values (alias expansion)",
                 "YAML aliases (*name) that repeat large anchors are refused: write the data out.",
+            )
+        if self.total_nodes > MAX_NODES:
+            raise self.fail(
+                mark,
+                "yaml.too-large",
+                f"the document holds more than {MAX_NODES:,} values (keys, items and scalars)",
+                "No aigov document needs that many: split the data or leave it out.",
             )
 
     def build(self, events: Iterator[yaml.Event]) -> Any:
@@ -203,6 +213,7 @@ class _Builder:
                         f"alias *{event.anchor} refers to no anchor defined before it",
                     )
                 value, nodes = self.anchors[event.anchor]
+                self.expanded_alias = True
                 self.count(nodes, event.start_mark)
                 root = self._place(stack, value, nodes, event.start_mark, is_key_allowed=False)
                 continue
@@ -270,6 +281,9 @@ class _Builder:
                 raise self.fail(
                     mark, "yaml.complex-key", "an alias cannot be used as a mapping key"
                 )
+            # A key counts in its mapping's size, so that an alias of the mapping costs what
+            # the mapping written out costs (the document total already counted it).
+            frame.nodes += nodes
             # Keys keep their source text: JSON-like data has string keys only.
             key = event.value if event is not None else str(value)
             if key == "<<" and event is not None and event.implicit[0]:
