@@ -32,6 +32,7 @@ from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.types import STAGES
 
 if TYPE_CHECKING:
+    from aigov.attestation.apply import AttestationOutcome
     from aigov.documents.repository import Repository
     from aigov.evidence.git_history import GitHistory
     from aigov.policy.cache import PackCache
@@ -137,6 +138,13 @@ def check_repository(
         change = {**(change or {}), "target": options.target, "target_stage": stages[0]}
     if options.run_data_checks:
         notes.append(refresh_data_quality(repository))
+    attestation = attest_records(repository, options, policy_set, work_tree, history, today)
+    notes.extend(attestation.notes)
+    # Pending records are undone: the evidence and the rules see the repository without them.
+    repository = attestation.repository or repository
+    from aigov.evidence.collect import changed_evidence
+
+    changed_files = frozenset((change or {}).get("files", ()))  # pull-request mode only
     evidence = collect_evidence(
         repository,
         policy_set,
@@ -146,17 +154,33 @@ def check_repository(
         history=history,
         skip=options.skip_evidence,
         data_checks_run=options.run_data_checks,
+        changed_files=changed_files,
+    )
+    notes.extend(
+        f"evidence changed by this change: {changed.path} ({changed.description})"
+        for changed in changed_evidence(repository, changed_files)
     )
     for source_name, value in sorted(evidence.items()):
         if isinstance(value, Mapping) and "unavailable" in value:
             notes.append(f"evidence unavailable: {source_name}: {value['unavailable']}")
-    result = evaluate(repository, policy_set, evidence, today, change=change, stages=stages)
-    findings = result.findings
+    result = evaluate(
+        repository,
+        policy_set,
+        evidence,
+        today,
+        change=change,
+        stages=stages,
+        pending_waivers=attestation.pending_waivers,
+        waiver_starts=attestation.waiver_starts,
+    )
+    findings = (*attestation.findings, *result.findings)
     extra: dict[str, Any] = {}
     if policy_set.org.lang != "en":  # the report renderers' language (aigov.i18n)
         extra["lang"] = policy_set.org.lang
     if change is not None:
         extra["change"] = change
+    if attestation.judged or attestation.mode != "none":
+        extra["attestation"] = attestation.to_dict()
     if options.baseline is not None:
         from aigov.baseline import BaselineError, apply_baseline, load_baseline
 
@@ -395,6 +419,66 @@ def added_waiver_notes(repository: Repository, work_tree: Path, base: str) -> li
     return notes
 
 
+# --- attested records --------------------------------------------------------------------------
+
+
+def attest_records(
+    repository: Repository,
+    options: CheckOptions,
+    policy_set: PolicySet,
+    work_tree: Path | None,
+    history: GitHistory | None,
+    today: dt.date,
+) -> AttestationOutcome:
+    """Which governance records the verdict may rely on (see :mod:`aigov.attestation.apply`)."""
+    from aigov.attestation import apply
+
+    manifest_path = _manifest_path(repository, work_tree)
+    if options.base is not None and work_tree is not None and history is not None:
+        return apply.for_pull_request(
+            repository,
+            _manifest_at_commit(work_tree, history.base, manifest_path),
+            work_tree=work_tree,
+            manifest_path=manifest_path,
+            org=policy_set.org,
+            allowed_signers=policy_set.allowed_signers,
+            today=today,
+        )
+    if options.target is not None:
+        # Outside a git work tree nothing can be verified: every record stays pending (closed).
+        return apply.for_deployment(
+            repository,
+            work_tree=work_tree or repository.root.path,
+            manifest_path=manifest_path,
+            org=policy_set.org,
+            allowed_signers=policy_set.allowed_signers,
+            today=today,
+        )
+    return apply.outside_change(repository)
+
+
+def _manifest_path(repository: Repository, work_tree: Path | None) -> str:
+    if work_tree is None:
+        return MANIFEST_FILE
+    try:
+        return (repository.root.path.resolve() / MANIFEST_FILE).relative_to(work_tree).as_posix()
+    except ValueError:
+        return MANIFEST_FILE
+
+
+def _manifest_at_commit(work_tree: Path, commit: str | None, manifest_path: str) -> Any:
+    from aigov.evidence.git_history import manifest_at
+    from aigov.git_objects import GitError, ObjectReader
+
+    if commit is None:
+        return None
+    try:
+        with ObjectReader(work_tree) as objects:
+            return manifest_at(objects, commit, manifest_path)
+    except GitError:
+        return None
+
+
 # --- evidence ----------------------------------------------------------------------------------
 
 
@@ -408,11 +492,15 @@ def collect_evidence(
     history: GitHistory | None = None,
     skip: frozenset[str] = frozenset(),
     data_checks_run: bool = False,
+    changed_files: frozenset[str] = frozenset(),
+    attested_evidence_changes: bool = False,
 ) -> dict[str, Any]:
     """The evidence the rules applying at ``stages`` read, and nothing else.
 
     A source that cannot be collected (or is skipped) is ``{"unavailable": reason}``: the engine
     fails the rules that need it closed, with that reason, instead of letting them pass.
+    ``changed_files`` (a pull request's, relative to the project root) and
+    ``attested_evidence_changes``: see :class:`aigov.evidence.collect.EvidenceRequest`.
     """
     from aigov.evidence.collect import EvidenceRequest, unavailable
     from aigov.evidence.collect import collect_evidence as collect
@@ -424,6 +512,8 @@ def collect_evidence(
         history=history,
         now=dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC),
         data_checks_run=data_checks_run,
+        changed_files=changed_files,
+        attested_evidence_changes=attested_evidence_changes,
     )
     evidence = collect(repository, needed - skip, request)
     for name in sorted(needed & skip):

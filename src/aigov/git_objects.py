@@ -199,12 +199,18 @@ def commits_touching(
 
     The order is topological (``--topo-order``): a commit never comes before one of its
     ancestors, whatever dates its committer wrote — dates are claims, ancestry is not.
+
+    Every parent is followed (``--full-history``): git's default history simplification drops
+    a merge's side whose file matches the merge result, so an orphan branch that loosened a
+    threshold and was merged with ``-s ours`` would vanish from the manifest's history.
+    ``head`` may be a range (``BASE..HEAD``).
     """
     output = run_git(
         repository,
         "rev-list",
         "--reverse",
         "--topo-order",
+        "--full-history",
         "--date=raw",
         f"--format={'%x00'.join(format_fields)}",
         "--end-of-options",
@@ -218,6 +224,54 @@ def commits_touching(
         if len(fields) == len(format_fields):  # not rev-list's own "commit <sha>" lines
             commits.append(fields)
     return commits
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A commit's signature as ``git verify-commit`` judged it against an allowed-signers file."""
+
+    commit: str
+    good: bool
+    principal: str | None
+    """The allowed-signers principal whose key made a good signature (None otherwise)."""
+    detail: str
+
+
+def verify_commit_signature(repository: Path, commit: str, allowed_signers: Path) -> Signature:
+    """Whether ``commit`` carries a good SSH signature by a key of ``allowed_signers``.
+
+    The verification program and format are pinned on the command line so that the
+    repository's own configuration cannot substitute a program that says "Good" to anything.
+    GPG signatures are reported as not verified: an allowed-signers file lists SSH keys only.
+    """
+    completed = run_git(
+        repository,
+        "-c",
+        "gpg.ssh.program=ssh-keygen",
+        "-c",
+        "gpg.program=/bin/false",
+        "-c",
+        "gpg.x509.program=/bin/false",
+        "-c",
+        f"gpg.ssh.allowedSignersFile={allowed_signers}",
+        "-c",
+        "gpg.ssh.revocationFile=",
+        "verify-commit",
+        "--raw",
+        "--end-of-options",
+        commit,
+        check=False,
+    )
+    text = completed.stderr.decode("utf-8", "replace")
+    for line in text.splitlines():
+        # ssh-keygen -Y verify: Good "git" signature for PRINCIPAL with ED25519 key SHA256:…
+        if completed.returncode == 0 and line.startswith('Good "git" signature for '):
+            principal = line.removeprefix('Good "git" signature for ').rsplit(" with ", 1)[0]
+            return Signature(commit, True, principal, line)
+    reason = _first_line(completed.stderr) or "no signature"
+    if reason.startswith('Good "git" signature with'):  # a valid key, but not an allowed one
+        reason = "signed with a key that the allowed signers file does not list"
+    return Signature(commit, False, None, reason)
 
 
 class ObjectReader:

@@ -153,7 +153,7 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
     seen_approvals: set[tuple[str, str]] = set()
     with ObjectReader(root) as objects:
         for commit in commits:
-            manifest = _manifest_at(objects, commit.hexsha, manifest_path)
+            manifest = manifest_at(objects, commit.hexsha, manifest_path)
             if manifest is None:
                 continue
             when, at = commit.committed, commit.position
@@ -183,7 +183,7 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
             since = merge_base(root, base_commit, head) or base_commit
             history.base = since
             history.changed_files = changed_paths(root, since, head)
-            base_manifest = _manifest_at(objects, since, manifest_path)
+            base_manifest = manifest_at(objects, since, manifest_path)
             if base_manifest is not None and isinstance(base_manifest.get("stage"), str):
                 history.base_stage = base_manifest["stage"]
     return history
@@ -229,7 +229,7 @@ def _iso_date(raw: str, commit: str) -> str:
         ) from None
 
 
-def _manifest_at(objects: ObjectReader, commit: str, manifest_path: str) -> dict[str, Any] | None:
+def manifest_at(objects: ObjectReader, commit: str, manifest_path: str) -> dict[str, Any] | None:
     """The manifest as written in ``commit`` (plain data), or None when absent or unreadable.
 
     Read as ``<commit>:<path>``: git resolves the path, so no commit or tree is parsed here.

@@ -120,12 +120,15 @@ def evaluate(
     *,
     change: Mapping[str, Any] | None = None,
     stages: Sequence[str] | None = None,
+    pending_waivers: frozenset[int] = frozenset(),
+    waiver_starts: Mapping[int, dt.date] | None = None,
 ) -> Result:
     """Evaluate every rule of ``policy_set`` against ``repository``.
 
     ``stages`` are the stages whose rules apply (default: the manifest's stage; see
-    :func:`aigov.gate.gate_stages` for transitions and deployments). Raises ``ValueError`` only
-    when the repository has no valid manifest; each rule problem is a finding.
+    :func:`aigov.gate.gate_stages` for transitions and deployments). ``pending_waivers`` and
+    ``waiver_starts`` come from :mod:`aigov.attestation` (see :func:`check_waivers`). Raises
+    ``ValueError`` only when the repository has no valid manifest; each rule problem is a finding.
     """
     manifest = repository.manifest
     if manifest is None:
@@ -141,6 +144,9 @@ def evaluate(
         known_rules=lambda rule_id: policy_set.rule(rule_id) is not None,
         today=today,
         locate=lambda path: locate(repository, "manifest" + _path_suffix(path)),
+        severity_of=lambda rule_id: _severity(policy_set, rule_id),
+        pending=pending_waivers,
+        starts=waiver_starts,
     )
     passed = not_applicable = 0
     unavailable = unavailable_evidence(evidence)
@@ -236,3 +242,8 @@ def _with_blocking(finding: Finding, block_on: str) -> Finding:
     if blocking == finding.blocking:
         return finding
     return replace(finding, blocking=blocking)
+
+
+def _severity(policy_set: PolicySet, rule_id: str) -> str | None:
+    rule = policy_set.rule(rule_id)
+    return rule.rule.severity if rule is not None else None

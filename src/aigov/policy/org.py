@@ -10,8 +10,19 @@ At the root of a policy source (a folder or a git repository)::
     block_on: high               # findings at or above this severity block (default: high)
     dates:                       # move a pack's named dates (the AI Act's dates move)
       annex_iii_obligations: 2027-12-02
-    waivers: {approvers: [dpo@example.com], max_days: 90}
+    waivers: {approvers: [dpo@example.com], max_days: 90, waivable_critical: [GDPR-35-DPIA-DONE]}
     committees: {production: [model-risk-committee]}
+    people:                      # who may attest governance records, and how they are recognised
+      - name: Nadia Benali       # as records name the person (waivers' approved_by)
+        roles: [dpo, waiver_approver, model-risk-committee]
+        github: nbenali          # forge accounts whose approving reviews count
+        gitlab: nbenali
+        signers: [dpo@example.com]   # principals of the policy source's allowed_signers file
+    attestation:                 # how a record a pull request adds is attested (aigov.attestation)
+      methods: [forge-review, signed-commit]
+      deployment: verify         # or branch-protection
+      roles: {waiver: [waiver_approver], criteria: [model_risk], obligations: [dpo, model_risk],
+              evidence: [model_risk]}
     lifecycle: {allow_stage_skip: false}
     evidence:                    # where evidence may come from (a PR writes aigov.yaml)
       mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}   # default: any
@@ -64,6 +75,11 @@ class PackPin(Document):
 class WaiverPolicy(Document):
     approvers: list[NonEmptyStr] = []
     max_days: int = Field(default=90, ge=1)
+    waivable_critical: list[NonEmptyStr] = Field(
+        default=[],
+        description="Rules whose critical findings a waiver may cover; a critical finding of "
+        "any other rule cannot be waived",
+    )
 
 
 class LifecyclePolicy(Document):
@@ -118,6 +134,50 @@ class Limits(Document):
     )
 
 
+class Person(Document):
+    """Someone who may attest governance records, and how the forge and git recognise them."""
+
+    name: NonEmptyStr = Field(description="As records name the person (a waiver's approved_by)")
+    roles: list[NonEmptyStr] = Field(
+        default=[],
+        description="Governance roles (dpo, model_risk, waiver_approver…); a committee's name "
+        "makes the person a member of that committee",
+    )
+    github: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$")
+    gitlab: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
+    signers: list[NonEmptyStr] = Field(
+        default=[],
+        description="Principals of the policy source's allowed_signers file (git's SSH signing) "
+        "whose signed commits are this person's",
+    )
+
+
+AttestationMethod = Literal["forge-review", "signed-commit"]
+
+
+class AttestationRoles(Document):
+    """Which roles may attest each kind of record (a stage approval: its committee's members)."""
+
+    waiver: list[NonEmptyStr] = ["waiver_approver"]
+    criteria: list[NonEmptyStr] = ["model_risk"]
+    obligations: list[NonEmptyStr] = ["dpo", "model_risk"]
+    evidence: list[NonEmptyStr] = ["model_risk"]
+
+
+class AttestationPolicy(Document):
+    methods: list[AttestationMethod] = Field(
+        default=["forge-review", "signed-commit"],
+        description="How a governance record that a pull request adds may be attested",
+    )
+    deployment: Literal["verify", "branch-protection"] = Field(
+        default="verify",
+        description="verify: each record on the deployed commit was introduced by a signed "
+        "commit or an approved merge request; branch-protection: the forge requires reviews on "
+        "the default branch",
+    )
+    roles: AttestationRoles = Field(default_factory=AttestationRoles)
+
+
 class OrgConfig(Document):
     """The organisation's configuration; ``OrgConfig.default()`` when a source has none."""
 
@@ -131,6 +191,8 @@ class OrgConfig(Document):
     lifecycle: LifecyclePolicy = Field(default_factory=LifecyclePolicy)
     evidence: EvidencePolicy = Field(default_factory=EvidencePolicy)
     limits: Limits = Field(default_factory=Limits)
+    people: list[Person] = []
+    attestation: AttestationPolicy = Field(default_factory=AttestationPolicy)
     lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
 
     @classmethod
@@ -145,4 +207,19 @@ class OrgConfig(Document):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"pack '{duplicates[0]}' is listed twice")
+        return value
+
+    @field_validator("people")
+    @classmethod
+    def _one_identity_each(cls, value: list[Person]) -> list[Person]:
+        # An account or key listed for two people would let one act with the other's roles.
+        for label, keys in (
+            ("name", [p.name for p in value]),
+            ("github account", [p.github.lower() for p in value if p.github]),
+            ("gitlab account", [p.gitlab.lower() for p in value if p.gitlab]),
+            ("signer", [s for p in value for s in dict.fromkeys(p.signers)]),
+        ):
+            twice = sorted({key for key in keys if keys.count(key) > 1})
+            if twice:
+                raise ValueError(f"{label} '{twice[0]}' is listed for two people")
         return value

@@ -16,6 +16,7 @@ of the source, or the built-in packs if the source holds none.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import stat
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 SourceKind = Literal["builtin", "folder", "git"]
 BUILTIN = "builtin"
+ALLOWED_SIGNERS_FILE = "allowed_signers"
+"""At the root of a policy source: the SSH keys whose signed commits attest records."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,9 @@ class PolicySet:
     """Rule id -> the date it starts to apply (named dates resolved, org overrides applied)."""
     origin: str
     org_file: str | None = None
+    allowed_signers: bytes | None = None
+    """The policy source's ``allowed_signers`` file (git's SSH format): the keys whose signed
+    commits attest governance records (see :mod:`aigov.attestation`)."""
 
     def rule(self, rule_id: str) -> PolicyRule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -281,7 +287,7 @@ def build_policy_set(
 
 
 def _is_policy_file(path: str) -> bool:
-    if path == ORG_FILE or is_pack_file(path):
+    if path in (ORG_FILE, ALLOWED_SIGNERS_FILE) or is_pack_file(path):
         return True
     folder, _, rest = path.partition("/")
     return bool(folder) and not folder.startswith(".") and is_pack_file(rest)
@@ -297,7 +303,8 @@ def _read_folder(root: Path, shown: str) -> dict[str, bytes]:
     """
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
-    candidates = [root / ORG_FILE, root / PACK_FILE, *root.glob("rules/*"), *root.glob("*/*")]
+    candidates = [root / ORG_FILE, root / ALLOWED_SIGNERS_FILE, root / PACK_FILE]
+    candidates += [*root.glob("rules/*"), *root.glob("*/*")]
     candidates.extend(root.glob("*/rules/*"))
     for path in candidates:
         relative = path.relative_to(root).as_posix()
@@ -456,7 +463,10 @@ def _assemble(
         selected = list(_builtin_packs(cache).values())
     if problems:
         raise PolicyLoadError(problems)
-    return build_policy_set(selected, org, origin, org_file=org_file, org_positions=org_positions)
+    policy_set = build_policy_set(
+        selected, org, origin, org_file=org_file, org_positions=org_positions
+    )
+    return dataclasses.replace(policy_set, allowed_signers=files.get(ALLOWED_SIGNERS_FILE))
 
 
 def builtin_pack_files() -> list[tuple[dict[str, bytes], str]]:

@@ -1,15 +1,18 @@
 """Waivers declared in ``aigov.yaml``: which are valid, and findings for those that are not.
 
 A waiver is valid when its rule exists, an org approver granted it, it has not expired (it
-covers its ``expires`` day), it lasts no longer than the org's ``waivers.max_days`` from
-``granted_on`` (or from today when not given), and it was granted for the current stage (a
-stage change voids it). An invalid waiver is itself a blocking finding, ``AIGOV-WAIVER``.
+covers its ``expires`` day), its ``granted_on`` is not in the future, it lasts no longer than the
+org's ``waivers.max_days`` from the day of the commit that introduced it (else from
+``granted_on``, else today), it was granted for the current stage (a stage change voids it), and
+its rule is not critical unless the org lists the rule in ``waivers.waivable_critical``. An
+invalid waiver is itself a blocking finding, ``AIGOV-WAIVER``. A waiver whose attestation is
+pending (:mod:`aigov.attestation`) excuses nothing; its own finding says why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from aigov.documents.manifest import Waiver
@@ -31,12 +34,29 @@ def check_waivers(
     known_rules: Callable[[str], bool],
     today: dt.date,
     locate: Callable[[tuple[str | int, ...]], Location],
+    severity_of: Callable[[str], str | None] = lambda _: None,
+    pending: frozenset[int] = frozenset(),
+    starts: Mapping[int, dt.date] | None = None,
 ) -> tuple[dict[str, AppliedWaiver], list[Finding]]:
-    """(rule id -> its first valid waiver, one finding per invalid waiver)."""
+    """(rule id -> its first valid waiver, one finding per invalid waiver).
+
+    ``pending``: indices of waivers not attested (they excuse nothing); ``starts``: index -> the
+    day its duration runs from (the commit that introduced it).
+    """
     valid: dict[str, AppliedWaiver] = {}
     findings: list[Finding] = []
     for index, waiver in enumerate(waivers):
-        problem = _problem(waiver, stage=stage, org=org, known_rules=known_rules, today=today)
+        if index in pending:
+            continue
+        problem = _problem(
+            waiver,
+            stage=stage,
+            org=org,
+            known_rules=known_rules,
+            today=today,
+            severity=severity_of(waiver.rule),
+            start=(starts or {}).get(index),
+        )
         if problem is None:
             valid.setdefault(
                 waiver.rule,
@@ -75,6 +95,8 @@ def _problem(
     org: OrgConfig,
     known_rules: Callable[[str], bool],
     today: dt.date,
+    severity: str | None,
+    start: dt.date | None,
 ) -> tuple[str, str, str] | None:
     """(field at fault, message, remediation) or None when the waiver is valid."""
     if not known_rules(waiver.rule):
@@ -90,13 +112,26 @@ def _problem(
             f"'{waiver.approved_by}' is not a waiver approver of the organisation",
             f"Have one of the approvers listed in aigov-org.yaml grant it: {who}.",
         )
+    if severity == "critical" and waiver.rule not in org.waivers.waivable_critical:
+        return (
+            "rule",
+            f"{waiver.rule} is critical, and the organisation does not allow waiving it",
+            "Fix the finding; a critical rule can be waived only where aigov-org.yaml lists it "
+            "under waivers.waivable_critical.",
+        )
+    if waiver.granted_on is not None and waiver.granted_on > today:
+        return (
+            "granted_on",
+            f"granted_on {waiver.granted_on.isoformat()} is in the future",
+            "Set granted_on to the day the waiver was granted.",
+        )
     if waiver.expires < today:
         return (
             "expires",
             f"expired on {waiver.expires.isoformat()}",
             "Fix the finding, or have the waiver renewed with a new expiry date.",
         )
-    start = waiver.granted_on or today
+    start = min((d for d in (start, waiver.granted_on) if d is not None), default=today)
     if (waiver.expires - start).days > org.waivers.max_days:
         return (
             "expires",

@@ -1,0 +1,210 @@
+"""Which records are attested, by whom and how; the pending ones block and are judged undone.
+
+A record counts only when someone the trusted org config (``people``, ``attestation``) allows
+attested it outside the pull request's files:
+
+- ``forge-review``: an approving review on the checked head by one of that person's forge
+  accounts (never the PR's author: the forge reader leaves the author's own approval out);
+- ``signed-commit``: the commit that introduced the record carries a good SSH signature by a key
+  the policy source's ``allowed_signers`` file lists under one of that person's ``signers``.
+
+Until then the record is **pending**: one blocking ``AIGOV-ATTESTATION`` finding at the record's
+line names who may attest it and how, and the repository is judged as if the record were not
+there (the waiver is not applied, the approval not counted, the threshold, risk class or
+tracking URI read as the base wrote them) — so a pending record never lifts a block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from aigov.attestation.records import Record
+from aigov.attestation.witnesses import Commit, ForgeReviews
+from aigov.documents.problems import Location
+from aigov.git_objects import Signature
+from aigov.policy.findings import Finding
+from aigov.policy.org import OrgConfig, Person
+
+ATTESTATION_RULE_ID: Final = "AIGOV-ATTESTATION"
+ATTESTATION_PACK: Final = "aigov"
+_TITLE = "Governance records are attested outside the pull request"
+_REFERENCES = (
+    "aigov-org.yaml people and attestation (organisation trust policy)",
+    "SECURITY.md: trust model",
+)
+
+Method = Literal["forge-review", "signed-commit", "merged-review"]
+
+
+@dataclass(frozen=True)
+class Attestation:
+    method: Method
+    person: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Judged:
+    record: Record
+    attestation: Attestation | None
+    introduced: Commit | None
+    why_not: str = ""
+    """Why nothing attests it (empty when attested)."""
+
+    @property
+    def pending(self) -> bool:
+        return self.attestation is None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.record.kind,
+            "field": _field(self.record),
+            "summary": self.record.summary,
+            "status": "pending" if self.pending else "attested",
+            "method": self.attestation.method if self.attestation else None,
+            "by": self.attestation.person if self.attestation else None,
+            "detail": self.attestation.detail if self.attestation else self.why_not,
+            "introduced_by": self.introduced.sha if self.introduced else None,
+        }
+
+
+def who_may_attest(record: Record, org: OrgConfig) -> list[Person]:
+    """The people whose attestation makes ``record`` count."""
+    if record.kind == "approval":
+        return [p for p in org.people if record.committee and record.committee in p.roles]
+    roles = set(getattr(org.attestation.roles, record.kind))
+    eligible = [p for p in org.people if roles & set(p.roles)]
+    if record.kind == "waiver":  # the waiver approvers listed by name keep their right
+        eligible += [p for p in org.people if p.name in org.waivers.approvers and p not in eligible]
+    return eligible
+
+
+def committee_problem(record: Record, org: OrgConfig, to_stage: str | None) -> str | None:
+    """Why an approval's committee can never attest it (not the org's committee for the stage)."""
+    if record.kind != "approval" or to_stage is None:
+        return None
+    committees = org.committees.get(to_stage)  # type: ignore[call-overload]
+    if committees and record.committee not in committees:
+        return (
+            f"'{record.committee}' is not the organisation's committee for {to_stage} "
+            f"({', '.join(committees)})"
+        )
+    return None
+
+
+def judge(
+    records: Sequence[Record],
+    org: OrgConfig,
+    *,
+    introduced: Mapping[int, Commit],
+    reviews: Callable[[Commit | None], ForgeReviews | None],
+    signature: Callable[[str], Signature | None],
+    to_stages: Mapping[int, str | None] | None = None,
+) -> list[Judged]:
+    """Each record with its attestation, or why it has none."""
+    methods = set(org.attestation.methods)
+    judged = []
+    for index, record in enumerate(records):
+        commit = introduced.get(index)
+        blocked = committee_problem(record, org, (to_stages or {}).get(index))
+        if blocked:
+            judged.append(Judged(record, None, commit, blocked))
+            continue
+        eligible = who_may_attest(record, org)
+        seen = reviews(commit) if "forge-review" in methods else None
+        found = _by_review(eligible, seen) if seen is not None else None
+        if found is None and "signed-commit" in methods and commit is not None:
+            found = _by_signature(eligible, signature(commit.sha), commit)
+        judged.append(
+            Judged(record, found, commit, "" if found else _why_not(eligible, seen, commit, org))
+        )
+    return judged
+
+
+def _by_review(eligible: Sequence[Person], reviews: ForgeReviews) -> Attestation | None:
+    for person in eligible:
+        account = person.github if reviews.forge == "github" else person.gitlab
+        if account and account.lower() in {a.lower() for a in reviews.approvers}:
+            if reviews.author and account.lower() == reviews.author.lower():
+                continue  # the forge reader drops it too: nobody approves their own change
+            return Attestation(
+                "forge-review", person.name, f"approving review by @{account} ({reviews.note})"
+            )
+    return None
+
+
+def _by_signature(
+    eligible: Sequence[Person], signature: Signature | None, commit: Commit
+) -> Attestation | None:
+    if signature is None or not signature.good:
+        return None
+    for person in eligible:
+        if signature.principal in person.signers:
+            return Attestation(
+                "signed-commit",
+                person.name,
+                f"commit {commit.sha[:12]} signed by {signature.principal}",
+            )
+    return None
+
+
+def _why_not(
+    eligible: Sequence[Person], reviews: ForgeReviews | None, commit: Commit | None, org: OrgConfig
+) -> str:
+    if not eligible:
+        return "nobody in aigov-org.yaml `people` holds a role that may attest it"
+    names = ", ".join(_described(p) for p in eligible)
+    ways = []
+    if "forge-review" in org.attestation.methods:
+        ways.append("an approving review on the pull request's current head")
+    if "signed-commit" in org.attestation.methods:
+        where = f" (commit {commit.sha[:12]})" if commit else ""
+        ways.append(f"a commit signed by their key introducing it{where}")
+    seen = f"; {reviews.note}" if reviews is not None else ""
+    return f"it needs {' or '.join(ways)} from: {names}{seen}"
+
+
+def _described(person: Person) -> str:
+    handles = [f"@{h}" for h in (person.github, person.gitlab) if h]
+    return person.name + (f" ({', '.join(dict.fromkeys(handles))})" if handles else "")
+
+
+def pending_findings(
+    judged: Sequence[Judged], locate: Callable[[tuple[str | int, ...]], Location], *, when: str
+) -> list[Finding]:
+    """One blocking finding per pending record, at the record's line."""
+    return [
+        Finding(
+            rule_id=ATTESTATION_RULE_ID,
+            pack=ATTESTATION_PACK,
+            title=_TITLE,
+            severity="critical",
+            message=f"{item.record.summary}: {when}, not attested — {item.why_not}",
+            remediation=(
+                "Ask one of the people named to approve the pull request (or to sign the commit "
+                "that writes the record), then re-run the check; until then the record is "
+                "ignored and the check judges the repository without it."
+            ),
+            references=_REFERENCES,
+            location=locate(item.record.path),
+            field=_field(item.record),
+            blocking=True,
+        )
+        for item in judged
+        if item.pending
+    ]
+
+
+def _field(record: Record) -> str:
+    text = "manifest"
+    for part in record.path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def waiver_start(commit: Commit | None, today: dt.date) -> dt.date | None:
+    """The day a waiver's allowed duration runs from: the commit that introduced it."""
+    return min(commit.date, today) if commit is not None else None

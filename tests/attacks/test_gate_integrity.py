@@ -1,0 +1,435 @@
+"""Issue 14: nothing a pull request writes by itself can make the gate pass.
+
+Each attack is a real git repository in a temp folder: ``main`` holds the organisation's policy
+folder (``governance/``, with its ``aigov-org.yaml`` and ``allowed_signers``) and the credit-scoring
+example as a project that passes; a PR branch then makes the change an attacker would, and
+``aigov check . --base main --policies governance`` must end blocked, with the pending record
+named at its line. The same changes pass once attested: a commit signed by an allowed signer's
+SSH key (``git verify-commit`` against the trusted file), or an approving review read from a
+forge (see tests/scm/test_approvals.py for the forge side).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tests.conftest import EXAMPLES
+
+TODAY = "2026-11-24"
+APPROVER = "Sophie Garnier, Model Risk Management"
+SIGNER = "sophie.garnier@banque-hexagone.example"
+
+
+def git(root: Path, *args: str, signing_key: Path | None = None, date: str | None = None) -> str:
+    env = {
+        **os.environ,
+        **({"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date} if date else {}),
+        "GIT_AUTHOR_NAME": "Data Scientist",
+        "GIT_AUTHOR_EMAIL": "ds@example.com",
+        "GIT_COMMITTER_NAME": "Data Scientist",
+        "GIT_COMMITTER_EMAIL": "ds@example.com",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }
+    config = ["-c", "commit.gpgsign=false"]
+    if signing_key is not None:
+        config = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={signing_key}"]
+        config += ["-c", "commit.gpgsign=true"]
+    done = subprocess.run(
+        ["git", "-C", str(root), *config, *args], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def ssh_key(folder: Path, name: str) -> Path:
+    key = folder / name
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
+    return key
+
+
+def public(key: Path) -> str:
+    return " ".join(key.with_suffix(".pub").read_text().split()[:2])
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    return {name: ssh_key(folder, name) for name in ("approver", "stranger")}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, keys: dict[str, Path], credit_scoring_with_evidence: Path) -> Path:
+    """main: a passing project (its criteria committed before its MLflow runs, then its
+    evidence) and the governance folder, all signed by the approver; a PR branch checked out."""
+    root = tmp_path / "repo"
+    shutil.copytree(
+        credit_scoring_with_evidence, root, ignore=shutil.ignore_patterns(".git", "__pycache__")
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A", ":!mlruns.db", ":!mlartifacts", ":!.aigov")
+    # Committed before the example's MLflow runs were made (as a team fixes criteria first).
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat(timespec="seconds")
+    git(root, "commit", "-q", "-m", "criteria", signing_key=keys["approver"], date=yesterday)
+    governance = root / "governance"
+    governance.mkdir()
+    org = yaml.safe_load((EXAMPLES / "org-policies" / "aigov-org.yaml").read_text())
+    org["waivers"]["approvers"].append(APPROVER)
+    org["people"] = [
+        {
+            "name": APPROVER,
+            "roles": [
+                "model_risk",
+                "dpo",
+                "waiver_approver",
+                "Comité des Risques de Crédit",
+                "Comité de Validation des Modèles (MRM)",
+                "Comité Data & IA Banque de Détail",
+            ],
+            "github": "sgarnier",
+            "signers": [SIGNER],
+        },
+        {"name": "Isabelle Marchand", "roles": ["business_owner"], "signers": ["im@example"]},
+    ]
+    (governance / "aigov-org.yaml").write_text(yaml.safe_dump(org, allow_unicode=True))
+    (governance / "allowed_signers").write_text(
+        f"{SIGNER} {public(keys['approver'])}\nim@example {public(keys['stranger'])}\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "project on main", signing_key=keys["approver"])
+    git(root, "checkout", "-q", "-b", "pr")
+    return root
+
+
+def edit(root: Path, change: Any, *, message: str = "PR change", key: Path | None = None) -> None:
+    manifest = root / "aigov.yaml"
+    data = yaml.safe_load(manifest.read_text())
+    change(data)
+    manifest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, signing_key=key)
+
+
+def check(root: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    out = root.parent / "result.json"
+    done = subprocess.run(
+        [
+            shutil.which("aigov") or "aigov",
+            "check",
+            str(root),
+            "--policies",
+            str(root / "governance"),
+            "-f",
+            "json",
+            "-o",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB"))}
+        | (env or {}),
+        timeout=120,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(out.read_text())
+
+
+def pending(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in result["findings"] if f["rule_id"] == "AIGOV-ATTESTATION"]
+
+
+def blocking_rules(result: dict[str, Any]) -> set[str]:
+    return {f["rule_id"] for f in result["findings"] if f["blocking"]}
+
+
+def test_the_base_project_passes(repo: Path) -> None:
+    git(repo, "commit", "-q", "--allow-empty", "-m", "nothing")
+    code, result = check(repo, "--base", "main")
+    assert code == 0, blocking_rules(result)
+    assert not pending(result)
+
+
+def _self_approved_waiver(data: dict[str, Any]) -> None:
+    data["risk"]["gdpr"]["dpia"]["status"] = "in_progress"
+    data["waivers"].append(
+        {
+            "rule": "GDPR-35-DPIA-DONE",
+            "reason": "DPIA under way",
+            "approved_by": APPROVER,
+            "ticket": "DPO-1",
+            "expires": "2027-01-15",
+            "stage": "production",
+            "granted_on": "2026-11-20",
+        }
+    )
+
+
+def test_a_self_approved_waiver_is_pending_and_lifts_nothing(repo: Path) -> None:
+    edit(repo, _self_approved_waiver)
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    (finding,) = pending(result)
+    assert "waiver of GDPR-35-DPIA-DONE" in finding["message"]
+    assert "Sophie Garnier" in finding["message"] and "@sgarnier" in finding["message"]
+    lines = (repo / "aigov.yaml").read_text().splitlines()
+    assert "GDPR-35-DPIA-DONE" in lines[finding["line"] - 1]
+    # The waiver excuses nothing, so the DPIA finding itself still blocks.
+    dpia = [f for f in result["findings"] if f["rule_id"] == "GDPR-35-DPIA-DONE"]
+    assert dpia and dpia[0]["blocking"] and not dpia[0]["waived"]
+
+
+def test_the_same_waiver_signed_by_an_allowed_signer_counts(
+    repo: Path, keys: dict[str, Path]
+) -> None:
+    edit(repo, _self_approved_waiver, key=keys["approver"])
+    _, result = check(repo, "--base", "main")
+    assert not pending(result)
+    dpia = [f for f in result["findings"] if f["rule_id"] == "GDPR-35-DPIA-DONE"]
+    # GDPR-35-DPIA-DONE is critical: the org must list it as waivable, else the waiver is void.
+    assert dpia and not dpia[0]["waived"]
+    assert "AIGOV-WAIVER" in blocking_rules(result)
+    records = result["extra"]["attestation"]["records"]
+    assert {r["method"] for r in records} == {"signed-commit"}
+    assert records[0]["by"] == APPROVER
+
+
+def test_a_critical_rule_listed_as_waivable_is_waived_once_signed(
+    repo: Path, keys: dict[str, Path]
+) -> None:
+    org_file = repo / "governance" / "aigov-org.yaml"
+    org = yaml.safe_load(org_file.read_text())
+    org["waivers"]["waivable_critical"] = ["GDPR-35-DPIA-DONE"]
+    org_file.write_text(yaml.safe_dump(org, allow_unicode=True))
+    git(repo, "checkout", "-q", "main")
+    git(repo, "commit", "-qam", "org: DPIA may be waived", signing_key=keys["approver"])
+    git(repo, "checkout", "-q", "pr")
+    git(repo, "merge", "-q", "main")
+    edit(repo, _self_approved_waiver, key=keys["approver"])
+    code, result = check(repo, "--base", "main")
+    dpia = [f for f in result["findings"] if f["rule_id"] == "GDPR-35-DPIA-DONE"]
+    assert dpia and dpia[0]["waived"]
+    assert code == 0, blocking_rules(result)
+
+
+@pytest.mark.parametrize("signer", ["stranger", "unlisted"])
+def test_a_signature_by_another_key_attests_nothing(
+    repo: Path, keys: dict[str, Path], tmp_path: Path, signer: str
+) -> None:
+    key = keys["stranger"] if signer == "stranger" else ssh_key(tmp_path, "unlisted")
+    edit(repo, _self_approved_waiver, key=key)
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    assert len(pending(result)) == 1
+
+
+def test_a_future_granted_on_and_max_days_from_the_commit(
+    repo: Path, keys: dict[str, Path]
+) -> None:
+    def waiver(data: dict[str, Any]) -> None:
+        data["waivers"].append(
+            {
+                "rule": "SLA-DASHBOARD",
+                "reason": "r",
+                "approved_by": APPROVER,
+                "ticket": "T-2",
+                "expires": "2027-02-01",
+                "stage": "production",
+                "granted_on": "2027-01-01",  # after today: would make max_days count from 2027
+            }
+        )
+
+    edit(repo, waiver, key=keys["approver"])
+    code, result = check(repo, "--base", "main")
+    invalid = [f for f in result["findings"] if f["rule_id"] == "AIGOV-WAIVER"]
+    assert code == 1
+    assert any("granted_on 2027-01-01 is in the future" in f["message"] for f in invalid)
+
+
+def test_a_self_approved_stage_change_is_blocked(repo: Path) -> None:
+    def demote_then_promote(data: dict[str, Any]) -> None:
+        data["approvals"].append(
+            {
+                "from_stage": "production",
+                "to_stage": "production",
+                "committee": "Me, myself and I",
+                "decision": "approved",
+                "date": "2026-11-20",
+                "reference": "ME-1",
+            }
+        )
+
+    edit(repo, demote_then_promote)
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    (finding,) = pending(result)
+    assert (
+        "'Me, myself and I' is not the organisation's committee for production"
+        in (finding["message"])
+    )
+
+
+def test_a_loosened_threshold_with_a_self_written_approval_is_blocked(repo: Path) -> None:
+    def loosen(data: dict[str, Any]) -> None:
+        data["success_criteria"][0]["threshold"] = 0.70
+        data["approvals"].append(
+            {
+                "from_stage": "production",
+                "to_stage": "production",
+                "committee": "Comité des Risques de Crédit",
+                "decision": "approved",
+                "date": "2026-11-20",
+                "reference": "FAKE-1",
+                "loosened_criteria": ["AUC on out-of-time test sample"],
+            }
+        )
+
+    edit(repo, loosen)
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    messages = " | ".join(f["message"] for f in pending(result))
+    assert "loosened: threshold 0.78 → 0.7" in messages
+    assert "FAKE-1" in messages
+    line = (repo / "aigov.yaml").read_text().splitlines()
+    loosened = next(f for f in pending(result) if "loosened: threshold" in f["message"])
+    assert "threshold" in line[loosened["line"] - 1]
+
+
+def test_criteria_redefined_by_a_new_metric_name_is_pending(repo: Path) -> None:
+    edit(repo, lambda d: d["success_criteria"][0].update(mlflow_metric="train_auc"))
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    (finding,) = pending(result)
+    assert "'train_auc' instead of 'test_oot_auc'" in finding["message"]
+
+
+def test_a_new_registry_alias_is_pending(repo: Path) -> None:
+    edit(repo, lambda d: d["model"]["registry"].update(alias="attacker"))
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    (finding,) = pending(result)
+    assert "model registry changed (alias: champion → attacker)" in finding["message"] or (
+        "alias:" in finding["message"]
+    )
+
+
+def test_a_risk_downgrade_is_pending_and_judged_as_the_base(repo: Path) -> None:
+    def downgrade(data: dict[str, Any]) -> None:
+        ai_act = data["risk"]["ai_act"]
+        ai_act["category"] = "minimal"
+        ai_act.pop("annex_iii_area", None)
+        ai_act.setdefault("conformity_assessment", {})["status"] = "not_started"
+
+    edit(repo, downgrade)
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    messages = [f["message"] for f in pending(result)]
+    assert any("risk.ai_act.category: high → minimal" in m for m in messages)
+    assert any("annex_iii_area" in m for m in messages)
+    # conformity assessment "not_started" admits work not done: no attestation needed for it.
+    assert not any("conformity_assessment.status" in m for m in messages)
+
+
+def test_raising_obligations_needs_no_attestation(repo: Path) -> None:
+    def raise_them(data: dict[str, Any]) -> None:
+        data["risk"]["gdpr"]["data_subjects"].append("guarantors")
+        data["risk"]["gdpr"]["dpia"]["status"] = "in_progress"
+
+    edit(repo, raise_them)
+    _, result = check(repo, "--base", "main")
+    assert not pending(result)
+
+
+def test_history_erased_by_an_ours_merge_is_still_seen(repo: Path) -> None:
+    """An orphan commit with a loosened threshold merged with `-s ours`: git's history
+    simplification would show the manifest as set once; every parent is followed."""
+    git(repo, "checkout", "-q", "--orphan", "orphan")
+    data = yaml.safe_load((repo / "aigov.yaml").read_text())
+    data["success_criteria"][0]["threshold"] = 0.70
+    (repo / "aigov.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "orphan")
+    git(repo, "merge", "-q", "-s", "ours", "--allow-unrelated-histories", "main", "-m", "m")
+    code, result = check(repo, "--base", "main")
+    assert code == 1
+    assert any("loosened" in f["message"] for f in pending(result))
+    # Without --base, the history read follows both parents: the loosening is in the evidence.
+    code, result = check(repo)
+    assert "LC-HISTORY-NO-LOOSENING" in blocking_rules(result)
+
+
+def test_without_base_the_records_taken_on_trust_are_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    shutil.copytree(EXAMPLES / "credit-scoring", folder, ignore=shutil.ignore_patterns("*.db"))
+    done = subprocess.run(
+        [
+            shutil.which("aigov") or "aigov",
+            "check",
+            str(folder),
+            "--policies",
+            str(EXAMPLES / "org-policies"),
+            "--today",
+            TODAY,
+            "--skip-evidence",
+            "mlflow",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode in (0, 1)
+    assert "not attested in this run (no --base, no deployment): waiver of SLA-LATENCY-P95" in (
+        done.stdout
+    )
+
+
+def gate(root: Path, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    out = root.parent / "gate.json"
+    done = subprocess.run(
+        [
+            shutil.which("aigov") or "aigov",
+            "gate",
+            "--to",
+            "production",
+            str(root),
+            "--policies",
+            str(root / "governance"),
+            "-f",
+            "json",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB"))}
+        | (env or {}),
+        timeout=120,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(out.read_text())
+
+
+def test_gate_verify_trusts_a_history_signed_by_an_allowed_signer(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    _, result = gate(repo)
+    assert result["extra"]["attestation"]["mode"] == "verify"
+    assert not pending(result), [f["message"] for f in pending(result)][:3]
+
+
+def test_gate_verify_names_the_unattested_records(repo: Path, keys: dict[str, Path]) -> None:
+    git(repo, "checkout", "-q", "main")
+    edit(repo, lambda d: d["risk"]["ai_act"].update(category="limited"), message="quietly")
+    code, result = gate(repo)
+    assert code == 1
+    messages = [f["message"] for f in pending(result)]
+    assert any("risk.ai_act.category: high → limited" in m for m in messages)
+    assert all("on the deployed commit" in m for m in messages)
