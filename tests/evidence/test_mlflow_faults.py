@@ -74,10 +74,16 @@ def proxy(mlflow_server: str) -> Iterator[FaultProxy]:
 
 
 @pytest.fixture
-def packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The success-thresholds pack alone: every rule of it reads evidence.mlflow or the card."""
+def packs(tmp_path_factory: pytest.TempPathFactory, proxy: FaultProxy) -> Path:
+    """The success-thresholds pack alone (every rule of it reads evidence.mlflow or the card),
+    and an org config that lists the proxy: aigov contacts no server the org does not list."""
     folder = tmp_path_factory.mktemp("packs")
     shutil.copytree(PROJECT_ROOT / "policies" / "success-thresholds", folder / "success")
+    (folder / "aigov-org.yaml").write_text(
+        "apiVersion: aigov/v1\nkind: OrgConfig\n"
+        f"evidence: {{mlflow: {{trusted_tracking_uris: ['{proxy.url}']}}}}\n",
+        encoding="utf-8",
+    )
     return folder
 
 

@@ -7,6 +7,12 @@ needs it reports "evidence unavailable: …" (see :func:`aigov.policy.engine.una
 
 Heavy libraries stay behind their source: a check whose rules need no MLflow evidence never
 imports mlflow, and stored data quality evidence is read without Great Expectations.
+
+Evidence files are files of the checked repository, which a pull request may rewrite: a
+committed MLflow store or stored data quality result that the change touches
+(:attr:`EvidenceRequest.changed_files`, listed by :func:`changed_evidence`) is not counted
+unless the change is attested, the org config lists the store, or the data checks were run by
+this run.
 """
 
 from __future__ import annotations
@@ -14,16 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from aigov.documents.repository import Repository
+from aigov.evidence.store import DATA_QUALITY_FILE
 from aigov.policy.engine import UNAVAILABLE_KEY
 
 if TYPE_CHECKING:
     from aigov.evidence.git_history import GitHistory
     from aigov.policy.org import OrgConfig
 
-GIT, MLFLOW, DATA_QUALITY = "git", "mlflow", "data_quality"
+GIT: Final = "git"
+MLFLOW: Final = "mlflow"
+DATA_QUALITY: Final = "data_quality"
 SOURCES = (GIT, MLFLOW, DATA_QUALITY)
 
 
@@ -41,11 +50,18 @@ class EvidenceRequest:
     history: GitHistory | None = None
     """The history when the caller already read it (pull-request mode reads it for the base)."""
     trusted_tracking_uris: tuple[str, ...] = ()
-    """The org config's ``evidence.mlflow.trusted_tracking_uris``; empty: any."""
+    """The org config's ``evidence.mlflow.trusted_tracking_uris``; empty: no server, only a store
+    committed in the repository (see :func:`aigov.evidence.mlflow.collect`)."""
     stored_data_quality: Literal["accept", "recompute"] = "accept"
     """The org config's ``evidence.data_quality.stored_results``."""
     data_checks_run: bool = False
     """The data checks were run by this run (``--run-data-checks``), not read as committed."""
+    changed_files: frozenset[str] = frozenset()
+    """The files the pull request changes, relative to the project root (the folder holding
+    aigov.yaml); empty outside pull-request mode."""
+    attested_evidence_changes: bool = False
+    """A reviewer the org config trusts approved the change: its evidence files count as if
+    unchanged."""
 
     @classmethod
     def for_org(cls, org: OrgConfig, **given: Any) -> EvidenceRequest:
@@ -60,6 +76,46 @@ class EvidenceRequest:
 
 def unavailable(reason: str) -> dict[str, str]:
     return {UNAVAILABLE_KEY: reason}
+
+
+@dataclass(frozen=True)
+class EvidenceChange:
+    """An evidence file (or store) that the pull request changes."""
+
+    path: str
+    """Relative to the project root; a file store's folder for a change under it."""
+    source: Literal["mlflow", "data_quality"]
+    description: str
+
+
+def changed_evidence(
+    repository: Repository, changed_files: Collection[str]
+) -> list[EvidenceChange]:
+    """The evidence among ``changed_files`` (relative to the project root): the MLflow store
+    committed in the repository that the manifest's tracking URI names, and the stored data
+    quality results."""
+    from aigov.evidence.mlflow import changed_store_files, committed_store
+
+    changes = []
+    model = repository.manifest.model if repository.manifest else None
+    if model is not None and model.registry is not None:
+        uri = model.registry.tracking_uri
+        store = committed_store(uri)
+        changed = changed_store_files(repository.root, uri, changed_files)
+        if store is not None and changed:
+            files = f", {len(changed)} files changed" if len(changed) > 1 else ""
+            description = f"the MLflow store model.registry.tracking_uri names{files}"
+            changes.append(EvidenceChange(store, MLFLOW, description))
+    if _covered(DATA_QUALITY_FILE, changed_files):
+        changes.append(
+            EvidenceChange(DATA_QUALITY_FILE, DATA_QUALITY, "the stored data quality results")
+        )
+    return changes
+
+
+def _covered(path: str, changed_files: Collection[str]) -> bool:
+    """Whether the change touches ``path`` or a folder (or link) on the way to it."""
+    return any(path == file or path.startswith(file + "/") for file in changed_files)
 
 
 def collect_evidence(
@@ -97,6 +153,8 @@ def _mlflow(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
             repository,
             timeout_s=request.mlflow_timeout_s,
             trusted_uris=request.trusted_tracking_uris,
+            changed_files=request.changed_files,
+            attested_changes=request.attested_evidence_changes,
         )
     except MlflowEvidenceUnavailable as exc:
         return unavailable(exc.reason)
@@ -107,12 +165,21 @@ def _data_quality(repository: Repository, request: EvidenceRequest) -> dict[str,
 
     if not repository.contracts:
         return unavailable("the repository declares no data contract")
-    if request.stored_data_quality == "recompute" and not request.data_checks_run:
-        return unavailable(
-            "the organisation counts only data checks run by the check itself "
-            "(evidence.data_quality.stored_results: recompute), not results stored in the "
-            "repository: run aigov check --run-data-checks"
-        )
+    if not request.data_checks_run:
+        if request.stored_data_quality == "recompute":
+            return unavailable(
+                "the organisation counts only data checks run by the check itself "
+                "(evidence.data_quality.stored_results: recompute), not results stored in the "
+                "repository: run aigov check --run-data-checks"
+            )
+        if not request.attested_evidence_changes and _covered(
+            DATA_QUALITY_FILE, request.changed_files
+        ):
+            return unavailable(
+                f"{DATA_QUALITY_FILE} is changed by this pull request, so its results are the "
+                "change's own claim: they count when the check recomputes them (aigov check "
+                "--run-data-checks) or after an approving review of the evidence change"
+            )
     now = request.now or dt.datetime.now(dt.UTC)
     try:
         stored = load_data_quality(repository.root.path)

@@ -63,6 +63,14 @@ environment overrides each bound: ``MLFLOW_HTTP_REQUEST_TIMEOUT``,
 ``MLFLOW_HTTP_REQUEST_BACKOFF_JITTER`` and ``MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER`` (MLflow's
 own variables) are used when set. An answer cut off mid-body, which MLflow's client does not
 retry, makes aigov read again, at most as many times as a request is retried.
+
+The tracking URI is written in the checked repository, so a pull request chooses it (see
+:func:`collect`): a server is contacted only when the org config lists it, and only a listed
+URI receives credentials (:data:`CREDENTIAL_VARIABLES`, any ``DATABRICKS_*`` variable and the
+home folder's ``~/.netrc``, ``~/.mlflow/credentials`` and ``~/.databrickscfg`` are withheld
+from every other read; requests' ``~/.netrc`` lookup is off for every read, since it would also
+answer a listed server's redirect to another host). A committed SQLite store is read from a
+checked private copy within a time budget (:mod:`aigov.evidence.mlflow_store`), never migrated.
 """
 
 from __future__ import annotations
@@ -73,23 +81,42 @@ import logging
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import tempfile
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from aigov.documents.files import RepositoryRoot
 from aigov.documents.manifest import MANIFEST_FILE, Registry
 from aigov.documents.problems import DocumentError, Location
 from aigov.evidence import EvidenceUnavailable
+from aigov.evidence.mlflow_store import (
+    Deadline,
+    ExpectedSchema,
+    StoreRefused,
+    checked_copy,
+    deadline_on_connections,
+)
 from aigov.quiet import quiet_library
 
 if TYPE_CHECKING:
     from aigov.documents.repository import Repository
 
 DEFAULT_TIMEOUT_S = 10
-"""Seconds per attempt without an answer (MLflow reads whole seconds)."""
+"""Seconds per attempt without an answer (MLflow reads whole seconds); for a committed SQLite
+store, the whole read."""
+CREDENTIAL_VARIABLES = (
+    "MLFLOW_TRACKING_TOKEN",
+    "MLFLOW_TRACKING_USERNAME",
+    "MLFLOW_TRACKING_PASSWORD",
+    "MLFLOW_TRACKING_AUTH",
+    "MLFLOW_TRACKING_AWS_SIGV4",
+    "MLFLOW_TRACKING_CLIENT_CERT_PATH",
+    "MLFLOW_TRACKING_SERVER_CERT_PATH",
+)
+"""MLflow's variables that authenticate its client (with any ``DATABRICKS_*``: the SDK's)."""
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_BACKOFF_FACTOR = 1
 """urllib3's exponential backoff: no wait before the first retry, then 2 s, 4 s… (whole seconds)."""
@@ -128,12 +155,18 @@ def collect(
     timeout_s: float | None = None,
     max_retries: int | None = None,
     trusted_uris: Sequence[str] = (),
+    changed_files: Collection[str] = (),
+    attested_changes: bool = False,
 ) -> dict[str, Any]:
     """The ``evidence.mlflow`` data for a loaded repository (see the module docstring).
 
     ``timeout_s`` and ``max_retries`` replace the environment's or aigov's bounds when given.
     ``trusted_uris`` (the org config's ``evidence.mlflow.trusted_tracking_uris``): when given,
-    a tracking URI under none of them is not read at all (:func:`is_trusted_uri`).
+    a tracking URI under none of them is not read at all (:func:`is_trusted_uri`); empty, no
+    server is contacted and only a store committed in the repository is read. Such a store
+    among ``changed_files`` (the pull request's, relative to the repository) is not read either,
+    unless ``attested_changes`` (a reviewer the org trusts approved the evidence change) or its
+    URI is listed. Only a listed URI receives the environment's credentials.
     """
     manifest = repository.manifest
     registry = manifest.model.registry if manifest and manifest.model else None
@@ -144,11 +177,38 @@ def collect(
     )
     if manifest is None or registry is None:
         raise MlflowEvidenceUnavailable("aigov.yaml declares no model.registry", where)
-    if trusted_uris and not any(is_trusted_uri(registry.tracking_uri, t) for t in trusted_uris):
+    uri = registry.tracking_uri
+    listed = any(is_trusted_uri(uri, trusted) for trusted in trusted_uris)
+    if trusted_uris and not listed:
         raise MlflowEvidenceUnavailable(
-            f"tracking URI '{registry.tracking_uri}' is not one the organisation trusts "
+            f"tracking URI '{uri}' is not one the organisation trusts "
             "(evidence.mlflow.trusted_tracking_uris of the org config): metrics from a store "
             "the pull request chose prove nothing",
+            where,
+        )
+    # An empty list is closed to servers: one the repository names is not contacted at all, not
+    # even without credentials. Its answers would be the pull request's own claims, and the
+    # request itself would lend the CI runner's network (internal hosts, cloud metadata) to the
+    # PR. A store committed in the repository stays readable, so an organisation without
+    # config (and the examples) still get MLflow evidence from the history the base holds.
+    if not listed and _local_store(uri) is None:
+        raise MlflowEvidenceUnavailable(
+            f"tracking server '{uri}' is not listed in the org config's "
+            "evidence.mlflow.trusted_tracking_uris: aigov contacts no server a repository "
+            "names; list it there to read its evidence",
+            where,
+        )
+    changed = (
+        []
+        if listed or attested_changes
+        else changed_store_files(repository.root, uri, changed_files)
+    )
+    if changed:
+        raise MlflowEvidenceUnavailable(
+            f"the MLflow store {', '.join(changed)} is changed by this pull request, so its "
+            "metrics are the change's own claim: they count after an approving review of the "
+            "evidence change, or when the org config lists its tracking URI "
+            "(evidence.mlflow.trusted_tracking_uris)",
             where,
         )
     criteria = [
@@ -181,6 +241,7 @@ def collect(
         located_at=where,
         timeout_s=timeout_s,
         max_retries=max_retries,
+        send_credentials=listed,
     )
 
 
@@ -225,6 +286,52 @@ def card_metrics(repository: Repository) -> list[CardMetric]:
     return found
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _local_store(uri: str) -> tuple[Literal["sqlite", "folder"], str] | None:
+    """The kind of a local store and its path as written (relative to the repository; empty for
+    a malformed ``sqlite:`` URI); None for a server (http, https, databricks, a database...)."""
+    found = _SCHEME.match(uri)
+    scheme = found.group(1).lower() if found else ""
+    if scheme == "sqlite":
+        prefix = "sqlite:///"
+        return "sqlite", uri[len(prefix) :] if uri.lower().startswith(prefix) else ""
+    if scheme in ("file", "") or len(scheme) == 1:  # one letter: a Windows drive, a path
+        reference = uri[len("file:") :] if scheme == "file" else uri
+        reference = reference.lstrip("/") if reference.startswith("//") else reference
+        return "folder", str(PurePosixPath(reference))
+    return None
+
+
+def committed_store(uri: str) -> str | None:
+    """The path (relative to the repository, normalised) of the local store ``uri`` names: the
+    SQLite file or the file store's folder; None for a server or a malformed URI."""
+    local = _local_store(uri)
+    return posixpath.normpath(local[1]) if local is not None and local[1] else None
+
+
+def changed_store_files(
+    root: RepositoryRoot, uri: str, changed_files: Collection[str]
+) -> list[str]:
+    """The files of ``changed_files`` (relative to ``root``) that make up or replace the local
+    store ``uri`` names: the SQLite file, anything under a file store's folder, or a folder or
+    link on the way to them, whether the path is taken as written or with links followed."""
+    written = committed_store(uri)
+    if written is None or not changed_files:
+        return []
+    paths = {written}
+    with contextlib.suppress(OSError, ValueError):
+        paths.add((root.path / written).resolve().relative_to(root.path).as_posix())
+
+    def covers(folder: str, path: str) -> bool:
+        return path == folder or path.startswith(folder + "/")
+
+    return sorted(
+        file for file in changed_files if any(covers(p, file) or covers(file, p) for p in paths)
+    )
+
+
 def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -> str:
     """The tracking URI to give MLflow: local stores resolved inside the repository.
 
@@ -232,34 +339,28 @@ def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -
     confined to it; server URIs (http, https, databricks, ...) are used as written.
     """
     field = "model.registry.tracking_uri"
-    scheme = urlsplit(uri).scheme.lower()
-
-    def confined(reference: str) -> Path:
-        try:
-            return root.resolve(reference, referenced_from=located_at, field=field)
-        except DocumentError as exc:
-            raise MlflowEvidenceUnavailable(exc.problem.message, located_at) from None
-
-    if scheme == "sqlite":
-        if not uri.lower().startswith("sqlite:///"):
-            raise MlflowEvidenceUnavailable(f"'{uri}' is not a sqlite:///path URI", located_at)
-        path = confined(uri[len("sqlite:///") :])
+    local = _local_store(uri)
+    if local is None:
+        return uri
+    kind, reference = local
+    if kind == "sqlite" and not reference:
+        raise MlflowEvidenceUnavailable(f"'{uri}' is not a sqlite:///path URI", located_at)
+    try:
+        path = root.resolve(reference, referenced_from=located_at, field=field)
+    except DocumentError as exc:
+        raise MlflowEvidenceUnavailable(exc.problem.message, located_at) from None
+    if kind == "sqlite":
         if not path.is_file():
             raise MlflowEvidenceUnavailable(
                 f"tracking store {root.display(path)} not found (is the example's store built?)",
                 located_at,
             )
         return f"sqlite:///{path.as_posix()}"
-    if scheme == "file" or scheme == "" or (len(scheme) == 1 and uri[1:2] == ":"):
-        reference = uri[len("file:") :] if scheme == "file" else uri
-        reference = reference.lstrip("/") if reference.startswith("//") else reference
-        path = confined(str(PurePosixPath(reference)))
-        if not path.is_dir():
-            raise MlflowEvidenceUnavailable(
-                f"tracking folder {root.display(path)} not found", located_at
-            )
-        return path.as_uri()
-    return uri
+    if not path.is_dir():
+        raise MlflowEvidenceUnavailable(
+            f"tracking folder {root.display(path)} not found", located_at
+        )
+    return path.as_uri()
 
 
 @dataclass(frozen=True)
@@ -293,8 +394,11 @@ def _whole(value: str | None, default: int) -> int:
 
 
 @contextlib.contextmanager
-def _bounded_requests(timeout_s: float | None, max_retries: int | None) -> Iterator[RequestBounds]:
-    """Bound MLflow's HTTP calls for this call only: arguments, else the environment, else aigov."""
+def _bounded_requests(
+    timeout_s: float | None, max_retries: int | None, send_credentials: bool = False
+) -> Iterator[RequestBounds]:
+    """Bound MLflow's HTTP calls for this call only: arguments, else the environment, else aigov;
+    and let them carry credentials only when ``send_credentials``."""
 
     def setting(name: str, given: object, default: object) -> str:
         if given is not None:
@@ -324,6 +428,11 @@ def _bounded_requests(timeout_s: float | None, max_retries: int | None) -> Itera
         "MLFLOW_ALLOW_FILE_STORE": "true",
         # A governance check must not report usage anywhere (read when mlflow is imported here).
         "MLFLOW_DISABLE_TELEMETRY": "true",
+        # requests would add ~/.netrc's entry for any host, a redirect's target included.
+        "NETRC": os.devnull,
+        # No pooled connection outlives the read (a committed store is read from a copy that
+        # is deleted afterwards).
+        "MLFLOW_SQLALCHEMYSTORE_POOLCLASS": "NullPool",
     }
     bounds = RequestBounds(
         timeout_s=_whole(settings["MLFLOW_HTTP_REQUEST_TIMEOUT"], DEFAULT_TIMEOUT_S),
@@ -334,9 +443,77 @@ def _bounded_requests(timeout_s: float | None, max_retries: int | None) -> Itera
         obeys_retry_after=settings["MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER"].strip().lower()
         in ("true", "1", "yes"),
     )
+    withheld = contextlib.nullcontext() if send_credentials else _credentials_withheld()
     # The library never prints: no "Creating tables" lines.
-    with quiet_library("mlflow", logging.ERROR, settings):
+    with quiet_library("mlflow", logging.ERROR, settings), withheld:
         yield bounds
+
+
+@contextlib.contextmanager
+def _credentials_withheld() -> Iterator[None]:
+    """While the block runs, MLflow's client and the Databricks SDK find no credential: their
+    variables are unset and the home folder is an empty one."""
+    names = [n for n in os.environ if n in CREDENTIAL_VARIABLES or n.startswith("DATABRICKS_")]
+    saved = {name: os.environ.pop(name) for name in names}
+    homes = {name: os.environ.get(name) for name in ("HOME", "USERPROFILE")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="aigov-home-") as empty:
+            os.environ.update(dict.fromkeys(homes, empty))
+            yield
+    finally:
+        for name, value in homes.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        os.environ.update(saved)
+
+
+def expected_schema() -> ExpectedSchema:
+    """The schema revision and tables the installed MLflow reads without migrating a store."""
+    import mlflow
+
+    # Both modules declare their tables on Base when imported.
+    import mlflow.store.model_registry.dbmodels.models
+    import mlflow.store.tracking.dbmodels.models
+    from mlflow.store.db.base_sql_model import Base
+    from mlflow.store.db.utils import _get_latest_schema_revision
+
+    return ExpectedSchema(
+        revision=str(_get_latest_schema_revision()),  # type: ignore[no-untyped-call]
+        tables=frozenset(Base.metadata.tables),
+        computed_columns=frozenset(
+            f"{table.name}.{column.name}"
+            for table in Base.metadata.tables.values()
+            for column in table.columns
+            if column.computed is not None
+        ),
+        mlflow_version=mlflow.__version__,
+    )
+
+
+@contextlib.contextmanager
+def _store_for_mlflow(
+    root: RepositoryRoot, uri: str, timeout_s: float | None, where: Location
+) -> Iterator[tuple[str, Deadline | None]]:
+    """The URI MLflow may read, and the deadline of that read: a committed SQLite store is
+    given as a checked private copy, read within ``timeout_s`` (default
+    :data:`DEFAULT_TIMEOUT_S`); any other URI as it is, without a deadline of its own."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        yield uri, None
+        return
+    store = Path(uri[len(prefix) :])
+    expected = expected_schema()
+    deadline = Deadline.after(timeout_s or DEFAULT_TIMEOUT_S)
+    try:
+        with (
+            checked_copy(store, root.display(store), expected, deadline) as copy,
+            deadline_on_connections(copy, deadline),
+        ):
+            yield f"{prefix}{copy.as_posix()}", deadline
+    except StoreRefused as exc:
+        raise MlflowEvidenceUnavailable(exc.reason, where) from None
 
 
 def read_registry(
@@ -350,17 +527,20 @@ def read_registry(
     located_at: Location | None = None,
     timeout_s: float | None = None,
     max_retries: int | None = None,
+    send_credentials: bool = False,
 ) -> dict[str, Any]:
     """Read one registered model version and its runs; see the module docstring for the shape.
 
     Raises :class:`MlflowEvidenceUnavailable` when the store, model, alias or version cannot be
     reached, within ``timeout_s`` per attempt and ``max_retries`` retries (None: the
-    environment's, else aigov's bounds). ``histories`` names more metrics whose history to read
-    (the daily adoption metric of ``monitoring.adoption``).
+    environment's, else aigov's bounds); a committed SQLite store within ``timeout_s`` in all.
+    ``histories`` names more metrics whose history to read (the daily adoption metric of
+    ``monitoring.adoption``). The environment's credentials go with the requests only when
+    ``send_credentials`` (the caller checked that the org config lists the URI).
     """
     where = located_at or Location(MANIFEST_FILE)
     uri = resolve_tracking_uri(root, registry.tracking_uri, where)
-    with _bounded_requests(timeout_s, max_retries) as bounds:
+    with _bounded_requests(timeout_s, max_retries, send_credentials) as bounds:
         try:
             from mlflow import MlflowClient
             from mlflow.exceptions import MlflowException
@@ -368,22 +548,32 @@ def read_registry(
             raise MlflowEvidenceUnavailable(
                 "mlflow is not installed (pip install 'aigov[mlflow]')", where
             ) from None
-        read_again = bounds.max_retries
-        while True:
-            try:
-                client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-                return _read(client, registry, criteria, monitoring, card_metrics, where, histories)
-            except MlflowEvidenceUnavailable:
-                raise
-            except MlflowException as exc:
-                if read_again > 0 and _cut_off(exc):
-                    read_again -= 1  # reads are idempotent: read again
-                    continue
-                raise MlflowEvidenceUnavailable(_explain(exc, registry, bounds), where) from None
-            except Exception as exc:  # network and driver errors come in many classes
-                raise MlflowEvidenceUnavailable(
-                    f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
-                ) from None
+        with _store_for_mlflow(root, uri, timeout_s, where) as (store_uri, deadline):
+            read_again = bounds.max_retries
+            while True:
+                try:
+                    client = MlflowClient(tracking_uri=store_uri, registry_uri=store_uri)
+                    return _read(
+                        client, registry, criteria, monitoring, card_metrics, where, histories
+                    )
+                except MlflowEvidenceUnavailable:
+                    raise
+                except Exception as exc:  # network and driver errors come in many classes
+                    if deadline is not None and deadline.passed():
+                        store = root.display(Path(uri.removeprefix("sqlite:///")))
+                        reason = deadline.exceeded(store).reason
+                        raise MlflowEvidenceUnavailable(reason, where) from None
+                    if not isinstance(exc, MlflowException):
+                        raise MlflowEvidenceUnavailable(
+                            f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}",
+                            where,
+                        ) from None
+                    if read_again > 0 and _cut_off(exc):
+                        read_again -= 1  # reads are idempotent: read again
+                        continue
+                    raise MlflowEvidenceUnavailable(
+                        _explain(exc, registry, bounds), where
+                    ) from None
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
