@@ -433,3 +433,31 @@ def test_gate_verify_names_the_unattested_records(repo: Path, keys: dict[str, Pa
     messages = [f["message"] for f in pending(result)]
     assert any("risk.ai_act.category: high → limited" in m for m in messages)
     assert all("on the deployed commit" in m for m in messages)
+
+
+def test_a_loosening_and_its_approval_count_once_signed_by_a_committee_member(
+    repo: Path, keys: dict[str, Path]
+) -> None:
+    def loosen(data: dict[str, Any]) -> None:
+        data["success_criteria"][0]["threshold"] = 0.77
+        data["approvals"].append(
+            {
+                "from_stage": "production",
+                "to_stage": "production",
+                "committee": "Comité des Risques de Crédit",
+                "decision": "approved",
+                "date": "2026-11-20",
+                "reference": "CRC-2026-11",
+                "loosened_criteria": ["AUC on out-of-time test sample"],
+            }
+        )
+
+    edit(repo, loosen, key=keys["approver"])
+    _, result = check(repo, "--base", "main")
+    assert not pending(result)
+    records = result["extra"]["attestation"]["records"]
+    assert {(r["kind"], r["status"]) for r in records} == {
+        ("approval", "attested"),
+        ("criteria", "attested"),
+    }
+    assert "LC-HISTORY-NO-LOOSENING" not in blocking_rules(result)

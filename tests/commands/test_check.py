@@ -186,7 +186,11 @@ def test_forward_transition_needs_its_approval(
     assert result.exit_code == 1
 
 
-def test_transition_approval_recorded(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_transition_approval_written_by_the_pr_is_pending(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """The PR's own approval record lifts nothing until attested (tests/attacks/
+    test_gate_integrity.py shows it counting once signed or reviewed)."""
     root, repo = example_repo(tmp_path, "demand-forecast")
     approval = (
         "  - from_stage: industrialization\n    to_stage: production\n    committee: Comité\n"
@@ -200,7 +204,9 @@ def test_transition_approval_recorded(run_cli: Callable[..., CliResult], tmp_pat
     data = result_json(
         run_cli("check", str(root), "--base", "main", "-f", "json", "--today", TODAY)
     )
-    assert "LC-TRANSITION-APPROVAL" not in rule_ids(data)
+    assert "LC-TRANSITION-APPROVAL" in rule_ids(data)
+    (pending,) = [f for f in data["findings"] if f["rule_id"] == "AIGOV-ATTESTATION"]
+    assert "CPI-2026-11" in pending["message"] and pending["blocking"]
 
 
 def test_skipping_a_stage_blocks_unless_allowed(

@@ -19,6 +19,7 @@ kind: OrgConfig
 waivers:
   approvers: [dpo@example.com, cro@example.com]
   max_days: 90
+  waivable_critical: [E-DPIA]
 """
 
 
@@ -52,6 +53,26 @@ def test_a_valid_waiver_marks_the_finding_waived(
     assert not any(f.rule_id == "AIGOV-WAIVER" for f in result.findings)
     assert dpia in decide(result).waived
     assert dpia not in decide(result).blocking
+
+
+def test_a_critical_rule_the_org_does_not_list_cannot_be_waived(
+    tmp_path: Path, make_repo: Callable[..., Path]
+) -> None:
+    repo = make_repo({"aigov.yaml": with_waiver()})
+    org = ORG.replace("  waivable_critical: [E-DPIA]\n", "")
+    result = evaluate(load_repository(repo), policy_source(tmp_path, org), {}, TODAY)
+    dpia = next(f for f in result.findings if f.rule_id == "E-DPIA")
+    assert not dpia.waived and dpia.blocking
+    (invalid,) = [f for f in result.findings if f.rule_id == "AIGOV-WAIVER"]
+    assert "E-DPIA is critical, and the organisation does not allow waiving it" in invalid.message
+
+
+def test_a_waiver_granted_in_the_future_is_void(
+    tmp_path: Path, make_repo: Callable[..., Path]
+) -> None:
+    result = run(tmp_path, make_repo, with_waiver(granted_on="2026-12-01"))
+    (invalid,) = [f for f in result.findings if f.rule_id == "AIGOV-WAIVER"]
+    assert "granted_on 2026-12-01 is in the future" in invalid.message
 
 
 @pytest.mark.parametrize(
