@@ -8,6 +8,7 @@ where a parser exists.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 PAYLOADS: Final[dict[str, str]] = {
@@ -36,6 +37,16 @@ PAYLOADS: Final[dict[str, str]] = {
     "bidi": "safe\u202etxt.exe\u202c \u2066isolate\u2069 \u200fmark",
     "zero-width": "zero\u200bwidth\u200djoin\ufeffbom\u2060",
     "crlf": "line one\r\nline two\rline three",
+    # A CI runner's own syntax: GitHub workflow commands (new and legacy), GitLab log sections.
+    "stop-commands": "::stop-commands::pwn3d",
+    "add-mask": "  ::add-mask::hunter2",
+    "set-output-line": "ok\n::set-output name=verdict::pass",
+    "legacy-command": "x ##[error]legacy ##[set-output name=a;]b",
+    "cr-command": "ok\r::error::after a carriage return",
+    "gitlab-section": "\x1b[0Ksection_start:1700000000:evil[collapsed=true]\r\x1b[0KHidden",
+    # Text a forge would link by itself.
+    "bare-url": "see https://evil.example/x and www.evil.example/y",
+    "mailto": "write to mailto:x@evil.example",
 }
 
 HOSTILE_TEXT: Final = " ".join(PAYLOADS.values())
@@ -45,6 +56,10 @@ JINJA_RESULTS: Final = ("ZQZQZQ", "J1NJAJ1NJA")
 """What the jinja payloads become if a template engine ever evaluates repository text."""
 
 MENTIONS: Final = ("@evil-org/admins", "@octocat")
+
+KEPT: Final = ("dpo@example.com", "https://docs.example.org/rules?a=1&b=2")
+"""An e-mail address and a URL a repository legitimately writes: every output shows them as
+written (copy-pasteable: no zero-width character, no entity), yet never as a link."""
 
 # Control, bidi and invisible characters no terminal or log output may carry raw.
 UNPRINTABLE: Final = frozenset(
@@ -58,3 +73,48 @@ UNPRINTABLE: Final = frozenset(
 def unprintable_in(text: str) -> set[str]:
     """The characters of ``text`` a terminal or log would interpret or hide."""
     return {c for c in text if c in UNPRINTABLE}
+
+
+# --- how CI runners read a log -------------------------------------------------------------------
+
+_RUNNER_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def github_commands(log: str) -> list[str]:
+    """Every line of ``log`` GitHub's runner would take for a workflow command.
+
+    As actions/runner reads a step's output (``ActionCommand.TryParseV2`` then ``TryParse``): lines
+    end at LF, CR or CRLF; a line is a command when, after leading whitespace, it starts with
+    ``::NAME`` and holds a second ``::``, or when it holds ``##[NAME`` followed by ``]``. Any name
+    counts (``::stop-commands::TOKEN`` makes TOKEN a command name).
+    """
+    found = []
+    for line in _RUNNER_LINE_BREAK.split(log):
+        stripped = line.lstrip()
+        if stripped.startswith("::") and stripped.find("::", 2) > 2:
+            found.append(line)
+            continue
+        start = line.find("##[")
+        if start >= 0 and line.find("]", start) > start + 3:
+            found.append(line)
+    return found
+
+
+_GITLAB_SECTION = re.compile(r"section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]]*\])?\r\x1b\[0K")
+
+
+def gitlab_markup(log: str) -> list[str]:
+    """What GitLab's job log would interpret in ``log``: section markers and ANSI escapes (ESC),
+    and a carriage return outside a CRLF (it rewrites the line shown)."""
+    markup = _GITLAB_SECTION.findall(log)
+    markup += ["ESC"] * log.count("\x1b")
+    markup += ["CR"] * len(re.findall(r"\r(?!\n)", log))
+    return markup
+
+
+# Text GitHub (GFM extended autolinks) or GitLab (its autolink filter: any scheme://) links by
+# itself when it stands outside code and links.
+AUTOLINKABLE = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.|\b(?:mailto|xmpp):"
+    r"|[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+\.[A-Za-z0-9_-]"
+)

@@ -17,12 +17,22 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
-from tests.payloads import HOSTILE_TEXT, JINJA_RESULTS, MENTIONS, PAYLOADS, unprintable_in
+from tests.payloads import (
+    AUTOLINKABLE,
+    HOSTILE_TEXT,
+    JINJA_RESULTS,
+    KEPT,
+    MENTIONS,
+    PAYLOADS,
+    github_commands,
+    gitlab_markup,
+    unprintable_in,
+)
 
 from aigov.documents.problems import Location
 from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
 from aigov.report import FORMATS, render
-from aigov.report.document import CheckReport, RuleInfo
+from aigov.report.document import POLICY_REFERENCE_URL, CheckReport, RuleInfo
 from aigov.report.markdown import MARKER, ZWJ
 
 TODAY = dt.date(2026, 3, 15)
@@ -151,6 +161,8 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def check_junit(output: str, text: str) -> None:
+    # Lines a runner would take for a command are escaped in every report (aigov.report.ci_log).
+    assert github_commands(output) == []
     root = ET.fromstring(output.encode("utf-8"))  # well-formed XML 1.0, whatever the payload
     cases = root.findall(".//testcase")
     assert len(cases) == 1
@@ -158,6 +170,7 @@ def check_junit(output: str, text: str) -> None:
     expected = _NOT_XML.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     body = (failure.get("message") or "") + (failure.text or "")
     body = body.replace("\r\n", "\n").replace("\r", "\n")
+    body = unescape_runner_safe(body)
     assert " ".join(expected.split()) in " ".join(body.split())
     assert [e.tag for e in root.iter() if e.tag not in _JUNIT_TAGS] == []
 
@@ -238,7 +251,9 @@ def check_markdown(output: str, text: str) -> None:
             assert str(attrs["href"]).startswith("https://"), attrs
     assert parsed.comments == [" aigov-report "]  # no second (spoofed) marker
     assert [t for t, _ in parsed.tags if t in ("h1", "h5", "h6", "blockquote", "pre")] == []
-    shown = "".join(parsed.text)
+    # Forges neither link, mention nor reference inside code spans and links: look outside them.
+    shown = "".join(parse_html(outside_code_and_links(html)).text)
+    assert not AUTOLINKABLE.search(shown), shown
     for mention in MENTIONS:
         assert mention not in shown
     assert not re.search(r"@[A-Za-z0-9]", shown)
@@ -248,6 +263,34 @@ def check_markdown(output: str, text: str) -> None:
         rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
         widths = {len(re.findall(r"<t[dh][ >]", row)) for row in rows}
         assert len(widths) == 1, (widths, table[:500])
+
+
+def unescape_runner_safe(text: str) -> str:
+    """``text`` with aigov's ``\\uNNNN`` escapes of runner syntax decoded (what a JSON reader
+    does)."""
+    return re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)), text)
+
+
+def outside_code_and_links(html: str) -> str:
+    return re.sub(r"<code>.*?</code>|<a [^>]*>.*?</a>", "", html, flags=re.S)
+
+
+def gfm_html(markdown: str) -> str:
+    """``markdown`` rendered by GitHub's own cmark-gfm (tables, autolinks; raw HTML kept)."""
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    from cmarkgfm.cmark import Options
+
+    html: str = cmarkgfm.github_flavored_markdown_to_html(
+        markdown, options=Options.CMARK_OPT_UNSAFE
+    )
+    return html
+
+
+def github_links(markdown: str) -> list[str]:
+    """The links GitHub's renderer makes of ``markdown``, autolinks included."""
+    return [
+        str(attrs.get("href")) for tag, attrs in parse_html(gfm_html(markdown)).tags if tag == "a"
+    ]
 
 
 CHECKS: dict[str, Callable[[str, str], None]] = {
@@ -272,6 +315,36 @@ def test_payload_is_inert_in_every_format(fmt: str, name: str) -> None:
     output = render(fmt, payload_report(text))
     no_template_evaluated(output)
     CHECKS[fmt](output, text)
+    # Printed or written to a file a later step prints: a runner finds no command but aigov's
+    # annotations (checked line by line in check_github) and no log markup.
+    if fmt != "github":
+        assert github_commands(output) == [], fmt
+    assert gitlab_markup(output) == [], fmt
+
+
+def test_markdown_links_only_to_aigov_s_own_pages_on_github() -> None:
+    """Rendered by GitHub's own cmark-gfm (autolinks on), the hostile comment links nowhere but
+    the rules' documentation."""
+    output = render("markdown", payload_report(HOSTILE_TEXT + " " + " ".join(KEPT)))
+    links = github_links(output)
+    assert links and all(link.startswith(POLICY_REFERENCE_URL + "#") for link in links), links
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_addresses_and_urls_are_shown_as_written(fmt: str) -> None:
+    """An e-mail address or URL in repository text is never mangled (no zero-width character,
+    no entity): readers copy it from any output; in Markdown it is a code span, not a link."""
+    text = "contact " + " or ".join(KEPT) + "."
+    output = render(fmt, payload_report(text))
+    if fmt == "github":
+        output = unescape_runner_safe(output.replace("%3A", ":").replace("%2C", ","))
+    for kept in KEPT:
+        shown = kept.replace("&", "&amp;") if fmt == "junit" else kept
+        assert shown in output, (fmt, kept)
+    if fmt == "markdown":
+        for kept in KEPT:
+            assert f"`{kept}`" in output
+        assert not re.search(r"mailto:|href=\"https://docs", output)
 
 
 @pytest.mark.parametrize("lang", ["fr"])

@@ -121,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
             return _merge(args)
         return _report(args)
     except (ScanInputError, SourceError, ScanFileError, HistoryError) as exc:
-        print(f"aigov: error: {exc}", file=sys.stderr)
+        from aigov.report.ci_log import error_line
+
+        print(error_line(str(exc)), file=sys.stderr)
         return EXIT_USAGE
 
 

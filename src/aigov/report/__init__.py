@@ -6,7 +6,9 @@ Every renderer is a module ``aigov.report.<format>`` exposing::
 
 and is imported only when its format is asked for. Renderers read the :class:`CheckReport` and
 nothing else (never a repository file), so ``aigov comment --result FILE`` can re-render the
-Markdown of a run from its saved JSON result.
+Markdown of a run from its saved JSON result. Whatever the format, no line of the result can be
+taken by a CI runner for a workflow command or a log section (:mod:`aigov.report.ci_log`), be it
+printed or written to a file a later step prints.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ def render(format_name: str, report: CheckReport) -> str:
     """Render ``report`` in ``format_name`` (one of :data:`FORMATS`)."""
     if format_name not in FORMATS:
         raise ValueError(f"unknown format '{format_name}' (known: {', '.join(FORMATS)})")
+    from aigov.report.ci_log import WorkflowCommands, runner_safe
+
     module = importlib.import_module(f"aigov.report.{format_name}")
     text: str = module.render(report)
-    return text
+    # The JSON formats decode the escapes back to the same values (aigov.report.ci_log).
+    return text if isinstance(text, WorkflowCommands) else runner_safe(text)

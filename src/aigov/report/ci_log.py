@@ -71,6 +71,12 @@ def neutralise(line: str, *, line_start: bool, before: str = "", complete: bool 
     return body + ("\r" if crlf else "")
 
 
+def runner_safe(text: str) -> str:
+    """``text`` with every line neutralised (:func:`neutralise`): a report aigov writes, to
+    standard output or to a file a later step may print, holds no command for a runner."""
+    return "\n".join(neutralise(line, line_start=True) for line in text.split("\n"))
+
+
 class RunnerSafeStream(io.TextIOBase):
     """A text stream that writes to ``stream`` only lines a runner cannot take for a command
     or a log section aigov did not write (see the module's rules).

@@ -113,7 +113,8 @@ def _result(report: CheckReport, finding: Finding, index: dict[str, int]) -> dic
         region["startColumn"] = location.column
     physical = {
         "artifactLocation": {
-            "uri": quote(finding_path(report, finding), safe="/"),
+            # Relative to %SRCROOT% always: a leading '//' would name another host.
+            "uri": quote(finding_path(report, finding).lstrip("/"), safe="/"),
             "uriBaseId": URI_BASE_ID,
         },
         "region": region,
