@@ -15,8 +15,9 @@ import itertools
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ PROJECT_BOT = "project_42_bot_2d1f0c6a"  # a project access token's bot user
 PIPELINE_USER = "jdoe"  # who started the pipeline: the account a CI_JOB_TOKEN acts as
 
 TIMESTAMP = "2026-11-24T10:00:00Z"
+REVIEWS_START = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # reviews follow, a second apart
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class FakeForge:
     failures: list[_Failure] = field(default_factory=list)
     head_sha: str = HEAD_SHA
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
+    afterwards: list[tuple[str, re.Pattern[str], Callable[[], None]]] = field(default_factory=list)
+    link_base: str | None = None
 
     def __post_init__(self) -> None:
         self.server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
@@ -96,6 +100,11 @@ class FakeForge:
             _Failure(method, re.compile(path), status, headers or {}, body or default)
         )
 
+    def after_once(self, method: str, path: str, action: Callable[[], None]) -> None:
+        """Once the next ``method`` request on a path matching ``path`` is answered, ``action``
+        changes the state (a push landing between two reads)."""
+        self.afterwards.append((method, re.compile(path), action))
+
     def calls(self) -> list[tuple[str, str]]:
         return [(r.method, r.path) for r in self.requests]
 
@@ -116,7 +125,29 @@ class FakeForge:
                 return _json(failure.body, failure.status, failure.headers)
         if not self.authenticated(request):
             return _json({"message": "Bad credentials"}, 401)
-        return self.route(request.method, path, body, request)
+        answer = self.route(request.method, path, body, request)
+        for hook in self.afterwards:
+            if hook[0] == request.method and hook[1].fullmatch(path):
+                self.afterwards.remove(hook)
+                hook[2]()
+                break
+        return answer
+
+    def page(self, path: str, request: Request, items: list[dict[str, Any]]) -> Response:
+        """One page of ``items`` (``per_page``, ``page``) and the ``Link`` header to the next and
+        last pages, as both forges send it; the links name ``link_base`` when set (a server
+        whose answers point elsewhere)."""
+        per_page = int(request.args.get("per_page", "20"))
+        page = int(request.args.get("page", "1"))
+        last = max(1, -(-len(items) // per_page))
+        base = self.link_base or self.base
+        links = [
+            f'<{base}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
+            for rel, n in (("next", page + 1), ("last", last))
+            if page < last
+        ]
+        chunk = items[(page - 1) * per_page : page * per_page]
+        return _json(chunk, headers={"Link": ", ".join(links)} if links else None)
 
     def authenticated(self, request: Request) -> bool:
         raise NotImplementedError
@@ -127,7 +158,9 @@ class FakeForge:
 
 class FakeGitHub(FakeForge):
     """``/repos/{owner}/{repo}/pulls/{n}``, ``…/issues/{n}/comments``, ``…/statuses/{sha}``,
-    ``/user``.
+    ``/user``; for attestations ``…/pulls/{n}/reviews`` (paginated by ``per_page``/``page``
+    with ``Link`` headers, as GitHub does), ``…/commits/{sha}/pulls``,
+    ``…/branches/{branch}/protection`` and ``…/rules/branches/{branch}``.
 
     ``login`` is the account the token acts as (the author of what it posts). An installation
     token (``installation_token=True``, the default: GitHub Actions' ``GITHUB_TOKEN``, which
@@ -150,6 +183,16 @@ class FakeGitHub(FakeForge):
         self.installation_token = installation_token
         self.comments: dict[int, dict[str, Any]] = {}
         self.statuses: list[dict[str, Any]] = []
+        self.author = "Codertocat"
+        self.reviews: dict[int, list[dict[str, Any]]] = {}
+        self.merged_pulls: dict[int, dict[str, Any]] = {}
+        self.commit_pulls: dict[str, list[int]] = {}
+        self.protection: dict[str, Any] | None = None
+        """``GET …/branches/{b}/protection``: None answers 404 ``Branch not protected``."""
+        self.protection_refused = False
+        """``GET …/protection`` answers 403 (a token without administration: read)."""
+        self.rules: list[dict[str, Any]] = []
+        self.seconds = itertools.count(1)
 
     def authenticated(self, request: Request) -> bool:
         return request.headers.get("Authorization", "") in (
@@ -165,7 +208,49 @@ class FakeGitHub(FakeForge):
         self.comments[comment_id] = self._comment(comment_id, body, author)
         return comment_id
 
+    def add_review(
+        self, login: str, state: str, commit_id: str | None = None, *, number: int = PR_NUMBER
+    ) -> int:
+        """A review by ``login`` submitted after every earlier one (PENDING: not submitted)."""
+        review_id = next(self.ids)
+        repo_url = f"{self.base}/repos/{REPOSITORY}"
+        when = REVIEWS_START + timedelta(seconds=next(self.seconds))
+        submitted = None if state == "PENDING" else f"{when:%Y-%m-%dT%H:%M:%SZ}"
+        self.reviews.setdefault(number, []).append(
+            {
+                "id": review_id,
+                "node_id": f"PRR_{review_id}",
+                "user": self._user(login),
+                "body": "",
+                "state": state,
+                "html_url": f"https://github.com/{REPOSITORY}/pull/{number}"
+                f"#pullrequestreview-{review_id}",
+                "pull_request_url": f"{repo_url}/pulls/{number}",
+                "author_association": "MEMBER",
+                "_links": {
+                    "html": {"href": f"https://github.com/{REPOSITORY}/pull/{number}"},
+                    "pull_request": {"href": f"{repo_url}/pulls/{number}"},
+                },
+                "submitted_at": submitted,
+                "commit_id": commit_id or self.head_sha,
+            }
+        )
+        return review_id
+
+    def add_merged_pull(
+        self, number: int, *, author: str, head: str, merge_commit: str, brought: list[str]
+    ) -> None:
+        """A merged pull request; ``GET …/commits/{sha}/pulls`` lists it for each ``brought``."""
+        self.merged_pulls[number] = self._pull(
+            number, author=author, head=head, merged_at=TIMESTAMP, merge_commit=merge_commit
+        )
+        for sha in brought:
+            self.commit_pulls.setdefault(sha, []).append(number)
+
     def route(self, method: str, path: str, body: Any, request: Request) -> Response:
+        answer = self._attestations(method, path, request) if method == "GET" else None
+        if answer is not None:
+            return answer
         if method == "GET" and path == "/user":
             if self.installation_token:
                 return _json(
@@ -214,22 +299,65 @@ class FakeGitHub(FakeForge):
                 return Response(status=204)
         return _json({"message": "Not Found", "documentation_url": "https://docs.github.com"}, 404)
 
-    def _pull(self) -> dict[str, Any]:
+    def _attestations(self, method: str, path: str, request: Request) -> Response | None:
+        """The reads of :class:`aigov.scm.github.GitHubRepositoryReader` (None: not one)."""
+        repo = f"/repos/{REPOSITORY}"
+        if found := re.fullmatch(rf"{repo}/pulls/(\d+)", path):
+            number = int(found.group(1))
+            if number in self.merged_pulls:
+                return _json(self.merged_pulls[number])
+            return None
+        if found := re.fullmatch(rf"{repo}/pulls/(\d+)/reviews", path):
+            return self.page(path, request, self.reviews.get(int(found.group(1)), []))
+        if found := re.fullmatch(rf"{repo}/commits/(\w+)/pulls", path):
+            numbers = self.commit_pulls.get(found.group(1), [])
+            return _json([self.merged_pulls[n] for n in numbers])
+        if re.fullmatch(rf"{repo}/branches/.+/protection", path):
+            if self.protection_refused:
+                return _json(
+                    {
+                        "message": "Resource not accessible by integration",
+                        "documentation_url": "https://docs.github.com/rest/branches/"
+                        "branch-protection#get-branch-protection",
+                        "status": "403",
+                    },
+                    403,
+                )
+            if self.protection is None:
+                return _json({"message": "Branch not protected", "status": "404"}, 404)
+            return _json(self.protection)
+        if re.fullmatch(rf"{repo}/rules/branches/.+", path):
+            return _json(self.rules)
+        return None
+
+    def _pull(
+        self,
+        number: int = PR_NUMBER,
+        *,
+        author: str | None = None,
+        head: str | None = None,
+        merged_at: str | None = None,
+        merge_commit: str | None = None,
+    ) -> dict[str, Any]:
         repo_url = f"{self.base}/repos/{REPOSITORY}"
         return {
-            "url": f"{repo_url}/pulls/{PR_NUMBER}",
-            "id": 279147437,
+            "url": f"{repo_url}/pulls/{number}",
+            "id": 279147437 + number,
             "node_id": "MDExOlB1bGxSZXF1ZXN0Mjc5MTQ3NDM3",
-            "html_url": f"https://github.com/{REPOSITORY}/pull/{PR_NUMBER}",
-            "issue_url": f"{repo_url}/issues/{PR_NUMBER}",
-            "number": PR_NUMBER,
-            "state": "open",
+            "html_url": f"https://github.com/{REPOSITORY}/pull/{number}",
+            "issue_url": f"{repo_url}/issues/{number}",
+            "number": number,
+            "state": "closed" if merged_at else "open",
             "title": "Update the README with new information.",
-            "user": self._user("Codertocat"),
-            "head": {"label": "Codertocat:changes", "ref": "changes", "sha": self.head_sha},
+            "user": self._user(author or self.author),
+            "head": {"label": "Codertocat:changes", "ref": "changes", "sha": head or self.head_sha},
             "base": {"label": "Codertocat:master", "ref": "master", "sha": "f95f852bd8fc"},
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
+            "closed_at": merged_at,
+            "merged_at": merged_at,
+            # GitHub fills it for open PRs too (the test merge commit): only merged ones count.
+            "merge_commit_sha": merge_commit or "e5bd3914e2e596debea16f433f57875b5b90bcd6",
         }
 
     def _user(self, login: str, type: str | None = None) -> dict[str, Any]:
@@ -283,7 +411,9 @@ class FakeGitHub(FakeForge):
 
 class FakeGitLab(FakeForge):
     """``/projects/{id}/merge_requests/{iid}``, ``…/notes``, ``/projects/{id}/statuses/{sha}``,
-    ``/user``.
+    ``/user``; for attestations ``…/merge_requests/{iid}/approvals``, ``/projects/{id}/approvals``
+    (404 when ``approval_settings`` is None, as on GitLab Free), ``…/approval_rules``,
+    ``…/repository/commits/{sha}/merge_requests`` and ``…/protected_branches[/{name}]``.
 
     ``GITLAB_TOKEN`` (``PRIVATE-TOKEN``) acts as ``username`` (a project access token's bot
     user) and may read ``GET /user``; ``CI_JOB_TOKEN`` (``JOB-TOKEN``) acts as the user who
@@ -304,6 +434,13 @@ class FakeGitLab(FakeForge):
         self.job_username = job_username
         self.notes: dict[int, dict[str, Any]] = {}
         self.statuses: list[dict[str, Any]] = []
+        self.author = "jsmith"
+        self.approved_by: dict[int, list[str]] = {}
+        self.merged: dict[int, dict[str, Any]] = {}
+        self.commit_merge_requests: dict[str, list[int]] = {}
+        self.approval_settings: dict[str, Any] | None = approval_settings(reset_on_push=True)
+        self.approval_rules: list[dict[str, Any]] = []
+        self.protected_branches: dict[str, dict[str, Any]] = {}
 
     def authenticated(self, request: Request) -> bool:
         return any(request.headers.get(h) == t for h, t in self.tokens.items())
@@ -314,7 +451,53 @@ class FakeGitLab(FakeForge):
         self.notes[note_id] = self._note(note_id, body, author or self.username, system)
         return note_id
 
+    def approve(self, username: str, *, iid: int = MR_IID) -> None:
+        self.approved_by.setdefault(iid, []).append(username)
+
+    def add_merged(
+        self, iid: int, *, author: str, head: str, merge_commit: str, brought: list[str]
+    ) -> None:
+        """A merged merge request; ``…/commits/{sha}/merge_requests`` lists it for each
+        ``brought``."""
+        self.merged[iid] = self._merge_request(
+            iid, author=author, head=head, state="merged", merge_commit=merge_commit
+        )
+        for sha in brought:
+            self.commit_merge_requests.setdefault(sha, []).append(iid)
+
+    def protect(self, name: str, *, push: int = 40, code_owners: bool | None = False) -> None:
+        """A protected branch (or wildcard); ``code_owners`` None: the field is absent (Free)."""
+        levels = {0: "No one", 30: "Developers + Maintainers", 40: "Maintainers"}
+        entry: dict[str, Any] = {
+            "id": next(self.ids),
+            "name": name,
+            "push_access_levels": [
+                {
+                    "id": next(self.ids),
+                    "access_level": push,
+                    "access_level_description": levels[push],
+                    "user_id": None,
+                    "group_id": None,
+                    "deploy_key_id": None,
+                }
+            ],
+            "merge_access_levels": [
+                {
+                    "id": next(self.ids),
+                    "access_level": 40,
+                    "access_level_description": "Maintainers",
+                }
+            ],
+            "allow_force_push": False,
+        }
+        if code_owners is not None:
+            entry["code_owner_approval_required"] = code_owners
+        self.protected_branches[name] = entry
+
     def route(self, method: str, path: str, body: Any, request: Request) -> Response:
+        answer = self._attestations(method, path, request) if method == "GET" else None
+        if answer is not None:
+            return answer
         job_token = request.headers.get("JOB-TOKEN") == self.tokens["JOB-TOKEN"]
         caller = self.job_username if job_token else self.username
         if method == "GET" and path == "/user":
@@ -359,19 +542,76 @@ class FakeGitLab(FakeForge):
                 return Response(status=204)
         return _json({"message": "404 Not found"}, 404)
 
-    def _merge_request(self) -> dict[str, Any]:
+    def _attestations(self, method: str, path: str, request: Request) -> Response | None:
+        """The reads of :class:`aigov.scm.gitlab.GitLabProjectReader` (None: not one)."""
+        project = f"/projects/{PROJECT_ID}"
+        if found := re.fullmatch(rf"{project}/merge_requests/(\d+)", path):
+            iid = int(found.group(1))
+            return _json(self.merged[iid]) if iid in self.merged else None
+        if found := re.fullmatch(rf"{project}/merge_requests/(\d+)/approvals", path):
+            return _json(self._approvals(int(found.group(1))))
+        if path == f"{project}/approvals":
+            if self.approval_settings is None:
+                return _json({"message": "404 Not found"}, 404)
+            return _json(self.approval_settings)
+        if path == f"{project}/approval_rules":
+            if self.approval_settings is None:
+                return _json({"message": "404 Not found"}, 404)
+            return _json(self.approval_rules, headers={"X-Page": "1", "X-Total-Pages": "1"})
+        if found := re.fullmatch(rf"{project}/repository/commits/(\w+)/merge_requests", path):
+            iids = self.commit_merge_requests.get(found.group(1), [])
+            return self.page(path, request, [self.merged[i] for i in iids])
+        if path == f"{project}/protected_branches":
+            listed = list(self.protected_branches.values())
+            return _json(listed, headers={"X-Page": "1", "X-Total-Pages": "1"})
+        if found := re.fullmatch(rf"{project}/protected_branches/(.+)", path):
+            entry = self.protected_branches.get(found.group(1))
+            return _json(entry) if entry else _json({"message": "404 Not found"}, 404)
+        return None
+
+    def _approvals(self, iid: int) -> dict[str, Any]:
+        """``GET …/merge_requests/{iid}/approvals`` as documented: who approved, on no commit."""
+        names = self.approved_by.get(iid, [])
         return {
-            "id": 1001,
-            "iid": MR_IID,
+            "id": 1000 + iid,
+            "iid": iid,
             "project_id": int(PROJECT_ID),
             "title": "Update the model card",
-            "state": "opened",
+            "description": "",
+            "state": "merged" if iid in self.merged else "opened",
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+            "merge_status": "can_be_merged",
+            "approved": bool(names),
+            "approvals_required": 1,
+            "approvals_left": 0 if names else 1,
+            "approved_by": [{"user": self._user(n)} for n in names],
+        }
+
+    def _merge_request(
+        self,
+        iid: int = MR_IID,
+        *,
+        author: str | None = None,
+        head: str | None = None,
+        state: str = "opened",
+        merge_commit: str | None = None,
+    ) -> dict[str, Any]:
+        sha = head or self.head_sha
+        return {
+            "id": 1000 + iid,
+            "iid": iid,
+            "project_id": int(PROJECT_ID),
+            "title": "Update the model card",
+            "state": state,
             "source_branch": "feature",
             "target_branch": "main",
-            "sha": self.head_sha,
-            "diff_refs": {"base_sha": "f95f852bd8fc", "head_sha": self.head_sha, "start_sha": "f9"},
-            "web_url": f"https://gitlab.example.com/group/project/-/merge_requests/{MR_IID}",
-            "author": self._user("jsmith"),
+            "sha": sha,
+            "merge_commit_sha": merge_commit,
+            "squash_commit_sha": None,
+            "diff_refs": {"base_sha": "f95f852bd8fc", "head_sha": sha, "start_sha": "f9"},
+            "web_url": f"https://gitlab.example.com/group/project/-/merge_requests/{iid}",
+            "author": self._user(author or self.author),
         }
 
     def _user(self, username: str) -> dict[str, Any]:
@@ -422,6 +662,21 @@ class FakeGitLab(FakeForge):
             "internal": False,
             "noteable_iid": MR_IID,
         }
+
+
+def approval_settings(*, reset_on_push: bool, required: int = 0) -> dict[str, Any]:
+    """``GET /projects/{id}/approvals`` (Premium): the project's merge request approval settings."""
+    return {
+        "approvers": [],
+        "approver_groups": [],
+        "approvals_before_merge": required,
+        "reset_approvals_on_push": reset_on_push,
+        "selective_code_owner_removals": False,
+        "disable_overriding_approvers_per_merge_request": False,
+        "merge_requests_author_approval": False,
+        "merge_requests_disable_committers_approval": False,
+        "require_password_to_approve": False,
+    }
 
 
 def author_of(comment: dict[str, Any]) -> str:

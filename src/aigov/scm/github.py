@@ -220,7 +220,7 @@ class GitHubRepositoryReader:
 
     def branch_protection(self, branch: str) -> BranchProtection:
         """Classic branch protection and the rulesets in force on ``branch``, together."""
-        from github import UnknownObjectException
+        from github import GithubException
 
         branch_url = f"{self._repo.url}/branches/{quote(branch)}"
         requester = self._github.requester
@@ -229,8 +229,10 @@ class GitHubRepositoryReader:
                 _, classic = self._again(
                     lambda: requester.requestJsonAndCheck("GET", f"{branch_url}/protection")
                 )
-            except UnknownObjectException:
-                classic = None  # 404: no branch protection rule
+            except GithubException as exc:
+                if exc.status != 404:
+                    raise
+                classic = None  # "Branch not protected"
         with self._calling(f"reading the rulesets of {branch}", READ_PERMISSIONS):
             rules_url = f"{self._repo.url}/rules/branches/{quote(branch)}"
             _, rules = self._again(
@@ -405,6 +407,11 @@ def _failures_as(
     except requests.RequestException as exc:
         text = f"GitHub at {api_url}: {what}: {network_failure(exc)}"
         raise error(redact(text, token), True) from None
+    except AssertionError as exc:
+        # PyGithub asserts that a URL in an answer (a next page) names the API's host; the
+        # request was not sent.
+        text = f"GitHub at {api_url}: {what}: the answer points to another host ({exc})"
+        raise error(redact(text, token)[:300], False) from None
 
 
 def _explain(exc: Any, needs: str) -> str:

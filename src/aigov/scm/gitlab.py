@@ -28,6 +28,7 @@ is sent at most once (see :mod:`aigov.scm.retry`). Each request times out after
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,15 +69,33 @@ def _username(author: Any) -> str:
 
 def retrying_session(policy: RetryPolicy) -> tuple[requests.Session, WaitBudget]:
     """A requests session for python-gitlab that retries with ``policy``, and its budget."""
-    import requests
     from requests.adapters import HTTPAdapter
 
     options = retry_options(policy)
     adapter = HTTPAdapter(max_retries=BudgetedRetry(raise_on_status=True, **options))
-    session = requests.Session()
+    session = _token_keeping_session()()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session, options["budget"]
+
+
+@functools.cache
+def _token_keeping_session() -> type[requests.Session]:
+    import requests
+
+    class TokenKeepingSession(requests.Session):
+        """Drops GitLab's token headers when a redirect leaves the host, as requests drops
+        ``Authorization`` (it leaves ``PRIVATE-TOKEN`` and ``JOB-TOKEN`` on the request)."""
+
+        def rebuild_auth(
+            self, prepared_request: requests.PreparedRequest, response: requests.Response
+        ) -> None:
+            if self.should_strip_auth(response.request.url or "", prepared_request.url or ""):
+                for header in ("PRIVATE-TOKEN", "JOB-TOKEN"):
+                    prepared_request.headers.pop(header, None)
+            super().rebuild_auth(prepared_request, response)
+
+    return TokenKeepingSession
 
 
 class GitLabMergeRequest:
@@ -394,6 +413,9 @@ def _client(
         retry_transient_errors=False,
         per_page=100,
         user_agent=f"aigov/{__version__}",
+        # Pages are asked of the configured host even when the server's links name another
+        # (python-gitlab would only warn, and send the token there).
+        keep_base_url=True,
     )
     return client, CutOffRepeater(policy, budget)
 
