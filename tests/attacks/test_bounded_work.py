@@ -89,6 +89,33 @@ def test_comments_are_removed_as_the_former_regex_removed_them() -> None:
         assert without_html_comments(text) == _former_without_comments(text), repr(text)
 
 
+def _former_sections(body: str, first_line: int) -> list[tuple[str, int, int, str]]:
+    """The former ``parse_sections``: a line list per section, the two regexes on each line."""
+    sections, current, lines, in_fence = [], None, [], False
+    for number, line in enumerate(body.split("\n")):
+        if re.match(r"^\s{0,3}(```|~~~)", line):
+            in_fence = not in_fence
+        heading = None if in_fence else _former_heading(line)
+        if heading:
+            if current:
+                sections.append((*current, "\n".join(lines).strip()))
+            current, lines = (heading[1], heading[0], first_line + number), []
+        else:
+            lines.append(line)
+    if current:
+        sections.append((*current, "\n".join(lines).strip()))
+    return sections
+
+
+def test_generated_cards_split_into_the_former_sections() -> None:
+    pieces = [*HEADINGS, "```", "~~~", "    ```", "text", "", "  ", "<!-- c -->", "`x`", "~ y"]
+    chooser = random.Random(20)
+    for _ in range(5000):
+        body = "\n".join(chooser.choice(pieces) for _ in range(chooser.randint(0, 12)))
+        sections = [(s.title, s.level, s.line, s.text) for s in parse_sections(body, 3)]
+        assert sections == _former_sections(body, 3), repr(body)
+
+
 def test_section_emptiness_ignores_closed_comments_only() -> None:
     def section(text: str) -> CardSection:
         return CardSection("Limitations", 2, 10, text)

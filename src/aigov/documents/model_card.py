@@ -173,9 +173,6 @@ def without_html_comments(text: str) -> str:
     return "".join(kept)
 
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-
-
 def parse_heading(line: str) -> tuple[int, str] | None:
     """``(level, title)`` of an ATX heading line (``## Title ##``), or None for any other line.
 
@@ -185,13 +182,16 @@ def parse_heading(line: str) -> tuple[int, str] | None:
     spaces. ``line`` holds no newline (the body is split on them).
     """
     text = line.lstrip()
-    if len(line) - len(text) > 3 or not text.startswith("#"):
-        return None
+    return _heading(text) if len(line) - len(text) <= 3 else None
+
+
+def _heading(text: str) -> tuple[int, str] | None:
+    """:func:`parse_heading` of a line whose indent (three characters at most) is removed."""
     after_hashes = text.lstrip("#")
     level = len(text) - len(after_hashes)
     title = after_hashes.lstrip()
-    if level > 6 or len(title) == len(after_hashes):
-        return None  # seven or more '#', or no whitespace after them (e.g. "#hashtag")
+    if not 1 <= level <= 6 or len(title) == len(after_hashes):
+        return None  # no '#', seven or more, or no whitespace after them (e.g. "#hashtag")
     return level, title.rstrip().rstrip("#").rstrip()
 
 
@@ -213,25 +213,29 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 def parse_sections(body: str, first_line: int) -> tuple[CardSection, ...]:
     """Split Markdown into sections at ATX headings, ignoring headings in fenced code."""
     sections: list[CardSection] = []
-    current: tuple[str, int, int] | None = None
-    lines: list[str] = []
+    current: tuple[str, int, int] | None = None  # title, level, line of the open section
+    lines = body.split("\n")
+    content_from = 0  # index in ``lines`` of the open section's first line of text
     in_fence = False
-
-    def close() -> None:
-        if current is not None:
-            sections.append(
-                CardSection(current[0], current[1], current[2], "\n".join(lines).strip())
-            )
-
-    for number, line in enumerate(body.split("\n")):
-        if _FENCE.match(line):
+    for number, line in enumerate(lines):
+        text = line.lstrip()
+        # Headings and fences start with one of these after an indent of three at most; one
+        # test per line keeps a card of half a million lines quick to read.
+        if text[:1] not in _MARKUP_STARTS or len(line) - len(text) > 3:
+            continue
+        if text.startswith(("```", "~~~")):
             in_fence = not in_fence
-        heading = None if in_fence else parse_heading(line)
-        if heading:
-            close()
+            continue
+        heading = None if in_fence else _heading(text)
+        if heading is not None:
+            if current is not None:
+                section_text = "\n".join(lines[content_from:number]).strip()
+                sections.append(CardSection(*current, section_text))
             current = (heading[1], heading[0], first_line + number)
-            lines = []
-        else:
-            lines.append(line)
-    close()
+            content_from = number + 1
+    if current is not None:
+        sections.append(CardSection(*current, "\n".join(lines[content_from:]).strip()))
     return tuple(sections)
+
+
+_MARKUP_STARTS = frozenset("#`~")
