@@ -31,8 +31,16 @@ from tests.report.test_hostile_text import (
     outside_code_and_links,
     parse_html,
 )
-from tests.scm.fakes import FakeGitHub, github_env, local_server, zero_throttle
+from tests.scm.fakes import (
+    FakeGitHub,
+    FakeGitLab,
+    github_env,
+    gitlab_env,
+    local_server,
+    zero_throttle,
+)
 
+from aigov.report.document import POLICY_REFERENCE_URL
 from aigov.report.markdown import ZWJ
 
 __all__ = ["local_server", "zero_throttle"]
@@ -279,6 +287,7 @@ def hostile_result(path: Path, workspace: dict[str, Path]) -> Path:
     return path
 
 
+@pytest.mark.parametrize("forge", ["github", "gitlab"])
 def test_comment_links_only_to_the_forge(
     local_server: Any,
     zero_throttle: None,
@@ -287,22 +296,33 @@ def test_comment_links_only_to_the_forge(
     workspace: dict[str, Path],
     tmp_path: Path,
     run_cli: Any,
+    forge: str,
 ) -> None:
-    fake = FakeGitHub(local_server)
-    github_env(monkeypatch, fake, conformance / "github-events" / "pull_request.opened.json")
+    if forge == "github":
+        github = FakeGitHub(local_server)
+        github_env(monkeypatch, github, conformance / "github-events" / "pull_request.opened.json")
+        comments, host = github.comments, "github.com"
+        files, run_page = "https://github.com/Codertocat/Hello-World/blob/", "/actions/runs/4242"
+    else:
+        gitlab = FakeGitLab(local_server)
+        gitlab_env(monkeypatch, gitlab)
+        comments, host = gitlab.notes, "gitlab.example.com"
+        files, run_page = "https://gitlab.example.com/group/project/-/blob/", "/-/jobs/99"
     result = hostile_result(tmp_path / "result.json", workspace)
-    done = run_cli("comment", "--github", "--result", str(result))
+    done = run_cli("comment", f"--{forge}", "--result", str(result))
     assert done.exit_code == 0, done.stderr
     assert_runner_reads_nothing(done)
-    [comment] = fake.comments.values()
+    [comment] = comments.values()
     body = comment["body"]
     links = github_links(body)
     assert links, body
     for link in links:
         parts = urlsplit(link)
-        assert (parts.scheme, parts.hostname, parts.username) == ("https", "github.com", None)
-    # files at the head commit and the run come from the CI environment
-    assert any(link.startswith("https://github.com/Codertocat/Hello-World/blob/") for link in links)
-    assert any(link.endswith("/actions/runs/4242") for link in links)
+        if parts.hostname != "github.com" or not link.startswith(POLICY_REFERENCE_URL):
+            # anything but aigov's own policy reference is on the forge
+            assert (parts.scheme, parts.hostname, parts.username) == ("https", host, None), link
+    # the files at the head commit and the run come from the CI environment
+    assert any(link.startswith(files) for link in links), links
+    assert any(link.endswith(run_page) for link in links), links
     for kept in KEPT:
         assert f"`{kept}`" in body

@@ -178,3 +178,14 @@ def test_french_markdown_comment(blocked_report: CheckReport, hostile_report: Ch
     french = render("markdown", hostile)
     # translations never let repository text through unescaped
     assert "<script" not in french and "<img" not in french
+
+
+def test_file_links_stay_under_the_head_commit(blocked_report: CheckReport) -> None:
+    """A path from the (untrusted) result climbing out of ``…/blob/<sha>/`` links inside it."""
+    finding = dataclasses.replace(
+        blocked_report.findings[1], location=Location("../../../other/x.yaml", 3, 1)
+    )
+    report = dataclasses.replace(
+        blocked_report, findings=(finding,), extra={"source_url": "https://github.com/o/r/blob/a1"}
+    )
+    assert "(https://github.com/o/r/blob/a1/other/x.yaml#L3)" in render("markdown", report)

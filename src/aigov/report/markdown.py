@@ -9,6 +9,7 @@ with a note pointing to the full report.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from typing import Final
@@ -344,7 +345,9 @@ def _where(report: CheckReport, finding: Finding) -> str:
     if not base:
         return shown
     anchor = f"#L{finding.location.line}" if finding.location.line > 0 else ""
-    url = safe_url(f"{base.rstrip('/')}/{quote(path)}{anchor}")
+    # Under the head commit's files whatever the path says ('../../other-repo' stays inside).
+    inside = posixpath.normpath("/" + path).lstrip("/")
+    url = safe_url(f"{base.rstrip('/')}/{quote(inside)}{anchor}")
     return f"[{shown}]({url})" if url else shown
 
 
