@@ -415,6 +415,7 @@ def test_data_quality_report_is_inert(name: str) -> None:
     text = CASES[name]
     markdown = render_data_quality(hostile_evidence(text), "markdown")
     no_template_evaluated(markdown)
+    assert github_commands(markdown) == [] and gitlab_markup(markdown) == []
     markdown_it = pytest.importorskip("markdown_it")
     html = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
     parsed = parse_html(html)

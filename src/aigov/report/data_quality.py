@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from aigov.report.ci_log import runner_safe
 from aigov.report.markdown import code_span, escape_inline
 from aigov.templating import template_environment
 
@@ -57,4 +58,5 @@ def _observed(expectation: dict[str, Any]) -> str:
 def render(evidence: dict[str, Any], fmt: str) -> str:
     """Render the report in ``fmt`` (``markdown`` or ``html``)."""
     template = _environment(fmt == "html").get_template(TEMPLATES[fmt])
-    return template.render(evidence=evidence)
+    # Names and values come from the repository's data: a later step may print the file.
+    return runner_safe(template.render(evidence=evidence))
