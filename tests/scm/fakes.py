@@ -16,6 +16,7 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -703,8 +704,8 @@ class _QuickHTTPServer(HTTPServer):
         self.server.serve_forever(poll_interval=0.02)
 
 
-@pytest.fixture
-def local_server() -> Iterator[HTTPServer]:
+@contextmanager
+def _serving() -> Iterator[HTTPServer]:
     """An HTTP server on 127.0.0.1 (a free port), threaded so that retries do not queue."""
     server = _QuickHTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.start()
@@ -714,6 +715,28 @@ def local_server() -> Iterator[HTTPServer]:
         server.clear()
         if server.is_running():
             server.stop()
+
+
+@pytest.fixture
+def local_server() -> Iterator[HTTPServer]:
+    """The forge's server (its API at ``http://127.0.0.1:PORT``)."""
+    with _serving() as server:
+        yield server
+
+
+@contextmanager
+def serving_elsewhere() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """Another host (``http://localhost:PORT``, a name that is not the API's) where no token may
+    go, and the headers of every request it received; it answers ``[]``."""
+    received: list[dict[str, str]] = []
+
+    def record(request: Request) -> Response:
+        received.append(dict(request.headers))
+        return _json([])
+
+    with _serving() as server:
+        server.expect_request(re.compile(".*")).respond_with_handler(record)
+        yield f"http://localhost:{server.port}", received
 
 
 # --- the CI environment and the saved result ------------------------------------------------

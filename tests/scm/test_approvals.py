@@ -7,7 +7,6 @@ requests (method, path, query) and the token (only to the configured API, never 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,9 @@ from tests.scm.fakes import (
     REPOSITORY,
     FakeGitHub,
     FakeGitLab,
-    _QuickHTTPServer,
     approval_settings,
+    serving_elsewhere,
 )
-from werkzeug import Request, Response
 
 from aigov.scm import retry
 from aigov.scm.approvals import (
@@ -69,21 +67,8 @@ def gitlab(local_server: HTTPServer) -> FakeGitLab:
 
 @pytest.fixture
 def elsewhere() -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """A second server, reached by another host name (``localhost``): where no token may go."""
-    server = _QuickHTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    recorded: list[dict[str, str]] = []
-
-    def record(request: Request) -> Response:
-        recorded.append(dict(request.headers))
-        return Response("[]", status=200, content_type="application/json")
-
-    server.expect_request(re.compile(".*")).respond_with_handler(record)
-    try:
-        yield f"http://localhost:{server.port}", recorded
-    finally:
-        server.clear()
-        server.stop()
+    with serving_elsewhere() as (url, received):
+        yield url, received
 
 
 def on_github(fake: FakeGitHub) -> ForgeRepository:

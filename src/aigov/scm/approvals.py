@@ -49,7 +49,15 @@ _BRANCH: Final = re.compile(r"^[^\s~^:?*\[\\]+$")
 
 class ForgeReadError(Exception):
     """The forge could not be read (refused, unreachable, misconfigured): one clear line that
-    never holds the token."""
+    never holds the token.
+
+    ``uncertain``: no clear answer came back (network failure, timeout, 5xx): a later run may
+    read what this one could not.
+    """
+
+    def __init__(self, message: str, *, uncertain: bool = False) -> None:
+        super().__init__(message)
+        self.uncertain = uncertain
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ GitLab CI: ``CI_API_V4_URL``, ``CI_PROJECT_ID``, ``CI_MERGE_REQUEST_IID``, the h
 
 Every missing coordinate is a :class:`ContextError` naming the variable (and the option that
 replaces it). The token is kept out of ``repr`` and never put in a message.
+
+The readers of single coordinates (:func:`github_api_url`, :func:`read_github_event`,
+:func:`gitlab_merge_request_iid`…) serve both ``aigov comment`` (:func:`change_request`, where a
+pull request is required) and the gate's forge reads (:func:`aigov.scm.approvals.forge_repository`,
+where a run outside one is fine).
 """
 
 from __future__ import annotations

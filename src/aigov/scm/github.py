@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, Final
@@ -184,7 +184,7 @@ class GitHubPullRequest:
     def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
         """The client's errors as one :class:`PublishError` line without the token."""
         return _failures_as(
-            _publish_error, what, self._request.api_url, self._request.token, PUBLISH_PERMISSIONS
+            PublishError, what, self._request.api_url, self._request.token, PUBLISH_PERMISSIONS
         )
 
 
@@ -259,7 +259,7 @@ class GitHubRepositoryReader:
 
     def _calling(self, what: str, needs: str) -> contextlib.AbstractContextManager[None]:
         return _failures_as(
-            _read_error, what, self._repository.api_url, self._repository.token, needs
+            ForgeReadError, what, self._repository.api_url, self._repository.token, needs
         )
 
 
@@ -382,17 +382,9 @@ def _client(
     return client, CutOffRepeater(policy, retry.budget)
 
 
-def _publish_error(message: str, uncertain: bool) -> Exception:
-    return PublishError(message, uncertain=uncertain)
-
-
-def _read_error(message: str, uncertain: bool) -> Exception:
-    return ForgeReadError(message)
-
-
 @contextmanager
 def _failures_as(
-    error: Callable[[str, bool], Exception], what: str, api_url: str, token: str, needs: str
+    error: type[PublishError | ForgeReadError], what: str, api_url: str, token: str, needs: str
 ) -> Iterator[None]:
     """Turn the client's errors into one ``error`` line without the token; ``needs``: the
     permissions to name when GitHub refuses. ``uncertain``: no clear answer came back."""
@@ -403,15 +395,15 @@ def _failures_as(
         yield
     except GithubException as exc:
         text = f"GitHub: {what}: {_explain(exc, needs)}"
-        raise error(redact(text, token), exc.status >= 500) from None
+        raise error(redact(text, token), uncertain=exc.status >= 500) from None
     except requests.RequestException as exc:
         text = f"GitHub at {api_url}: {what}: {network_failure(exc)}"
-        raise error(redact(text, token), True) from None
+        raise error(redact(text, token), uncertain=True) from None
     except AssertionError as exc:
         # PyGithub asserts that a URL in an answer (a next page) names the API's host; the
         # request was not sent.
         text = f"GitHub at {api_url}: {what}: the answer points to another host ({exc})"
-        raise error(redact(text, token)[:300], False) from None
+        raise error(redact(text, token)[:300], uncertain=False) from None
 
 
 def _explain(exc: Any, needs: str) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
@@ -181,9 +181,7 @@ class GitLabMergeRequest:
             if self._request.token_variable == "CI_JOB_TOKEN"
             else "GITLAB_TOKEN needs the api scope and the Developer role"
         )
-        return _failures_as(
-            _publish_error, what, self._request.api_url, self._request.token, refused
-        )
+        return _failures_as(PublishError, what, self._request.api_url, self._request.token, refused)
 
 
 class GitLabProjectReader:
@@ -294,7 +292,7 @@ class GitLabProjectReader:
 
     def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
         return _failures_as(
-            _read_error,
+            ForgeReadError,
             what,
             self._repository.api_url,
             self._repository.token,
@@ -420,17 +418,9 @@ def _client(
     return client, CutOffRepeater(policy, budget)
 
 
-def _publish_error(message: str, uncertain: bool) -> Exception:
-    return PublishError(message, uncertain=uncertain)
-
-
-def _read_error(message: str, uncertain: bool) -> Exception:
-    return ForgeReadError(message)
-
-
 @contextmanager
 def _failures_as(
-    error: Callable[[str, bool], Exception], what: str, api_url: str, token: str, refused: str
+    error: type[PublishError | ForgeReadError], what: str, api_url: str, token: str, refused: str
 ) -> Iterator[None]:
     """Turn the client's errors into one ``error`` line without the token; ``refused``: what to
     say on 401/403. ``uncertain``: no clear answer came back."""
@@ -442,10 +432,10 @@ def _failures_as(
     except GitlabError as exc:
         code = exc.response_code
         text = f"GitLab: {what}: {_explain(exc, refused)}"
-        raise error(redact(text, token), code is None or code >= 500) from None
+        raise error(redact(text, token), uncertain=code is None or code >= 500) from None
     except requests.RequestException as exc:
         text = f"GitLab at {api_url}: {what}: {network_failure(exc)}"
-        raise error(redact(text, token), True) from None
+        raise error(redact(text, token), uncertain=True) from None
 
 
 def _explain(exc: Any, refused: str) -> str:
