@@ -323,10 +323,24 @@ def test_github_protection_the_token_may_not_read(github: FakeGitHub) -> None:
     assert ("GET", f"{REPO}/rules/branches/main") not in github.calls()
 
 
-def test_a_branch_name_git_refuses_is_refused(github: FakeGitHub) -> None:
+@pytest.mark.parametrize("name", ["../../../user", "/main", "main/", "a//b", "a/.b", "x y", ""])
+def test_a_branch_name_git_refuses_is_refused(github: FakeGitHub, name: str) -> None:
     with pytest.raises(ForgeReadError, match="not a branch name"):
-        branch_protection(on_github(github), "../../../user")
+        branch_protection(on_github(github), name)
     assert github.requests == []
+
+
+def test_a_ruleset_less_server_reads_as_no_ruleset(github: FakeGitHub) -> None:
+    github.protection = protection_rule(1, stale=False, owners=False)
+    github.fail_once("GET", f"{REPO}/rules/branches/main", 404)
+
+    found = branch_protection(on_github(github), "main")
+
+    assert (found.protected, found.required_approvals, found.dismisses_stale_approvals) == (
+        True,
+        1,
+        False,
+    )
 
 
 # --- GitLab ------------------------------------------------------------------------------------

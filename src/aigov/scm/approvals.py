@@ -44,7 +44,8 @@ __all__ = [
 
 Forge = Literal["github", "gitlab"]
 _BRANCH: Final = re.compile(r"^[^\s~^:?*\[\\]+$")
-"""What ``git check-ref-format --branch`` allows, roughly (no ``..`` either, checked apart)."""
+"""What ``git check-ref-format --branch`` allows, roughly (no empty or dot-led component and no
+``..`` either, checked apart): a branch name cannot step out of the API path it is put in."""
 
 
 class ForgeReadError(Exception):
@@ -191,7 +192,7 @@ def merged_change_requests_of(repo: ForgeRepository, sha: str) -> list[ChangeReq
 
 def branch_protection(repo: ForgeRepository, branch: str) -> BranchProtection:
     """How ``branch`` of ``repo`` is protected."""
-    if not _BRANCH.match(branch) or ".." in branch or "//" in branch:
+    if not _BRANCH.match(branch) or any(s in f"/{branch}/" for s in ("/.", "//", "..")):
         raise ForgeReadError(f"'{branch}' is not a branch name")
     return open_reader(repo).branch_protection(branch)
 

@@ -235,9 +235,14 @@ class GitHubRepositoryReader:
                 classic = None  # "Branch not protected"
         with self._calling(f"reading the rulesets of {branch}", READ_PERMISSIONS):
             rules_url = f"{self._repo.url}/rules/branches/{quote(branch)}"
-            _, rules = self._again(
-                lambda: requester.requestJsonAndCheck("GET", rules_url, {"per_page": 100})
-            )
+            try:
+                _, rules = self._again(
+                    lambda: requester.requestJsonAndCheck("GET", rules_url, {"per_page": 100})
+                )
+            except GithubException as exc:
+                if exc.status != 404:
+                    raise
+                rules = []  # a GitHub Enterprise Server without rulesets
         return protection_of(branch, classic, rules if isinstance(rules, list) else [])
 
     def _with_reviews(self, pull: PullRequest) -> ChangeRequestApprovals:
