@@ -76,6 +76,7 @@ checked private copy within a time budget (:mod:`aigov.evidence.mlflow_store`), 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -98,6 +99,7 @@ from aigov.evidence.mlflow_store import (
     StoreRefused,
     checked_copy,
     deadline_on_connections,
+    read_in_child,
 )
 from aigov.quiet import quiet_library
 
@@ -287,6 +289,7 @@ def card_metrics(repository: Repository) -> list[CardMetric]:
 
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_SQLITE = "sqlite:///"
 
 
 def _local_store(uri: str) -> tuple[Literal["sqlite", "folder"], str] | None:
@@ -449,12 +452,22 @@ def _bounded_requests(
         yield bounds
 
 
+def _is_credential(name: str) -> bool:
+    return name in CREDENTIAL_VARIABLES or name.startswith("DATABRICKS_")
+
+
+def _environment_without_credentials(home: str) -> dict[str, str]:
+    """This process's environment without credentials, ``home`` (an empty folder) as home."""
+    environment = {name: value for name, value in os.environ.items() if not _is_credential(name)}
+    return environment | {"HOME": home, "USERPROFILE": home, "NETRC": os.devnull}
+
+
 @contextlib.contextmanager
 def _credentials_withheld() -> Iterator[None]:
     """While the block runs, MLflow's client and the Databricks SDK find no credential: their
-    variables are unset and the home folder is an empty one."""
-    names = [n for n in os.environ if n in CREDENTIAL_VARIABLES or n.startswith("DATABRICKS_")]
-    saved = {name: os.environ.pop(name) for name in names}
+    variables are unset and the home folder (~/.netrc, ~/.mlflow/credentials,
+    ~/.databrickscfg) is an empty one."""
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if _is_credential(name)}
     homes = {name: os.environ.get(name) for name in ("HOME", "USERPROFILE")}
     try:
         with tempfile.TemporaryDirectory(prefix="aigov-home-") as empty:
@@ -492,30 +505,6 @@ def expected_schema() -> ExpectedSchema:
     )
 
 
-@contextlib.contextmanager
-def _store_for_mlflow(
-    root: RepositoryRoot, uri: str, timeout_s: float | None, where: Location
-) -> Iterator[tuple[str, Deadline | None]]:
-    """The URI MLflow may read, and the deadline of that read: a committed SQLite store is
-    given as a checked private copy, read within ``timeout_s`` (default
-    :data:`DEFAULT_TIMEOUT_S`); any other URI as it is, without a deadline of its own."""
-    prefix = "sqlite:///"
-    if not uri.startswith(prefix):
-        yield uri, None
-        return
-    store = Path(uri[len(prefix) :])
-    expected = expected_schema()
-    deadline = Deadline.after(timeout_s or DEFAULT_TIMEOUT_S)
-    try:
-        with (
-            checked_copy(store, root.display(store), expected, deadline) as copy,
-            deadline_on_connections(copy, deadline),
-        ):
-            yield f"{prefix}{copy.as_posix()}", deadline
-    except StoreRefused as exc:
-        raise MlflowEvidenceUnavailable(exc.reason, where) from None
-
-
 def read_registry(
     root: RepositoryRoot,
     registry: Registry,
@@ -533,47 +522,102 @@ def read_registry(
 
     Raises :class:`MlflowEvidenceUnavailable` when the store, model, alias or version cannot be
     reached, within ``timeout_s`` per attempt and ``max_retries`` retries (None: the
-    environment's, else aigov's bounds); a committed SQLite store within ``timeout_s`` in all.
-    ``histories`` names more metrics whose history to read (the daily adoption metric of
-    ``monitoring.adoption``). The environment's credentials go with the requests only when
-    ``send_credentials`` (the caller checked that the org config lists the URI).
+    environment's, else aigov's bounds). ``histories`` names more metrics whose history to read
+    (the daily adoption metric of ``monitoring.adoption``). The environment's credentials go
+    with the requests only when ``send_credentials`` (the caller checked that the org config
+    lists the URI). A committed SQLite store is read by another process from a checked copy,
+    within ``timeout_s`` (default :data:`DEFAULT_TIMEOUT_S`) in all
+    (:mod:`aigov.evidence.mlflow_store`).
     """
     where = located_at or Location(MANIFEST_FILE)
     uri = resolve_tracking_uri(root, registry.tracking_uri, where)
-    with _bounded_requests(timeout_s, max_retries, send_credentials) as bounds:
+    if uri.startswith(_SQLITE):
+        store = Path(uri[len(_SQLITE) :])
+        request = {
+            "store": str(store),
+            "shown": root.display(store),
+            "budget_s": timeout_s or DEFAULT_TIMEOUT_S,
+            "registry": registry.model_dump(mode="json"),
+            "criteria": [dict(c) for c in criteria],
+            "monitoring": dict(monitoring) if monitoring else None,
+            "histories": list(histories),
+            "card_metrics": [dataclasses.asdict(m) for m in card_metrics],
+        }
         try:
-            from mlflow import MlflowClient
-            from mlflow.exceptions import MlflowException
-        except ImportError:
-            raise MlflowEvidenceUnavailable(
-                "mlflow is not installed (pip install 'aigov[mlflow]')", where
-            ) from None
-        with _store_for_mlflow(root, uri, timeout_s, where) as (store_uri, deadline):
-            read_again = bounds.max_retries
-            while True:
-                try:
-                    client = MlflowClient(tracking_uri=store_uri, registry_uri=store_uri)
-                    return _read(
-                        client, registry, criteria, monitoring, card_metrics, where, histories
-                    )
-                except MlflowEvidenceUnavailable:
-                    raise
-                except Exception as exc:  # network and driver errors come in many classes
-                    if deadline is not None and deadline.passed():
-                        store = root.display(Path(uri.removeprefix("sqlite:///")))
-                        reason = deadline.exceeded(store).reason
-                        raise MlflowEvidenceUnavailable(reason, where) from None
-                    if not isinstance(exc, MlflowException):
-                        raise MlflowEvidenceUnavailable(
-                            f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}",
-                            where,
-                        ) from None
-                    if read_again > 0 and _cut_off(exc):
-                        read_again -= 1  # reads are idempotent: read again
-                        continue
-                    raise MlflowEvidenceUnavailable(
-                        _explain(exc, registry, bounds), where
-                    ) from None
+            with tempfile.TemporaryDirectory(prefix="aigov-home-") as home:
+                return read_in_child(request, _environment_without_credentials(home))
+        except StoreRefused as exc:
+            raise MlflowEvidenceUnavailable(exc.reason, where) from None
+    with _bounded_requests(timeout_s, max_retries, send_credentials) as bounds:
+        return _read_with_client(
+            uri, registry, criteria, monitoring, card_metrics, histories, where, bounds
+        )
+
+
+def read_checked_copy(request: Mapping[str, Any], *, into: Path) -> dict[str, Any]:
+    """In the reader process (:func:`aigov.evidence.mlflow_store.read_in_child`): the evidence
+    of the committed store ``request`` names, read from a checked copy in the folder ``into``
+    within the request's budget."""
+    shown = str(request["shown"])
+    where = Location(MANIFEST_FILE)  # the parent process locates the reasons
+    with _bounded_requests(None, None) as bounds:
+        expected = expected_schema()
+        deadline = Deadline.after(float(request["budget_s"]))
+        copy = checked_copy(Path(request["store"]), into, shown, expected, deadline)
+        with deadline_on_connections(copy, deadline), deadline.alarm():
+            return _read_with_client(
+                f"{_SQLITE}{copy.as_posix()}",
+                Registry.model_validate(request["registry"]),
+                request["criteria"],
+                request["monitoring"],
+                [CardMetric(**metric) for metric in request["card_metrics"]],
+                request["histories"],
+                where,
+                bounds,
+                deadline=deadline,
+                shown=shown,
+            )
+
+
+def _read_with_client(
+    uri: str,
+    registry: Registry,
+    criteria: Sequence[Mapping[str, Any]],
+    monitoring: Mapping[str, Any] | None,
+    card: Sequence[CardMetric],
+    histories: Sequence[str],
+    where: Location,
+    bounds: RequestBounds,
+    *,
+    deadline: Deadline | None = None,
+    shown: str = "",
+) -> dict[str, Any]:
+    """Read with ``MlflowClient`` at ``uri``; an answer cut off mid-body is read again."""
+    try:
+        from mlflow import MlflowClient
+        from mlflow.exceptions import MlflowException
+    except ImportError:
+        raise MlflowEvidenceUnavailable(
+            "mlflow is not installed (pip install 'aigov[mlflow]')", where
+        ) from None
+    read_again = bounds.max_retries
+    while True:
+        try:
+            client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+            return _read(client, registry, criteria, monitoring, card, where, histories)
+        except MlflowEvidenceUnavailable:
+            raise
+        except Exception as exc:  # network and driver errors come in many classes
+            if deadline is not None and deadline.passed():
+                raise MlflowEvidenceUnavailable(deadline.exceeded(shown).reason, where) from None
+            if not isinstance(exc, MlflowException):
+                raise MlflowEvidenceUnavailable(
+                    f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
+                ) from None
+            if read_again > 0 and _cut_off(exc):
+                read_again -= 1  # reads are idempotent: read again
+                continue
+            raise MlflowEvidenceUnavailable(_explain(exc, registry, bounds), where) from None
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

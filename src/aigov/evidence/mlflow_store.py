@@ -1,32 +1,43 @@
-"""A committed MLflow SQLite store, checked before MLflow may open it.
+"""A committed MLflow SQLite store, checked before MLflow may open it, and read apart.
 
 The store is a file of the checked repository, so a pull request may have written it: a table
 replaced by a recursive view reads for ever, a trigger runs on MLflow's first write, and a store
 of another schema version makes MLflow migrate it — writing to the repository's file. So MLflow
-never opens that file. aigov copies it (at most :data:`MAX_STORE_BYTES`) to a temporary folder,
-inspects the copy with :mod:`sqlite3` opened read-only and immutable, and hands MLflow the copy
-only when it looks like a store MLflow built: no view, no trigger but MLflow's own, every table
-MLflow expects a plain table computing no column MLflow does not, and the schema revision the
-installed MLflow expects (so it has nothing to migrate). Every SQLite statement on the copy,
-aigov's or MLflow's, stops once the read's :class:`Deadline` has passed, may call no function
-with side effects from the schema, and may build no value over :data:`MAX_VALUE_BYTES`.
+never opens that file. A reader process (:func:`read_in_child`) copies it (at most
+:data:`MAX_STORE_BYTES`, the file alone) into a temporary folder, inspects the copy with
+:mod:`sqlite3` opened read-only and immutable, and hands MLflow the copy only when it looks like
+a store MLflow built: no view, no trigger but MLflow's own, every table MLflow expects a plain
+table computing no column MLflow does not, and the schema revision the installed MLflow expects
+(so it has nothing to migrate). The read has a time budget: every SQLite statement on the copy
+stops once its :class:`Deadline` has passed (a progress handler, which also forbids the schema
+functions with side effects and values over :data:`MAX_VALUE_BYTES`), Python code is
+interrupted by an alarm, and the process is killed if it still runs after
+:data:`START_ALLOWANCE_S` more. Measured: MLflow turns 200,000 points of one metric history (a
+50 MB store) into objects in about 15 s, outside SQLite, which no progress handler stops.
 
 This module knows SQLite and the shape of MLflow's stores; what MLflow expects
-(:class:`ExpectedSchema`) comes from :mod:`aigov.evidence.mlflow`, which alone imports mlflow.
+(:class:`ExpectedSchema`) and the read itself come from :mod:`aigov.evidence.mlflow`, which
+alone imports mlflow.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 MAX_STORE_BYTES = 100 * 1024 * 1024
 """GitHub refuses files over 100 MB, so a committed store is smaller; a larger one is refused."""
@@ -41,6 +52,9 @@ MLFLOW_TRIGGERS = {
 MAX_VALUE_BYTES = 16 * 1024 * 1024
 """The longest string or blob a statement may build (SQLite's own limit is 1 GB): a computed
 column like ``zeroblob(1e9)`` cannot exhaust memory."""
+START_ALLOWANCE_S = 60.0
+"""How long the reader process may take to start (Python and mlflow's imports: about 1.5 s on
+a laptop) before its budget; it is killed past both."""
 _PROGRESS_STEPS = 10_000  # SQLite virtual machine steps between two looks at the clock
 
 
@@ -87,6 +101,28 @@ class Deadline:
         connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         connection.execute("PRAGMA trusted_schema = OFF")
 
+    @contextlib.contextmanager
+    def alarm(self) -> Iterator[None]:
+        """Interrupt Python code too (``TimeoutError``) once the deadline passes: a signal, so
+        only in a process's main thread (the reader process's), elsewhere nothing."""
+        if (
+            not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+        ):
+            yield
+            return
+
+        def ring(_signal: int, _frame: object) -> None:
+            raise TimeoutError("the read's time budget is spent")
+
+        previous = signal.signal(signal.SIGALRM, ring)
+        signal.setitimer(signal.ITIMER_REAL, max(self.at - time.monotonic(), 0.001))
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
     def exceeded(self, shown: str) -> StoreRefused:
         return StoreRefused(
             f"reading the MLflow store {shown} took longer than {self.budget_s:g} s: stopped "
@@ -94,11 +130,10 @@ class Deadline:
         )
 
 
-@contextlib.contextmanager
 def checked_copy(
-    store: Path, shown: str, expected: ExpectedSchema, deadline: Deadline
-) -> Iterator[Path]:
-    """A private copy of ``store`` that MLflow may read, removed afterwards.
+    store: Path, into: Path, shown: str, expected: ExpectedSchema, deadline: Deadline
+) -> Path:
+    """A copy of ``store`` in the folder ``into`` that MLflow may read.
 
     Raises :class:`StoreRefused` when the store is too large, not an SQLite database, or not a
     store the installed MLflow would read as it is (see the module docstring). ``shown`` names
@@ -112,12 +147,11 @@ def checked_copy(
             f"the MLflow store {shown} is {info.st_size / 2**20:.0f} MiB, more than the "
             f"{MAX_STORE_BYTES // 2**20} MiB a committed store may hold"
         )
-    with tempfile.TemporaryDirectory(prefix="aigov-mlflow-") as folder:
-        copy = Path(folder) / "store.db"
-        # Only the database file: a committed -journal or -wal beside it is never applied.
-        shutil.copyfile(store, copy)
-        inspect_store(copy, shown, expected, deadline)
-        yield copy
+    copy = into / "store.db"
+    # Only the database file: a committed -journal or -wal beside it is never applied.
+    shutil.copyfile(store, copy)
+    inspect_store(copy, shown, expected, deadline)
+    return copy
 
 
 def inspect_store(path: Path, shown: str, expected: ExpectedSchema, deadline: Deadline) -> None:
@@ -197,3 +231,57 @@ def deadline_on_connections(copy: Path, deadline: Deadline) -> Iterator[None]:
         yield
     finally:
         event.remove(Pool, "connect", on_connect)
+
+
+def read_in_child(request: Mapping[str, Any], environment: Mapping[str, str]) -> dict[str, Any]:
+    """Run :func:`aigov.evidence.mlflow.read_checked_copy` on ``request`` (plain data: the store,
+    its name ``shown``, ``budget_s`` and what to read) in a fresh interpreter with
+    ``environment``; its evidence, or :class:`StoreRefused` with the reason.
+
+    A process, because a deadline inside one cannot stop everything: the progress handler stops
+    SQLite's loops and an alarm stops Python code, but only a kill stops a read stuck elsewhere.
+    It is killed :data:`START_ALLOWANCE_S` after the budget. Nothing it does outlives it.
+    """
+    shown, budget_s = str(request["shown"]), float(request["budget_s"])
+    with tempfile.TemporaryDirectory(prefix="aigov-mlflow-") as folder:
+        asked, answer = Path(folder, "request.json"), Path(folder, "answer.json")
+        asked.write_text(json.dumps(request), encoding="utf-8")
+        entry = "from aigov.evidence.mlflow_store import child; child()"
+        try:
+            finished = subprocess.run(
+                [sys.executable, "-P", "-c", entry, str(asked), str(answer)],
+                cwd=folder,
+                env=dict(environment),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=START_ALLOWANCE_S + budget_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise Deadline(budget_s, 0).exceeded(shown) from None
+        if not answer.is_file():
+            lines = finished.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise StoreRefused(
+                f"the reader of the MLflow store {shown} stopped (exit {finished.returncode}): "
+                + (lines[-1][:300] if lines else "no answer")
+            )
+        result = json.loads(answer.read_text(encoding="utf-8"))
+    if "unavailable" in result:
+        raise StoreRefused(str(result["unavailable"]))
+    return dict(result["evidence"])
+
+
+def child() -> None:
+    """The reader process: ``request.json`` in, ``answer.json`` out (see :func:`read_in_child`)."""
+    from aigov.evidence import EvidenceUnavailable
+    from aigov.evidence.mlflow import read_checked_copy
+
+    asked, answer = (Path(argument) for argument in sys.argv[1:3])
+    request = json.loads(asked.read_text(encoding="utf-8"))
+    result: dict[str, Any]
+    try:
+        result = {"evidence": read_checked_copy(request, into=asked.parent)}
+    except (EvidenceUnavailable, StoreRefused) as exc:
+        result = {"unavailable": exc.reason}
+    answer.write_text(json.dumps(result), encoding="utf-8")
