@@ -21,7 +21,13 @@ from typing import Any
 
 import pytest
 import yaml
+from pytest_httpserver import HTTPServer
 from tests.conftest import EXAMPLES
+from tests.scm.fakes import PR_NUMBER, REPOSITORY, FakeGitHub, local_server
+
+from aigov.cli import main
+
+__all__ = ["local_server"]  # the fixture, used by name
 
 TODAY = "2026-11-24"
 APPROVER = "Sophie Garnier, Model Risk Management"
@@ -120,29 +126,26 @@ def edit(root: Path, change: Any, *, message: str = "PR change", key: Path | Non
     git(root, "commit", "-q", "-m", message, signing_key=key)
 
 
+def run_aigov(*args: str, env: dict[str, str] | None = None) -> int:
+    """``aigov ARGS`` in this process (MLflow is imported once for the whole module), with the
+    CI variables of ``env`` only: none of the runner's own forge variables leak in."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("GITHUB_", "GITLAB", "CI_", "AIGOV_FORGE")):
+                patch.delenv(name)
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        return main(list(args))
+
+
 def check(root: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     out = root.parent / "result.json"
-    done = subprocess.run(
-        [
-            shutil.which("aigov") or "aigov",
-            "check",
-            str(root),
-            "--policies",
-            str(root / "governance"),
-            "-f",
-            "json",
-            "-o",
-            str(out),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB"))}
-        | (env or {}),
-        timeout=120,
+    policies = str(root / "governance")
+    code = run_aigov(
+        "check", str(root), "--policies", policies, "-f", "json", "-o", str(out), *extra, env=env
     )
-    assert done.returncode in (0, 1), done.stderr
-    return done.returncode, json.loads(out.read_text())
+    assert code in (0, 1)
+    return code, json.loads(out.read_text())
 
 
 def pending(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -394,28 +397,22 @@ def test_without_base_the_records_taken_on_trust_are_listed(tmp_path: Path) -> N
 
 def gate(root: Path, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     out = root.parent / "gate.json"
-    done = subprocess.run(
-        [
-            shutil.which("aigov") or "aigov",
-            "gate",
-            "--to",
-            "production",
-            str(root),
-            "--policies",
-            str(root / "governance"),
-            "-f",
-            "json",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GITLAB"))}
-        | (env or {}),
-        timeout=120,
+    policies = str(root / "governance")
+    code = run_aigov(
+        "gate",
+        "--to",
+        "production",
+        str(root),
+        "--policies",
+        policies,
+        "-f",
+        "json",
+        "-o",
+        str(out),
+        env=env,
     )
-    assert done.returncode in (0, 1), done.stderr
-    return done.returncode, json.loads(out.read_text())
+    assert code in (0, 1)
+    return code, json.loads(out.read_text())
 
 
 def test_gate_verify_trusts_a_history_signed_by_an_allowed_signer(repo: Path) -> None:
@@ -461,3 +458,92 @@ def test_a_loosening_and_its_approval_count_once_signed_by_a_committee_member(
         ("criteria", "attested"),
     }
     assert "LC-HISTORY-NO-LOOSENING" not in blocking_rules(result)
+
+
+# --- forge reviews: the real PyGithub client against a local GitHub API -----------------------
+
+
+@pytest.fixture
+def github(local_server: HTTPServer) -> FakeGitHub:
+    return FakeGitHub(local_server, login="sgarnier-bot")
+
+
+def github_job(root: Path, fake: FakeGitHub, head: str) -> dict[str, str]:
+    event = root.parent / "event.json"
+    payload = {  # the fields of GitHub's pull_request payload that aigov reads
+        "number": PR_NUMBER,
+        "pull_request": {"number": PR_NUMBER, "head": {"sha": head}},
+        "repository": {"full_name": REPOSITORY, "default_branch": "main"},
+    }
+    event.write_text(json.dumps(payload))
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": fake.base,
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_EVENT_NAME": "pull_request_review",
+        "GITHUB_EVENT_PATH": str(event),
+        "AIGOV_FORGE_TOKEN": fake.token,
+    }
+
+
+def _head(root: Path) -> str:
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.parametrize(
+    ("reviewer", "on", "counts"),
+    [
+        ("sgarnier", "head", True),  # the approver, on the checked head
+        ("sgarnier", "older", False),  # an approval of an earlier push
+        ("Codertocat", "head", False),  # the PR's author approving their own change
+        ("someone-else", "head", False),  # an account no person of the org config holds
+    ],
+)
+def test_an_approving_review_attests_only_from_the_right_account_on_the_head(
+    repo: Path, github: FakeGitHub, reviewer: str, on: str, counts: bool
+) -> None:
+    edit(repo, _self_approved_waiver, message="first push")
+    older = _head(repo)
+    edit(repo, lambda d: d["metadata"].update(description="second push"), message="second")
+    head = _head(repo)
+    github.head_sha = head
+    github.author = "Codertocat"
+    if reviewer == "Codertocat":  # GitHub refuses self-approval; a forged record must not count
+        github.add_review("Codertocat", "APPROVED", head)
+    else:
+        github.add_review(reviewer, "APPROVED", head if on == "head" else older)
+    _, result = check(repo, "--base", "main", env=github_job(repo, github, head))
+    waiver = [r for r in result["extra"]["attestation"]["records"] if r["kind"] == "waiver"]
+    assert (waiver[0]["status"] == "attested") is counts, waiver
+    if counts:
+        assert waiver[0]["method"] == "forge-review" and waiver[0]["by"] == APPROVER
+    else:
+        assert len(pending(result)) == 1
+    reads = [c for c in github.requests if c.path.endswith("/reviews")]
+    assert reads and all(c.headers.get("Authorization") == f"token {github.token}" for c in reads)
+
+
+def test_gate_branch_protection_is_read_from_the_forge(repo: Path, github: FakeGitHub) -> None:
+    org_file = repo / "governance" / "aigov-org.yaml"
+    org = yaml.safe_load(org_file.read_text())
+    org["attestation"] = {"deployment": "branch-protection"}
+    org_file.write_text(yaml.safe_dump(org, allow_unicode=True))
+    git(repo, "checkout", "-q", "main")
+    git(repo, "commit", "-qam", "protect")
+    env = github_job(repo, github, _head(repo)) | {"GITHUB_EVENT_NAME": "push"}
+    _, result = gate(repo, env=env)
+    assert result["extra"]["attestation"]["mode"] == "branch-protection"
+    (finding,) = pending(result)
+    assert "does not require an approving review" in finding["message"]
+    github.protection = {
+        "url": f"{github.base}/repos/{REPOSITORY}/branches/main/protection",
+        "required_pull_request_reviews": {
+            "dismiss_stale_reviews": True,
+            "require_code_owner_reviews": False,
+            "required_approving_review_count": 2,
+        },
+    }
+    _, result = gate(repo, env=env)
+    (finding,) = pending(result)
+    assert "code-owner reviews" in finding["message"]
