@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from tests.conftest import EXAMPLES, CliResult
 
+from aigov.documents.contract import EXPLAINED_VALUES, MAX_SCHEMA_PROBLEMS, validate_contract
 from aigov.documents.model_card import (
     CardSection,
     parse_heading,
@@ -26,7 +27,7 @@ from aigov.documents.model_card import (
     without_html_comments,
 )
 from aigov.documents.problems import DocumentError
-from aigov.documents.safe_yaml import MAX_NODES, parse_yaml
+from aigov.documents.safe_yaml import MAX_NODES, YamlDocument, parse_yaml
 from aigov.policy.expressions import ExpressionError, compile_expression, prepare_context
 from aigov.policy.sources import load_policy_set
 
@@ -412,3 +413,39 @@ def test_the_hostile_manifest_of_aliased_approvals_is_refused_at_its_line(
     assert found, result.stdout
     assert before + 2 < int(found[1]) <= before + 20_001  # an alias line inside the list
     assert int(found[2]) == 5  # the alias, after "  - "
+
+
+# --------------------------------------------------------------------------------------------
+# Data contracts: an invalid contract is explained in bounded work
+
+
+def _contract(properties: int, wrong: set[int]) -> YamlDocument:
+    items = "".join(
+        f"      - {{name: p{i}, logicalType: {'text' if i in wrong else 'string'}}}\n"
+        for i in range(properties)
+    )
+    header = "apiVersion: v3.1.0\nkind: DataContract\nid: c1\nversion: 1.0.0\nstatus: active\n"
+    return parse_yaml(f"{header}schema:\n  - name: t\n    properties:\n{items}", "c.odcs.yaml")
+
+
+def test_a_contract_with_many_schema_errors_lists_the_first_hundred_and_says_so() -> None:
+    contract, problems = validate_contract(_contract(150, set(range(150))))
+    assert contract is None
+    assert len(problems) == MAX_SCHEMA_PROBLEMS + 1
+    assert problems[0].code == "schema.more-errors"
+    assert (problems[0].location.line, problems[0].location.column) == (1, 1)
+    assert {p.field for p in problems[1:]} == {
+        f"schema[0].properties[{i}].logicalType" for i in range(MAX_SCHEMA_PROBLEMS)
+    }
+
+
+def test_a_large_contract_with_one_mistake_is_refused_at_its_line() -> None:
+    # Beyond EXPLAINED_VALUES the Rust validator's message is used: the Python library spends
+    # about a millisecond per property.
+    count = EXPLAINED_VALUES // 5 + 100  # five values per property
+    contract, problems = validate_contract(_contract(count, {count - 1}))
+    assert contract is None
+    assert [(p.location.line, p.code, p.field) for p in problems] == [
+        (9 + count - 1, "schema.invalid", f"schema[0].properties[{count - 1}].logicalType")
+    ]
+    assert "text" in problems[0].message

@@ -11,11 +11,12 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from aigov.documents.problems import Problem
 from aigov.documents.safe_yaml import FieldPath, YamlDocument, format_path
@@ -55,6 +56,16 @@ class DataContract:
         from open_data_contract_standard.model import OpenDataContractStandard
 
         return OpenDataContractStandard.model_validate(self.data)
+
+
+MAX_SCHEMA_PROBLEMS: Final = 100
+"""Schema errors listed per contract; one more line says when there are more (fix these first)."""
+
+EXPLAINED_VALUES: Final = 20_000
+"""Up to this many values (keys, items, scalars), each error of an invalid contract is explained by
+the ``jsonschema`` library, whose error context is the most helpful; a larger contract gets
+jsonschema-rs's messages: the Python library spends about a millisecond per property, so a
+hostile contract of 35,000 properties with one mistake took a minute."""
 
 
 @functools.cache
@@ -121,10 +132,38 @@ def validate_contract(document: YamlDocument) -> tuple[DataContract | None, list
     fast = _fast_validator()
     if fast is not None and fast.is_valid(data):
         return DataContract(document.file, data, document), []
-    problems = {_problem(document, error) for error in _validator().iter_errors(data)}
+    # One more than listed tells there are more; iterating stops there, the rest is never read.
+    if fast is not None and len(document.positions) > EXPLAINED_VALUES:
+        first = itertools.islice(fast.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1)
+        listed = [_fast_problem(document, error) for error in first]
+    else:
+        errors = itertools.islice(_validator().iter_errors(data), MAX_SCHEMA_PROBLEMS + 1)
+        listed = [_problem(document, error) for error in errors]
+    problems = set(listed[:MAX_SCHEMA_PROBLEMS])
+    if len(listed) > MAX_SCHEMA_PROBLEMS:
+        problems.add(
+            Problem(
+                document.locate(()),
+                "schema.more-errors",
+                f"more than {MAX_SCHEMA_PROBLEMS} ODCS schema errors: the first "
+                f"{MAX_SCHEMA_PROBLEMS} found are listed",
+                hint="Fix them and validate again.",
+            )
+        )
     if problems:
         return None, sorted(problems, key=lambda p: (p.location, p.message))
     return DataContract(document.file, data, document), []
+
+
+def _fast_problem(document: YamlDocument, error: Any) -> Problem:
+    """A jsonschema-rs error as a problem: where it is and the library's own message."""
+    path: FieldPath = tuple(error.instance_path)
+    return Problem(
+        document.locate(path),
+        "schema.invalid",
+        f"{_shorten(str(error.message))} (ODCS schema)",
+        field=format_path(path),
+    )
 
 
 def _problem(document: YamlDocument, error: SchemaError) -> Problem:

@@ -9,6 +9,7 @@ sections by heading so that rules can ask whether, say, a "Limitations" section 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -139,11 +140,19 @@ class ModelCard:
 
     def section(self, title: str) -> CardSection | None:
         """The first section whose heading matches ``title`` (case-insensitive)."""
-        wanted = normalise_heading(title)
-        return next((s for s in self.sections if normalise_heading(s.title) == wanted), None)
+        return self._sections_by_heading.get(normalise_heading(title))
 
-    @property
+    @functools.cached_property
+    def _sections_by_heading(self) -> dict[str, CardSection]:
+        # Built once: findings look sections up one by one, and a card may have 500,000.
+        index: dict[str, CardSection] = {}
+        for section in self.sections:
+            index.setdefault(normalise_heading(section.title), section)
+        return index
+
+    @functools.cached_property
     def placeholder_lines(self) -> list[int]:
+        """Lines holding the placeholder, read once (each finding on it asks again)."""
         return [
             self.body_line + number
             for number, line in enumerate(self.body.split("\n"))
