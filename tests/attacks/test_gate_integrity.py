@@ -417,9 +417,11 @@ def gate(root: Path, env: dict[str, str] | None = None) -> tuple[int, dict[str, 
 
 def test_gate_verify_trusts_a_history_signed_by_an_allowed_signer(repo: Path) -> None:
     git(repo, "checkout", "-q", "main")
-    _, result = gate(repo)
+    code, result = gate(repo)
     assert result["extra"]["attestation"]["mode"] == "verify"
     assert not pending(result), [f["message"] for f in pending(result)][:3]
+    assert code == 0, blocking_rules(result)
+    assert all(r["method"] == "signed-commit" for r in result["extra"]["attestation"]["records"])
 
 
 def test_gate_verify_names_the_unattested_records(repo: Path, keys: dict[str, Path]) -> None:

@@ -35,7 +35,7 @@ from aigov.attestation.judge import (
     judge,
     pending_findings,
 )
-from aigov.attestation.records import Record, changed_records, standing_records
+from aigov.attestation.records import Record, changed_records, section_of, standing_records
 from aigov.attestation.witnesses import (
     MAX_VERSIONS,
     Commit,
@@ -315,7 +315,7 @@ def _history_records(work_tree: Path, manifest_path: str, head: Mapping[str, Any
                 continue
             for record in changed_records(previous, version):
                 if record.kind in _HISTORY_KINDS and record.present(head):
-                    latest[(record.kind, record.path)] = record
+                    latest[(record.kind, section_of(record.path))] = record
             previous = version
     return list(latest.values())
 

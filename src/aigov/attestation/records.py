@@ -20,7 +20,7 @@ Kinds, and who may attest them (``aigov-org.yaml`` ``attestation.roles``):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -298,27 +298,27 @@ def _get(value: Any, key: str) -> Any:
 
 
 def _obligation_records(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Record]:
+    """One record per section (``risk.ai_act``, ``risk.gdpr``, ``monitoring``) whose fields
+    changed in a way that may lower obligations, listing every such field."""
     records = []
     for root in ("risk", "monitoring"):
-        before, after = (
-            dict(_leaves(value_at(base, (root,)), (root,))),
-            dict(_leaves(value_at(head, (root,)), (root,))),
-        )
-        for path in sorted({*before, *after}, key=lambda p: tuple(map(str, p))):
+        before = dict(_leaves(value_at(base, (root,)), (root,)))
+        after = dict(_leaves(value_at(head, (root,)), (root,)))
+        changed: dict[FieldPath, list[tuple[FieldPath, Any, Any]]] = {}
+        for path in [*after, *(p for p in before if p not in after)]:  # the head's order first
             old, new = before.get(path, ABSENT), after.get(path, ABSENT)
-            if _canonical_leaf(old) == _canonical_leaf(new) or _raises(path, old, new):
-                continue
+            if _canonical_leaf(old) != _canonical_leaf(new) and not _raises(path, old, new):
+                changed.setdefault(section_of(path), []).append((path, old, new))
+        for fields in changed.values():
             records.append(
                 Record(
                     "obligations",
-                    path,
-                    f"{_dotted(path)}: {_shown(old)} → {_shown(new)}",
-                    revert=_restore(path, old),
-                    present=lambda data, path=path, new=new: (
-                        _canonical_leaf(  # type: ignore[misc]
-                            value_at(data, path)
-                        )
-                        == _canonical_leaf(new)
+                    fields[0][0],
+                    _section_summary(fields),
+                    revert=_all(_restore(path, old) for path, old, _ in fields),
+                    present=lambda data, fields=fields: all(  # type: ignore[misc]
+                        _canonical_leaf(value_at(data, path)) == _canonical_leaf(new)
+                        for path, _, new in fields
                     ),
                 )
             )
@@ -338,6 +338,29 @@ def _obligation_records(base: Mapping[str, Any], head: Mapping[str, Any]) -> lis
                 )
             )
     return records
+
+
+def _section_summary(fields: Sequence[tuple[FieldPath, Any, Any]]) -> str:
+    if all(old is ABSENT for _, old, _ in fields):  # a section written for the first time
+        section = section_of(fields[0][0])
+        names = ", ".join(_dotted(path[len(section) :]) for path, _, _ in fields)
+        return f"{_dotted(section)} written ({names})"
+    return "; ".join(f"{_dotted(path)}: {_shown(old)} → {_shown(new)}" for path, old, new in fields)
+
+
+def section_of(path: FieldPath) -> FieldPath:
+    """The section a field's record belongs to: ``risk.ai_act``, ``risk.gdpr``, ``monitoring``."""
+    return path[:2] if path[:1] == ("risk",) else path[:1]
+
+
+def _all(reverts: Iterable[Callable[[dict[str, Any]], None]]) -> Callable[[dict[str, Any]], None]:
+    steps = list(reverts)
+
+    def revert(data: dict[str, Any]) -> None:
+        for step in steps:
+            step(data)
+
+    return revert
 
 
 def _leaves(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
