@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tests.conftest import EXAMPLES, CliResult
 
 from aigov.documents.contract import EXPLAINED_VALUES, MAX_SCHEMA_PROBLEMS, validate_contract
 from aigov.documents.model_card import (
+    MAX_CARD_HEADINGS,
     CardSection,
     parse_heading,
     parse_sections,
@@ -140,6 +142,37 @@ def test_a_section_of_unterminated_comments_is_not_empty() -> None:
     sections = parse_sections("## Limitations\n" + "<!--" * 500_000, 1)
     assert not sections[0].is_empty
     assert without_html_comments("<!--" * 500_000 + "-->") == ""
+
+
+def test_a_card_of_more_headings_than_the_limit_is_refused_at_the_first_one_over(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    repository = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "credit-scoring", repository, ignore=_EVIDENCE_AND_DATA)
+    card = repository / "MODEL_CARD.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text + "# h\n" * (MAX_CARD_HEADINGS + 5), encoding="utf-8")
+    result = run_cli("validate", str(repository))
+    assert result.exit_code == 2
+    first_over = text.count("\n") + 1 + MAX_CARD_HEADINGS - _headings_in(text)
+    assert f"MODEL_CARD.md:{first_over}:1: error: the model card has more than" in result.stdout
+    assert "[card.too-many-headings]" in result.stdout
+
+
+_EVIDENCE_AND_DATA = shutil.ignore_patterns("evidence", "data")
+
+
+def _headings_in(text: str) -> int:
+    return len(parse_sections(text.split("---\n", 2)[2], 1))
+
+
+def test_sections_read_up_to_a_limit_stop_at_the_first_heading_over_it() -> None:
+    sections = parse_sections("# a\nx\n# b\ny\n# c\nz\n# d\n", 1, limit=2)
+    assert [(s.title, s.line, s.text) for s in sections] == [
+        ("a", 1, "x"),
+        ("b", 3, "y"),
+        ("c", 5, ""),
+    ]
 
 
 # --------------------------------------------------------------------------------------------

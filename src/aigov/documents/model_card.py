@@ -219,8 +219,19 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return yaml_text, text[body_start:], body_line
 
 
-def parse_sections(body: str, first_line: int) -> tuple[CardSection, ...]:
-    """Split Markdown into sections at ATX headings, ignoring headings in fenced code."""
+MAX_CARD_HEADINGS = 10_000
+"""Headings a model card may have (the Hub's template has about 30): more is refused, since every
+section is read by the rules and converted for them."""
+
+
+def parse_sections(
+    body: str, first_line: int, *, limit: int | None = None
+) -> tuple[CardSection, ...]:
+    """Split Markdown into sections at ATX headings, ignoring headings in fenced code.
+
+    With ``limit``, reading stops at the heading after the ``limit``-th: that one is the last
+    section returned, without its text (a caller refusing more than ``limit`` needs no more).
+    """
     sections: list[CardSection] = []
     current: tuple[str, int, int] | None = None  # title, level, line of the open section
     lines = body.split("\n")
@@ -242,6 +253,8 @@ def parse_sections(body: str, first_line: int) -> tuple[CardSection, ...]:
                 sections.append(CardSection(*current, section_text))
             current = (heading[1], heading[0], first_line + number)
             content_from = number + 1
+            if limit is not None and len(sections) == limit:
+                return (*sections, CardSection(*current, ""))
     if current is not None:
         sections.append(CardSection(*current, "\n".join(lines[content_from:]).strip()))
     return tuple(sections)

@@ -14,6 +14,7 @@ from aigov.documents.contract import DataContract, validate_contract
 from aigov.documents.files import RepositoryRoot, read_text
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.model_card import (
+    MAX_CARD_HEADINGS,
     ModelCard,
     ModelCardMetadata,
     parse_sections,
@@ -212,13 +213,24 @@ def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument,
                         hint=f"did you mean '{close[0]}'?",
                     )
                 )
+    sections = parse_sections(body, body_line, limit=MAX_CARD_HEADINGS)
+    if len(sections) > MAX_CARD_HEADINGS:
+        problems.append(
+            Problem(
+                Location(shown_as, sections[-1].line, 1),
+                "card.too-many-headings",
+                f"the model card has more than {MAX_CARD_HEADINGS:,} headings",
+                hint="A model card needs a few dozen sections: remove the generated ones.",
+            )
+        )
+        sections = sections[:MAX_CARD_HEADINGS]
     card = ModelCard(
         metadata=metadata if metadata is not None else ModelCardMetadata(),
         raw_metadata=raw,
         has_front_matter=yaml_text is not None,
         body=body,
         body_line=body_line,
-        sections=parse_sections(body, body_line),
+        sections=sections,
     )
     return card, document, problems
 
