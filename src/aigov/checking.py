@@ -13,7 +13,9 @@ Pull-request mode (``base`` given):
   evaluates the old stage's exit criteria and the new stage's entry criteria;
 - a policy folder that lives inside the checked git repository is read as committed at ``base``,
   never from the PR head; a PR that edits it is reported as needing compliance review;
-- waivers the PR adds (or rewrites) are listed in the report's notes;
+- governance records the PR adds or alters (waivers, approvals, loosened criteria, lowered
+  obligations, evidence definitions) count only when attested outside the PR's files, else they
+  are pending and block (:mod:`aigov.attestation`);
 - a shallow clone is an input error: the transition and the trusted policy both need the base
   commit and the history (fetch it with ``fetch-depth: 0`` / ``GIT_DEPTH: 0``).
 """
@@ -128,8 +130,6 @@ def check_repository(
         policy_set = dataclasses.replace(
             policy_set, org=policy_set.org.model_copy(update={"block_on": options.fail_on})
         )
-    if options.base is not None and work_tree is not None:
-        notes.extend(added_waiver_notes(repository, work_tree, options.base))
     try:
         stages = gate_stages(manifest.stage, change, options.target)
     except ValueError as exc:
@@ -368,55 +368,6 @@ def _path_in_work_tree(location: str, work_tree: Path) -> str | None:
         if ancestor.resolve() == work_tree:
             return written.relative_to(ancestor).as_posix()
     return None
-
-
-def added_waiver_notes(repository: Repository, work_tree: Path, base: str) -> list[str]:
-    """One note per waiver in the head manifest that the base manifest does not hold as is."""
-    from aigov.documents.problems import DocumentError
-    from aigov.documents.safe_yaml import parse_yaml
-    from aigov.policy.git_tree import GitTreeError, read_tree
-
-    manifest = repository.manifest
-    if manifest is None or not manifest.waivers:
-        return []
-    try:
-        manifest_path = (
-            (repository.root.path.resolve() / MANIFEST_FILE).relative_to(work_tree).as_posix()
-        )
-        tree = read_tree(work_tree, base, lambda path: path == manifest_path)
-    except (GitTreeError, ValueError):
-        return []
-    before: set[tuple[str, ...]] = set()
-    content = tree.files.get(manifest_path)
-    if content is not None:
-        try:
-            data = parse_yaml(content.decode("utf-8"), MANIFEST_FILE).data
-        except (UnicodeDecodeError, DocumentError):
-            data = None
-        waivers = data.get("waivers") if isinstance(data, dict) else None
-        for waiver in waivers if isinstance(waivers, list) else []:
-            if isinstance(waiver, dict):
-                before.add(
-                    tuple(
-                        str(waiver.get(k))
-                        for k in ("rule", "ticket", "approved_by", "expires", "stage")
-                    )
-                )
-    notes = []
-    for waiver in manifest.waivers:
-        key = (
-            waiver.rule,
-            waiver.ticket,
-            waiver.approved_by,
-            waiver.expires.isoformat(),
-            waiver.stage,
-        )
-        if key not in before:
-            notes.append(
-                f"waiver added by this change: {waiver.rule} ({waiver.ticket}), approved by "
-                f"{waiver.approved_by}, expires {waiver.expires.isoformat()}"
-            )
-    return notes
 
 
 # --- attested records --------------------------------------------------------------------------

@@ -549,3 +549,35 @@ def test_gate_branch_protection_is_read_from_the_forge(repo: Path, github: FakeG
     _, result = gate(repo, env=env)
     (finding,) = pending(result)
     assert "code-owner reviews" in finding["message"]
+
+
+def test_gate_verify_trusts_a_merged_pull_request_its_approver_approved(
+    repo: Path, github: FakeGitHub
+) -> None:
+    git(repo, "checkout", "-q", "main")
+    edit(repo, lambda d: d["risk"]["ai_act"].update(category="limited"), message="reclassify")
+    change = _head(repo)
+    event = repo.parent / "push.json"
+    event.write_text(
+        json.dumps({"repository": {"full_name": REPOSITORY, "default_branch": "main"}})
+    )
+    env = github_job(repo, github, change) | {
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(event),
+    }
+    code, result = gate(repo, env=env)
+    (finding,) = pending(result)
+    assert "no merged request brought" in finding["message"]
+    github.add_merged_pull(
+        9, author="Codertocat", head=change, merge_commit=change, brought=[change]
+    )
+    github.add_review("Codertocat", "APPROVED", change, number=9)  # the author's own: not counted
+    _, result = gate(repo, env=env)
+    assert len(pending(result)) == 1
+    github.add_review("sgarnier", "APPROVED", change, number=9)
+    code, result = gate(repo, env=env)
+    assert not pending(result)
+    (record,) = [
+        r for r in result["extra"]["attestation"]["records"] if r["by"] and "#9" in r["detail"]
+    ]
+    assert record["method"] == "forge-review" and record["by"] == APPROVER
