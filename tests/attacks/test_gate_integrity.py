@@ -565,7 +565,7 @@ def test_gate_verify_trusts_a_merged_pull_request_its_approver_approved(
         "GITHUB_EVENT_NAME": "push",
         "GITHUB_EVENT_PATH": str(event),
     }
-    code, result = gate(repo, env=env)
+    _, result = gate(repo, env=env)
     (finding,) = pending(result)
     assert "no merged request brought" in finding["message"]
     github.add_merged_pull(
@@ -575,7 +575,7 @@ def test_gate_verify_trusts_a_merged_pull_request_its_approver_approved(
     _, result = gate(repo, env=env)
     assert len(pending(result)) == 1
     github.add_review("sgarnier", "APPROVED", change, number=9)
-    code, result = gate(repo, env=env)
+    _, result = gate(repo, env=env)
     assert not pending(result)
     (record,) = [
         r for r in result["extra"]["attestation"]["records"] if r["by"] and "#9" in r["detail"]
