@@ -23,7 +23,17 @@ import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 from tests.conftest import EXAMPLES
-from tests.scm.fakes import PR_NUMBER, REPOSITORY, FakeGitHub, local_server
+from tests.scm.fakes import (
+    GITLAB_TOKEN,
+    MR_IID,
+    PR_NUMBER,
+    REPOSITORY,
+    FakeGitHub,
+    FakeGitLab,
+    approval_settings,
+    local_server,
+)
+from tests.scm.fakes import PROJECT_ID as GITLAB_PROJECT
 
 from aigov.cli import main
 
@@ -581,3 +591,38 @@ def test_gate_verify_trusts_a_merged_pull_request_its_approver_approved(
         r for r in result["extra"]["attestation"]["records"] if r["by"] and "#9" in r["detail"]
     ]
     assert record["method"] == "forge-review" and record["by"] == APPROVER
+
+
+@pytest.mark.parametrize("reset_on_push", [True, False])
+def test_a_gitlab_approval_counts_only_where_approvals_reset_on_push(
+    repo: Path, local_server: HTTPServer, reset_on_push: bool
+) -> None:
+    gitlab = FakeGitLab(local_server)
+    gitlab.approval_settings = approval_settings(reset_on_push=reset_on_push)
+    org_file = repo / "governance" / "aigov-org.yaml"
+    org = yaml.safe_load(org_file.read_text())
+    org["people"][0]["gitlab"] = "sgarnier"
+    org_file.write_text(yaml.safe_dump(org, allow_unicode=True))
+    git(repo, "checkout", "-q", "main")
+    git(repo, "commit", "-qam", "gitlab account")
+    git(repo, "checkout", "-q", "pr")
+    git(repo, "merge", "-q", "main")
+    edit(repo, _self_approved_waiver)
+    head = _head(repo)
+    gitlab.head_sha = head
+    gitlab.approve("sgarnier")
+    env = {
+        "GITLAB_CI": "true",
+        "CI_API_V4_URL": gitlab.base,
+        "CI_PROJECT_ID": GITLAB_PROJECT,
+        "CI_MERGE_REQUEST_IID": str(MR_IID),
+        "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA": head,
+        "CI_COMMIT_SHA": head,
+        "CI_DEFAULT_BRANCH": "main",
+        "GITLAB_TOKEN": GITLAB_TOKEN,
+    }
+    _, result = check(repo, "--base", "main", env=env)
+    (waiver,) = [r for r in result["extra"]["attestation"]["records"] if r["kind"] == "waiver"]
+    assert (waiver["status"] == "attested") is reset_on_push, waiver
+    if not reset_on_push:
+        assert len(pending(result)) == 1
