@@ -25,7 +25,7 @@ At the root of a policy source (a folder or a git repository)::
               evidence: [model_risk]}
     lifecycle: {allow_stage_skip: false}
     evidence:                    # where evidence may come from (a PR writes aigov.yaml)
-      mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}   # default: any
+      mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}   # default: no server
       data_quality: {stored_results: recompute}                          # default: accept
     limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500,
              card_metric_tolerance: 0.005, monitoring_breach_days: 30}
@@ -87,11 +87,19 @@ class LifecyclePolicy(Document):
 
 
 class MlflowTrust(Document):
+    """Where MLflow evidence may come from: a pull request writes the tracking URI.
+
+    Only a listed URI receives the environment's credentials. Empty (the default) is closed to
+    servers: none is contacted, and only a store committed in the repository that the pull
+    request does not change is read (see :func:`aigov.evidence.mlflow.collect`).
+    """
+
     trusted_tracking_uris: list[NonEmptyStr] = Field(
         default=[],
         description="Tracking URIs MLflow evidence may come from, each a prefix on a path "
-        "boundary (scheme and host compared case-insensitively); empty: any URI a manifest "
-        "names — and a pull request may then point the check at a store of its own",
+        "boundary (scheme and host compared case-insensitively); only these receive "
+        "credentials. Empty: no tracking server is contacted, and only a store committed in "
+        "the repository (sqlite:, file:, a path) is read, unless the pull request changes it",
     )
 
     @field_validator("trusted_tracking_uris")
@@ -104,14 +112,19 @@ class MlflowTrust(Document):
 
 
 class DataQualityTrust(Document):
+    """Which data quality results count: stored ones are files a pull request can write."""
+
     stored_results: Literal["accept", "recompute"] = Field(
         default="accept",
         description="recompute: only data checks run by this check (--run-data-checks) count, "
-        "not results stored in the repository, which a pull request can write",
+        "not results stored in the repository, which a pull request can write. accept: "
+        "stored results count unless the pull request changes them",
     )
 
 
 class EvidencePolicy(Document):
+    """The ``evidence:`` section: which evidence a pull request cannot choose."""
+
     mlflow: MlflowTrust = Field(default_factory=MlflowTrust)
     data_quality: DataQualityTrust = Field(default_factory=DataQualityTrust)
 

@@ -43,7 +43,7 @@ waivers: {approvers: [dpo@example.com], max_days: 90}
 committees: {production: [model-risk-committee]}
 lifecycle: {allow_stage_skip: false}
 evidence:                     # which evidence counts (a pull request writes aigov.yaml)
-  mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}  # default [] : any
+  mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}  # default []: no server
   data_quality: {stored_results: recompute}                         # default: accept
 limits: {max_poc_days: 180, evidence_max_age_days: 90, max_latency_p95_ms: 500}
 lang: en
@@ -59,7 +59,11 @@ written in the PR's `aigov.yaml`, and results under `.aigov/evidence/` are files
 `evidence.mlflow.trusted_tracking_uris`, MLflow evidence is read only from those stores (each a
 URI prefix on a `/` boundary, scheme and host compared case-insensitively, `..` resolved); any
 other URI is not contacted, and the rules that need MLflow report "evidence unavailable" and fail.
-With `evidence.data_quality.stored_results: recompute`, only data checks the check runs itself
+Only a listed URI receives credentials. Empty (the default), no tracking server is contacted and
+only a store committed in the repository is read. A committed store or stored result that the
+pull request changes counts only when attested by an approving review, listed (the store's
+URI) or recomputed (`aigov check --run-data-checks`). With
+`evidence.data_quality.stored_results: recompute`, only data checks the check runs itself
 (`aigov check --run-data-checks`) count.
 
 Waivers (`waivers:` in `aigov.yaml`) are valid when the rule exists, the approver is listed
