@@ -40,11 +40,11 @@ List helpers, linear in the lists they read
     macro inside a macro over the same list is quadratic too. Rules over the lists a pull
     request writes (approvals, criteria, properties…) select and compare with these instead.
 
-    ``where(list, conditions) -> list``
-        The maps of ``list`` that have every field named in ``conditions`` with one of the values
-        it lists: ``where(manifest.approvals, {"decision": ["rejected", "deferred"]})``.
-    ``pluck(list, field) -> list``
-        The ``field`` of each map of ``list`` (an absent one is an error).
+    ``pluck(list, field) -> list`` / ``pluck(list, field, conditions) -> list``
+        The ``field`` of each map of ``list`` (an absent one is an error); with ``conditions``, of
+        the maps only that have every field it names with one of the values it lists:
+        ``pluck(manifest.approvals, "date", {"decision": ["rejected", "deferred"]})``. One call
+        reads the list once (passing a list to a function converts it: ~15 µs per map).
     ``greatest(list) -> value`` / ``latest(list) -> timestamp``
         The largest element of a non-empty list of numbers, of strings or of timestamps, as
         cel-go's ``math.greatest``; ``latest`` reads each element with ``date()`` first. An empty
@@ -272,31 +272,32 @@ def _is_duration(value: object) -> bool:
     return True
 
 
-def _where(values: object, conditions: object) -> list[Any]:
-    maps = _maps(values, "where")
-    if not isinstance(conditions, dict) or not all(
-        isinstance(wanted, list) for wanted in conditions.values()
-    ):
-        raise TypeError("where() expects a list and a map of field names to lists of values")
-    accepted = {
-        field: {_set_key(value, "where") for value in wanted}
-        for field, wanted in conditions.items()
-    }
-    return [
-        item
-        for item in maps
-        if all(field in item and _set_key(item[field], "") in ok for field, ok in accepted.items())
-    ]
-
-
-def _pluck(values: object, field: object) -> list[Any]:
+def _pluck(values: object, field: object, conditions: object = None) -> list[Any]:
     maps = _maps(values, "pluck")
     if not isinstance(field, str):
         raise TypeError(f"pluck() expects a field name, got {_cel_type_name(field)}")
+    if conditions is not None:
+        accepted = _accepted(conditions)
+        maps = [item for item in maps if _meets(item, accepted)]
     try:
         return [item[field] for item in maps]
     except KeyError:
         raise ValueError(f"pluck(): an element has no field {field!r}") from None
+
+
+def _accepted(conditions: object) -> dict[str, set[tuple[bool, object]]]:
+    if not isinstance(conditions, dict) or not all(
+        isinstance(wanted, list) for wanted in conditions.values()
+    ):
+        raise TypeError("pluck() conditions map field names to lists of values")
+    return {
+        field: {_set_key(value, "pluck") for value in wanted}
+        for field, wanted in conditions.items()
+    }
+
+
+def _meets(item: dict[str, Any], accepted: dict[str, set[tuple[bool, object]]]) -> bool:
+    return all(field in item and _set_key(item[field], "") in ok for field, ok in accepted.items())
 
 
 def _maps(values: object, function: str) -> list[dict[str, Any]]:
@@ -350,7 +351,7 @@ def _set_key(value: object, function: str) -> tuple[bool, object]:
     """``value`` as a set member with CEL's equality: 1 == 1.0, but true != 1 (Python's ==).
 
     A list or map never equals a scalar: without ``function`` to blame, it gets a key no scalar
-    has (``where`` comparing a field that holds a list)."""
+    has (``pluck`` conditions on a field that holds a list)."""
     if isinstance(value, list | dict):
         if not function:
             return (False, _UNEQUAL)
@@ -394,7 +395,6 @@ _FUNCTIONS: Final[dict[str, Callable[..., Any]]] = {
     "duration_days": _duration_days,
     "is_date": _is_date,
     "is_duration": _is_duration,
-    "where": _where,
     "pluck": _pluck,
     "greatest": _greatest,
     "latest": _latest,
