@@ -62,6 +62,7 @@ def test_the_escapes_read_as_text_and_decode_back_in_json() -> None:
     assert github_commands(printed) == []
     assert json.loads(printed) == value
     assert runner_safe("x\n  ::error::y\n") == "x\n  \\u003a:error::y\n"
+    assert runner_safe("a\r\nb\r") == "a\r\nb\\u000d"
 
 
 def test_only_aigov_s_own_commands_pass() -> None:

@@ -74,7 +74,10 @@ def neutralise(line: str, *, line_start: bool, before: str = "", complete: bool 
 def runner_safe(text: str) -> str:
     """``text`` with every line neutralised (:func:`neutralise`): a report aigov writes, to
     standard output or to a file a later step may print, holds no command for a runner."""
-    return "\n".join(neutralise(line, line_start=True) for line in text.split("\n"))
+    *lines, last = text.split("\n")
+    # The last piece has no LF after it: a CR there ends nothing, and it is escaped.
+    out = [neutralise(line, line_start=True) for line in lines]
+    return "\n".join([*out, neutralise(last, line_start=True, complete=False)])
 
 
 class RunnerSafeStream(io.TextIOBase):
