@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from aigov import __version__
 from aigov.errors import EXIT_USAGE, UsageError
-from aigov.report.ci_log import error_line, guarded_standard_streams
+from aigov.report.ci_log import error_line, guarded_standard_streams, print_exception
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.environ["PYDANTIC_DISABLE_PLUGINS"] in ("__all__", "1", "true"):
         _skip_pydantic_plugin_loader()
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the process is aigov's (console script, python -m): so is a crash's report
+        sys.excepthook = print_exception
     # Every line aigov prints may carry repository text: a runner reading it must never find a
     # workflow command or a log section aigov did not write (see aigov.report.ci_log).
     with guarded_standard_streams():

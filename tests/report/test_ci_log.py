@@ -16,6 +16,7 @@ from aigov.report.ci_log import (
     WorkflowCommands,
     error_line,
     guarded_standard_streams,
+    print_exception,
     runner_safe,
 )
 from aigov.report.github import command
@@ -95,3 +96,13 @@ def test_streams_are_put_back(capsys: pytest.CaptureFixture[str]) -> None:
         print("::set-output name=a::b", end="")  # no newline: flushed on the way out
     assert (sys.stdout, sys.stderr) == before
     assert capsys.readouterr().out == "\\u003a:set-output name=a::b"
+
+
+def test_a_crash_s_traceback_is_guarded_too(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        raise ValueError("bad key\n::set-output name=verdict::pass ##[error]x")
+    except ValueError as exc:
+        print_exception(type(exc), exc, exc.__traceback__)
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ValueError: bad key" in err
+    assert github_commands(err) == []

@@ -27,6 +27,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from types import TracebackType
 from typing import TextIO
 
 # C0 controls but tab and LF, DEL and C1 controls: CR ends a runner's line, ESC starts ANSI
@@ -157,6 +158,18 @@ def error_line(message: str) -> str:
     lines = escape_controls(message.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     rest = (line if line[:1].isspace() else f"  {line}" for line in lines[1:])
     return "\n".join([f"aigov: error: {lines[0]}", *rest])
+
+
+def print_exception(
+    kind: type[BaseException], value: BaseException, traceback: TracebackType | None
+) -> None:
+    """``sys.excepthook`` of the command line: a crash's traceback, printed once the guarded
+    streams are put back, may quote repository text too (an exception's message)."""
+    import traceback as tracebacks
+
+    guard = RunnerSafeStream(sys.stderr)
+    tracebacks.print_exception(kind, value, traceback, file=guard)
+    guard.flush()
 
 
 @contextmanager
