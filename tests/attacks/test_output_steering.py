@@ -247,14 +247,8 @@ def test_portfolio_scan_prints_no_command(workspace: dict[str, Path]) -> None:
     run = run_aigov_process(
         "portfolio", "scan", "--dir", str(workspace["base"] / "projects"),
         "-o", str(out / "scan.json"), "--cache", str(out / "cache"), "--jobs", "1",
-        "--today", TODAY, "--no-history", cwd=workspace["base"],
+        cwd=workspace["base"],
     )  # fmt: skip
-    if run.exit_code == 2 and "--no-history" in run.stderr:
-        run = run_aigov_process(
-            "portfolio", "scan", "--dir", str(workspace["base"] / "projects"),
-            "-o", str(out / "scan.json"), "--cache", str(out / "cache"), "--jobs", "1",
-            cwd=workspace["base"],
-        )  # fmt: skip
     assert run.exit_code == 0, run.stderr
     assert_runner_reads_nothing(run)
     # the scan file names a repository the report cannot read: the error path
