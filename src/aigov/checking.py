@@ -36,6 +36,7 @@ from aigov.documents.types import STAGES
 if TYPE_CHECKING:
     from aigov.attestation.apply import AttestationOutcome
     from aigov.documents.repository import Repository
+    from aigov.evidence.collect import EvidenceChange
     from aigov.evidence.git_history import GitHistory
     from aigov.policy.cache import PackCache
     from aigov.policy.sources import PolicySet, PolicySource
@@ -138,13 +139,20 @@ def check_repository(
         change = {**(change or {}), "target": options.target, "target_stage": stages[0]}
     if options.run_data_checks:
         notes.append(refresh_data_quality(repository))
-    attestation = attest_records(repository, options, policy_set, work_tree, history, today)
-    notes.extend(attestation.notes)
-    # Pending records are undone: the evidence and the rules see the repository without them.
-    repository = attestation.repository or repository
     from aigov.evidence.collect import changed_evidence
 
     changed_files = frozenset((change or {}).get("files", ()))  # pull-request mode only
+    evidence_changes = changed_evidence(repository, changed_files)
+    notes.extend(
+        f"evidence changed by this change: {changed.path} ({changed.description})"
+        for changed in evidence_changes
+    )
+    attestation = attest_records(
+        repository, options, policy_set, work_tree, history, today, evidence_changes
+    )
+    notes.extend(attestation.notes)
+    # Pending records are undone: the evidence and the rules see the repository without them.
+    repository = attestation.repository or repository
     evidence = collect_evidence(
         repository,
         policy_set,
@@ -155,10 +163,7 @@ def check_repository(
         skip=options.skip_evidence,
         data_checks_run=options.run_data_checks,
         changed_files=changed_files,
-    )
-    notes.extend(
-        f"evidence changed by this change: {changed.path} ({changed.description})"
-        for changed in changed_evidence(repository, changed_files)
+        attested_evidence_changes=attestation.evidence_files_attested,
     )
     for source_name, value in sorted(evidence.items()):
         if isinstance(value, Mapping) and "unavailable" in value:
@@ -380,6 +385,7 @@ def attest_records(
     work_tree: Path | None,
     history: GitHistory | None,
     today: dt.date,
+    evidence_changes: Sequence[EvidenceChange] = (),
 ) -> AttestationOutcome:
     """Which governance records the verdict may rely on (see :mod:`aigov.attestation.apply`)."""
     from aigov.attestation import apply
@@ -389,6 +395,7 @@ def attest_records(
         return apply.for_pull_request(
             repository,
             _manifest_at_commit(work_tree, history.base, manifest_path),
+            evidence_files=[(c.path, c.description) for c in evidence_changes],
             work_tree=work_tree,
             manifest_path=manifest_path,
             org=policy_set.org,

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -626,3 +627,24 @@ def test_a_gitlab_approval_counts_only_where_approvals_reset_on_push(
     assert (waiver["status"] == "attested") is reset_on_push, waiver
     if not reset_on_push:
         assert len(pending(result)) == 1
+
+
+def test_a_swapped_store_and_flipped_results_are_pending_until_reviewed(
+    repo: Path, github: FakeGitHub
+) -> None:
+    stored = repo / ".aigov" / "evidence" / "data_quality.json"
+    data = json.loads(stored.read_text())
+    data["success"] = not data["success"]
+    stored.write_text(json.dumps(data))
+    with sqlite3.connect(repo / "mlruns.db") as db:  # a store of the PR's own
+        db.execute("UPDATE metrics SET value = 0.99")
+    git(repo, "commit", "-qam", "better numbers")
+    head = _head(repo)
+    _, result = check(repo, "--base", "main")
+    files = {f["file"] for f in pending(result)}
+    assert files == {"mlruns.db", ".aigov/evidence/data_quality.json"}
+    assert any("evidence changed by this change: mlruns.db" in note for note in result["notes"])
+    github.head_sha = head
+    github.add_review("sgarnier", "APPROVED", head)
+    _, result = check(repo, "--base", "main", env=github_job(repo, github, head))
+    assert not pending(result)

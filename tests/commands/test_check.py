@@ -314,7 +314,7 @@ def test_a_pr_cannot_change_the_policy_that_judges_it(
     assert str(data["policy_source"]).startswith("git+file://")
 
 
-def test_waivers_added_by_the_pr_are_listed(
+def test_waivers_added_by_the_pr_are_pending_until_attested(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
     root, repo = example_repo(tmp_path, "credit-scoring")
@@ -327,8 +327,12 @@ def test_waivers_added_by_the_pr_are_listed(
     data = result_json(
         run_cli("check", str(root), "--base", "main", "--policies", str(ORG_POLICIES), "-f", "json")
     )
-    notes = [n for n in data["notes"] if n.startswith("waiver added")]
-    assert len(notes) == 1 and "SLA-LATENCY-P95 (RISKIT-2291)" in notes[0]
+    (pending,) = [f for f in data["findings"] if f["rule_id"] == "AIGOV-ATTESTATION"]
+    assert "waiver of SLA-LATENCY-P95 (RISKIT-2291)" in pending["message"]
+    assert "written by this change, not attested" in pending["message"]
+    assert pending["blocking"] and pending["file"] == "aigov.yaml"
+    latency = [f for f in data["findings"] if f["rule_id"] == "SLA-LATENCY-P95"]
+    assert all(not f["waived"] for f in latency)  # the pending waiver excuses nothing
 
 
 # --- baseline ----------------------------------------------------------------------------------

@@ -35,7 +35,14 @@ from aigov.attestation.judge import (
     judge,
     pending_findings,
 )
-from aigov.attestation.records import Record, changed_records, section_of, standing_records
+from aigov.attestation.records import (
+    EVIDENCE_FILE,
+    Record,
+    changed_records,
+    evidence_file_record,
+    section_of,
+    standing_records,
+)
 from aigov.attestation.witnesses import (
     MAX_VERSIONS,
     Commit,
@@ -70,8 +77,10 @@ class AttestationOutcome:
     """Waiver index -> the day of the commit that introduced it (its duration runs from there)."""
 
     @property
-    def evidence_changes_attested(self) -> bool:
-        return any(j.record.kind == "evidence" and not j.pending for j in self.judged)
+    def evidence_files_attested(self) -> bool:
+        """Every committed evidence file the change alters is attested (none: False)."""
+        files = [j for j in self.judged if j.record.path[:1] == (EVIDENCE_FILE,)]
+        return bool(files) and not any(j.pending for j in files)
 
     def to_dict(self) -> dict[str, Any]:
         return {"mode": self.mode, "records": [j.to_dict() for j in self.judged]}
@@ -99,6 +108,7 @@ def for_pull_request(
     repository: Repository,
     base_manifest: Mapping[str, Any] | None,
     *,
+    evidence_files: Sequence[tuple[str, str]] = (),
     work_tree: Path,
     manifest_path: str,
     org: OrgConfig,
@@ -109,7 +119,9 @@ def for_pull_request(
     """Attest the records a pull request adds or alters against its base manifest."""
     head = head_data(repository)
     base = normalised(base_manifest) if base_manifest is not None else None
-    records = changed_records(base, head)
+    records = changed_records(base, head) + [
+        evidence_file_record(path, description) for path, description in evidence_files
+    ]
     waivers = standing_records({"waivers": head.get("waivers", [])})
     if not records and not waivers:
         return AttestationOutcome("pull-request")
@@ -233,6 +245,8 @@ def _outcome(
     def locate(path: tuple[str | int, ...]) -> Any:
         from aigov.documents.problems import Location
 
+        if path[:1] == (EVIDENCE_FILE,):  # the changed file itself
+            return Location(str(path[1]))
         return document.locate(path) if document is not None else Location(MANIFEST_FILE)
 
     pending_waivers = frozenset(int(j.record.path[1]) for j in pending if j.record.kind == "waiver")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from aigov.attestation.records import Record
+from aigov.attestation.records import EVIDENCE_FILE, Record
 from aigov.attestation.witnesses import Commit, ForgeReviews
 from aigov.documents.problems import Location
 from aigov.git_objects import Signature
@@ -199,6 +199,8 @@ def pending_findings(
 
 
 def _field(record: Record) -> str:
+    if record.path[:1] == (EVIDENCE_FILE,):
+        return ""
     text = "manifest"
     for part in record.path:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"

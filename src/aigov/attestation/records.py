@@ -92,6 +92,25 @@ def changed_records(base: Mapping[str, Any] | None, head: Mapping[str, Any]) -> 
     return records
 
 
+EVIDENCE_FILE: Final = "<evidence file>"
+"""The path of a committed evidence file's record: the file is not a field of the manifest."""
+
+
+def evidence_file_record(path: str, description: str) -> Record:
+    """A committed evidence file (MLflow store, stored results) that the change alters.
+
+    No version of the manifest shows it, so no commit "introduces" it for a signature: an
+    approving review on the head attests it (or the org lists the store, or the check recomputes
+    the results).
+    """
+    return Record(
+        "evidence",
+        (EVIDENCE_FILE, path),
+        f"committed evidence {path} changed ({description})",
+        present=lambda _: False,
+    )
+
+
 def standing_records(head: Mapping[str, Any]) -> list[Record]:
     """Every waiver and approval the manifest holds (what a run outside a change relies on)."""
     return changed_records({}, {k: head.get(k, []) for k in ("waivers", "approvals")})
