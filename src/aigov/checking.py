@@ -396,6 +396,7 @@ def attest_records(
             repository,
             _manifest_at_commit(work_tree, history.base, manifest_path),
             evidence_files=[(c.path, c.description) for c in evidence_changes],
+            base_commit=history.base,
             work_tree=work_tree,
             manifest_path=manifest_path,
             org=policy_set.org,

@@ -109,6 +109,7 @@ def for_pull_request(
     base_manifest: Mapping[str, Any] | None,
     *,
     evidence_files: Sequence[tuple[str, str]] = (),
+    base_commit: str | None = None,
     work_tree: Path,
     manifest_path: str,
     org: OrgConfig,
@@ -122,8 +123,7 @@ def for_pull_request(
     records = changed_records(base, head) + [
         evidence_file_record(path, description) for path, description in evidence_files
     ]
-    waivers = standing_records({"waivers": head.get("waivers", [])})
-    if not records and not waivers:
+    if not records:
         return AttestationOutcome("pull-request")
     heads = _checked_heads(work_tree)
     reviews_seen: list[ForgeReviews] = []
@@ -133,7 +133,10 @@ def for_pull_request(
             reviews_seen.append(forge_reviews(os.environ if env is None else env, heads))
         return reviews_seen[0]
 
-    introduced = introductions(work_tree, "HEAD", manifest_path, [*records, *waivers], normalised)
+    # Only the change's own commits can have introduced what it adds (the base's waivers were
+    # judged when they were added): reading just those keeps the PR check fast.
+    since = f"{base_commit}..HEAD" if base_commit else "HEAD"
+    introduced = introductions(work_tree, since, manifest_path, records, normalised)
     with allowed_signers_file(allowed_signers) as signers:
         judged = judge(
             records,
@@ -155,7 +158,7 @@ def for_pull_request(
         judged,
         notes,
         when="written by this change",
-        waiver_starts=_waiver_starts(waivers, introduced, len(records), today),
+        waiver_starts=_waiver_starts(records, introduced, today),
     )
 
 
@@ -202,7 +205,6 @@ def for_deployment(
         f"deployment trust: verify — {attested} of {len(judged)} governance record(s) on the "
         "deployed commit attested by a signed commit or an approved merge request"
     ]
-    waivers = [r for r in records if r.kind == "waiver"]
     return _outcome(
         "verify",
         repository,
@@ -210,7 +212,7 @@ def for_deployment(
         judged,
         notes,
         when="on the deployed commit",
-        waiver_starts=_waiver_starts(waivers, introduced, 0, today),
+        waiver_starts=_waiver_starts(records, introduced, today),
     )
 
 
@@ -289,12 +291,13 @@ def _to_stages(records: Sequence[Record], head: Mapping[str, Any]) -> dict[int, 
 
 
 def _waiver_starts(
-    waivers: Sequence[Record], introduced: Mapping[int, Commit], offset: int, today: dt.date
+    records: Sequence[Record], introduced: Mapping[int, Commit], today: dt.date
 ) -> dict[int, dt.date]:
+    """Waiver index in the manifest -> the day of the commit that introduced it."""
     starts = {}
-    for index, record in enumerate(waivers):
-        commit = introduced.get(offset + index)
-        if commit is not None and isinstance(record.path[1], int):
+    for index, record in enumerate(records):
+        commit = introduced.get(index)
+        if record.kind == "waiver" and commit is not None and isinstance(record.path[1], int):
             starts[record.path[1]] = min(commit.date, today)
     return starts
 

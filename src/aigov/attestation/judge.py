@@ -16,7 +16,6 @@ tracking URI read as the base wrote them) — so a pending record never lifts a 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -205,8 +204,3 @@ def _field(record: Record) -> str:
     for part in record.path:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"
     return text
-
-
-def waiver_start(commit: Commit | None, today: dt.date) -> dt.date | None:
-    """The day a waiver's allowed duration runs from: the commit that introduced it."""
-    return min(commit.date, today) if commit is not None else None
