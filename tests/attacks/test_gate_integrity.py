@@ -17,6 +17,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -293,9 +294,11 @@ def test_a_self_approved_stage_change_is_blocked(repo: Path) -> None:
     )
 
 
-def test_a_loosened_threshold_with_a_self_written_approval_is_blocked(repo: Path) -> None:
+def loosening(threshold: float, reference: str) -> Callable[[dict[str, Any]], None]:
+    """A lower AUC threshold and the committee approval that accepts it."""
+
     def loosen(data: dict[str, Any]) -> None:
-        data["success_criteria"][0]["threshold"] = 0.70
+        data["success_criteria"][0]["threshold"] = threshold
         data["approvals"].append(
             {
                 "from_stage": "production",
@@ -303,12 +306,16 @@ def test_a_loosened_threshold_with_a_self_written_approval_is_blocked(repo: Path
                 "committee": "Comité des Risques de Crédit",
                 "decision": "approved",
                 "date": "2026-11-20",
-                "reference": "FAKE-1",
+                "reference": reference,
                 "loosened_criteria": ["AUC on out-of-time test sample"],
             }
         )
 
-    edit(repo, loosen)
+    return loosen
+
+
+def test_a_loosened_threshold_with_a_self_written_approval_is_blocked(repo: Path) -> None:
+    edit(repo, loosening(0.70, "FAKE-1"))
     code, result = check(repo, "--base", "main")
     assert code == 1
     messages = " | ".join(f["message"] for f in pending(result))
@@ -448,21 +455,7 @@ def test_gate_verify_names_the_unattested_records(repo: Path, keys: dict[str, Pa
 def test_a_loosening_and_its_approval_count_once_signed_by_a_committee_member(
     repo: Path, keys: dict[str, Path]
 ) -> None:
-    def loosen(data: dict[str, Any]) -> None:
-        data["success_criteria"][0]["threshold"] = 0.77
-        data["approvals"].append(
-            {
-                "from_stage": "production",
-                "to_stage": "production",
-                "committee": "Comité des Risques de Crédit",
-                "decision": "approved",
-                "date": "2026-11-20",
-                "reference": "CRC-2026-11",
-                "loosened_criteria": ["AUC on out-of-time test sample"],
-            }
-        )
-
-    edit(repo, loosen, key=keys["approver"])
+    edit(repo, loosening(0.77, "CRC-2026-11"), key=keys["approver"])
     _, result = check(repo, "--base", "main")
     assert not pending(result)
     records = result["extra"]["attestation"]["records"]

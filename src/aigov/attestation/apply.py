@@ -21,7 +21,7 @@ import copy
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,16 +136,9 @@ def for_pull_request(
     # Only the change's own commits can have introduced what it adds (the base's waivers were
     # judged when they were added): reading just those keeps the PR check fast.
     since = f"{base_commit}..HEAD" if base_commit else "HEAD"
-    introduced = introductions(work_tree, since, manifest_path, records, normalised)
-    with allowed_signers_file(allowed_signers) as signers:
-        judged = judge(
-            records,
-            org,
-            introduced=introduced,
-            reviews=reviews,
-            signature=signature_reader(work_tree, signers),
-            to_stages=_to_stages(records, head),
-        )
+    introduced, judged = _judged(
+        records, head, org, allowed_signers, reviews, work_tree, since, manifest_path
+    )
     notes = [
         f"attested: {j.record.summary} — {j.attestation.detail}" for j in judged if j.attestation
     ]
@@ -190,16 +183,9 @@ def for_deployment(
             merged[commit.sha] = _merged_reviews(repo, commit.sha)
         return merged[commit.sha]
 
-    introduced = introductions(work_tree, "HEAD", manifest_path, records, normalised)
-    with allowed_signers_file(allowed_signers) as signers:
-        judged = judge(
-            records,
-            org,
-            introduced=introduced,
-            reviews=reviews,
-            signature=signature_reader(work_tree, signers),
-            to_stages=_to_stages(records, head),
-        )
+    introduced, judged = _judged(
+        records, head, org, allowed_signers, reviews, work_tree, "HEAD", manifest_path
+    )
     attested = sum(1 for j in judged if not j.pending)
     notes = [
         f"deployment trust: verify — {attested} of {len(judged)} governance record(s) on the "
@@ -229,6 +215,30 @@ def outside_change(repository: Repository) -> AttestationOutcome:
 
 
 # --- pieces --------------------------------------------------------------------------------------
+
+
+def _judged(
+    records: Sequence[Record],
+    head: Mapping[str, Any],
+    org: OrgConfig,
+    allowed_signers: bytes | None,
+    reviews: Callable[[Commit | None], ForgeReviews | None],
+    work_tree: Path,
+    revisions: str,
+    manifest_path: str,
+) -> tuple[dict[int, Commit], list[Judged]]:
+    """Where each record came from in ``revisions``, and what attests it."""
+    introduced = introductions(work_tree, revisions, manifest_path, records, normalised)
+    with allowed_signers_file(allowed_signers) as signers:
+        judged = judge(
+            records,
+            org,
+            introduced=introduced,
+            reviews=reviews,
+            signature=signature_reader(work_tree, signers),
+            to_stages=_to_stages(records, head),
+        )
+    return introduced, judged
 
 
 def _outcome(
