@@ -181,6 +181,24 @@ def test_a_listed_host_gets_the_credentials_and_its_redirect_none(
             elsewhere.stop()
 
 
+def test_the_library_sends_no_credential_unless_told_the_uri_is_listed(
+    httpserver: HTTPServer, credentials: None, tmp_path: Path
+) -> None:
+    """A caller of :func:`read_registry` that skipped the org's list still sends nothing."""
+    from aigov.documents.files import RepositoryRoot
+    from aigov.documents.manifest import Registry
+    from aigov.evidence.mlflow import MlflowEvidenceUnavailable, read_registry
+
+    httpserver.expect_request("/api/2.0/mlflow/registered-models/get").respond_with_json(
+        {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "no such model"}, status=404
+    )
+    registry = Registry(tracking_uri=httpserver.url_for("/")[:-1], registered_model="churn")
+    with pytest.raises(MlflowEvidenceUnavailable, match="no such model"):
+        read_registry(RepositoryRoot(tmp_path), registry, timeout_s=5, max_retries=0)
+    assert httpserver.log
+    assert _credentials_in(httpserver) == []
+
+
 def test_the_portfolio_scan_obeys_the_same_rule(
     httpserver: HTTPServer,
     credentials: None,
