@@ -187,8 +187,9 @@ def test_history_read_in_one_rev_list_matches_gitpythons_objects(scripted: Scrip
     scripted.commit({"other.txt": "x"}, "2026-03-06")
     repo.git.merge("side", "--no-ff", "-m", "merge side")
     history = read_history(scripted.root)
-    commits = list(repo.iter_commits("HEAD", paths="aigov.yaml", reverse=True))
-    assert history.manifest_commits == len(commits)
+    # Every parent followed (--full-history): the merge that brought the manifest back counts.
+    commits = list(repo.iter_commits("HEAD", paths="aigov.yaml", reverse=True, full_history=True))
+    assert history.manifest_commits == len(commits) == 5
     by_sha = {c.hexsha: c for c in commits}
     assert [e.stage for e in history.timeline] == ["ideation", "data-exploration", "poc"]
     for entry in history.timeline:
