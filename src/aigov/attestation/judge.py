@@ -35,6 +35,20 @@ _REFERENCES = (
     "SECURITY.md: trust model",
 )
 
+ATTESTATION_EXPLANATION: Final = (
+    f"# {ATTESTATION_RULE_ID} — {_TITLE}\n\n"
+    "A pull request added or changed a record that could lift a block — a waiver, a committee "
+    "approval, a loosened success criterion, a lower risk class or another obligation-lowering "
+    "claim, a new tracking URI, model or metric name, a committed evidence file — and nobody the "
+    "organisation allows has attested it: an approving review on the pull request's head by a "
+    "forge account listed under `people` in aigov-org.yaml with a role that may approve it, or "
+    "the commit that wrote it signed by a key of the policy source's allowed_signers file. Until "
+    "then the check judges the repository without the record. Before a deployment, the same "
+    "finding names a record on the deployed commit that no signed commit or approved merge "
+    "request brought, or a default branch the forge does not protect with reviews. See "
+    "SECURITY.md, 'Trust model'.\n"
+)
+
 Method = Literal["forge-review", "signed-commit", "merged-review"]
 
 

@@ -24,23 +24,26 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from aigov.policy.reference import render_rule
-    from aigov.policy.waivers import WAIVER_RULE_ID
 
     policy_set = load_for_cli(args.policies, args.ref)
     wanted = args.rule_id.strip().upper()
     rule = policy_set.rule(wanted)
     if rule is None:
-        if wanted == WAIVER_RULE_ID:
-            sys.stdout.write(
-                f"# {WAIVER_RULE_ID} — Waivers are approved, current and time-boxed\n\n"
-                "A waiver in aigov.yaml names an unknown rule, was approved by someone who is "
-                "not an org approver, has expired, runs longer than the org allows, or was "
-                "granted for another stage. Fix or remove the waiver.\n"
-            )
+        made_by_aigov = _aigov_rules()
+        if wanted in made_by_aigov:
+            sys.stdout.write(made_by_aigov[wanted])
             return EXIT_PASS
         ids = [r.id for r in policy_set.rules]
-        close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(wanted, [*ids, *made_by_aigov], n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UsageError(f"no rule '{args.rule_id}' in the policy packs{hint}")
     sys.stdout.write(render_rule(policy_set, rule))
     return EXIT_PASS
+
+
+def _aigov_rules() -> dict[str, str]:
+    """The findings aigov makes itself (not a pack's rules), explained."""
+    from aigov.attestation.judge import ATTESTATION_EXPLANATION, ATTESTATION_RULE_ID
+    from aigov.policy.waivers import WAIVER_EXPLANATION, WAIVER_RULE_ID
+
+    return {WAIVER_RULE_ID: WAIVER_EXPLANATION, ATTESTATION_RULE_ID: ATTESTATION_EXPLANATION}

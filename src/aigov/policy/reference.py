@@ -67,9 +67,18 @@ URI) or recomputed (`aigov check --run-data-checks`). With
 (`aigov check --run-data-checks`) count.
 
 Waivers (`waivers:` in `aigov.yaml`) are valid when the rule exists, the approver is listed
-under `waivers.approvers`, `expires` is today or later and at most `waivers.max_days` after
-`granted_on` (or today), and `stage` is the project's current stage. An invalid waiver is a
-blocking finding `AIGOV-WAIVER`; waived findings are reported as waived.
+under `waivers.approvers`, `granted_on` is not in the future, `expires` is today or later and at
+most `waivers.max_days` after the earlier of `granted_on` and the day of the commit that
+introduced the waiver (or today), `stage` is the project's current stage, and the rule is not
+critical unless listed under `waivers.waivable_critical`. An invalid waiver is a blocking finding
+`AIGOV-WAIVER`; waived findings are reported as waived.
+
+A record a pull request adds that could lift a block (a waiver, an approval, a loosened
+criterion, an obligation-lowering change under `risk` or `monitoring`, a new registry or metric
+name, a changed committed evidence file) counts only when attested — an approving review by a
+forge account that `people` maps to an allowed role, or the introducing commit signed by a key of
+the policy source's `allowed_signers` file; until then it is a blocking finding
+`AIGOV-ATTESTATION` and the repository is judged without it.
 """
 
 

@@ -23,6 +23,14 @@ from aigov.policy.org import OrgConfig
 WAIVER_RULE_ID: Final = "AIGOV-WAIVER"
 WAIVER_PACK: Final = "aigov"
 _TITLE = "Waivers are approved, current and time-boxed"
+WAIVER_EXPLANATION: Final = (
+    f"# {WAIVER_RULE_ID} — {_TITLE}\n\n"
+    "A waiver in aigov.yaml names an unknown rule, was approved by someone who is not an org "
+    "approver, has expired, was granted on a future day, runs longer than the org allows (from "
+    "the day it was granted or committed, whichever is earlier), was granted for another stage, "
+    "or covers a critical rule the org does not list under waivers.waivable_critical. Fix or "
+    "remove the waiver.\n"
+)
 _REFERENCES = ("aigov-org.yaml waivers (organisation waiver policy)",)
 
 
