@@ -329,9 +329,7 @@ def test_rewritten_rules_give_the_former_verdicts(rule_id: str, part: str) -> No
 # scans a whole list for each element (quadratic); over the outer element it walks a tree.
 _CONTEXT_ROOTS = ("manifest", "model_card", "contracts", "evidence", "org")
 _MACRO = re.compile(r"([A-Za-z_][\w.\[\]\"]*)?\.(all|exists|exists_one|map|filter)\(")
-# Bounded by git_history.MAX_MANIFEST_COMMITS stage changes, times the approvals in history:
-# which approval may authorise a stage change depends on two orders (commit and date).
-_KNOWN_PRODUCTS = {"LC-HISTORY-APPROVAL-IN-ORDER"}
+_KNOWN_PRODUCTS: set[str] = set()  # none left: the git evidence precomputes what needed one
 
 
 def _macros(expression: str) -> Iterator[tuple[str, str, str]]:

@@ -1,13 +1,22 @@
 """Git history evidence, read from real repositories built with scripted histories."""
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import git
 import pytest
 from tests.conftest import MINIMAL_MANIFEST
 
-from aigov.evidence.git_history import GitEvidenceUnavailable, read_history
+from aigov.evidence.git_history import (
+    ApprovalRecord,
+    GitEvidenceUnavailable,
+    GitHistory,
+    StageEntry,
+    read_history,
+)
+from aigov.policy.expressions import ExpressionError, compile_expression, prepare_context
+from aigov.policy.sources import load_policy_set
 
 ALICE = git.Actor("Alice Martin", "alice@bank.example")
 BOB = git.Actor("Bob Durand", "bob@bank.example")
@@ -204,3 +213,55 @@ def test_history_read_in_one_rev_list_matches_gitpythons_objects(scripted: Scrip
     assert history.timeline[1].author == "Zoé Lefèvre"
     assert history.timeline[1].date == "2026-02-05T10:00:00+01:00"
     assert history.head == repo.head.commit.hexsha
+
+
+FORMER_APPROVAL_IN_ORDER = """
+    evidence.git.timeline.all(t, t.stage == "ideation"
+      || evidence.git.approvals.exists(a, a.to_stage == t.stage
+           && a.position <= t.position
+           && date(a.date) <= date(t.date)))"""
+
+
+def _random_history(chooser: random.Random) -> GitHistory:
+    stages = ["ideation", "poc", "production"]
+    history = GitHistory(head="h", shallow=False, manifest_commits=8)
+    for position in sorted(chooser.sample(range(8), chooser.randint(0, 4))):
+        day = chooser.randint(1, 9)
+        history.timeline.append(
+            StageEntry(chooser.choice(stages), f"2025-03-0{day}T10:00:00+01:00", "c", "A", position)
+        )
+    for index in range(chooser.randint(0, 6)):
+        history.approvals.append(
+            ApprovalRecord(
+                chooser.choice(stages[1:]),
+                f"R{index}",
+                chooser.choice([f"2025-03-0{chooser.randint(1, 9)}", "2025-13-40"]),
+                "c",
+                "2025-03-01T10:00:00+01:00",
+                chooser.randint(0, 7),
+            )
+        )
+    return history
+
+
+def test_earliest_approval_gives_the_former_rule_verdicts() -> None:
+    """LC-HISTORY-APPROVAL-IN-ORDER reads each stage change's earliest_approval (computed once,
+    in n log n) instead of searching every approval per stage change: same verdicts."""
+    rule = load_policy_set().rule("LC-HISTORY-APPROVAL-IN-ORDER")
+    assert rule is not None and rule.assertion is not None
+    former = compile_expression(FORMER_APPROVAL_IN_ORDER)
+    chooser = random.Random(14)
+    seen = set()
+    for _ in range(2000):
+        history = _random_history(chooser)
+        context = prepare_context({"evidence": {"git": history.to_evidence()}})
+        try:
+            expected = former.evaluate_bool(context)
+        except ExpressionError:
+            # The former rule failed on any unreadable decision date (this CEL library's exists()
+            # does not absorb errors); now such an approval authorises nothing, and the others
+            # still count.
+            continue
+        assert rule.assertion.evaluate_bool(context) == expected, history
+        seen.add(expected)
+    assert seen == {True, False}

@@ -11,6 +11,7 @@ safe YAML loader.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
@@ -101,6 +102,11 @@ class GitHistory:
 
     def to_evidence(self) -> dict[str, Any]:
         data = asdict(self)
+        for entry, approval in zip(
+            data["timeline"], _earliest_approvals(self.timeline, self.approvals), strict=True
+        ):
+            if approval is not None:
+                entry["earliest_approval"] = approval
         data["time_to_market_days"] = self.time_to_market_days()
         data["stage_changed"] = (
             self.base_stage is not None
@@ -112,6 +118,41 @@ class GitHistory:
 
 def _day(iso: str) -> dt.date:
     return dt.datetime.fromisoformat(iso).date()
+
+
+def _earliest_approvals(
+    timeline: list[StageEntry], approvals: list[ApprovalRecord]
+) -> list[dict[str, Any] | None]:
+    """For each stage entry, the approval of that stage recorded in the same or an earlier
+    commit with the earliest decision date (None when there is none).
+
+    Rules compare one approval per stage change instead of searching every approval for every
+    change (which was quadratic: 400 stage changes x 4,000 approvals took seconds). Approvals are
+    walked once per stage in commit order, keeping the earliest date seen so far; each entry
+    then finds its answer by bisection. A decision date that is not a date counts as none.
+    """
+    by_stage: dict[str, tuple[list[int], list[dict[str, Any]]]] = {}
+    for approval in sorted(approvals, key=lambda a: a.position):
+        try:
+            decided = dt.date.fromisoformat(approval.date)
+        except ValueError:
+            continue
+        positions, earliest = by_stage.setdefault(approval.to_stage, ([], []))
+        best = earliest[-1] if earliest else None
+        if best is None or decided < dt.date.fromisoformat(best["date"]):
+            best = {
+                "reference": approval.reference,
+                "date": approval.date,
+                "position": approval.position,
+            }
+        positions.append(approval.position)
+        earliest.append(best)
+    found: list[dict[str, Any] | None] = []
+    for entry in timeline:
+        positions, earliest = by_stage.get(entry.stage, ([], []))
+        index = bisect.bisect_right(positions, entry.position)
+        found.append(earliest[index - 1] if index else None)
+    return found
 
 
 def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
