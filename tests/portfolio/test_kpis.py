@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from aigov.policy.sources import load_policy_set
 from aigov.portfolio.kpis import adoption, compute_kpis, quality_stability, roi
 from aigov.portfolio.scan import ScanOptions, scan
 from aigov.portfolio.sources import FolderSource
@@ -95,8 +96,10 @@ def test_waiver_debt_and_outdated_packs(tmp_path: Path) -> None:
     write_repo(
         root, "old-packs", "ideation", published_packs=[{"name": "gdpr", "version": "0.9.0"}]
     )
+    gdpr = load_policy_set().pack("gdpr")
+    assert gdpr is not None
     write_repo(
-        root, "new-packs", "ideation", published_packs=[{"name": "gdpr", "version": "1.0.0"}]
+        root, "new-packs", "ideation", published_packs=[{"name": "gdpr", "version": gdpr.version}]
     )
     kpis = compute_kpis(scan(FolderSource(root), ScanOptions(today=TODAY, jobs=1)))
     debt = kpis["compliance"]["waiver_debt"]
@@ -105,7 +108,7 @@ def test_waiver_debt_and_outdated_packs(tmp_path: Path) -> None:
     assert outdated == [
         {
             "repository": "old-packs",
-            "packs": [{"pack": "gdpr", "version": "0.9.0", "current": "1.0.0"}],
+            "packs": [{"pack": "gdpr", "version": "0.9.0", "current": gdpr.version}],
         }
     ]
     assert kpis["compliance"]["outdated_known"] == 2
