@@ -3,7 +3,14 @@
 The job: a ``pull_request`` event (the real payloads of ``shared/conformance/github-events``),
 GITHUB_WORKSPACE a git repository holding a copy of an example with the base branch fetched as
 ``origin/<base>``, and the PR's commit checked out. See ``tests/ci/simulate.py`` for what the
-simulation reproduces and how aigov is provided without ``pip install``.
+simulation reproduces and how aigov is provided without the package index.
+
+A hostile pull request (issue 14) commits modules and commands named like what the steps run
+(``pip/__main__.py``, ``json.py``, ``sitecustomize.py``, ``.pth`` files, ``./aigov``,
+``bin/git``…), each leaving a marker and forging a passing result if it ever runs, and the job's
+environment points PATH, PYTHONPATH, PYTHONHOME and PYTHONUSERBASE into the checkout: every step
+runs (the install too, offline), nothing planted runs, the outputs tell the truth and each token
+reaches only the step that uses it.
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -20,14 +29,25 @@ import yaml
 from tests.ci.simulate import (
     ActionRun,
     aigov_bin,
+    commit_all,
     commit_change,
     example_git_repo,
+    hostile_environment,
+    installed_extras,
+    plant_hostile_files,
     run_composite_action,
+    runner_python,
+    shim_distribution,
+    shim_runs,
 )
 from tests.conftest import PROJECT_ROOT
 from tests.sarif_schema import sarif_errors
+from tests.scm.fakes import CI_VARIABLES, REPOSITORY, FakeGitHub
 
 ACTION = PROJECT_ROOT / "action.yml"
+COMMENT_TOKEN = "ghs_c0mm3ntT0k3nTh4tTh3Ch3ckMustN3v3rH0ld"
+REVIEW_TOKEN = "ghs_r3v13wT0k3nF0rTh3Ch3ckAl0n3MustN0tL34k"
+SKIP_STAGE = {"aigov.yaml": "stage: poc=>stage: production"}  # blocks: a skipped stage gate
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +203,444 @@ def test_unusable_input_fails_with_an_error_annotation(
     assert run.outputs["decision"] == ""
     assert "origin/no-such-branch" in run.steps[-1].stderr
     assert "::error title=aigov::" in run.stdout
+
+
+# --- Issue 14: nothing the pull request wrote runs -----------------------------------------------
+
+_PYTHON_CALL = re.compile(r'(?:"\$\w*(?i:python)\w*"|\bpython3?\b)(?=\s+-)(\s+\S+)')
+
+
+def test_every_python_runs_isolated_and_aigov_by_the_interpreters_path(
+    action: dict[str, Any],
+) -> None:
+    steps = action["runs"]["steps"]
+    for step in steps:
+        script = step["run"]
+        options = [found.strip() for found in _PYTHON_CALL.findall(script)]
+        assert options and set(options) == {"-I"}, (step["name"], options)
+        assert not re.search(r"(^|[;&|(]\s*)aigov\s", script, re.MULTILINE), step["name"]
+        assert 'export PATH="$keep"; unset "${!PYTHON@}"' in script, step["name"]
+        assert "GITHUB_ENV" not in script and "GITHUB_PATH" not in script, step["name"]
+    env_of = {step["id"]: step.get("env") or {} for step in steps}
+    holders = {
+        value: [sid for sid, env in env_of.items() if value in env.values()]
+        for value in ("${{ inputs.token }}", "${{ inputs.review-token }}")
+    }
+    assert holders == {"${{ inputs.token }}": ["comment"], "${{ inputs.review-token }}": ["check"]}
+    assert env_of["check"]["AIGOV_FORGE_TOKEN"] == "${{ inputs.review-token }}"
+    comment = next(step for step in steps if step["id"] == "comment")
+    assert comment["if"] == "${{ !cancelled() && inputs.comment == 'true' }}"
+
+
+def test_the_action_matches_the_github_action_schema() -> None:
+    pytest.importorskip("check_jsonschema")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            str(ACTION),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture
+def no_ci_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own CI variables (a CI running these tests) stay out of the jobs."""
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def hostile_pull_request(
+    tmp_path: Path, conformance: Path, *, edits: dict[str, str], payload_name: str
+) -> tuple[Path, Path, dict[str, str]]:
+    """The example with the PR's ``edits`` and the planted files committed on the PR's branch:
+    (workspace, markers folder, the job's GitHub variables)."""
+    event_path, payload = event(conformance, payload_name)
+    pr = payload["pull_request"]
+    workspace = tmp_path / "workspace"
+    repo = example_git_repo(workspace, "customer-chatbot", branch=pr["base"]["ref"])
+    commit_change(repo, edits, branch=pr["head"]["ref"])
+    markers = tmp_path / "markers"
+    plant_hostile_files(workspace, markers)
+    commit_all(repo, "tooling")
+    variables = {
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_BASE_REF": pr["base"]["ref"],
+        "GITHUB_HEAD_REF": pr["head"]["ref"],
+        "GITHUB_REF": f"refs/pull/{pr['number']}/merge",
+        "GITHUB_SHA": repo.head.commit.hexsha,
+        "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_RUN_ID": "77",
+    }
+    return workspace, markers, variables
+
+
+def outside(workspace: Path, path_variable: str) -> bool:
+    """Every folder of a PATH is absolute and outside the workspace."""
+    root = os.path.realpath(workspace)
+    folders = path_variable.split(os.pathsep)
+    return all(
+        os.path.isabs(folder) and os.path.commonpath([root, os.path.realpath(folder)]) != root
+        for folder in folders
+    )
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_hostile_pull_request_runs_nothing_in_any_step(
+    action: dict[str, Any], tmp_path: Path, conformance: Path, local_server: Any
+) -> None:
+    """Every step runs for real (aigov installed offline into its own environment by pip), on a
+    blocked PR with the comment and the data checks on."""
+    forge = FakeGitHub(local_server, token=COMMENT_TOKEN)
+    workspace, markers, variables = hostile_pull_request(
+        tmp_path, conformance, edits=SKIP_STAGE, payload_name="opened"
+    )
+    records = tmp_path / "records"
+    shim = shim_distribution(tmp_path / "aigov-src", records)
+    trusted = os.pathsep.join([str(runner_python(tmp_path / "runner-bin")), "/usr/bin", "/bin"])
+    run = run_composite_action(
+        action,
+        action_path=shim,
+        workspace=workspace,
+        inputs={
+            "comment": "true",
+            "token": COMMENT_TOKEN,
+            "review-token": REVIEW_TOKEN,
+            "run-data-checks": "true",
+        },
+        env={
+            **variables,
+            **hostile_environment(workspace, trusted),
+            "GITHUB_API_URL": forge.base,
+            "PIP_NO_INDEX": "1",
+            "PIP_FIND_LINKS": str(shim / "wheels"),
+        },
+        temp=tmp_path,
+        skip_ids=(),
+    )
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert [s.name for s in run.steps] == ["Install aigov", "Check", "Comment"]
+    assert run.steps[0].exit_code == 0, run.steps[0].stdout + run.steps[0].stderr
+
+    # The outputs tell the truth: blocked, and the job fails.
+    assert run.exit_code == 1, run.stdout + run.stderr
+    result_text = Path(run.outputs["result-file"]).read_text(encoding="utf-8")
+    result = json.loads(result_text)
+    assert run.outputs["decision"] == result["decision"] == "block"
+    assert run.outputs["blocking-count"] == str(result["summary"]["blocking"])
+    assert int(run.outputs["blocking-count"]) >= 2
+    assert any(note.startswith("data checks re-run") for note in result["notes"])
+
+    # aigov ran isolated from its own environment outside the checkout: its self-test after the
+    # install, the check, the comment.
+    python = run.step_outputs["install"]["python"]
+    assert os.path.isabs(python) and outside(workspace, os.path.dirname(python))
+    assert installed_extras(python) == {"github", "gx"}
+    runs = shim_runs(records)
+    assert [r["argv"][0] for r in runs] == ["--version", "check", "comment"]
+    for recorded in runs:
+        assert recorded["executable"] == python and recorded["isolated"] == 1
+        assert not [name for name in recorded["env"] if name.startswith("PYTHON")]
+        assert outside(workspace, recorded["env"]["PATH"])
+    check, comment = runs[1], runs[2]
+    assert "--run-data-checks" in check["argv"]
+
+    # Each token reaches the step that uses it, and nothing prints one.
+    assert check["env"]["AIGOV_FORGE_TOKEN"] == REVIEW_TOKEN
+    assert COMMENT_TOKEN not in check["env"].values()
+    assert COMMENT_TOKEN not in run.step("Check").env.values()
+    assert comment["env"]["GITHUB_TOKEN"] == COMMENT_TOKEN
+    assert REVIEW_TOKEN not in comment["env"].values()
+    assert REVIEW_TOKEN not in run.step("Comment").env.values()
+    assert not {COMMENT_TOKEN, REVIEW_TOKEN} & set(run.step("Install aigov").env.values())
+    written = [
+        run.stdout,
+        run.stderr,
+        run.summary,
+        json.dumps(run.step_outputs),
+        json.dumps(run.outputs),
+        result_text,
+        (workspace / "aigov.sarif").read_text(encoding="utf-8"),
+    ]
+    for token in (COMMENT_TOKEN, REVIEW_TOKEN):
+        assert not [text for text in written if token in text]
+    assert [s["state"] for s in forge.statuses] == ["failure"]
+    assert len(forge.comments) == 1
+    assert run.github_env == run.github_path == ""
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_hostile_pull_request_that_passes(
+    action: dict[str, Any], tmp_path: Path, conformance: Path
+) -> None:
+    workspace, markers, variables = hostile_pull_request(
+        tmp_path,
+        conformance,
+        edits={"README.md": "# =># Customer chatbot (PR) "},
+        payload_name="synchronize",
+    )
+    run = run_composite_action(
+        action,
+        action_path=PROJECT_ROOT,
+        workspace=workspace,
+        inputs={"review-token": REVIEW_TOKEN},
+        env={**variables, **hostile_environment(workspace, os.environ["PATH"])},
+        temp=tmp_path,
+    )
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert (run.outputs["decision"], run.outputs["blocking-count"]) == ("pass", "0")
+    assert run.skipped == ["install", "comment"]
+    assert run.step("Check").env["AIGOV_FORGE_TOKEN"] == REVIEW_TOKEN
+    assert "ghs_simulated" not in run.step("Check").env.values()  # the comment token's default
+
+
+_FORGING_PYTHON = """#!/bin/bash
+# Stands in for aigov: writes the result file saying {says}, then exits {code}.
+if [ "$2" = "-m" ]; then
+  previous=""
+  for argument in "$@"; do
+    if [ "$previous" = "-o" ] && [ "${{argument##*.}}" = json ]; then
+      echo '{{"decision": "{says}", "summary": {{"blocking": 0}}}}' > "$argument"
+    fi
+    previous="$argument"
+  done
+  exit {code}
+fi
+exec "{python}" "$@"
+"""
+
+
+@pytest.mark.parametrize(("code", "says", "job_exit"), [(1, "pass", 1), (0, "block", 2)])
+def test_no_decision_when_the_result_contradicts_the_exit_code(
+    action: dict[str, Any],
+    tmp_path: Path,
+    conformance: Path,
+    code: int,
+    says: str,
+    job_exit: int,
+) -> None:
+    python = tmp_path / "python"
+    python.write_text(
+        _FORGING_PYTHON.format(says=says, code=code, python=sys.executable), encoding="utf-8"
+    )
+    python.chmod(0o755)
+    event_path, payload = event(conformance, "opened")
+    workspace = tmp_path / "workspace"
+    example_git_repo(workspace, "customer-chatbot", branch=payload["pull_request"]["base"]["ref"])
+    run = run_composite_action(
+        action,
+        action_path=PROJECT_ROOT,
+        workspace=workspace,
+        inputs={},
+        env={"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event_path)},
+        temp=tmp_path,
+        skipped_outputs={"install": {"python": str(python)}},
+    )
+    assert run.exit_code == job_exit
+    assert (run.outputs["decision"], run.outputs["blocking-count"]) == ("", "")
+    assert "::error title=aigov::aigov exited with" in run.stdout
+
+
+def test_run_data_checks_input(action: dict[str, Any], tmp_path: Path, conformance: Path) -> None:
+    run, _ = run_pr(
+        action,
+        tmp_path,
+        conformance,
+        edits={"README.md": "# =># x "},
+        inputs={"run-data-checks": "true"},
+    )
+    assert run.outputs["decision"] in ("pass", "block"), run.stdout + run.stderr
+    result = json.loads(Path(run.outputs["result-file"]).read_text(encoding="utf-8"))
+    assert any(note.startswith("data checks re-run") for note in result["notes"])
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_a_review_event_is_checked_against_the_pull_requests_base(
+    action: dict[str, Any], tmp_path: Path, conformance: Path, local_server: Any
+) -> None:
+    """Re-run on pull_request_review (submitted): GitHub sets no GITHUB_BASE_REF then, the base
+    comes from the event's pull request; the comment is updated."""
+    forge = FakeGitHub(local_server, token=COMMENT_TOKEN)
+    workspace, markers, variables = hostile_pull_request(
+        tmp_path, conformance, edits=SKIP_STAGE, payload_name="opened"
+    )
+    _, payload = event(conformance, "opened")
+    review_event = tmp_path / "pull_request_review.submitted.json"
+    review = {"id": 80, "state": "approved", "user": payload["sender"], "body": None}
+    review_event.write_text(
+        json.dumps({**payload, "action": "submitted", "review": review}), encoding="utf-8"
+    )
+    del variables["GITHUB_BASE_REF"], variables["GITHUB_HEAD_REF"]
+    run = run_composite_action(
+        action,
+        action_path=PROJECT_ROOT,
+        workspace=workspace,
+        inputs={"comment": "true", "token": COMMENT_TOKEN},
+        env={
+            **variables,
+            "GITHUB_EVENT_NAME": "pull_request_review",
+            "GITHUB_EVENT_PATH": str(review_event),
+            "GITHUB_API_URL": forge.base,
+        },
+        temp=tmp_path,
+    )
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert run.exit_code == 1 and run.outputs["decision"] == "block", run.stdout + run.stderr
+    result = json.loads(Path(run.outputs["result-file"]).read_text(encoding="utf-8"))
+    assert result["base"] == f"origin/{payload['pull_request']['base']['ref']}"
+    assert len(forge.comments) == 1 and [s["state"] for s in forge.statuses] == ["failure"]
+
+
+def test_a_pull_request_event_without_a_base_is_not_checked(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    broken_event = tmp_path / "event.json"
+    broken_event.write_text('{"pull_request": {"number": 2}}', encoding="utf-8")
+    workspace = tmp_path / "workspace"
+    example_git_repo(workspace, "customer-chatbot")
+    run = run_composite_action(
+        action,
+        action_path=PROJECT_ROOT,
+        workspace=workspace,
+        inputs={},
+        env={
+            "GITHUB_EVENT_NAME": "pull_request_review",
+            "GITHUB_EVENT_PATH": str(broken_event),
+            "GITHUB_BASE_REF": "",
+        },
+        temp=tmp_path,
+    )
+    assert run.exit_code == 2
+    assert run.outputs["decision"] == ""
+    assert "::error title=aigov::no base branch in the pull_request_review event" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("inputs", "extras"),
+    [
+        ({}, {"github"}),  # the default review token: the check reads reviews with PyGithub
+        ({"review-token": "", "extras": "mlflow"}, {"mlflow"}),
+    ],
+)
+def test_the_install_step_installs_the_extras_the_steps_need(
+    action: dict[str, Any], tmp_path: Path, inputs: dict[str, str], extras: set[str]
+) -> None:
+    shim = shim_distribution(tmp_path / "aigov-src", tmp_path / "records")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    trusted = os.pathsep.join([str(runner_python(tmp_path / "runner-bin")), "/usr/bin", "/bin"])
+    run = run_composite_action(
+        action,
+        action_path=shim,
+        workspace=workspace,
+        inputs=inputs,
+        env={"PATH": trusted, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(shim / "wheels")},
+        temp=tmp_path,
+        skip_ids=("check", "comment"),
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert installed_extras(run.step_outputs["install"]["python"]) == extras
+
+
+ADDED_APPROVAL = {  # the PR writes a committee's approval into aigov.yaml itself
+    "aigov.yaml": "\ndata:\n  contracts:=>"
+    "  - from_stage: poc\n"
+    "    to_stage: industrialization\n"
+    "    committee: Comité Data & IA Banque de Détail\n"
+    "    decision: approved\n"
+    "    date: 2026-11-01\n"
+    "    reference: CDIA-2026-11 point 2\n"
+    "    approvers: [Nadia Benali (DPO)]\n"
+    "\ndata:\n  contracts:"
+}
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_a_record_the_pull_request_adds_passes_once_approved(
+    action: dict[str, Any], tmp_path: Path, conformance: Path, local_server: Any
+) -> None:
+    """Pending (blocked) on pull_request; the review-token reads the reviews; after the DPO's
+    approving review, the run on pull_request_review passes."""
+    forge = FakeGitHub(local_server, token=REVIEW_TOKEN)
+    workspace, markers, variables = hostile_pull_request(
+        tmp_path, conformance, edits=ADDED_APPROVAL, payload_name="opened"
+    )
+    _, payload = event(conformance, "opened")
+    head = variables["GITHUB_SHA"]
+    payload["pull_request"]["head"]["sha"] = forge.head_sha = head
+    base_ref = variables.pop("GITHUB_BASE_REF")
+
+    def run_on(event_name: str) -> tuple[ActionRun, dict[str, Any]]:
+        event_path = tmp_path / f"{event_name}.json"
+        event_path.write_text(json.dumps(payload), encoding="utf-8")
+        run = run_composite_action(
+            action,
+            action_path=PROJECT_ROOT,
+            workspace=workspace,
+            inputs={
+                "review-token": REVIEW_TOKEN,
+                "policies": str(PROJECT_ROOT / "examples" / "org-policies"),
+            },
+            env={
+                **variables,
+                **({"GITHUB_BASE_REF": base_ref} if event_name == "pull_request" else {}),
+                "GITHUB_EVENT_NAME": event_name,
+                "GITHUB_EVENT_PATH": str(event_path),
+                "GITHUB_API_URL": forge.base,
+            },
+            temp=tmp_path,
+        )
+        result = json.loads(Path(run.outputs["result-file"]).read_text(encoding="utf-8"))
+        return run, result
+
+    run, result = run_on("pull_request")
+    assert (run.exit_code, run.outputs["decision"]) == (1, "block"), run.stdout + run.stderr
+    (record,) = result["extra"]["attestation"]["records"]
+    assert record["status"] == "pending"
+
+    forge.add_review("nbenali-dpo", "APPROVED", head)
+    payload["action"], payload["review"] = "submitted", {"id": 1, "state": "approved"}
+    run, result = run_on("pull_request_review")
+    assert (run.exit_code, run.outputs["decision"]) == (0, "pass"), run.stdout + run.stderr
+    (record,) = result["extra"]["attestation"]["records"]
+    assert (record["status"], record["method"]) == ("attested", "forge-review")
+    reads = [r for r in forge.requests if r.path.endswith("/reviews")]
+    assert len(reads) == 2
+    assert all(r.headers.get("Authorization") == f"token {REVIEW_TOKEN}" for r in reads)
+    assert sorted(p.name for p in markers.iterdir()) == []
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_reports_the_pull_request_committed_are_deleted_not_reported(
+    action: dict[str, Any], tmp_path: Path, conformance: Path
+) -> None:
+    """The check cannot run (an unknown base): the SARIF and JUnit files the PR committed are
+    gone, so no later step uploads them as this run's."""
+    workspace, markers, variables = hostile_pull_request(
+        tmp_path, conformance, edits={"README.md": "# =># x "}, payload_name="opened"
+    )
+    forged = {"aigov.sarif": '{"version": "2.1.0", "runs": []}', "aigov-junit.xml": "<ok/>"}
+    for name, text in forged.items():
+        (workspace / name).write_text(text, encoding="utf-8")
+    run = run_composite_action(
+        action,
+        action_path=PROJECT_ROOT,
+        workspace=workspace,
+        inputs={"base-ref": "origin/no-such-branch", "formats": "junit=aigov-junit.xml"},
+        env=variables,
+        temp=tmp_path,
+    )
+    assert run.exit_code == 2 and run.outputs["decision"] == ""
+    assert [name for name in forged if (workspace / name).exists()] == []
+    assert sorted(p.name for p in markers.iterdir()) == []

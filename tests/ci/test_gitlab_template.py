@@ -1,13 +1,24 @@
 """The GitLab CI template: its jobs' scripts run with bash in a simulated merge-request job.
 
-See ``tests/ci/simulate.py``: the install line of ``before_script`` is skipped by the template
-itself when ``aigov`` is already on PATH, which the simulation arranges.
+See ``tests/ci/simulate.py``: the template skips the install when the image provides aigov (an
+``aigov`` command whose interpreter imports aigov), which :func:`aigov_bin` arranges; the
+hostile merge request's job installs for real, offline, into a new virtual environment.
+
+A hostile merge request (issue 14) commits modules and commands named like what the jobs run
+(``pip/__main__.py``, ``json.py``, ``gitlab.py``, ``sitecustomize.py``, ``.pth`` files,
+``./aigov``, ``bin/git``…), each leaving a marker and forging a passing result if it ever runs,
+and the job's environment points PATH, PYTHONPATH, PYTHONHOME and PYTHONUSERBASE into the
+project folder: nothing planted runs, the job's exit code and result tell the truth, and
+GITLAB_TOKEN reaches the check only as AIGOV_FORGE_TOKEN and is never printed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -15,13 +26,22 @@ from typing import Any
 import pytest
 import yaml
 from tests.ci.simulate import (
+    FORGED_RESULT,
     aigov_bin,
+    commit_all,
     commit_change,
     example_git_repo,
     gitlab_job_script,
+    hostile_environment,
+    installed_extras,
+    plant_hostile_files,
     run_gitlab_job,
+    runner_python,
+    shim_distribution,
+    shim_runs,
 )
 from tests.conftest import PROJECT_ROOT
+from tests.scm.fakes import CI_VARIABLES, GITLAB_TOKEN, HEAD_SHA, MR_IID, PROJECT_ID, FakeGitLab
 
 TEMPLATE = PROJECT_ROOT / ".gitlab-ci-template.yml"
 CODE_QUALITY_KEYS = {"description", "check_name", "fingerprint", "severity", "location"}
@@ -119,3 +139,197 @@ def test_deployment_gate_job(template: dict[str, Any], tmp_path: Path) -> None:
     result = json.loads((project / "aigov-gate-result.json").read_text("utf-8"))
     assert result["target"] == "production" and result["stages"] == ["production"]
     assert ET.parse(project / "aigov-gate-junit.xml").getroot().tag in ("testsuites", "testsuite")
+
+
+# --- Issue 14: nothing the merge request wrote runs ----------------------------------------------
+
+_PYTHON_CALL = re.compile(r'(?:"\$\w*(?i:python)\w*"|\bpython3?\b)(?=\s+-)(\s+\S+)')
+JOBS = ("aigov-check", "aigov-gate", "aigov-portfolio", "aigov-portfolio-report")
+REPORTS = (
+    "gl-code-quality-report.json",
+    "aigov-junit.xml",
+    "aigov-result.json",
+    "aigov-summary.md",
+)
+
+
+def test_every_python_runs_isolated_and_aigov_by_the_interpreters_path(
+    template: dict[str, Any],
+) -> None:
+    for job in JOBS:
+        script = "\n".join(gitlab_job_script(template, job))
+        options = [found.strip() for found in _PYTHON_CALL.findall(script)]
+        assert options and set(options) == {"-I"}, (job, options)
+        assert 'aigov() { "$AIGOV_PYTHON" -I -m aigov "$@"; }' in script
+        assert "PATH=$aigov_keep; export PATH" in script
+    assert template["variables"]["AIGOV_RUN_DATA_CHECKS"] == "false"
+    check = "\n".join(template["aigov-check"]["script"])
+    assert "unset GITLAB_TOKEN" in check and "--run-data-checks" in check
+
+
+def test_the_template_matches_the_gitlab_ci_schema() -> None:
+    pytest.importorskip("check_jsonschema")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.gitlab-ci",
+            str(TEMPLATE),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture
+def no_ci_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own CI variables (a CI running these tests) stay out of the jobs."""
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def hostile_merge_request(
+    tmp_path: Path, edits: dict[str, str], *, extra_files: dict[str, str] | None = None
+) -> tuple[Path, Path, str]:
+    """The example with the MR's ``edits``, ``extra_files`` and the planted files committed on
+    its branch: (project folder, markers folder, the MR's diff base)."""
+    project = tmp_path / "project"
+    repo = example_git_repo(project, "customer-chatbot")
+    base = repo.head.commit.hexsha
+    commit_change(repo, edits, branch="change")
+    markers = tmp_path / "markers"
+    plant_hostile_files(project, markers)
+    for relative, text in (extra_files or {}).items():
+        (project / relative).write_text(text, encoding="utf-8")
+    commit_all(repo, "tooling")
+    return project, markers, base
+
+
+def outside(project: Path, path_variable: str) -> bool:
+    """Every folder of a PATH is absolute and outside the project folder."""
+    root = os.path.realpath(project)
+    return all(
+        os.path.isabs(folder) and os.path.commonpath([root, os.path.realpath(folder)]) != root
+        for folder in path_variable.split(os.pathsep)
+    )
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_hostile_merge_request_runs_nothing(
+    template: dict[str, Any], tmp_path: Path, local_server: Any
+) -> None:
+    """The image has no aigov: the job installs it (offline) into a new virtual environment,
+    with the data checks on and GITLAB_TOKEN set (the note is posted)."""
+    forge = FakeGitLab(local_server)
+    project, markers, base = hostile_merge_request(
+        tmp_path, {"aigov.yaml": "stage: poc=>stage: production"}
+    )
+    records = tmp_path / "records"
+    shim = shim_distribution(tmp_path / "aigov-src", records)
+    trusted = os.pathsep.join([str(runner_python(tmp_path / "image-bin")), "/usr/bin", "/bin"])
+    (tmp_path / "tmp").mkdir()
+    env = {
+        **ci_env(tmp_path, base),
+        **hostile_environment(project, trusted),
+        "CI_MERGE_REQUEST_IID": str(MR_IID),
+        "CI_PROJECT_ID": PROJECT_ID,
+        "CI_API_V4_URL": forge.base,
+        "CI_COMMIT_SHA": HEAD_SHA,
+        "CI_JOB_URL": "https://gitlab.example.com/g/p/-/jobs/1",
+        "GITLAB_TOKEN": GITLAB_TOKEN,
+        "AIGOV_RUN_DATA_CHECKS": "true",
+        "AIGOV_PIP_SPEC": str(shim),
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(shim / "wheels"),
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
+    done = run_gitlab_job(template, "aigov-check", project_dir=project, env=env, temp=tmp_path)
+    assert sorted(p.name for p in markers.iterdir()) == []
+
+    # The job's exit code and its result tell the truth: blocked.
+    assert done.returncode == 1, done.stdout + done.stderr
+    result_text = (project / "aigov-result.json").read_text("utf-8")
+    result = json.loads(result_text)
+    assert result["decision"] == "block" and result["summary"]["blocking"] >= 2
+    assert any(note.startswith("data checks re-run") for note in result["notes"])
+
+    # aigov ran isolated from a new environment outside the project: the check, the note.
+    runs = shim_runs(records)
+    assert [r["argv"][0] for r in runs] == ["check", "comment"]
+    python = runs[0]["executable"]
+    assert outside(project, os.path.dirname(python))
+    assert installed_extras(python) == {"gx", "gitlab"}
+    for recorded in runs:
+        assert recorded["executable"] == python and recorded["isolated"] == 1
+        assert not [name for name in recorded["env"] if name.startswith("PYTHON")]
+        assert outside(project, recorded["env"]["PATH"])
+    check, comment = runs
+    assert "--run-data-checks" in check["argv"]
+    assert check["env"]["AIGOV_FORGE_TOKEN"] == GITLAB_TOKEN
+    assert "GITLAB_TOKEN" not in check["env"]
+    assert comment["env"]["GITLAB_TOKEN"] == GITLAB_TOKEN
+    assert len(forge.notes) == 1 and [s["status"] for s in forge.statuses] == ["failed"]
+    written = [done.stdout, done.stderr] + [(project / name).read_text("utf-8") for name in REPORTS]
+    assert not [text for text in written if GITLAB_TOKEN in text]
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+@pytest.mark.parametrize(
+    ("job", "exit_code", "decision", "result_file"),
+    [
+        ("aigov-check", 0, "pass", "aigov-result.json"),
+        ("aigov-gate", 1, "block", "aigov-gate-result.json"),  # a POC is not deployed
+    ],
+)
+def test_hostile_merge_request_with_aigov_in_the_image(
+    template: dict[str, Any],
+    tmp_path: Path,
+    job: str,
+    exit_code: int,
+    decision: str,
+    result_file: str,
+) -> None:
+    project, markers, base = hostile_merge_request(tmp_path, {"README.md": "# =># (MR) "})
+    image = os.pathsep.join([str(aigov_bin(tmp_path / "image-bin")), os.environ["PATH"]])
+    env = {
+        **ci_env(tmp_path, base),
+        **hostile_environment(project, image),
+        "AIGOV_POLICIES": str(PROJECT_ROOT / "examples" / "org-policies"),
+        "AIGOV_FORGE_TOKEN": "glpat-r3v13wT0k3nF0rTh3Ch3ck",
+    }
+    done = run_gitlab_job(template, job, project_dir=project, env=env, temp=tmp_path)
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert done.returncode == exit_code, done.stdout + done.stderr
+    assert json.loads((project / result_file).read_text("utf-8"))["decision"] == decision
+    assert "glpat-r3v13wT0k3nF0rTh3Ch3ck" not in done.stdout + done.stderr
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_a_committed_result_is_never_published(
+    template: dict[str, Any], tmp_path: Path, local_server: Any
+) -> None:
+    """The check cannot run (an unknown base): the result the MR committed is deleted, not
+    posted as the note and the commit status."""
+    forge = FakeGitLab(local_server)
+    project, markers, _ = hostile_merge_request(
+        tmp_path,
+        {"README.md": "# =># (MR) "},
+        extra_files={"aigov-result.json": FORGED_RESULT, "aigov-summary.md": "# PASSED\n"},
+    )
+    env = {
+        **ci_env(tmp_path, "0" * 40),
+        "CI_MERGE_REQUEST_IID": str(MR_IID),
+        "CI_PROJECT_ID": PROJECT_ID,
+        "CI_API_V4_URL": forge.base,
+        "CI_COMMIT_SHA": HEAD_SHA,
+        "GITLAB_TOKEN": GITLAB_TOKEN,
+    }
+    done = run_gitlab_job(template, "aigov-check", project_dir=project, env=env, temp=tmp_path)
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert not (project / "aigov-result.json").exists()
+    assert not (project / "aigov-summary.md").exists()
+    assert forge.notes == {} and forge.statuses == []
