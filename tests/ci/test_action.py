@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.ci.conftest import assert_matches_builtin_schema
 from tests.ci.simulate import (
     ActionRun,
     aigov_bin,
@@ -42,7 +42,7 @@ from tests.ci.simulate import (
 )
 from tests.conftest import PROJECT_ROOT
 from tests.sarif_schema import sarif_errors
-from tests.scm.fakes import CI_VARIABLES, REPOSITORY, FakeGitHub
+from tests.scm.fakes import REPOSITORY, FakeGitHub
 
 ACTION = PROJECT_ROOT / "action.yml"
 COMMENT_TOKEN = "ghs_c0mm3ntT0k3nTh4tTh3Ch3ckMustN3v3rH0ld"
@@ -233,27 +233,7 @@ def test_every_python_runs_isolated_and_aigov_by_the_interpreters_path(
 
 
 def test_the_action_matches_the_github_action_schema() -> None:
-    pytest.importorskip("check_jsonschema")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-actions",
-            str(ACTION),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-@pytest.fixture
-def no_ci_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The machine's own CI variables (a CI running these tests) stay out of the jobs."""
-    for name in CI_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    assert_matches_builtin_schema("vendor.github-actions", ACTION)
 
 
 def hostile_pull_request(

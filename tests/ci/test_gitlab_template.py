@@ -17,14 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.ci.conftest import assert_matches_builtin_schema
 from tests.ci.simulate import (
     FORGED_RESULT,
     aigov_bin,
@@ -41,7 +40,7 @@ from tests.ci.simulate import (
     shim_runs,
 )
 from tests.conftest import PROJECT_ROOT
-from tests.scm.fakes import CI_VARIABLES, GITLAB_TOKEN, HEAD_SHA, MR_IID, PROJECT_ID, FakeGitLab
+from tests.scm.fakes import GITLAB_TOKEN, HEAD_SHA, MR_IID, PROJECT_ID, FakeGitLab
 
 TEMPLATE = PROJECT_ROOT / ".gitlab-ci-template.yml"
 CODE_QUALITY_KEYS = {"description", "check_name", "fingerprint", "severity", "location"}
@@ -168,27 +167,7 @@ def test_every_python_runs_isolated_and_aigov_by_the_interpreters_path(
 
 
 def test_the_template_matches_the_gitlab_ci_schema() -> None:
-    pytest.importorskip("check_jsonschema")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.gitlab-ci",
-            str(TEMPLATE),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-@pytest.fixture
-def no_ci_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The machine's own CI variables (a CI running these tests) stay out of the jobs."""
-    for name in CI_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    assert_matches_builtin_schema("vendor.gitlab-ci", TEMPLATE)
 
 
 def hostile_merge_request(
