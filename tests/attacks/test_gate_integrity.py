@@ -641,3 +641,18 @@ def test_a_swapped_store_and_flipped_results_are_pending_until_reviewed(
     github.add_review("sgarnier", "APPROVED", head)
     _, result = check(repo, "--base", "main", env=github_job(repo, github, head))
     assert not pending(result)
+
+
+def test_a_run_outside_a_change_names_twenty_records_and_counts_the_rest(tmp_path: Path) -> None:
+    from aigov.attestation.apply import outside_change
+    from aigov.documents.repository import load_repository
+
+    folder = tmp_path / "many"
+    shutil.copytree(EXAMPLES / "credit-scoring", folder, ignore=shutil.ignore_patterns("*.db"))
+    data = yaml.safe_load((folder / "aigov.yaml").read_text())
+    data["approvals"] = [dict(data["approvals"][0], reference=f"R-{n}") for n in range(3000)]
+    (folder / "aigov.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    notes = outside_change(load_repository(folder)).notes
+    assert len(notes) == 21
+    assert notes[-1] == "… and 2981 more waivers and approvals not attested"
+    assert "(R-0)" in notes[1]
