@@ -394,7 +394,7 @@ def attest_records(
     if options.base is not None and work_tree is not None and history is not None:
         return apply.for_pull_request(
             repository,
-            _manifest_at_commit(work_tree, history.base, manifest_path),
+            history.base_manifest,
             evidence_files=[(c.path, c.description) for c in evidence_changes],
             base_commit=history.base,
             work_tree=work_tree,
@@ -423,19 +423,6 @@ def _manifest_path(repository: Repository, work_tree: Path | None) -> str:
         return (repository.root.path.resolve() / MANIFEST_FILE).relative_to(work_tree).as_posix()
     except ValueError:
         return MANIFEST_FILE
-
-
-def _manifest_at_commit(work_tree: Path, commit: str | None, manifest_path: str) -> Any:
-    from aigov.evidence.git_history import manifest_at
-    from aigov.git_objects import GitError, ObjectReader
-
-    if commit is None:
-        return None
-    try:
-        with ObjectReader(work_tree) as objects:
-            return manifest_at(objects, commit, manifest_path)
-    except GitError:
-        return None
 
 
 # --- evidence ----------------------------------------------------------------------------------

@@ -29,9 +29,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from aigov.attestation.judge import (
-    ATTESTATION_PACK,
-    ATTESTATION_RULE_ID,
     Judged,
+    attestation_finding,
     judge,
     pending_findings,
 )
@@ -44,13 +43,14 @@ from aigov.attestation.records import (
     standing_records,
 )
 from aigov.attestation.witnesses import (
-    MAX_VERSIONS,
     Commit,
     ForgeReviews,
+    ManifestVersion,
     allowed_signers_file,
     deployment_repository,
     forge_reviews,
     introductions,
+    manifest_versions,
     signature_reader,
 )
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
@@ -91,18 +91,19 @@ class AttestationOutcome:
 def normalised(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """A manifest version as plain data the way the head is compared (None when invalid)."""
     try:
-        manifest = LifecycleManifest.model_validate(data)
+        return _plain(LifecycleManifest.model_validate(data))
     except (ValidationError, ValueError, TypeError, RecursionError):
         return None
-    dumped: dict[str, Any] = manifest.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return dumped
 
 
 def head_data(repository: Repository) -> dict[str, Any]:
     assert repository.manifest is not None
-    dumped: dict[str, Any] = repository.manifest.model_dump(
-        mode="json", by_alias=True, exclude_none=True
-    )
+    return _plain(repository.manifest)
+
+
+def _plain(manifest: LifecycleManifest) -> dict[str, Any]:
+    """A manifest as the records compare it: JSON values, aliases, no unset optional fields."""
+    dumped: dict[str, Any] = manifest.model_dump(mode="json", by_alias=True, exclude_none=True)
     return dumped
 
 
@@ -138,9 +139,8 @@ def for_pull_request(
     # Only the change's own commits can have introduced what it adds (the base's waivers were
     # judged when they were added): reading just those keeps the PR check fast.
     since = f"{base_commit}..HEAD" if base_commit else "HEAD"
-    introduced, judged = _judged(
-        records, head, org, allowed_signers, reviews, work_tree, since, manifest_path
-    )
+    versions = manifest_versions(work_tree, since, manifest_path, normalised)
+    introduced, judged = _judged(records, head, org, allowed_signers, reviews, work_tree, versions)
     notes = [
         f"attested: {j.record.summary} — {j.attestation.detail}" for j in judged if j.attestation
     ]
@@ -172,7 +172,8 @@ def for_deployment(
     if org.attestation.deployment == "branch-protection":
         return _branch_protection(repository, work_tree, manifest_path, environment)
     head = head_data(repository)
-    records = standing_records(head) + _history_records(work_tree, manifest_path, head)
+    versions = manifest_versions(work_tree, "HEAD", manifest_path, normalised)
+    records = standing_records(head) + _history_records(versions, head)
     if not records:
         return AttestationOutcome("verify", notes=("verify: no governance record to attest",))
     repo = deployment_repository(environment)
@@ -185,9 +186,7 @@ def for_deployment(
             merged[commit.sha] = _merged_reviews(repo, commit.sha)
         return merged[commit.sha]
 
-    introduced, judged = _judged(
-        records, head, org, allowed_signers, reviews, work_tree, "HEAD", manifest_path
-    )
+    introduced, judged = _judged(records, head, org, allowed_signers, reviews, work_tree, versions)
     attested = sum(1 for j in judged if not j.pending)
     notes = [
         f"deployment trust: verify — {attested} of {len(judged)} governance record(s) on the "
@@ -234,11 +233,10 @@ def _judged(
     allowed_signers: bytes | None,
     reviews: Callable[[Commit | None], ForgeReviews | None],
     work_tree: Path,
-    revisions: str,
-    manifest_path: str,
+    versions: Sequence[ManifestVersion],
 ) -> tuple[dict[int, Commit], list[Judged]]:
-    """Where each record came from in ``revisions``, and what attests it."""
-    introduced = introductions(work_tree, revisions, manifest_path, records, normalised)
+    """Where each record came from among ``versions``, and what attests it."""
+    introduced = introductions(versions, records)
     with allowed_signers_file(allowed_signers) as signers:
         judged = judge(
             records,
@@ -332,28 +330,17 @@ def _checked_heads(work_tree: Path) -> list[str]:
     return shas[:1] + shas[2:3]
 
 
-def _history_records(work_tree: Path, manifest_path: str, head: Mapping[str, Any]) -> list[Record]:
+def _history_records(versions: Sequence[ManifestVersion], head: Mapping[str, Any]) -> list[Record]:
     """Changes in the manifest's history that needed attestation and still stand at the head."""
-    from aigov.evidence.git_history import manifest_at
-    from aigov.git_objects import ObjectReader, commits_touching
-
-    try:
-        # Two fields: rev-list's own "commit <sha>" lines have one, and are told apart by that.
-        commits = commits_touching(work_tree, "HEAD", manifest_path, ("%H", "%cd"))
-    except GitError:
-        return []
     latest: dict[tuple[str, tuple[str | int, ...]], Record] = {}
     previous: dict[str, Any] | None = None
-    with ObjectReader(work_tree) as objects:
-        for sha, _ in commits[-MAX_VERSIONS:]:
-            raw = manifest_at(objects, sha, manifest_path)
-            version = normalised(raw) if raw is not None else None
-            if version is None:
-                continue
-            for record in changed_records(previous, version):
-                if record.kind in _HISTORY_KINDS and record.present(head):
-                    latest[(record.kind, section_of(record.path))] = record
-            previous = version
+    for version in versions:
+        if version.data is None:
+            continue
+        for record in changed_records(previous, version.data):
+            if record.kind in _HISTORY_KINDS and record.present(head):
+                latest[(record.kind, section_of(record.path))] = record
+        previous = version.data
     return list(latest.values())
 
 
@@ -439,19 +426,10 @@ def _trust_finding(repository: Repository, problem: str) -> Finding:
     from aigov.documents.problems import Location
 
     document = repository.manifest_document
-    where = document.locate(("stage",)) if document is not None else Location(MANIFEST_FILE)
-    return Finding(
-        rule_id=ATTESTATION_RULE_ID,
-        pack=ATTESTATION_PACK,
-        title="Governance records are attested outside the pull request",
-        severity="critical",
-        message=f"the deployment gate cannot trust the records of this commit: {problem}",
-        remediation=(
-            "Protect the default branch with required reviews (and code-owner reviews of "
-            "aigov.yaml), or set attestation.deployment: verify in aigov-org.yaml."
-        ),
-        references=("aigov-org.yaml attestation.deployment", "SECURITY.md: trust model"),
-        location=where,
-        field="manifest.stage",
-        blocking=True,
+    return attestation_finding(
+        f"the deployment gate cannot trust the records of this commit: {problem}",
+        "Protect the default branch with required reviews (and code-owner reviews of "
+        "aigov.yaml), or set attestation.deployment: verify in aigov-org.yaml.",
+        document.locate(("stage",)) if document is not None else Location(MANIFEST_FILE),
+        "manifest.stage",
     )

@@ -190,25 +190,33 @@ def pending_findings(
 ) -> list[Finding]:
     """One blocking finding per pending record, at the record's line."""
     return [
-        Finding(
-            rule_id=ATTESTATION_RULE_ID,
-            pack=ATTESTATION_PACK,
-            title=_TITLE,
-            severity="critical",
-            message=f"{item.record.summary}: {when}, not attested — {item.why_not}",
-            remediation=(
-                "Ask one of the people named to approve the pull request (or to sign the commit "
-                "that writes the record), then re-run the check; until then the record is "
-                "ignored and the check judges the repository without it."
-            ),
-            references=_REFERENCES,
-            location=locate(item.record.path),
-            field=_field(item.record),
-            blocking=True,
+        attestation_finding(
+            f"{item.record.summary}: {when}, not attested — {item.why_not}",
+            "Ask one of the people named to approve the pull request (or to sign the commit "
+            "that writes the record), then re-run the check; until then the record is "
+            "ignored and the check judges the repository without it.",
+            locate(item.record.path),
+            _field(item.record),
         )
         for item in judged
         if item.pending
     ]
+
+
+def attestation_finding(message: str, remediation: str, location: Location, field: str) -> Finding:
+    """A critical, blocking ``AIGOV-ATTESTATION`` finding."""
+    return Finding(
+        rule_id=ATTESTATION_RULE_ID,
+        pack=ATTESTATION_PACK,
+        title=_TITLE,
+        severity="critical",
+        message=message,
+        remediation=remediation,
+        references=_REFERENCES,
+        location=location,
+        field=field,
+        blocking=True,
+    )
 
 
 def _field(record: Record) -> str:

@@ -113,7 +113,9 @@ def evidence_file_record(path: str, description: str) -> Record:
 
 def standing_records(head: Mapping[str, Any]) -> list[Record]:
     """Every waiver and approval the manifest holds (what a run outside a change relies on)."""
-    return changed_records({}, {k: head.get(k, []) for k in ("waivers", "approvals")})
+    return _list_records("waiver", "waivers", {}, head, _waiver_summary) + _list_records(
+        "approval", "approvals", {}, head, _approval_summary
+    )
 
 
 # --- waivers and approvals: items of a list --------------------------------------------------
@@ -284,9 +286,7 @@ def _restore_criterion(
 def _registry_records(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Record]:
     path: FieldPath = ("model", "registry")
     before, after = value_at(base, path), value_at(head, path)
-    if _canonical(before if before is not ABSENT else None) == _canonical(
-        after if after is not ABSENT else None
-    ):
+    if _canonical_leaf(before) == _canonical_leaf(after):
         return []
     changed = sorted(
         key for key in {*_keys(before), *_keys(after)} if _get(before, key) != _get(after, key)

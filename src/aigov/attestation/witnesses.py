@@ -44,54 +44,56 @@ class ForgeReviews:
     """What was read (``approving reviews of PR #2 on abc1234``) or why nothing was."""
 
 
-def introductions(
+@dataclass(frozen=True)
+class ManifestVersion:
+    commit: Commit
+    data: dict[str, Any] | None
+    """The manifest as that commit wrote it, normalised; None when absent or invalid."""
+
+
+def manifest_versions(
     work_tree: Path,
     revisions: str,
     manifest_path: str,
-    records: Sequence[Record],
     normalise: Callable[[dict[str, Any]], dict[str, Any] | None],
-) -> dict[int, Commit]:
-    """Record index -> the commit of ``revisions`` (a ref or ``BASE..HEAD``) that introduced it.
+) -> list[ManifestVersion]:
+    """The versions of the manifest that the commits of ``revisions`` (a ref or ``BASE..HEAD``)
+    wrote, oldest first in topological order with every parent followed (at most
+    :data:`MAX_VERSIONS`, the newest); none when git cannot tell."""
+    from aigov.evidence.git_history import manifest_at, raw_date
 
-    The commits that touched the manifest are read oldest first in topological order with every
-    parent followed; a record was introduced by the first commit of the last unbroken run of
-    versions that hold it as the head writes it (a record removed and written again was
-    introduced the second time).
-    """
-    from aigov.evidence.git_history import manifest_at
-
-    if not records:
-        return {}
     try:
         commits = commits_touching(work_tree, revisions, manifest_path, ("%H", "%cd"))
     except GitError:
-        return {}
-    commits = commits[-MAX_VERSIONS:]
-    found: dict[int, Commit] = {}
-    running: dict[int, Commit] = {}
+        return []
+    versions = []
     with ObjectReader(work_tree) as objects:
-        for sha, raw_date in commits:
+        for sha, raw in commits[-MAX_VERSIONS:]:
             data = manifest_at(objects, sha, manifest_path)
-            version = normalise(data) if data is not None else None
-            when = _day(raw_date)
-            for index, record in enumerate(records):
-                if version is not None and record.present(version):
-                    running.setdefault(index, Commit(sha, when))
-                else:
-                    running.pop(index, None)
-    found.update(running)
-    return found
+            try:
+                day = raw_date(raw).date()
+            except (ValueError, OverflowError, OSError):
+                day = dt.date.min  # a waiver then runs from year 1: too long, so void
+            versions.append(
+                ManifestVersion(Commit(sha, day), normalise(data) if data is not None else None)
+            )
+    return versions
 
 
-def _day(raw: str) -> dt.date:
-    seconds, _, offset = raw.partition(" ")
-    try:
-        sign = -1 if offset.startswith("-") else 1
-        minutes = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
-        zone = dt.timezone(dt.timedelta(minutes=minutes))
-        return dt.datetime.fromtimestamp(int(seconds), zone).date()
-    except (ValueError, OverflowError, OSError):
-        return dt.date.min
+def introductions(
+    versions: Sequence[ManifestVersion], records: Sequence[Record]
+) -> dict[int, Commit]:
+    """Record index -> the commit that introduced it: the first of the last unbroken run of
+    ``versions`` that hold it as the head writes it (a record removed and written again was
+    introduced the second time)."""
+    running: dict[int, Commit] = {}
+    for version in versions:
+        for index, record in enumerate(records):
+            if version.data is not None and record.present(version.data):
+                running.setdefault(index, version.commit)
+            else:
+                running.pop(index, None)
+    return running
 
 
 @contextmanager

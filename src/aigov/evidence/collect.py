@@ -94,6 +94,8 @@ def changed_evidence(
     """The evidence among ``changed_files`` (relative to the project root): the MLflow store
     committed in the repository that the manifest's tracking URI names, and the stored data
     quality results."""
+    if not changed_files:  # outside a pull request: nothing to look for, nothing to import
+        return []
     from aigov.evidence.mlflow import changed_store_files, committed_store
 
     changes = []

@@ -89,6 +89,8 @@ class GitHistory:
     changed_files: list[str] | None = None
     base: str | None = None
     base_stage: str | None = None
+    base_manifest: dict[str, Any] | None = None
+    """The manifest as the base wrote it (for comparing the change's records); not evidence."""
 
     def time_to_market_days(self) -> dict[str, int]:
         """Days from the first recorded stage (ideation) to the first entry of each stage."""
@@ -102,6 +104,7 @@ class GitHistory:
 
     def to_evidence(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["base_manifest"]
         for entry, approval in zip(
             data["timeline"], _earliest_approvals(self.timeline, self.approvals), strict=True
         ):
@@ -224,9 +227,10 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
             since = merge_base(root, base_commit, head) or base_commit
             history.base = since
             history.changed_files = changed_paths(root, since, head)
-            base_manifest = manifest_at(objects, since, manifest_path)
-            if base_manifest is not None and isinstance(base_manifest.get("stage"), str):
-                history.base_stage = base_manifest["stage"]
+            history.base_manifest = manifest_at(objects, since, manifest_path)
+            stage = history.base_manifest.get("stage") if history.base_manifest else None
+            if isinstance(stage, str):
+                history.base_stage = stage
     return history
 
 
@@ -252,6 +256,16 @@ def _manifest_commits(root: Path, head: str, manifest_path: str) -> list[_Manife
     ]
 
 
+def raw_date(raw: str) -> dt.datetime:
+    """A raw git date (``<unix seconds> <±hhmm>``) in its offset; raises ValueError,
+    OverflowError or OSError for one Python cannot hold."""
+    seconds, offset = raw.split()
+    sign = -1 if offset.startswith("-") else 1
+    hours, minutes = int(offset[-4:-2]), int(offset[-2:])
+    zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+    return dt.datetime.fromtimestamp(int(seconds), zone)
+
+
 def _iso_date(raw: str, commit: str) -> str:
     """A raw git date (``<unix seconds> <±hhmm>``) in ISO 8601 with its offset.
 
@@ -259,11 +273,7 @@ def _iso_date(raw: str, commit: str) -> str:
     skipped: skipping the commit could hide a stage change from the rules.
     """
     try:
-        seconds, offset = raw.split()
-        sign = -1 if offset.startswith("-") else 1
-        hours, minutes = int(offset[-4:-2]), int(offset[-2:])
-        zone = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-        return dt.datetime.fromtimestamp(int(seconds), zone).isoformat()
+        return raw_date(raw).isoformat()
     except (ValueError, OverflowError, OSError):
         raise GitEvidenceUnavailable(
             f"commit {commit[:12]} has a date that cannot be placed in time ('{raw[:40]}')"

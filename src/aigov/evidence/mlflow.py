@@ -298,8 +298,7 @@ def _local_store(uri: str) -> tuple[Literal["sqlite", "folder"], str] | None:
     found = _SCHEME.match(uri)
     scheme = found.group(1).lower() if found else ""
     if scheme == "sqlite":
-        prefix = "sqlite:///"
-        return "sqlite", uri[len(prefix) :] if uri.lower().startswith(prefix) else ""
+        return "sqlite", uri[len(_SQLITE) :] if uri.lower().startswith(_SQLITE) else ""
     if scheme in ("file", "") or len(scheme) == 1:  # one letter: a Windows drive, a path
         reference = uri[len("file:") :] if scheme == "file" else uri
         reference = reference.lstrip("/") if reference.startswith("//") else reference
@@ -358,7 +357,7 @@ def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -
                 f"tracking store {root.display(path)} not found (is the example's store built?)",
                 located_at,
             )
-        return f"sqlite:///{path.as_posix()}"
+        return f"{_SQLITE}{path.as_posix()}"
     if not path.is_dir():
         raise MlflowEvidenceUnavailable(
             f"tracking folder {root.display(path)} not found", located_at
