@@ -12,8 +12,8 @@ from __future__ import annotations
 EXIT_PASS = 0
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
-EXIT_BUG = 3
-"""An unexpected exception: aigov itself failed, not the checked repository."""
+"""Usage or input error; also an unexpected exception (a bug of aigov): no verdict was reached,
+and scripts and CI templates rely on 0, 1 and 2 only."""
 
 
 class AigovError(Exception):
