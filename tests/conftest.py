@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,14 +94,32 @@ def imported_modules(*args: str, env: dict[str, str] | None = None) -> tuple[int
     }
 
 
+REQUIRE_CONFORMANCE = "AIGOV_REQUIRE_CONFORMANCE"
+
+
+def require_conformance() -> Path:
+    """``shared/conformance`` beside the checkout; without it the calling test is skipped (one
+    summary line names the folder), or fails when ``AIGOV_REQUIRE_CONFORMANCE=1`` (``.ci/run``),
+    so that CI cannot pass by not finding the documents."""
+    if CONFORMANCE.is_dir():
+        return CONFORMANCE
+    message = f"conformance documents not found: {CONFORMANCE} (shared/ beside the checkout)"
+    if os.environ.get(REQUIRE_CONFORMANCE) == "1":
+        pytest.fail(f"{message}, and {REQUIRE_CONFORMANCE}=1 requires them", pytrace=False)
+    pytest.skip(message)
+
+
+def conformance_files(folder: str, pattern: str) -> list[Any]:
+    """The files of a conformance folder as test parameters; without the folder, one parameter
+    that skips (or fails, see :func:`require_conformance`) instead of an empty set."""
+    if CONFORMANCE.is_dir():
+        return sorted((CONFORMANCE / folder).glob(pattern))
+    return [pytest.param(None, id="no-conformance-folder")]
+
+
 @pytest.fixture(scope="session")
 def conformance() -> Path:
-    if not CONFORMANCE.is_dir():
-        pytest.fail(
-            f"conformance documents not found at {CONFORMANCE} "
-            "(shared/ must sit beside the checkout)"
-        )
-    return CONFORMANCE
+    return require_conformance()
 
 
 MINIMAL_MANIFEST = """\

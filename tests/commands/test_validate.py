@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import CONFORMANCE, MINIMAL_MANIFEST, CliResult, run_aigov_process
+from tests.conftest import MINIMAL_MANIFEST, CliResult, run_aigov_process
 
 RunCli = Callable[..., CliResult]
 MakeRepo = Callable[..., Path]
@@ -181,9 +181,9 @@ def test_contract_schema_errors_are_located(run_cli: RunCli, make_repo: MakeRepo
 
 
 def test_a_contract_listed_twice_is_read_once_with_a_warning(
-    run_cli: RunCli, make_repo: MakeRepo
+    run_cli: RunCli, make_repo: MakeRepo, conformance: Path
 ) -> None:
-    contract = (CONFORMANCE / "odcs" / "examples" / EXAMPLE_CONTRACT).read_text("utf-8")
+    contract = (conformance / "odcs" / "examples" / EXAMPLE_CONTRACT).read_text("utf-8")
     manifest = MINIMAL_MANIFEST + (
         "data:\n  contracts:\n    - contracts/o.odcs.yaml\n    - ./contracts/o.odcs.yaml\n"
     )

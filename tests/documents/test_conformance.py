@@ -3,14 +3,14 @@
 from pathlib import Path
 
 import pytest
-from tests.conftest import CONFORMANCE
+from tests.conftest import conformance_files
 
 from aigov.documents.contract import validate_contract
 from aigov.documents.files import read_text
 from aigov.documents.repository import load_yaml_file, parse_model_card
 
-ODCS_EXAMPLES = sorted((CONFORMANCE / "odcs" / "examples").glob("*.odcs.yaml"))
-HF_CARDS = sorted((CONFORMANCE / "huggingface").glob("*-*.md"))
+ODCS_EXAMPLES = conformance_files("odcs/examples", "*.odcs.yaml")
+HF_CARDS = conformance_files("huggingface", "*-*.md")
 
 
 def test_conformance_folders_are_present(conformance: Path) -> None:
@@ -18,8 +18,10 @@ def test_conformance_folders_are_present(conformance: Path) -> None:
     assert len(HF_CARDS) == 10
 
 
-@pytest.mark.parametrize("path", ODCS_EXAMPLES, ids=lambda p: p.name)
-def test_every_odcs_example_validates_against_the_official_schema(path: Path) -> None:
+@pytest.mark.parametrize("path", ODCS_EXAMPLES, ids=lambda p: getattr(p, "name", str(p)))
+def test_every_odcs_example_validates_against_the_official_schema(
+    path: Path, conformance: Path
+) -> None:
     document = load_yaml_file(path, path.name)
     contract, problems = validate_contract(document)
     assert problems == []
@@ -30,21 +32,21 @@ def test_every_odcs_example_validates_against_the_official_schema(path: Path) ->
     assert contract.odcs.id == contract.data["id"]
 
 
-def test_unquoted_dates_stay_strings_so_the_official_schema_accepts_them() -> None:
-    path = CONFORMANCE / "odcs" / "examples" / "fundamentals--table-column-description.odcs.yaml"
+def test_unquoted_dates_stay_strings_so_the_official_schema_accepts_them(conformance: Path) -> None:
+    path = conformance / "odcs" / "examples" / "fundamentals--table-column-description.odcs.yaml"
     document = load_yaml_file(path, path.name)
     assert document.data["schema"][0]["properties"][0]["examples"] == ["2022-10-03", "2025-01-28"]
 
 
-@pytest.mark.parametrize("path", HF_CARDS, ids=lambda p: p.name)
-def test_every_hugging_face_card_loads(path: Path) -> None:
+@pytest.mark.parametrize("path", HF_CARDS, ids=lambda p: getattr(p, "name", str(p)))
+def test_every_hugging_face_card_loads(path: Path, conformance: Path) -> None:
     card, _, problems = parse_model_card(read_text(path, path.name), path.name)
     assert [p for p in problems if p.level == "error"] == []
     assert card.sections, "the Markdown body is split into sections"
 
 
-def test_model_index_results_are_typed() -> None:
-    path = CONFORMANCE / "huggingface" / "real-model-index-1.md"
+def test_model_index_results_are_typed(conformance: Path) -> None:
+    path = conformance / "huggingface" / "real-model-index-1.md"
     card, _, _ = parse_model_card(read_text(path, path.name), path.name)
     assert card.metadata.model_index is not None
     [entry] = card.metadata.model_index
@@ -53,8 +55,8 @@ def test_model_index_results_are_typed() -> None:
     assert entry.results[0].dataset.config == "sst2"
 
 
-def test_invalid_model_index_is_left_out_with_a_warning_like_the_hub() -> None:
-    path = CONFORMANCE / "huggingface" / "hf-fixture-invalid-model-index.md"
+def test_invalid_model_index_is_left_out_with_a_warning_like_the_hub(conformance: Path) -> None:
+    path = conformance / "huggingface" / "hf-fixture-invalid-model-index.md"
     card, _, problems = parse_model_card(read_text(path, path.name), path.name)
     assert card.metadata.model_index is None
     assert card.metadata.license == "mit"
@@ -64,23 +66,23 @@ def test_invalid_model_index_is_left_out_with_a_warning_like_the_hub() -> None:
     assert problem.location.line == 12  # the results item, counted in the whole .md file
 
 
-def test_card_without_front_matter_loads_with_a_warning() -> None:
-    path = CONFORMANCE / "huggingface" / "real-census.md"
+def test_card_without_front_matter_loads_with_a_warning(conformance: Path) -> None:
+    path = conformance / "huggingface" / "real-census.md"
     card, _, problems = parse_model_card(read_text(path, path.name), path.name)
     assert not card.has_front_matter
     assert [p.code for p in problems] == ["card.no-front-matter"]
     assert len(card.sections) > 10
 
 
-def test_windows_line_breaks_load() -> None:
-    path = CONFORMANCE / "huggingface" / "hf-fixture-windows-line-breaks.md"
+def test_windows_line_breaks_load(conformance: Path) -> None:
+    path = conformance / "huggingface" / "hf-fixture-windows-line-breaks.md"
     card, _, problems = parse_model_card(read_text(path, path.name), path.name)
     assert problems == []
     assert card.has_front_matter and card.metadata.license
 
 
-def test_placeholders_are_found_with_their_lines() -> None:
-    path = CONFORMANCE / "huggingface" / "real-template-more-info-needed.md"
+def test_placeholders_are_found_with_their_lines(conformance: Path) -> None:
+    path = conformance / "huggingface" / "real-template-more-info-needed.md"
     text = read_text(path, path.name)
     card, _, _ = parse_model_card(text, path.name)
     lines = text.split("\n")
@@ -88,8 +90,8 @@ def test_placeholders_are_found_with_their_lines() -> None:
     assert all("[More Information Needed]" in lines[n - 1] for n in card.placeholder_lines)
 
 
-def test_french_card_sections_are_parsed() -> None:
-    path = CONFORMANCE / "huggingface" / "real-fr-anomaly-detection.md"
+def test_french_card_sections_are_parsed(conformance: Path) -> None:
+    path = conformance / "huggingface" / "real-fr-anomaly-detection.md"
     card, _, _ = parse_model_card(read_text(path, path.name), path.name)
     assert card.metadata.language == "fr"
     assert card.sections[0].title.startswith("Model Card for Indusense")

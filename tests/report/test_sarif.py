@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
+import pytest
 from tests.sarif_schema import sarif_errors
 
 from aigov.documents.problems import Location
@@ -22,11 +23,13 @@ def _run(report: CheckReport) -> dict[str, Any]:
     return run
 
 
+@pytest.mark.usefixtures("conformance")
 def test_valid_against_the_official_schema(any_report: CheckReport) -> None:
     log = json.loads(render("sarif", any_report))
     assert sarif_errors(log) == []
 
 
+@pytest.mark.usefixtures("conformance")
 def test_the_schema_check_does_refuse_a_broken_log(any_report: CheckReport) -> None:
     """The check above is worth something: the same log, broken, is refused."""
     log = json.loads(render("sarif", any_report))
