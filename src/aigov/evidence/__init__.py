@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from aigov.documents.problems import Location
+from aigov.errors import AigovError
+
+_MAX_REASON = 300
 
 
-class EvidenceUnavailable(Exception):
+class EvidenceUnavailable(AigovError):
     """A source cannot give its evidence; ``reason`` says why (it becomes the finding's text),
     ``location`` points at the manifest field that named the source, when one did."""
 
     def __init__(self, reason: str, location: Location | None = None) -> None:
-        super().__init__(f"evidence unavailable: {reason}")
+        super().__init__(
+            f"evidence unavailable: {reason}", location=None if location is None else str(location)
+        )
         self.reason = reason
-        self.location = location
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its class name when it has none), cut at 300
+    characters: a library's error becomes one readable reason, never a multi-line dump."""
+    lines = str(exc).strip().splitlines()
+    line = lines[0] if lines else type(exc).__name__
+    return line if len(line) <= _MAX_REASON else line[: _MAX_REASON - 3] + "..."

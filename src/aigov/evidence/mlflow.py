@@ -93,6 +93,7 @@ from aigov.documents.files import RepositoryRoot
 from aigov.documents.manifest import MANIFEST_FILE, Registry
 from aigov.documents.problems import DocumentError, Location
 from aigov.evidence import EvidenceUnavailable
+from aigov.evidence import first_line as _first_line
 from aigov.evidence.mlflow_store import (
     Deadline,
     ExpectedSchema,
@@ -683,12 +684,6 @@ def _explain(exc: Exception, registry: Registry, bounds: RequestBounds) -> str:
     if "Max retries" in message or "Connection" in message or "timed out" in message.lower():
         return f"MLflow tracking server {registry.tracking_uri} is unreachable ({message})"
     return f"MLflow at {registry.tracking_uri} answered: {message}"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    line = text[0] if text else type(exc).__name__
-    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def _iso(ms: int | None) -> str | None:
