@@ -17,6 +17,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, Final
 
+from aigov.errors import AigovError
 from aigov.portfolio.model import PortfolioScan, ScanFileError
 
 HISTORY_SCHEMA: Final = 1
@@ -32,7 +33,7 @@ _TABLES: Final = (
 )
 
 
-class HistoryError(Exception):
+class HistoryError(AigovError):
     """The history store cannot be used (not an aigov history, unreadable, newer schema)."""
 
 

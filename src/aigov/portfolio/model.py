@@ -33,12 +33,13 @@ from typing import Any, Final
 
 from aigov import __version__
 from aigov.documents.files import write_atomically
+from aigov.errors import AigovError
 
 SCAN_KIND: Final = "aigov-portfolio-scan"
 SCAN_SCHEMA_VERSION: Final = "1.0"
 
 
-class ScanFileError(Exception):
+class ScanFileError(AigovError):
     """A scan file cannot be read or merged."""
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aigov.errors import AigovError
 from aigov.portfolio.evaluate import evaluate_folder
 from aigov.portfolio.model import PortfolioScan, RepositoryRef, RepositoryResult
 from aigov.portfolio.sources import Materialized, RepositorySource, shard_of
@@ -42,7 +43,7 @@ Progress = Callable[[int, int], None]
 _PROCESS_POOL_FROM = 24
 
 
-class ScanInputError(Exception):
+class ScanInputError(AigovError):
     """The scan cannot start (policy source, shard, source listing)."""
 
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from aigov.errors import AigovError
 from aigov.portfolio.evaluate import folder_head
 from aigov.portfolio.model import RepositoryRef
 
 
-class SourceError(Exception):
+class SourceError(AigovError):
     """The source itself cannot be listed (no such folder, forge unreachable, bad token)."""
 
 

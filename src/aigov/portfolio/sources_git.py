@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from aigov.errors import AigovError
 from aigov.portfolio.model import RepositoryRef
 from aigov.portfolio.sources import Materialized, SourceError
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
 
 
-class GitFetchError(Exception):
+class GitFetchError(AigovError):
     """git could not clone or fetch a repository; the message is git's own reason."""
 
 

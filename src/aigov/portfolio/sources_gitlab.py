@@ -1,4 +1,5 @@
-"""A GitLab group (and its subgroups), read through the REST API with python-gitlab (here only).
+"""A GitLab group (and its subgroups), read through the REST API on :mod:`aigov.scm.gitlab`
+(the one module that imports python-gitlab).
 
 No clone: ``GET /projects/:id/repository/branches/:branch`` gives the head commit (one request
 per project; an unchanged head reuses the files in the cache), then
@@ -14,7 +15,6 @@ again. A listing that still fails is a :class:`SourceError`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from aigov.portfolio.model import RepositoryRef
 from aigov.portfolio.sources import Materialized, SourceError
@@ -30,96 +30,49 @@ class GitLabGroupSource:
     def __init__(
         self, group: str, cache: Path, *, url: str | None = None, token: str | None = None
     ) -> None:
-        import gitlab
+        from aigov.scm.gitlab import GitLabGroupReader
 
-        from aigov.scm import retry
-        from aigov.scm.gitlab import retrying_session
-
-        session, budget = retrying_session(retry.DEFAULT_POLICY)
-        # A head or file read whose answer is cut off mid-body is made again.
-        self._again = retry.CutOffRepeater(retry.DEFAULT_POLICY, budget)
         self.group = group
         self.cache = cache
-        self._token = token or ""
         self.description = f"gitlab:{group}"
         self._projects: dict[str, tuple[int, str, str]] = {}
-        self._gitlab = gitlab.Gitlab(
-            (url or DEFAULT_URL).rstrip("/"),
-            private_token=token,
-            session=session,
-            timeout=TIMEOUT_SECONDS,
-            retry_transient_errors=False,
-            per_page=100,
-        )
+        self._reader = GitLabGroupReader(group, url or DEFAULT_URL, token, timeout=TIMEOUT_SECONDS)
 
     def list(self) -> list[RepositoryRef]:
-        import gitlab
-        import requests
-
-        from aigov.scm.retry import network_failure
+        """The group's projects; :class:`SourceError` when it cannot be listed."""
+        from aigov.scm.forge import ForgeReadError
 
         refs = []
         try:
-            group = self._gitlab.groups.get(self.group, lazy=True)
-            for project in group.projects.list(
-                iterator=True, include_subgroups=True, archived=False
-            ):
-                if not project.default_branch:  # an empty project
-                    continue
-                ref = RepositoryRef(
-                    f"gitlab:{project.path_with_namespace}",
-                    project.path,
-                    "gitlab",
-                    project.web_url,
-                )
-                self._projects[ref.id] = (
-                    int(project.id),
-                    str(project.path_with_namespace),
-                    str(project.default_branch),
-                )
-                refs.append(ref)
-        except gitlab.exceptions.GitlabError as exc:
-            raise SourceError(f"GitLab group {self.group}: {self._reason(exc)}") from None
-        except requests.RequestException as exc:
-            failure = f"GitLab group {self.group} at {self._gitlab.url}: {network_failure(exc)}"
-            raise SourceError(failure) from None
+            projects = self._reader.repositories()
+        except ForgeReadError as exc:
+            raise SourceError(str(exc)) from exc
+        for project in projects:
+            assert project.project_id is not None  # GitLab always numbers its projects
+            ref = RepositoryRef(
+                f"gitlab:{project.full_name}", project.name, "gitlab", project.web_url
+            )
+            self._projects[ref.id] = (project.project_id, project.full_name, project.default_branch)
+            refs.append(ref)
         return refs
 
-    def _reason(self, exc: Any) -> str:
-        """``HTTP status: message`` of a failed request, cut short and without the token (a
-        misbehaving server or proxy may echo the request's headers in its answer)."""
-        message = " ".join(str(exc.error_message or "no message").split())[:200]
-        text = f"HTTP {exc.response_code}: {message}"
-        return text.replace(self._token, "***") if self._token else text
-
     def materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
-        import gitlab
+        """The governed files of the default branch's head, from the cache when unchanged."""
+        from aigov.scm.forge import ForgeReadError
 
         try:
-            return self._materialize(ref, known_head)
-        except gitlab.exceptions.GitlabError as exc:
-            raise SourceError(f"{self._projects[ref.id][1]}: {self._reason(exc)}") from None
+            return self._materialize(ref)
+        except ForgeReadError as exc:
+            raise SourceError(str(exc)) from exc
 
-    def _materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
-        import gitlab
-
+    def _materialize(self, ref: RepositoryRef) -> Materialized:
         project_id, path, branch = self._projects[ref.id]
-        project = self._gitlab.projects.get(project_id, lazy=True)
-        sha = str(self._again(lambda: project.branches.get(branch)).commit["id"])
+        sha = self._reader.head(project_id, path, branch)
         base = self.cache / safe_name(path)
         state = read_state(base / "state.json")
         folder = base / sha
         if state.get("sha") == sha and folder.is_dir():
             return Materialized(folder, sha)
-
-        def read(file_path: str) -> bytes | None:
-            try:
-                return bytes(self._again(lambda: project.files.raw(file_path=file_path, ref=sha)))
-            except gitlab.exceptions.GitlabGetError as exc:
-                if exc.response_code == 404:
-                    return None
-                raise
-
-        snapshot(folder, read)
+        snapshot(folder, self._reader.files_of(project_id, path, sha))
         write_state(base / "state.json", {"sha": sha})
         return Materialized(folder, sha)

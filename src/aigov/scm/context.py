@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from aigov.errors import AigovError
+
 Forge = Literal["github", "gitlab"]
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
@@ -35,7 +37,7 @@ _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
-class ContextError(ValueError):
+class ContextError(AigovError, ValueError):
     """A coordinate of the pull/merge request is missing or unusable (a configuration error)."""
 
 

@@ -13,6 +13,11 @@ requests that brought a commit), ``GET /repos/{repo}/branches/{branch}/protectio
 Administration: read permission, which GitHub Actions' ``GITHUB_TOKEN`` cannot be given) and
 ``GET /repos/{repo}/rules/branches/{branch}`` (the rulesets in force, readable by any reader).
 
+Reading an organisation for the portfolio (:class:`GitHubOrganisationReader`):
+``GET /orgs/{org}/repos?type=all`` (every page), ``GET /repos/{repo}/commits/{branch}`` with
+``If-None-Match`` (a ``304`` costs no rate limit), and ``GET /repos/{repo}/contents/{path}?ref=SHA``
+for each governed file.
+
 ``GET /user`` answers a personal access token or an app's user token; GitHub Actions'
 ``GITHUB_TOKEN`` (an app installation token) gets ``403 Resource not accessible by integration``:
 then the login is the ``creator`` of the status the run has just set (``github-actions[bot]``, or
@@ -31,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, Final
@@ -40,12 +45,13 @@ from urllib.parse import quote
 from aigov import __version__
 from aigov.quiet import quiet_library
 from aigov.scm import retry as retries
-from aigov.scm.approvals import (
+from aigov.scm.forge import (
     Approval,
     BranchProtection,
     ChangeRequestApprovals,
     ForgeReadError,
     ForgeRepository,
+    HostedRepository,
 )
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
@@ -63,6 +69,9 @@ if TYPE_CHECKING:
     from github.PullRequestReview import PullRequestReview
 
     from aigov.scm.context import ChangeRequest
+
+FileReader = Callable[[str], bytes | None]
+"""Reads one file of a commit (repository-relative path); None when it does not exist."""
 
 DEFAULT_THROTTLE: Final[tuple[float, float]] = (0.25, 1.0)
 """PyGithub's own defaults: seconds between requests, seconds between writes."""
@@ -266,6 +275,115 @@ class GitHubRepositoryReader:
         return _failures_as(
             ForgeReadError, what, self._repository.api_url, self._repository.token, needs
         )
+
+
+class GitHubOrganisationReader:
+    """The repositories of an organisation and the files of their commits, without a clone.
+
+    Every failure is a :class:`ForgeReadError` whose line names what was read, never the token;
+    requests are retried within one waiting budget, and reads cut off mid-answer made again.
+    """
+
+    def __init__(
+        self,
+        org: str,
+        api_url: str,
+        token: str | None,
+        *,
+        throttle_s: float,
+        per_page: int,
+        timeout: int = TIMEOUT_SECONDS,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        from github import Auth, Github
+
+        policy = policy or retries.DEFAULT_POLICY
+        retrying = github_retry(policy)
+        self._again = CutOffRepeater(policy, retrying.budget)
+        self.org = org
+        self._token = token or ""
+        self._github = Github(
+            base_url=api_url.rstrip("/"),
+            auth=Auth.Token(token) if token else None,
+            per_page=per_page,
+            seconds_between_requests=throttle_s,
+            seconds_between_writes=throttle_s,
+            retry=retrying,
+            timeout=timeout,
+        )
+
+    def repositories(self) -> list[HostedRepository]:
+        """The organisation's repositories that are not archived."""
+        import requests
+        from github import GithubException
+
+        found = []
+        try:
+            for repo in self._github.get_organization(self.org).get_repos(type="all"):
+                if not repo.archived:
+                    found.append(
+                        HostedRepository(
+                            repo.full_name, repo.name, repo.html_url, repo.default_branch
+                        )
+                    )
+        except GithubException as exc:
+            raise ForgeReadError(f"GitHub organisation {self.org}: {self._reason(exc)}") from exc
+        except requests.RequestException as exc:
+            failure = f"GitHub organisation {self.org} at {self._github.requester.base_url}: "
+            raise ForgeReadError(failure + network_failure(exc)) from exc
+        return found
+
+    def head(self, full_name: str, branch: str, etag: str | None) -> tuple[str | None, str | None]:
+        """The head commit of ``branch`` and the answer's ETag; ``(None, None)`` when the
+        commit is still the one ``etag`` was given for (``304 Not Modified``)."""
+        url = f"/repos/{full_name}/commits/{quote(branch, safe='')}"
+        headers = {"If-None-Match": etag} if etag else {}
+        with self._failures(full_name):
+            answer_headers, data = self._again(
+                lambda: self._github.requester.requestJsonAndCheck("GET", url, headers=headers)
+            )
+        if data is None:
+            return None, None
+        return str(data["sha"]), answer_headers.get("etag") or answer_headers.get("ETag")
+
+    def files_of(self, full_name: str, sha: str) -> FileReader:
+        """A reader of the files of commit ``sha`` (None for a missing file or a folder)."""
+        from github import GithubException, UnknownObjectException
+
+        repo = self._github.withLazy(True).get_repo(full_name)
+
+        def read(path: str) -> bytes | None:
+            with self._failures(full_name):
+                try:
+                    content: Any = self._again(lambda: repo.get_contents(path, ref=sha))
+                except UnknownObjectException:
+                    return None
+                except GithubException as exc:
+                    if exc.status == 404:
+                        return None
+                    raise
+            if isinstance(content, list):  # a folder, not a file
+                return None
+            return bytes(content.decoded_content)
+
+        return read
+
+    @contextmanager
+    def _failures(self, full_name: str) -> Iterator[None]:
+        """GitHub's refusals as one line naming the repository (the network's errors pass)."""
+        from github import GithubException
+
+        try:
+            yield
+        except GithubException as exc:
+            raise ForgeReadError(f"{full_name}: {self._reason(exc)}") from exc
+
+    def _reason(self, exc: Any) -> str:
+        """``HTTP status: message`` of a failed request: never the whole answer, which a proxy
+        or a misbehaving server may fill with the request's headers, and never the token."""
+        data = exc.data if isinstance(exc.data, dict) else {}
+        message = " ".join(str(data.get("message") or "no message").split())[:200]
+        return redact(f"HTTP {exc.status}: {message}", self._token)
 
 
 def standing_approvals(reviews: Iterable[PullRequestReview], author: str) -> tuple[Approval, ...]:

@@ -18,6 +18,9 @@ Reading attestations (:class:`GitLabProjectReader`, never with a job token: GitL
 the MR's head), ``GET /projects/{id}/repository/commits/{sha}/merge_requests``,
 ``GET /projects/{id}/protected_branches/{name}`` (else the list, for wildcards) and
 ``GET /projects/{id}/approval_rules``.
+Reading a group for the portfolio (:class:`GitLabGroupReader`): ``GET /groups/{group}/projects``
+(subgroups included, archived left out, every page), ``GET /projects/{id}/repository/branches/
+{branch}`` (the head commit) and ``GET /projects/{id}/repository/files/{path}/raw?ref=SHA``.
 Retries are done below python-gitlab, on its requests session (:func:`retrying_session`), so
 that one budget bounds them (python-gitlab's own 429 loop sleeps whatever ``Retry-After`` says;
 its ``retry_transient_errors`` stays off); reads cut off mid-answer are repeated; the note's POST
@@ -30,18 +33,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from aigov import __version__
 from aigov.scm import retry as retries
-from aigov.scm.approvals import (
+from aigov.scm.forge import (
     Approval,
     BranchProtection,
     ChangeRequestApprovals,
     ForgeReadError,
     ForgeRepository,
+    HostedRepository,
 )
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
@@ -59,6 +63,8 @@ if TYPE_CHECKING:
 
     from aigov.scm.context import ChangeRequest
 
+FileReader = Callable[[str], bytes | None]
+"""Reads one file of a commit (repository-relative path); None when it does not exist."""
 TIMEOUT_SECONDS: Final = 30
 """Seconds to wait for an answer (connect, and between bytes) before the attempt fails."""
 
@@ -299,6 +305,109 @@ class GitLabProjectReader:
             "AIGOV_FORGE_TOKEN or GITLAB_TOKEN needs the read_api scope and a role that may read "
             "merge requests (protected branches and approval rules: Maintainer)",
         )
+
+
+class GitLabGroupReader:
+    """The projects of a group (subgroups included) and the files of their commits, no clone.
+
+    Every failure of the API is a :class:`ForgeReadError` whose line names what was read, never
+    the token; requests are retried within one waiting budget, and reads cut off mid-answer made
+    again.
+    """
+
+    def __init__(
+        self,
+        group: str,
+        url: str,
+        token: str | None,
+        *,
+        timeout: float = TIMEOUT_SECONDS,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        import gitlab
+
+        policy = policy or retries.DEFAULT_POLICY
+        session, budget = retrying_session(policy)
+        self._again = CutOffRepeater(policy, budget)
+        self.group = group
+        self._token = token or ""
+        self._gitlab = gitlab.Gitlab(
+            url.rstrip("/"),
+            private_token=token,
+            session=session,
+            timeout=timeout,
+            retry_transient_errors=False,
+            per_page=100,
+        )
+
+    def repositories(self) -> list[HostedRepository]:
+        """The group's projects that are neither archived nor empty."""
+        import requests
+        from gitlab.exceptions import GitlabError
+
+        found = []
+        try:
+            group = self._gitlab.groups.get(self.group, lazy=True)
+            for project in group.projects.list(
+                iterator=True, include_subgroups=True, archived=False
+            ):
+                if project.default_branch:  # else an empty project
+                    found.append(
+                        HostedRepository(
+                            str(project.path_with_namespace),
+                            project.path,
+                            project.web_url,
+                            str(project.default_branch),
+                            int(project.id),
+                        )
+                    )
+        except GitlabError as exc:
+            raise ForgeReadError(f"GitLab group {self.group}: {self._reason(exc)}") from exc
+        except requests.RequestException as exc:
+            failure = f"GitLab group {self.group} at {self._gitlab.url}: {network_failure(exc)}"
+            raise ForgeReadError(failure) from exc
+        return found
+
+    def head(self, project_id: int, full_name: str, branch: str) -> str:
+        """The head commit of ``branch``."""
+        project = self._gitlab.projects.get(project_id, lazy=True)
+        with self._failures(full_name):
+            return str(self._again(lambda: project.branches.get(branch)).commit["id"])
+
+    def files_of(self, project_id: int, full_name: str, sha: str) -> FileReader:
+        """A reader of the files of commit ``sha`` (None for a missing file)."""
+        from gitlab.exceptions import GitlabGetError
+
+        project = self._gitlab.projects.get(project_id, lazy=True)
+
+        def read(file_path: str) -> bytes | None:
+            with self._failures(full_name):
+                try:
+                    return bytes(
+                        self._again(lambda: project.files.raw(file_path=file_path, ref=sha))
+                    )
+                except GitlabGetError as exc:
+                    if exc.response_code == 404:
+                        return None
+                    raise
+
+        return read
+
+    @contextmanager
+    def _failures(self, full_name: str) -> Iterator[None]:
+        """GitLab's refusals as one line naming the project (the network's errors pass)."""
+        from gitlab.exceptions import GitlabError
+
+        try:
+            yield
+        except GitlabError as exc:
+            raise ForgeReadError(f"{full_name}: {self._reason(exc)}") from exc
+
+    def _reason(self, exc: Any) -> str:
+        """``HTTP status: message`` of a failed request, cut short and without the token (a
+        misbehaving server or proxy may echo the request's headers in its answer)."""
+        message = " ".join(str(exc.error_message or "no message").split())[:200]
+        return redact(f"HTTP {exc.response_code}: {message}", self._token)
 
 
 def _change_request(
