@@ -22,9 +22,9 @@ if _SRC.is_dir() and str(_SRC) not in sys.path:  # run from a checkout without i
 
 from aigov.documents.repository import load_repository  # noqa: E402
 from aigov.documents.types import STAGES  # noqa: E402
+from aigov.policy.cel import compile_expression, prepare_context  # noqa: E402
 from aigov.policy.context import build_context  # noqa: E402
 from aigov.policy.engine import evaluate, evaluate_rule  # noqa: E402
-from aigov.policy.expressions import compile_expression, prepare_context  # noqa: E402
 from aigov.policy.sources import (  # noqa: E402
     PolicySet,
     load_pack_folders,

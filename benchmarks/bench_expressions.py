@@ -1,4 +1,4 @@
-"""Benchmark of the policy expression layer (aigov.policy.expressions), on one core.
+"""Benchmark of the policy expression layer (aigov.policy.cel), on one core.
 
 Standalone: ``python benchmarks/bench_expressions.py``. ``run()`` returns the rows for
 ``benchmarks/run.py``. Figures: import time of the module in a fresh interpreter, compile time,
@@ -22,7 +22,7 @@ _SRC = Path(__file__).resolve().parent.parent / "src"
 if _SRC.is_dir() and str(_SRC) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(_SRC))
 
-from aigov.policy.expressions import (  # noqa: E402
+from aigov.policy.cel import (  # noqa: E402
     compile_expression,
     prepare_context,
 )
@@ -146,16 +146,13 @@ def _us(seconds: float) -> str:
 def run() -> list[tuple[str, str]]:
     """Measure and return (figure, value) rows."""
     rows: list[tuple[str, str]] = []
-    rows.append(
-        ("import aigov.policy.expressions", _ms(_import_seconds("import aigov.policy.expressions")))
-    )
+    rows.append(("import aigov.policy.cel", _ms(_import_seconds("import aigov.policy.cel"))))
     rows.append(
         (
             "import + first compile (loads the CEL extension)",
             _ms(
                 _import_seconds(
-                    "from aigov.policy.expressions import compile_expression\n"
-                    "compile_expression('1 == 1')"
+                    "from aigov.policy.cel import compile_expression\ncompile_expression('1 == 1')"
                 )
             ),
         )

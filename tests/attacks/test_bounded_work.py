@@ -30,7 +30,7 @@ from aigov.documents.model_card import (
 )
 from aigov.documents.problems import DocumentError
 from aigov.documents.safe_yaml import MAX_NODES, YamlDocument, parse_yaml
-from aigov.policy.expressions import ExpressionError, compile_expression, prepare_context
+from aigov.policy.cel import ExpressionError, compile_expression, prepare_context
 from aigov.policy.sources import load_policy_set
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from aigov.evidence.git_history import (
     StageEntry,
     read_history,
 )
-from aigov.policy.expressions import ExpressionError, compile_expression, prepare_context
+from aigov.policy.cel import ExpressionError, compile_expression, prepare_context
 from aigov.policy.sources import load_policy_set
 
 ALICE = git.Actor("Alice Martin", "alice@bank.example")

@@ -19,6 +19,7 @@ from aigov.policy.cache import (
     default_cache,
     render_shipped,
 )
+from aigov.policy.cel import CompiledExpression, compile_expression
 from aigov.policy.pack import PolicyLoadError
 from aigov.policy.sources import PolicySource, load_policy_set
 
@@ -239,13 +240,11 @@ def test_rules_from_the_cache_compile_only_when_evaluated(
     folder = make_pack()
     cache = PackCache(tmp_path / "cache")
     _load(folder, cache)
-    from aigov.policy import expressions
-
-    expressions.compile_expression.cache_clear()
+    compile_expression.cache_clear()
     compiled: list[str] = []
-    real = expressions.compile_expression
+    real = compile_expression
 
-    def spy(source: str, *rewritten: str) -> expressions.CompiledExpression:
+    def spy(source: str, *rewritten: str) -> CompiledExpression:
         compiled.append(source)
         return real(source, *rewritten)
 
@@ -291,7 +290,7 @@ def test_a_changed_builtin_pack_misses_the_shipped_entry(
     shutil.copytree(builtin_policies(), policies)
     rules = sorted((policies / "gdpr" / "rules").glob("*.yaml"))[0]
     rules.write_bytes(rules.read_bytes() + b"\n")
-    monkeypatch.setattr("aigov.policy.sources.builtin_policies", lambda: policies)
+    monkeypatch.setattr("aigov.policy.folders.builtin_policies", lambda: policies)
     loads = _spy_on_source_loads(monkeypatch)
     load_policy_set(cache=PackCache(tmp_path / "cache"))
     assert loads == ["policies/gdpr"]

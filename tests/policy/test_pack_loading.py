@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.policy.conftest import PACK_YAML, RULES_YAML
 
-from aigov.policy.pack import PolicyLoadError
+from aigov.policy.pack import PolicyLoadError, load_pack
 from aigov.policy.sources import load_pack_folders
 
 
@@ -149,3 +149,44 @@ def test_missing_pack_yaml(tmp_path: Path) -> None:
     (tmp_path / "rules" / "x.yaml").write_text("[]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no policy pack"):
         load_pack_folders([tmp_path])
+
+
+_EVIDENCE_RULE = """\
+- id: TEST-EVIDENCE
+  title: A rule reading evidence
+  severity: high
+  references: ["Test"]
+  applies:
+    when: |-
+      {when}
+  assert: |-
+    {assert_}
+  message: |-
+    {message}
+  remediation: Fix it.
+"""
+
+
+@pytest.mark.parametrize(
+    ("when", "assert_", "message", "needed"),
+    [
+        ("true", 'evidence["mlflow"].x == 1', "no", {"mlflow"}),
+        ("true", "evidence['mlflow'].x == 1", "no", {"mlflow"}),
+        ("true", "evidence.mlflow.x == 1", "no", {"mlflow"}),
+        ("true", "has(evidence.git)", "no", {"git"}),
+        ("has(evidence.git)", "true", "no", {"git"}),
+        ("true", "evidence.git.timeline.exists(t, t.stage == 'poc')", "no", {"git"}),
+        ("true", "true", "{{ evidence.data_quality.summary }} failed", {"data_quality"}),
+        ("true", 'evidence["mlflow"].ok && has(evidence.git.x)', "no", {"mlflow", "git"}),
+        # neither a macro variable named evidence nor a string or a message's prose reads any
+        ("true", "[1].all(evidence, evidence.x == 1)", "no", set()),
+        ("true", '"evidence.mlflow" != ""', "no evidence. Rerun", set()),
+        ("true", "manifest.x == 1", "no", set()),
+    ],
+)
+def test_the_evidence_a_rule_needs(when: str, assert_: str, message: str, needed: set[str]) -> None:
+    rules = _EVIDENCE_RULE.format(when=when, assert_=assert_, message=message)
+    files = {"pack.yaml": PACK_YAML.format(name="t", version="1.0.0"), "rules/main.yaml": rules}
+    pack = load_pack({p: text.encode() for p, text in files.items()}, origin="t", shown_as="t")
+    (rule,) = pack.rules
+    assert rule.evidence == needed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
@@ -30,31 +30,32 @@ _DURATION = re.compile(
 DURATION_PATTERN = _DURATION.pattern
 
 
-def duration_days(text: str) -> float:
-    """Approximate length of an ISO 8601 duration in days (a year is 365 days, a month 30).
+_DAYS_PER_UNIT: Final = {"years": 365, "months": 30, "weeks": 7, "days": 1}
+_SECONDS_PER_UNIT: Final = {"hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def duration_days(text: str) -> int | None:
+    """Length of an ISO 8601 duration in whole days, or None when ``text`` is not one.
 
     Regulatory retention periods are written in months and years; comparing them needs one
-    scale, and this approximation is the one the expression language uses too.
+    scale: a year is 365 days, a month 30, a week 7, and a time part is floored to whole days
+    (``PT36H`` is 1). Only non-negative integer components are accepted. The expression
+    language's ``duration_days()`` is this function.
     """
     match = _DURATION.match(text)
     if match is None:
-        raise ValueError(f"'{text}' is not an ISO 8601 duration such as P90D, P6M or PT4H")
-    parts = {name: int(value) for name, value in match.groupdict().items() if value is not None}
-    return (
-        parts.get("years", 0) * 365
-        + parts.get("months", 0) * 30
-        + parts.get("weeks", 0) * 7
-        + parts.get("days", 0)
-        + parts.get("hours", 0) / 24
-        + parts.get("minutes", 0) / 1440
-        + parts.get("seconds", 0) / 86400
-    )
+        return None
+    parts = {unit: int(amount) for unit, amount in match.groupdict().items() if amount}
+    days = sum(parts.get(unit, 0) * factor for unit, factor in _DAYS_PER_UNIT.items())
+    seconds = sum(parts.get(unit, 0) * factor for unit, factor in _SECONDS_PER_UNIT.items())
+    return days + seconds // 86400
 
 
 def _validate_duration(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("expected an ISO 8601 duration string such as P90D, P6M or PT4H")
-    duration_days(value)
+    if duration_days(value) is None:
+        raise ValueError(f"'{value}' is not an ISO 8601 duration such as P90D, P6M or PT4H")
     return value
 
 

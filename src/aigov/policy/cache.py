@@ -39,7 +39,8 @@ from pydantic import BaseModel
 from aigov import __version__
 from aigov.documents.files import write_atomically
 from aigov.documents.problems import Location
-from aigov.policy.expressions import index_form
+from aigov.policy.cel import index_form
+from aigov.policy.folders import BUILTIN, builtin_pack_files
 from aigov.policy.pack import (
     Applies,
     ChangelogEntry,
@@ -49,6 +50,7 @@ from aigov.policy.pack import (
     PolicyPack,
     PolicyRule,
     Rule,
+    load_pack,
 )
 
 CACHE_FORMAT: Final = 1
@@ -64,7 +66,10 @@ _MODELS: Final[dict[str, type[BaseModel]]] = {
 _LOADING_CODE: Final = (
     "policy/pack.py",
     "policy/cache.py",
-    "policy/expressions.py",
+    "policy/templates.py",
+    "policy/paths.py",
+    "policy/cel/expression.py",
+    "policy/cel/scan.py",
     "documents/safe_yaml.py",
     "documents/validation.py",
     "documents/types.py",
@@ -306,8 +311,6 @@ def _shipped() -> dict[str, Any]:
 
 def shipped_pack(digest: str, origin: str, shown_as: str) -> LoadedPack | None:
     """The shipped entry of a built-in pack whose files hash to ``digest``, if there is one."""
-    from aigov.policy.sources import BUILTIN
-
     entry = _shipped().get(shown_as) if origin == BUILTIN else None
     if not isinstance(entry, dict) or entry.get("digest") != digest:
         return None
@@ -320,9 +323,6 @@ def shipped_pack(digest: str, origin: str, shown_as: str) -> LoadedPack | None:
 
 def render_shipped() -> str:
     """``builtin_packs.json`` as loading the built-in packs from source gives it now."""
-    from aigov.policy.pack import load_pack
-    from aigov.policy.sources import BUILTIN, builtin_pack_files
-
     packs = {}
     for files, shown in builtin_pack_files():
         pack = load_pack(files, origin=BUILTIN, shown_as=shown)

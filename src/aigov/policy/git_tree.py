@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigov.documents.files import MAX_FILE_BYTES
+from aigov.errors import AigovError
 from aigov.git_objects import SYMLINK_MODE, GitError, ObjectReader, list_tree, resolve_commit
 
 MAX_FILES = 2000
 
 
-class GitTreeError(Exception):
+class GitTreeError(AigovError):
     """The repository or the ref cannot be read."""
 
 
@@ -36,7 +37,7 @@ def read_tree(repository: Path, ref: str, wanted: Callable[[str], bool]) -> GitT
     try:
         return _read_tree(repository, ref, wanted)
     except GitError as exc:
-        raise GitTreeError(f"git could not read {repository} at {ref}: {exc}") from None
+        raise GitTreeError(f"git could not read {repository} at {ref}: {exc}") from exc
 
 
 def _read_tree(repository: Path, ref: str, wanted: Callable[[str], bool]) -> GitTree:

@@ -22,13 +22,15 @@ from aigov.documents.problems import DocumentError, Location, Problem
 from aigov.documents.safe_yaml import FieldPath, YamlDocument, parse_yaml
 from aigov.documents.types import STAGES, Document, NonEmptyStr, Stage
 from aigov.documents.validation import validate_document
-from aigov.policy.expressions import (
+from aigov.errors import AigovError
+from aigov.policy.cel import (
     CompiledExpression,
     ExpressionError,
     ExpressionSyntaxError,
     compile_expression,
 )
 from aigov.policy.semver import Version, VersionError
+from aigov.policy.templates import placeholder_paths
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
 SEVERITIES: Final[tuple[Severity, ...]] = ("critical", "high", "medium", "low", "info")
@@ -42,7 +44,6 @@ RESERVED_RULE_PREFIX: Final = "AIGOV-"
 
 _NAMED_DATE = re.compile(r"^[a-z][a-z0-9_]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_EVIDENCE = re.compile(r"\bevidence\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 # manifest.a.b["c"][0] as written in an expression; stops before a method or macro call.
 _DOCUMENT_PATH = re.compile(
     r"(?<![\w.])(?:manifest|model_card)"
@@ -118,10 +119,6 @@ class PolicyPack(Document):
                 raise ValueError(f"date name '{name}' must be lower_snake_case")
         return value
 
-    @property
-    def semver(self) -> Version:
-        return Version.parse(self.version)
-
 
 class Applies(Document):
     stages: list[Stage] = Field(default_factory=lambda: list(STAGES), min_length=1)
@@ -177,7 +174,7 @@ class PolicyRule:
     pack: str
     location: Location
     evidence: frozenset[str]
-    """Names after ``evidence.`` in the rule: the evidence sources it needs (``mlflow``…)."""
+    """The evidence sources the rule reads (``mlflow``…): see :func:`evidence_read`."""
     stages: frozenset[str]
     """``applies.stages``, as a set for the engine's hot loop."""
     locate: str | None
@@ -243,7 +240,7 @@ class LoadedPack:
         return self.pack.version
 
 
-class PolicyLoadError(Exception):
+class PolicyLoadError(AigovError):
     """Packs or an org config could not be loaded; ``problems`` says where and why, all at once."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -394,18 +391,35 @@ def _load_rule_file(
                 )
             )
             continue
-        sources = [rule.assert_, rule.applies.when or "", rule.message]
         rules.append(
             PolicyRule(
                 rule=rule,
                 pack=pack_name,
                 location=item_document.locate(()),
-                evidence=frozenset(m for text in sources for m in _EVIDENCE.findall(text)),
+                evidence=evidence_read(rule),
                 stages=frozenset(rule.applies.stages),
                 locate=rule.locate or first_document_path(rule.assert_),
             )
         )
     return rules
+
+
+def evidence_read(rule: Rule) -> frozenset[str]:
+    """The evidence sources a rule reads: the fields of ``evidence`` its expressions read
+    (``evidence.mlflow.x``, ``evidence["mlflow"]``, ``has(evidence.git)``) or its message's
+    placeholders name. The engine collects only these, and fails the rule closed without them."""
+    sources = {
+        source
+        for expression in (rule.assert_, rule.applies.when)
+        if expression is not None
+        for source in compile_expression(expression).fields("evidence")
+    }
+    sources.update(
+        str(path[1])
+        for path in placeholder_paths(rule.message)
+        if len(path) > 1 and path[0] == "evidence"
+    )
+    return frozenset(sources)
 
 
 def _compile_rule(rule: Rule, document: YamlDocument, problems: list[Problem]) -> bool:

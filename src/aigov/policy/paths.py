@@ -54,3 +54,15 @@ def lookup(data: Mapping[str, Any], path: ContextPath) -> Any:
         else:
             return MISSING
     return value
+
+
+_IDENTIFIER = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
+
+
+def join_path(path: str, key: object) -> str:
+    """``path`` then ``key`` as an expression reads it: ``a.b``, ``a["b c"]`` or ``a[0]``."""
+    if isinstance(key, str) and _IDENTIFIER.fullmatch(key):
+        return f"{path}.{key}"
+    if isinstance(key, str):
+        return f'{path}["{key}"]'
+    return f"{path}[{key!r}]"

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import total_ordering
 from typing import Final
 
+from aigov.errors import AigovError
+
 SEMVER_PATTERN: Final = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
@@ -41,8 +43,10 @@ _OPERATORS: Final[dict[str, Callable[[Version, Version], bool]]] = {
 }
 
 
-class VersionError(ValueError):
-    """A version or a constraint that does not follow the syntax above."""
+class VersionError(AigovError, ValueError):
+    """A version or a constraint that does not follow the syntax above.
+
+    Also a ``ValueError``: pydantic validators and callers catch it as one."""
 
 
 @total_ordering

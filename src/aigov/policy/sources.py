@@ -18,18 +18,27 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from aigov._resources import builtin_policies
-from aigov.documents.files import MAX_FILE_BYTES, decode_text
+from aigov.documents.files import decode_text
 from aigov.documents.problems import DocumentError, Location, Problem
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.validation import validate_document
+from aigov.policy.cache import PackCache, shipped_pack
+from aigov.policy.folders import (
+    ALLOWED_SIGNERS_FILE,
+    BUILTIN,
+    BUILTIN_SHOWN,
+    builtin_pack_files,
+    is_policy_file,
+    not_regular,
+    read_builtin_folder,
+    read_folder,
+    split_packs,
+)
 from aigov.policy.org import ORG_FILE, OrgConfig
 from aigov.policy.pack import (
     PACK_FILE,
@@ -42,13 +51,7 @@ from aigov.policy.pack import (
 )
 from aigov.policy.semver import Version
 
-if TYPE_CHECKING:
-    from aigov.policy.cache import PackCache
-
 SourceKind = Literal["builtin", "folder", "git"]
-BUILTIN = "builtin"
-ALLOWED_SIGNERS_FILE = "allowed_signers"
-"""At the root of a policy source: the SSH keys whose signed commits attest records."""
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,8 @@ def load_policy_set(
     source = source or PolicySource("builtin")
     if source.kind == "builtin":
         return _assemble(
-            _read_folder(builtin_policies(), "policies"),
-            "policies",
+            read_builtin_folder(),
+            BUILTIN_SHOWN,
             BUILTIN,
             is_builtin=True,
             cache=cache,
@@ -144,7 +147,7 @@ def load_policy_set(
         if not folder.is_dir():
             raise ValueError(f"policy source '{source.location}' is not a folder")
         shown = source.location.rstrip("/")
-        return _assemble(_read_folder(folder, shown), shown, str(source), cache=cache)
+        return _assemble(read_folder(folder, shown), shown, str(source), cache=cache)
     assert source.ref is not None
     return load_policy_set_at_ref(Path(source.location), source.ref, cache=cache)
 
@@ -166,17 +169,17 @@ def load_policy_set_at_ref(
         tree = read_tree(
             repository,
             ref,
-            lambda path: path.startswith(prefix) and _is_policy_file(path[len(prefix) :]),
+            lambda path: path.startswith(prefix) and is_policy_file(path[len(prefix) :]),
         )
     except GitTreeError as exc:
-        raise ValueError(str(exc)) from None
+        raise ValueError(str(exc)) from exc
     files = {path[len(prefix) :]: content for path, content in tree.files.items()}
     location = repository.as_posix().rstrip("/") + (f"/{prefix.rstrip('/')}" if prefix else "")
     shown = f"{location}@{ref}"
     if tree.links:
         raise PolicyLoadError(
             [
-                _not_regular(Location(f"{shown}/{path[len(prefix) :]}"), "a symbolic link")
+                not_regular(Location(f"{shown}/{path[len(prefix) :]}"), "a symbolic link")
                 for path in tree.links
             ]
         )
@@ -194,8 +197,8 @@ def load_pack_folders(folders: Sequence[Path], org: OrgConfig | None = None) -> 
         if not folder.is_dir():
             raise ValueError(f"'{folder}' is not a folder")
         folder_shown = str(folder).rstrip("/")
-        files = _read_folder(folder, folder_shown)
-        for pack_files, shown in _split_packs(files, folder_shown):
+        files = read_folder(folder, folder_shown)
+        for pack_files, shown in split_packs(files, folder_shown):
             try:
                 packs.append(load_pack(pack_files, origin=str(folder), shown_as=shown))
             except PolicyLoadError as exc:
@@ -286,92 +289,12 @@ def build_policy_set(
 # --------------------------------------------------------------------------------------------
 
 
-def _is_policy_file(path: str) -> bool:
-    if path in (ORG_FILE, ALLOWED_SIGNERS_FILE) or is_pack_file(path):
-        return True
-    folder, _, rest = path.partition("/")
-    return bool(folder) and not folder.startswith(".") and is_pack_file(rest)
-
-
-def _read_folder(root: Path, shown: str) -> dict[str, bytes]:
-    """The policy files under ``root``: org config, packs at the root or one level down.
-
-    Every policy file must be a regular file: a symbolic link could point anywhere on the
-    machine, and opening a FIFO or a device could block. Skipping one would judge a repository
-    with fewer rules than the policy's author wrote (or with the default org config), so it is
-    refused, with every other such file, in one :class:`PolicyLoadError`.
-    """
-    files: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    candidates = [root / ORG_FILE, root / ALLOWED_SIGNERS_FILE, root / PACK_FILE]
-    candidates += [*root.glob("rules/*"), *root.glob("*/*")]
-    candidates.extend(root.glob("*/rules/*"))
-    for path in candidates:
-        relative = path.relative_to(root).as_posix()
-        if not _is_policy_file(relative):
-            continue
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            continue
-        where = Location(f"{shown}/{relative}")
-        linked = _linked_folder(root, relative)
-        if linked is not None:
-            problems.append(_not_regular(Location(f"{shown}/{linked}"), "a symbolic link"))
-        elif stat.S_ISLNK(info.st_mode):
-            problems.append(_not_regular(where, "a symbolic link"))
-        elif not stat.S_ISREG(info.st_mode):
-            problems.append(_not_regular(where, "not a regular file"))
-        else:
-            with open(path, "rb") as handle:  # one byte over the limit is enough to refuse
-                files[relative] = handle.read(MAX_FILE_BYTES + 1)
-    if problems:
-        raise PolicyLoadError(list({p.location: p for p in problems}.values()))
-    return files
-
-
-def _linked_folder(root: Path, relative: str) -> str | None:
-    """The first folder of ``relative`` (inside ``root``) that is a symbolic link, if any."""
-    parts = relative.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        if (root / folder).is_symlink():
-            return folder
-    return None
-
-
-def _not_regular(where: Location, what: str) -> Problem:
-    return Problem(
-        where,
-        "policy.not-regular",
-        f"{what}: policy files and folders must be regular files and folders of the policy source",
-        hint="Copy the file into the policy folder (a link could make the policy depend on "
-        "files outside it).",
-    )
-
-
-def _split_packs(files: Mapping[str, bytes], shown: str) -> list[tuple[dict[str, bytes], str]]:
-    """(pack files relative to the pack folder, shown name) for each pack in ``files``."""
-    if PACK_FILE in files:
-        return [({p: c for p, c in files.items() if is_pack_file(p)}, shown)]
-    folders = sorted({p.split("/")[0] for p in files if p.endswith(f"/{PACK_FILE}")})
-    return [
-        (
-            {p[len(f) + 1 :]: c for p, c in files.items() if p.startswith(f"{f}/")},
-            f"{shown}/{f}",
-        )
-        for f in folders
-    ]
-
-
 def _load_pack(
     files: Mapping[str, bytes], *, origin: str, shown_as: str, cache: PackCache | None
 ) -> LoadedPack:
     """:func:`load_pack`, through the pack cache when there is one."""
     if cache is None:
         return load_pack(files, origin=origin, shown_as=shown_as)
-    from aigov.policy.cache import shipped_pack
-
     digest = pack_digest({p: c for p, c in files.items() if is_pack_file(p)})
     shipped = shipped_pack(digest, origin, shown_as)
     if shipped is not None:
@@ -413,7 +336,7 @@ def _assemble(
         except DocumentError as exc:
             problems.append(exc.problem)
     available: dict[str, LoadedPack] = {}
-    for pack_files, pack_shown in _split_packs(files, shown):
+    for pack_files, pack_shown in split_packs(files, shown):
         try:
             pack = _load_pack(pack_files, origin=origin, shown_as=pack_shown, cache=cache)
         except PolicyLoadError as exc:
@@ -467,11 +390,6 @@ def _assemble(
         selected, org, origin, org_file=org_file, org_positions=org_positions
     )
     return dataclasses.replace(policy_set, allowed_signers=files.get(ALLOWED_SIGNERS_FILE))
-
-
-def builtin_pack_files() -> list[tuple[dict[str, bytes], str]]:
-    """(files, shown name) of each pack shipped with aigov."""
-    return _split_packs(_read_folder(builtin_policies(), "policies"), "policies")
 
 
 def _builtin_packs(cache: PackCache | None = None) -> dict[str, LoadedPack]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from aigov.policy.paths import MISSING, lookup, parse_path
+from aigov.policy.paths import MISSING, ContextPath, lookup, parse_path
 
 MISSING_TEXT: Final = "<missing>"
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
@@ -30,6 +30,12 @@ def render_message(template: str, context: Mapping[str, Any]) -> str:
         return MISSING_TEXT if value is MISSING else format_value(value)
 
     return _PLACEHOLDER.sub(replace, template)
+
+
+def placeholder_paths(template: str) -> list[ContextPath]:
+    """The context paths the placeholders of ``template`` read (those that are plain paths)."""
+    paths = (parse_path(found[1]) for found in _PLACEHOLDER.finditer(template))
+    return [path for path in paths if path is not None]
 
 
 def format_value(value: Any) -> str:

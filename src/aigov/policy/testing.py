@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from aigov.documents.problems import Location
+from aigov.policy.cel import ExpressionError, prepare_context
 from aigov.policy.context import ROOTS, org_context
 from aigov.policy.engine import RuleOutcome, evaluate_rule
-from aigov.policy.expressions import ExpressionError, prepare_context
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyRule
 from aigov.policy.sources import PolicySet
