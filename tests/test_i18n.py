@@ -11,12 +11,13 @@ import pytest
 from tests.conftest import EXAMPLES, CliResult
 
 from aigov.i18n import catalog, normalise_language, number, translator
-from aigov.screening.gdpr import WP248_CRITERIA
-from aigov.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
+from aigov.init.screening.gdpr import WP248_CRITERIA
+from aigov.init.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "aigov"
 TRANSLATED_MODULES = [
-    *sorted((SRC / "screening").glob("*.py")),
+    *sorted((SRC / "init").glob("*.py")),
+    *sorted((SRC / "init" / "screening").glob("*.py")),
     *sorted((SRC / "deliverables").glob("*.py")),
     SRC / "commands" / "init.py",
     SRC / "commands" / "docs.py",
@@ -38,7 +39,8 @@ def _messages() -> set[str]:
                 and isinstance(node.args[0].value, str)
             ):
                 found.add(node.args[0].value)
-    for template in (SRC / "deliverables" / "templates").rglob("*.j2"):
+    templates = [SRC / "deliverables" / "templates", SRC / "init" / "templates"]
+    for template in (path for folder in templates for path in folder.rglob("*.j2")):
         found.update(re.findall(r'tr\("((?:[^"\\]|\\.)*)"', template.read_text(encoding="utf-8")))
     found.update(q.prompt for q in QUESTIONS)
     found.update(label for _, label in ANNEX_III.values())

@@ -306,7 +306,7 @@ def test_every_html_environment_autoescapes_and_templates_are_aigovs_own() -> No
     import jinja2
 
     deliverables = importlib.import_module("aigov.deliverables.render")
-    scaffold = importlib.import_module("aigov.deliverables.scaffold")
+    scaffold = importlib.import_module("aigov.init.scaffold")
     portfolio = importlib.import_module("aigov.portfolio.render")
     data_quality = importlib.import_module("aigov.report.data_quality")
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from tests.conftest import PROJECT_ROOT, CliResult
 
-from aigov.screening.questions import QUESTIONS, asked_questions
+from aigov.init.screening.questions import QUESTIONS, asked_questions
 
 RunCli = Callable[..., CliResult]
 
@@ -165,7 +165,7 @@ def _interactive_input(answers: dict[str, str]) -> str:
     project = ["chatbot-faq", "FAQ chatbot", "Customer care", "Retail", "", "", "", "", ""]
     lines = list(project)
     given: dict[str, object] = {}
-    from aigov.screening.questions import parse_answer
+    from aigov.init.screening.questions import parse_answer
 
     while True:
         pending = [q for q in asked_questions(given) if q.id not in given]

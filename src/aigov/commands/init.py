@@ -100,7 +100,7 @@ def _split_answers(raw: dict[str, Any], where: str) -> tuple[dict[str, Any], dic
     """Project fields and flat screening answers, each parsed; unknown keys are errors."""
     import difflib
 
-    from aigov.screening.questions import QUESTIONS_BY_ID, flatten, parse_answer
+    from aigov.init.screening.questions import QUESTIONS_BY_ID, flatten, parse_answer
 
     raw = dict(raw)
     project = raw.pop("project", None) or {}
@@ -142,10 +142,10 @@ def _prompt_text(
 
 
 def run(args: argparse.Namespace) -> int:
-    from aigov.deliverables.scaffold import ProjectAnswers, scaffold, slug
     from aigov.i18n import translator
-    from aigov.screening import missing_answers, screen
-    from aigov.screening.questions import QUESTIONS_BY_ID, asked_questions, parse_answer
+    from aigov.init.scaffold import ProjectAnswers, scaffold, slug
+    from aigov.init.screening import missing_answers, screen
+    from aigov.init.screening.questions import QUESTIONS_BY_ID, asked_questions, parse_answer
 
     tr = translator(args.lang)
     root = Path(args.path)
@@ -291,7 +291,7 @@ def _ask_question(
     tr: Any,
     parse: Callable[[Any, Any], Any],
 ) -> Any:
-    from aigov.screening.questions import ANNEX_III, NONE
+    from aigov.init.screening.questions import ANNEX_III, NONE
 
     print(f"\n[{question.reference}] {tr(question.prompt)}")
     if question.kind in ("choice", "choices"):

@@ -7,8 +7,9 @@ is marked missing; evidence that is not there is "not available" — nothing is 
 
 - :mod:`~aigov.deliverables.document` — the format-independent document shape;
 - :mod:`~aigov.deliverables.builders` — one pure builder per deliverable;
-- :mod:`~aigov.deliverables.render` — Markdown and HTML (jinja2, autoescaped) rendering;
-- :mod:`~aigov.deliverables.scaffold` — the files ``aigov init`` writes.
+- :mod:`~aigov.deliverables.render` — Markdown and HTML (jinja2, autoescaped) rendering.
+
+The files ``aigov init`` writes are :mod:`aigov.init.scaffold`'s.
 """
 
 from __future__ import annotations

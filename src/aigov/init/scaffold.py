@@ -3,7 +3,7 @@
 :func:`scaffold` is pure: it returns ``{relative path: text}`` from the project's answers and the
 screening; the command decides what may be written. Structured parts are dumped with PyYAML (so a
 name with a colon or a quote stays a string), the rest comes from the templates in
-``templates/init/``.
+``templates/``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import jinja2
 import yaml
 
 from aigov.i18n import Translator, translator
-from aigov.screening import Screening, risk_section
+from aigov.init.screening import Screening, risk_section
 from aigov.templating import template_environment
 
 CONTRACTS_FOLDER = "contracts"
@@ -68,7 +68,7 @@ def _to_yaml(value: Any, indent: int = 0) -> str:
 @functools.cache
 def _environment() -> jinja2.Environment:
     # Plain text files (YAML, Markdown): no HTML escaping; values go through to_yaml.
-    environment = template_environment("aigov.deliverables", "templates/init", autoescape=False)
+    environment = template_environment("aigov.init", autoescape=False)
     environment.filters["to_yaml"] = _to_yaml
     return environment
 

@@ -9,10 +9,10 @@ import pytest
 
 from aigov.documents.manifest import LifecycleManifest
 from aigov.i18n import translator
-from aigov.screening import missing_answers, risk_section, screen
-from aigov.screening.ai_act import classify_ai_act
-from aigov.screening.gdpr import classify_gdpr
-from aigov.screening.questions import (
+from aigov.init.screening import missing_answers, risk_section, screen
+from aigov.init.screening.ai_act import classify_ai_act
+from aigov.init.screening.gdpr import classify_gdpr
+from aigov.init.screening.questions import (
     PROHIBITED_PRACTICES,
     QUESTIONS,
     QUESTIONS_BY_ID,

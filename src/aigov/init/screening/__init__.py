@@ -1,8 +1,8 @@
 """AI Act and GDPR risk screening: questions as data, classification as pure functions.
 
-``aigov init`` asks :data:`~aigov.screening.questions.QUESTIONS` (or reads their answers from flags
-or a file), calls :func:`screen`, and writes :func:`risk_section` under ``risk:`` in ``aigov.yaml``
-with the reasoning in ``risk.ai_act.rationale``.
+``aigov init`` asks :data:`~aigov.init.screening.questions.QUESTIONS` (or reads their answers
+from flags or a file), calls :func:`screen`, and writes :func:`risk_section` under ``risk:`` in
+``aigov.yaml`` with the reasoning in ``risk.ai_act.rationale``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from aigov.i18n import Translator
-from aigov.screening.ai_act import AiActScreening, classify_ai_act
-from aigov.screening.gdpr import GdprScreening, classify_gdpr
-from aigov.screening.questions import Answers, Question, asked_questions
+from aigov.init.screening.ai_act import AiActScreening, classify_ai_act
+from aigov.init.screening.gdpr import GdprScreening, classify_gdpr
+from aigov.init.screening.questions import Answers, Question, asked_questions
 
 __all__ = [
     "AiActScreening",

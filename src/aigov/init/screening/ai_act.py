@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aigov.i18n import Translator, translator
-from aigov.screening.questions import (
+from aigov.init.screening.questions import (
     ANNEX_III,
     ART_6_3_CONDITIONS,
     NONE,
@@ -54,7 +54,7 @@ class AiActScreening:
 
 
 def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScreening:
-    """Classify from flat answers (see :mod:`aigov.screening.questions`); pure."""
+    """Classify from flat answers (see :mod:`aigov.init.screening.questions`); pure."""
     tr = tr or translator("en")
     reasons: list[str] = []
     prohibited_answers = {key: answers.get(f"art5.{key}") is True for key in PROHIBITED_PRACTICES}

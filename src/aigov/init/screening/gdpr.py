@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from aigov.i18n import Translator, translator
-from aigov.screening.questions import NONE, Answers
+from aigov.init.screening.questions import NONE, Answers
 
 WP248_CRITERIA: Final[dict[str, str]] = {
     # criterion: its name (WP248 rev.01 numbering)
@@ -65,7 +65,7 @@ class GdprScreening:
 
 
 def classify_gdpr(answers: Answers, tr: Translator | None = None) -> GdprScreening:
-    """Screen the processing from flat answers (see :mod:`aigov.screening.questions`); pure."""
+    """Screen the processing from flat answers (see :mod:`aigov.init.screening.questions`); pure."""
     tr = tr or translator("en")
     if answers.get("gdpr.personal_data") is not True:
         return GdprScreening(
