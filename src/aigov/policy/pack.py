@@ -29,7 +29,7 @@ from aigov.policy.cel import (
     ExpressionSyntaxError,
     compile_expression,
 )
-from aigov.policy.semver import Version, VersionError
+from aigov.policy.semver import Version
 from aigov.policy.templates import placeholder_paths
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
@@ -81,10 +81,7 @@ def _semver_text(value: object) -> object:
     """``version: 1.0`` is a YAML number: say it is not a semantic version, not "not a string"."""
     text = str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
     if isinstance(text, str):
-        try:
-            Version.parse(text)
-        except VersionError as exc:
-            raise ValueError(str(exc)) from None
+        Version.parse(text)  # a VersionError is a ValueError: pydantic reports its message
     return text
 
 
@@ -372,24 +369,9 @@ def _load_rule_file(
                 )
             )
             continue
-        name = rule.effective_from
-        if (
-            name is not None
-            and pack_dates is not None
-            and not _ISO_DATE.match(name)
-            and name not in pack_dates
-        ):
-            known = ", ".join(sorted(pack_dates)) or "none"
-            problems.append(
-                Problem(
-                    item_document.locate(("effective_from",)),
-                    "rule.unknown-date",
-                    f"rule {rule.id}: effective_from names the date '{name}', which pack.yaml "
-                    "does not define under 'dates'",
-                    field="effective_from",
-                    hint=f"named dates of this pack: {known}",
-                )
-            )
+        unknown_date = _unknown_date(rule, item_document, pack_dates)
+        if unknown_date is not None:
+            problems.append(unknown_date)
             continue
         rules.append(
             PolicyRule(
@@ -402,6 +384,25 @@ def _load_rule_file(
             )
         )
     return rules
+
+
+def _unknown_date(
+    rule: Rule, document: YamlDocument, pack_dates: Mapping[str, dt.date] | None
+) -> Problem | None:
+    """The problem of an ``effective_from`` naming a date the pack does not define, if any
+    (none when ``pack.yaml`` is invalid: its dates are unknown)."""
+    name = rule.effective_from
+    if name is None or pack_dates is None or _ISO_DATE.match(name) or name in pack_dates:
+        return None
+    known = ", ".join(sorted(pack_dates)) or "none"
+    return Problem(
+        document.locate(("effective_from",)),
+        "rule.unknown-date",
+        f"rule {rule.id}: effective_from names the date '{name}', which pack.yaml "
+        "does not define under 'dates'",
+        field="effective_from",
+        hint=f"named dates of this pack: {known}",
+    )
 
 
 def evidence_read(rule: Rule) -> frozenset[str]:

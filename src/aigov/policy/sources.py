@@ -307,6 +307,30 @@ def _load_pack(
     return pack
 
 
+def _read_org(
+    files: Mapping[str, bytes], org_file: str | None, problems: list[Problem]
+) -> tuple[OrgConfig, dict[tuple[str | int, ...], Location]]:
+    """The org config of a source (the default one without ``org_file``) and its positions;
+    its problems are added to ``problems``."""
+    org = OrgConfig.default()
+    if org_file is None:
+        return org, {}
+    try:
+        document = parse_yaml(decode_text(files[ORG_FILE], org_file), org_file)
+        problems.extend(document.problems)
+        if not isinstance(document.data, dict):
+            raise DocumentError(
+                Problem(document.locate(()), "yaml.not-mapping", "expected a mapping")
+            )
+        validated, errors = validate_document(OrgConfig, document)
+        problems.extend(errors)
+        positions = {path: document.locate(path) for path in document.positions}
+    except DocumentError as exc:
+        problems.append(exc.problem)
+        return org, {}
+    return validated if validated is not None else org, positions
+
+
 def _assemble(
     files: Mapping[str, bytes],
     shown: str,
@@ -316,25 +340,8 @@ def _assemble(
     cache: PackCache | None = None,
 ) -> PolicySet:
     problems: list[Problem] = []
-    org = OrgConfig.default()
-    org_file: str | None = None
-    org_positions: dict[tuple[str | int, ...], Location] = {}
-    if ORG_FILE in files:
-        org_file = f"{shown}/{ORG_FILE}"
-        try:
-            document = parse_yaml(decode_text(files[ORG_FILE], org_file), org_file)
-            problems.extend(document.problems)
-            if not isinstance(document.data, dict):
-                raise DocumentError(
-                    Problem(document.locate(()), "yaml.not-mapping", "expected a mapping")
-                )
-            validated, errors = validate_document(OrgConfig, document)
-            problems.extend(errors)
-            if validated is not None:
-                org = validated
-            org_positions = {path: document.locate(path) for path in document.positions}
-        except DocumentError as exc:
-            problems.append(exc.problem)
+    org_file = f"{shown}/{ORG_FILE}" if ORG_FILE in files else None
+    org, org_positions = _read_org(files, org_file, problems)
     available: dict[str, LoadedPack] = {}
     for pack_files, pack_shown in split_packs(files, shown):
         try:
