@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from pydantic import BaseModel
 
 from aigov.cli import main
 
@@ -199,3 +200,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"faults injected: {sum(proxy.INJECTED.values())} ({kinds}); "
         f"requests relayed after or between them: {proxy.RELAYED['ok']}"
     )
+
+
+ResultModel = TypeVar("ResultModel", bound=BaseModel)
+
+
+def replaced(value: ResultModel, **changes: Any) -> ResultModel:
+    """``value`` (an immutable result model) with ``changes``, validated again: a finding takes
+    ``location=``, and a report's summary is counted again from its new findings."""
+    from aigov.report.document import CheckReport
+
+    data = {name: getattr(value, name) for name in type(value).model_fields}
+    if "location" in changes:
+        for key in ("file", "line", "column"):
+            data.pop(key, None)
+    if isinstance(value, CheckReport) and "findings" in changes:
+        summary = data.pop("summary")
+        data.update(
+            rules_evaluated=summary.rules_evaluated,
+            rules_passed=summary.rules_passed,
+            rules_not_applicable=summary.rules_not_applicable,
+        )
+    return type(value).model_validate({**data, **changes})

@@ -1,17 +1,19 @@
-"""Baselines: fingerprints read from a saved result; matched findings stop blocking."""
+"""Baselines: fingerprints read from a saved result; the gate stops blocking on the findings they
+match."""
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import replaced
 
-from aigov.baseline import BaselineError, apply_baseline, is_baselined, load_baseline
+from aigov.baseline import BaselineError, load_baseline
 from aigov.documents.problems import Location
-from aigov.policy.findings import Finding
-from aigov.report.document import finding_fingerprint
+from aigov.gate import decide
+from aigov.policy.findings import Finding, Result, finding_fingerprint
 
 FINDING = Finding(
     rule_id="GDPR-35-DPIA-DONE",
@@ -27,6 +29,23 @@ FINDING = Finding(
 )
 
 
+def apply_baseline(
+    findings: list[Finding], fingerprints: frozenset[str]
+) -> tuple[tuple[Finding, ...], list[str]]:
+    """The gate's decision on ``findings`` with the baseline: (findings, fingerprints matched)."""
+    result = Result(
+        project="p",
+        stage="poc",
+        stages=("poc",),
+        today=dt.date(2026, 11, 24),
+        block_on="high",
+        packs=(),
+        findings=tuple(findings),
+    )
+    decision = decide(result, fingerprints)
+    return decision.findings, list(decision.baseline_matched)
+
+
 def saved(tmp_path: Path, findings: list[dict[str, object]]) -> Path:
     path = tmp_path / "baseline.json"
     path.write_text(json.dumps({"schema_version": "1.0", "findings": findings}), "utf-8")
@@ -34,28 +53,27 @@ def saved(tmp_path: Path, findings: list[dict[str, object]]) -> Path:
 
 
 def test_fingerprint_ignores_line_and_message(tmp_path: Path) -> None:
-    entry = {**FINDING.to_dict(), "line": 99, "message": "reworded"}
+    entry = {**FINDING.model_dump(mode="json"), "line": 99, "message": "reworded"}
     fingerprints = load_baseline(saved(tmp_path, [entry]))
     assert fingerprints == {finding_fingerprint(FINDING)}
-    moved = dataclasses.replace(FINDING, location=Location("aigov.yaml", 40, 1), message="x")
+    moved = replaced(FINDING, location=Location("aigov.yaml", 40, 1), message="x")
     findings, matched = apply_baseline([moved], fingerprints)
     assert not findings[0].blocking and matched == [finding_fingerprint(FINDING)]
-    assert is_baselined(matched[0], {"baseline": {"matched": matched}})
 
 
 def test_other_field_or_file_is_new(tmp_path: Path) -> None:
-    fingerprints = load_baseline(saved(tmp_path, [FINDING.to_dict()]))
+    fingerprints = load_baseline(saved(tmp_path, [FINDING.model_dump(mode="json")]))
     for changed in (
-        dataclasses.replace(FINDING, field="manifest.risk.gdpr.retention"),
-        dataclasses.replace(FINDING, location=Location("MODEL_CARD.md", 12, 3)),
-        dataclasses.replace(FINDING, rule_id="GDPR-35-DPIA-REFERENCE"),
+        replaced(FINDING, field="manifest.risk.gdpr.retention"),
+        replaced(FINDING, location=Location("MODEL_CARD.md", 12, 3)),
+        replaced(FINDING, rule_id="GDPR-35-DPIA-REFERENCE"),
     ):
         findings, matched = apply_baseline([changed], fingerprints)
         assert findings[0].blocking and not matched
 
 
 def test_saved_fingerprint_is_used_when_present(tmp_path: Path) -> None:
-    entry = {**FINDING.to_dict(), "fingerprint": "abc"}
+    entry = {**FINDING.model_dump(mode="json"), "fingerprint": "abc"}
     assert load_baseline(saved(tmp_path, [entry])) == {"abc"}
 
 

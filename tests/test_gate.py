@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
+from tests.conftest import replaced
 
 from aigov.documents.problems import Location
+from aigov.evidence.change import ChangeContext
 from aigov.gate import decide, gate_stages, is_blocking
 from aigov.policy.findings import Finding, Result
 
@@ -37,13 +38,13 @@ FINDING = Finding(
     ],
 )
 def test_is_blocking(changes: dict[str, object], block_on: str, blocking: bool) -> None:
-    assert is_blocking(dataclasses.replace(FINDING, **changes), block_on) is blocking  # type: ignore[arg-type]
+    assert is_blocking(replaced(FINDING, **changes), block_on) is blocking  # type: ignore[arg-type]
 
 
 def test_gate_stages() -> None:
     assert gate_stages("poc") == ("poc",)
-    assert gate_stages("poc", {"stage_changed": False}) == ("poc",)
-    change = {"stage_changed": True, "base_stage": "poc", "head_stage": "industrialization"}
+    assert gate_stages("poc", ChangeContext(stage_changed=False)) == ("poc",)
+    change = ChangeContext(stage_changed=True, base_stage="poc", head_stage="industrialization")
     assert gate_stages("industrialization", change) == ("poc", "industrialization")
     assert gate_stages("industrialization", target="production") == ("production",)
     with pytest.raises(ValueError, match="unknown deployment target 'moon'"):
@@ -51,8 +52,8 @@ def test_gate_stages() -> None:
 
 
 def test_decide() -> None:
-    blocking = dataclasses.replace(FINDING, blocking=True)
-    later = dataclasses.replace(FINDING, rule_id="R-2", status="not_yet_effective")
+    blocking = replaced(FINDING, blocking=True)
+    later = replaced(FINDING, rule_id="R-2", status="not_yet_effective")
     result = Result(
         project="x",
         stage="poc",
@@ -65,14 +66,14 @@ def test_decide() -> None:
     decision = decide(result)
     assert not decision.passed and decision.exit_code == 1
     assert decision.blocking == (blocking,) and decision.not_yet_effective == (later,)
-    passed = decide(dataclasses.replace(result, findings=(later,)))
+    passed = decide(replaced(result, findings=(later,)))
     assert passed.passed and passed.exit_code == 0
 
 
 def test_gate_stages_moving_back_or_retiring() -> None:
     # Leaving a stage backwards or retiring is not held back by the old stage's exit criteria.
-    back = {"stage_changed": True, "base_stage": "production", "head_stage": "poc"}
-    assert gate_stages("poc", {**back, "direction": "backward"}) == ("poc",)
-    retire = {"stage_changed": True, "base_stage": "poc", "head_stage": "retired"}
-    assert gate_stages("retired", {**retire, "direction": "retire"}) == ("retired",)
+    back = ChangeContext(stage_changed=True, base_stage="production", head_stage="poc")
+    assert gate_stages("poc", back.model_copy(update={"direction": "backward"})) == ("poc",)
+    retire = ChangeContext(stage_changed=True, base_stage="poc", head_stage="retired")
+    assert gate_stages("retired", retire.model_copy(update={"direction": "retire"})) == ("retired",)
     assert gate_stages("poc", back) == ("production", "poc")  # no direction: both stages

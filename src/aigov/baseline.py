@@ -2,28 +2,27 @@
 
 A baseline is a saved JSON result (``aigov check -f json -o aigov-baseline.json``). With
 ``--baseline FILE`` a finding whose fingerprint is in it does not block; only new findings do.
-Findings are matched by :func:`aigov.report.document.finding_fingerprint` (rule id, file and
-field: stable across runs, line moves and reworded messages), the same fingerprint SARIF and
-GitLab Code Quality carry. Baseline-matched findings stay in the report, listed under
-``extra.baseline.matched``, never hidden.
+Findings are matched by :func:`aigov.policy.findings.fingerprint_of` (rule id, file and field:
+stable across runs, line moves and reworded messages), the same fingerprint SARIF and GitLab Code
+Quality carry. This module reads the file; the gate (:func:`aigov.gate.decide`) matches the
+findings. Baseline-matched findings stay in the report, listed under ``extra.baseline.matched``,
+never hidden.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from aigov.documents.files import read_json
-from aigov.documents.problems import DocumentError, Location
-from aigov.policy.findings import Finding
-from aigov.report.document import finding_fingerprint
+from aigov.documents.problems import DocumentError
+from aigov.errors import AigovError
+from aigov.policy.findings import fingerprint_of
 
 MAX_BASELINE_BYTES = 50 * 1024 * 1024
 
 
-class BaselineError(ValueError):
+class BaselineError(AigovError, ValueError):
     """The baseline file cannot be read or is not an aigov JSON result."""
 
 
@@ -36,7 +35,7 @@ def load_baseline(path: Path) -> frozenset[str]:
         # UTF-8, and names the line and column of a syntax error.
         data = read_json(path, str(path), max_bytes=MAX_BASELINE_BYTES)
     except DocumentError as exc:
-        raise BaselineError(f"baseline {exc.problem}") from None
+        raise BaselineError(f"baseline {exc.problem}") from exc
     findings = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(findings, list):
         raise BaselineError(
@@ -49,37 +48,6 @@ def _fingerprint(entry: dict[str, Any]) -> str:
     saved = entry.get("fingerprint")
     if isinstance(saved, str) and saved:
         return saved
-    finding = Finding(
-        rule_id=str(entry.get("rule_id", "")),
-        pack=str(entry.get("pack", "")),
-        title="",
-        severity=str(entry.get("severity", "")),
-        message="",
-        remediation="",
-        references=(),
-        location=Location(str(entry.get("file", ""))),
-        field=str(entry.get("field") or ""),
+    return fingerprint_of(
+        str(entry.get("rule_id", "")), str(entry.get("file", "")), str(entry.get("field") or "")
     )
-    return finding_fingerprint(finding)
-
-
-def apply_baseline(
-    findings: Sequence[Finding], fingerprints: frozenset[str]
-) -> tuple[tuple[Finding, ...], list[str]]:
-    """(findings with those in the baseline no longer blocking, fingerprints matched)."""
-    kept: list[Finding] = []
-    matched: list[str] = []
-    for finding in findings:
-        fingerprint = finding_fingerprint(finding)
-        if fingerprint in fingerprints:
-            matched.append(fingerprint)
-            if finding.blocking:
-                finding = dataclasses.replace(finding, blocking=False)
-        kept.append(finding)
-    return tuple(kept), matched
-
-
-def is_baselined(fingerprint: str, extra: dict[str, Any]) -> bool:
-    """Whether a report (its ``extra``) says the finding with ``fingerprint`` is in its baseline."""
-    baseline = extra.get("baseline")
-    return isinstance(baseline, dict) and fingerprint in baseline.get("matched", ())

@@ -14,7 +14,7 @@ import types
 from collections.abc import Sequence
 
 from aigov import __version__
-from aigov.errors import EXIT_USAGE, UsageError
+from aigov.errors import EXIT_USAGE, AigovError, UsageError
 from aigov.report.ci_log import error_line, guarded_standard_streams, print_exception
 
 
@@ -24,6 +24,9 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         raise UsageError(f"{self.prog}: {message}")
 
+
+DEBUG_VARIABLE = "AIGOV_DEBUG"
+"""``AIGOV_DEBUG=1`` prints the traceback of an unexpected error (a bug of aigov)."""
 
 # Verbs defined in ``aigov.commands.<verb>.add_parser``, in the order ``aigov --help`` lists them.
 _VERBS = ("check", "gate", "policy", "explain", "data", "portfolio", "comment", "init", "docs")
@@ -112,14 +115,35 @@ def _run(arguments: list[str]) -> int:
         command = importlib.import_module(f"aigov.commands.{args.verb.replace('-', '_')}")
         code: int = command.run(args)
         return code
-    except UsageError as exc:
-        print(error_line(str(exc)), file=sys.stderr)
+    except AigovError as exc:
+        print(error_line(exc.user_message()), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aigov: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_USAGE
+    except Exception as exc:  # a bug of aigov, not of the input: one line, no verdict
+        return _report_bug(first if known else None, exc)
+
+
+def _report_bug(verb: str | None, exc: Exception) -> int:
+    """Say in one line that aigov failed (not the checked repository), with the traceback only
+    under ``AIGOV_DEBUG=1``: a CI log keeps the decision readable and repository text that an
+    exception quotes stays behind the runner guard."""
+    command = f"aigov {verb}" if verb else "aigov"
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    error = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    print(
+        error_line(
+            f"internal error in `{command}` ({error}); this is a bug of aigov, not of your "
+            f"files: rerun with {DEBUG_VARIABLE}=1 for the traceback and report it"
+        ),
+        file=sys.stderr,
+    )
+    if os.environ.get(DEBUG_VARIABLE) == "1":
+        print_exception(type(exc), exc, exc.__traceback__)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,13 +8,15 @@ that a broken rule fails closed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 from aigov.errors import EXIT_BLOCKED, EXIT_PASS
-from aigov.policy.findings import Finding, Result
+from aigov.policy.findings import Finding, Result, finding_fingerprint
 from aigov.policy.pack import severity_rank
+
+if TYPE_CHECKING:
+    from aigov.evidence.change import ChangeContext
 
 DEPLOYMENT_TARGET_STAGES: Final[dict[str, str]] = {
     "production": "production",
@@ -23,6 +25,8 @@ DEPLOYMENT_TARGET_STAGES: Final[dict[str, str]] = {
     "preprod": "industrialization",
 }
 """Deployment environments and the lifecycle stage whose rules guard them."""
+
+Decision = Literal["pass", "block"]
 
 
 def is_blocking(finding: Finding, block_on: str) -> bool:
@@ -36,7 +40,7 @@ def is_blocking(finding: Finding, block_on: str) -> bool:
 
 def gate_stages(
     manifest_stage: str,
-    change: Mapping[str, Any] | None = None,
+    change: ChangeContext | None = None,
     target: str | None = None,
 ) -> tuple[str, ...]:
     """The stages whose rules a run evaluates.
@@ -56,10 +60,10 @@ def gate_stages(
             known = ", ".join(sorted(DEPLOYMENT_TARGET_STAGES))
             raise ValueError(f"unknown deployment target '{target}' (known: {known})")
         return (stage,)
-    if change and change.get("stage_changed"):
-        base, head = change.get("base_stage"), change.get("head_stage")
-        if change.get("direction") in ("backward", "retire") and head:
-            return (str(head),)
+    if change is not None and change.stage_changed:
+        base, head = change.base_stage, change.head_stage
+        if change.direction in ("backward", "retire") and head:
+            return (head,)
         stages = tuple(str(s) for s in (base, head) if s)
         return tuple(dict.fromkeys(stages)) or (manifest_stage,)
     return (manifest_stage,)
@@ -72,25 +76,56 @@ class GateDecision:
     passed: bool
     block_on: str
     stages: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    """Every finding, with ``blocking`` set by this decision."""
     blocking: tuple[Finding, ...]
     waived: tuple[Finding, ...]
     not_yet_effective: tuple[Finding, ...]
+    baseline_matched: tuple[str, ...] = ()
+    """Fingerprints of the findings the baseline excused (they stay listed, not blocking)."""
     target: str | None = None
+
+    @property
+    def decision(self) -> Decision:
+        return "pass" if self.passed else "block"
 
     @property
     def exit_code(self) -> int:
         return EXIT_PASS if self.passed else EXIT_BLOCKED
 
 
-def decide(result: Result, *, target: str | None = None) -> GateDecision:
-    """The decision for an evaluated result (findings already carry ``blocking``)."""
-    blocking = tuple(f for f in result.findings if f.blocking)
+def decide(
+    result: Result, baseline: frozenset[str] = frozenset(), *, target: str | None = None
+) -> GateDecision:
+    """The verdict on an evaluated ``result``: the only place aigov decides pass or block.
+
+    A finding blocks when it is effective, not waived and at or above ``result.block_on``
+    (:func:`is_blocking`), or when its maker made it blocking (aigov's findings about the gate's
+    own integrity: a waiver that cannot count, a record nobody attested); and in either case
+    only when ``baseline`` (fingerprints of a saved result, :mod:`aigov.baseline`) does not hold
+    it.
+    """
+    findings: list[Finding] = []
+    matched: list[str] = []
+    for finding in result.findings:
+        blocking = finding.blocking or is_blocking(finding, result.block_on)
+        if baseline:
+            fingerprint = finding_fingerprint(finding)
+            if fingerprint in baseline:
+                matched.append(fingerprint)
+                blocking = False
+        if blocking != finding.blocking:
+            finding = finding.model_copy(update={"blocking": blocking})
+        findings.append(finding)
+    blocking_findings = tuple(f for f in findings if f.blocking)
     return GateDecision(
-        passed=not blocking,
+        passed=not blocking_findings,
         block_on=result.block_on,
         stages=result.stages,
-        blocking=blocking,
-        waived=tuple(f for f in result.findings if f.waived),
-        not_yet_effective=tuple(f for f in result.findings if f.status == "not_yet_effective"),
+        findings=tuple(findings),
+        blocking=blocking_findings,
+        waived=tuple(f for f in findings if f.waived),
+        not_yet_effective=tuple(f for f in findings if f.status == "not_yet_effective"),
+        baseline_matched=tuple(matched),
         target=target,
     )

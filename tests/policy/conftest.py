@@ -5,8 +5,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from aigov.policy.findings import Result
 
 PACK_YAML = """\
 apiVersion: aigov/v1
@@ -86,3 +89,13 @@ def make_pack(tmp_path: Path) -> Callable[..., Path]:
         return write_pack(tmp_path / relative, **kwargs)
 
     return make
+
+
+def evaluated(*args: Any, **kwargs: Any) -> Result:
+    """:func:`aigov.policy.engine.evaluate`, its findings as the gate decided them (``blocking``
+    is the gate's to set: :func:`aigov.gate.decide`)."""
+    from aigov.gate import decide
+    from aigov.policy.engine import evaluate
+
+    result = evaluate(*args, **kwargs)
+    return result.model_copy(update={"findings": decide(result).findings})

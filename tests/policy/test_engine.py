@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.conftest import MINIMAL_MANIFEST
-from tests.policy.conftest import PACK_YAML, write_pack
+from tests.policy.conftest import PACK_YAML, evaluated, write_pack
 
 from aigov.documents.repository import load_repository
 from aigov.gate import decide
-from aigov.policy.engine import evaluate, evidence_needed
 from aigov.policy.findings import Finding, Result
 from aigov.policy.pack import PolicyLoadError
 from aigov.policy.sources import PolicySet, PolicySource, load_policy_set
@@ -141,7 +139,7 @@ def repo(make_repo: Callable[..., Path]) -> Path:
 
 
 def test_findings_and_their_fields(tmp_path: Path, repo: Path) -> None:
-    result = evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY)
+    result = evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY)
     findings = by_rule(result)
     assert sorted(findings) == ["E-CARD", "E-DPIA", "E-LATER", "E-LAWFUL", "E-MLFLOW", "E-TYPE"]
     dpia = findings["E-DPIA"]
@@ -162,7 +160,7 @@ def test_findings_and_their_fields(tmp_path: Path, repo: Path) -> None:
 
 
 def test_missing_field_in_assert_is_a_finding_naming_it(tmp_path: Path, repo: Path) -> None:
-    findings = by_rule(evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY))
+    findings = by_rule(evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY))
     lawful = findings["E-LAWFUL"]
     assert lawful.status == "failed"
     assert lawful.message == (
@@ -176,7 +174,7 @@ def test_missing_field_in_assert_is_a_finding_naming_it(tmp_path: Path, repo: Pa
 
 
 def test_an_expression_error_is_an_error_finding(tmp_path: Path, repo: Path) -> None:
-    findings = by_rule(evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY))
+    findings = by_rule(evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY))
     error = findings["E-TYPE"]
     assert error.status == "error"
     assert error.message.startswith("rule E-TYPE could not be evaluated: 'assert' failed:")
@@ -185,14 +183,14 @@ def test_an_expression_error_is_an_error_finding(tmp_path: Path, repo: Path) -> 
 
 
 def test_not_yet_effective_never_blocks(tmp_path: Path, repo: Path) -> None:
-    findings = by_rule(evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY))
+    findings = by_rule(evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY))
     later = findings["E-LATER"]
     assert later.status == "not_yet_effective"
     assert later.message == "no SLA [applies from 2027-08-02]"
     assert later.effective_from == dt.date(2027, 8, 2)
     assert not later.blocking
     after = by_rule(
-        evaluate(load_repository(repo), policy_source(tmp_path), {}, dt.date(2027, 8, 2))
+        evaluated(load_repository(repo), policy_source(tmp_path), {}, dt.date(2027, 8, 2))
     )
     assert after["E-LATER"].status == "failed" and after["E-LATER"].blocking
 
@@ -206,20 +204,20 @@ def test_an_org_moves_a_named_date(tmp_path: Path, repo: Path) -> None:
     """
     policy_set = policy_source(tmp_path, org)
     assert policy_set.effective_dates["E-LATER"] == dt.date(2026, 1, 1)
-    later = by_rule(evaluate(load_repository(repo), policy_set, {}, TODAY))["E-LATER"]
+    later = by_rule(evaluated(load_repository(repo), policy_set, {}, TODAY))["E-LATER"]
     assert later.status == "failed" and later.blocking
 
 
 def test_block_on_from_the_org(tmp_path: Path, repo: Path) -> None:
     policy_set = policy_source(tmp_path, "apiVersion: aigov/v1\nkind: OrgConfig\nblock_on: low\n")
-    findings = by_rule(evaluate(load_repository(repo), policy_set, {}, TODAY))
+    findings = by_rule(evaluated(load_repository(repo), policy_set, {}, TODAY))
     assert findings["E-TYPE"].blocking  # an error finding blocks like a failure
     assert findings["E-CARD"].blocking
     assert not findings["E-MLFLOW"].blocking  # info < low
 
 
 def test_model_card_locations(tmp_path: Path, repo: Path) -> None:
-    card = by_rule(evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY))["E-CARD"]
+    card = by_rule(evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY))["E-CARD"]
     assert card.status == "failed"
     assert str(card.location) == "MODEL_CARD.md:7:1"  # the Limitations heading
 
@@ -227,14 +225,15 @@ def test_model_card_locations(tmp_path: Path, repo: Path) -> None:
 def test_evidence_is_passed_in_and_needs_are_exposed(tmp_path: Path, repo: Path) -> None:
     repository = load_repository(repo)
     policy_set = policy_source(tmp_path)
-    assert evidence_needed(policy_set, repository) == {"mlflow"}
-    result = evaluate(repository, policy_set, {"mlflow": {"run_found": True}}, TODAY)
+    assert repository.manifest is not None
+    assert policy_set.evidence_needed([repository.manifest.stage]) == {"mlflow"}
+    result = evaluated(repository, policy_set, {"mlflow": {"run_found": True}}, TODAY)
     assert "E-MLFLOW" not in by_rule(result)
     assert result.evidence_used == ("mlflow",)
 
 
 def test_transition_stages(tmp_path: Path, repo: Path) -> None:
-    result = evaluate(
+    result = evaluated(
         load_repository(repo),
         policy_source(tmp_path),
         {},
@@ -246,20 +245,20 @@ def test_transition_stages(tmp_path: Path, repo: Path) -> None:
 
 def test_evaluation_is_deterministic(tmp_path: Path, repo: Path) -> None:
     policy_set = policy_source(tmp_path)
-    first = evaluate(load_repository(repo), policy_set, {}, TODAY)
-    second = evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY)
+    first = evaluated(load_repository(repo), policy_set, {}, TODAY)
+    second = evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY)
     assert first == second
-    assert json.dumps(first.to_dict()) == json.dumps(second.to_dict())
+    assert first.model_dump_json() == second.model_dump_json()
 
 
 def test_no_valid_manifest_is_refused(tmp_path: Path, make_repo: Callable[..., Path]) -> None:
     broken = make_repo({"aigov.yaml": "apiVersion: aigov/v1\n"})
     with pytest.raises(ValueError, match="aigov validate"):
-        evaluate(load_repository(broken), policy_source(tmp_path), {}, TODAY)
+        evaluated(load_repository(broken), policy_source(tmp_path), {}, TODAY)
 
 
 def test_gate_decision(tmp_path: Path, repo: Path) -> None:
-    result = evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY)
+    result = evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY)
     decision = decide(result)
     assert not decision.passed and decision.exit_code == 1
     assert {f.rule_id for f in decision.blocking} == {"E-DPIA", "E-LAWFUL"}
@@ -346,7 +345,7 @@ def test_unavailable_evidence_fails_closed_with_its_reason(repo: Path, tmp_path:
     evidence = {
         "mlflow": {"unavailable": "tracking server http://127.0.0.1:9 refused the connection"}
     }
-    result = evaluate(load_repository(repo), policy_source(tmp_path), evidence, TODAY)
+    result = evaluated(load_repository(repo), policy_source(tmp_path), evidence, TODAY)
     finding = by_rule(result)["E-MLFLOW"]
     assert finding.status == "error"
     assert finding.message == (
@@ -359,9 +358,9 @@ def test_unavailable_evidence_fails_closed_with_its_reason(repo: Path, tmp_path:
 
 def test_collected_evidence_is_evaluated(repo: Path, tmp_path: Path) -> None:
     policy_set = policy_source(tmp_path)
-    passing = evaluate(load_repository(repo), policy_set, {"mlflow": {"run_found": True}}, TODAY)
+    passing = evaluated(load_repository(repo), policy_set, {"mlflow": {"run_found": True}}, TODAY)
     assert "E-MLFLOW" not in by_rule(passing)
-    failing = evaluate(load_repository(repo), policy_set, {"mlflow": {"run_found": False}}, TODAY)
+    failing = evaluated(load_repository(repo), policy_set, {"mlflow": {"run_found": False}}, TODAY)
     assert by_rule(failing)["E-MLFLOW"].status == "failed"
 
 
@@ -393,7 +392,7 @@ def test_a_when_on_an_absent_manifest_field_does_not_apply_even_if_evidence_is_m
     policy_set = load_policy_set(PolicySource("folder", str(root)))
     repository = load_repository(make_repo({"aigov.yaml": MINIMAL_MANIFEST + "model: {}\n"}))
     evidence = {"mlflow": {"unavailable": "aigov.yaml declares no model.registry"}}
-    found = by_rule(evaluate(repository, policy_set, evidence, TODAY))
+    found = by_rule(evaluated(repository, policy_set, evidence, TODAY))
     assert "W-REGISTRY" not in found  # manifest.model.registry is absent: not applicable
     assert found["W-EVIDENCE"].status == "error"  # undecidable for want of evidence: fails closed
     assert "evidence unavailable: mlflow" in found["W-EVIDENCE"].message

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.policy.conftest import evaluated
 from tests.policy.test_engine import MANIFEST, TODAY, policy_source
 
 from aigov.documents.repository import load_repository
 from aigov.gate import decide
-from aigov.policy.engine import evaluate
 from aigov.policy.findings import Result
 
 ORG = """\
@@ -40,7 +40,7 @@ def with_waiver(**fields: str) -> str:
 
 def run(tmp_path: Path, make_repo: Callable[..., Path], manifest: str) -> Result:
     repo = make_repo({"aigov.yaml": manifest})
-    return evaluate(load_repository(repo), policy_source(tmp_path, ORG), {}, TODAY)
+    return evaluated(load_repository(repo), policy_source(tmp_path, ORG), {}, TODAY)
 
 
 def test_a_valid_waiver_marks_the_finding_waived(
@@ -60,7 +60,7 @@ def test_a_critical_rule_the_org_does_not_list_cannot_be_waived(
 ) -> None:
     repo = make_repo({"aigov.yaml": with_waiver()})
     org = ORG.replace("  waivable_critical: [E-DPIA]\n", "")
-    result = evaluate(load_repository(repo), policy_source(tmp_path, org), {}, TODAY)
+    result = evaluated(load_repository(repo), policy_source(tmp_path, org), {}, TODAY)
     dpia = next(f for f in result.findings if f.rule_id == "E-DPIA")
     assert not dpia.waived and dpia.blocking
     (invalid,) = [f for f in result.findings if f.rule_id == "AIGOV-WAIVER"]
@@ -122,6 +122,6 @@ def test_no_approvers_means_no_waiver_is_valid(
     tmp_path: Path, make_repo: Callable[..., Path]
 ) -> None:
     repo = make_repo({"aigov.yaml": with_waiver()})
-    result = evaluate(load_repository(repo), policy_source(tmp_path), {}, TODAY)
+    result = evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY)
     (problem,) = [f for f in result.findings if f.rule_id == "AIGOV-WAIVER"]
     assert "no approvers configured" in problem.remediation

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import pytest
+from tests.conftest import replaced
 
 from aigov.documents.problems import Location
 from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
@@ -22,8 +22,8 @@ from aigov.report.document import CheckReport, RuleInfo
 TODAY = dt.date(2026, 3, 15)
 
 PACKS = (
-    PackInfo("gdpr", "1.2.0", "sha256:" + "a1" * 32, "builtin"),
-    PackInfo("ai-act", "1.0.0", "sha256:" + "b2" * 32, "builtin"),
+    PackInfo(name="gdpr", version="1.2.0", digest="sha256:" + "a1" * 32, origin="builtin"),
+    PackInfo(name="ai-act", version="1.0.0", digest="sha256:" + "b2" * 32, origin="builtin"),
 )
 
 RULES = (
@@ -178,9 +178,9 @@ def build_blocked_report() -> CheckReport:
         packs=PACKS,
         rules=(
             *RULES[:2],
-            dataclasses.replace(RULES[2], outcome="passed"),
+            replaced(RULES[2], outcome="passed"),
             *RULES[3:6],
-            dataclasses.replace(RULES[6], outcome="not_applicable"),
+            replaced(RULES[6], outcome="not_applicable"),
         ),
         findings=findings,
         rules_evaluated=len(RULES),
@@ -287,7 +287,14 @@ def build_hostile_report() -> CheckReport:
         today=TODAY,
         decision="block",
         block_on="high",
-        packs=(PackInfo("evil|pack", "1.0.0<x>", "sha256:" + "c3" * 32, "git:@org/x"),),
+        packs=(
+            PackInfo(
+                name="evil|pack",
+                version="1.0.0<x>",
+                digest="sha256:" + "c3" * 32,
+                origin="git:@org/x",
+            ),
+        ),
         rules=(rule,),
         findings=findings,
         rules_evaluated=1,

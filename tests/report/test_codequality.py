@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
+from tests.conftest import replaced
+
 from aigov.documents.problems import Location
+from aigov.policy.findings import finding_fingerprint
 from aigov.report import render
-from aigov.report.document import CheckReport, finding_fingerprint
+from aigov.report.document import CheckReport
 
 SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
@@ -54,10 +56,10 @@ def test_issues_of_the_blocked_report(blocked_report: CheckReport) -> None:
 
 
 def test_fingerprints_stable_across_line_moves_and_unique(blocked_report: CheckReport) -> None:
-    moved = dataclasses.replace(
+    moved = replaced(
         blocked_report,
         findings=tuple(
-            dataclasses.replace(f, location=Location(f.location.file, f.location.line + 3, 2))
+            replaced(f, location=Location(f.location.file, f.location.line + 3, 2))
             for f in blocked_report.findings
         ),
     )
@@ -65,7 +67,7 @@ def test_fingerprints_stable_across_line_moves_and_unique(blocked_report: CheckR
     after = {i["check_name"]: i["fingerprint"] for i in _issues(moved)}
     assert before == after
     # the same finding twice (same rule, file and field) still gets two fingerprints
-    doubled = dataclasses.replace(
+    doubled = replaced(
         blocked_report, findings=(*blocked_report.findings, blocked_report.findings[1])
     )
     prints = [i["fingerprint"] for i in _issues(doubled)]
@@ -73,9 +75,9 @@ def test_fingerprints_stable_across_line_moves_and_unique(blocked_report: CheckR
 
 
 def test_paths_relative_to_the_checkout(passing_report: CheckReport) -> None:
-    waived_off = dataclasses.replace(
+    waived_off = replaced(
         passing_report,
-        findings=tuple(dataclasses.replace(f, waived=False) for f in passing_report.findings),
+        findings=tuple(replaced(f, waived=False) for f in passing_report.findings),
     )
     (issue,) = _issues(waived_off)
     assert issue["location"]["path"] == "examples/credit-scoring/aigov.yaml"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
+from tests.conftest import replaced
 from tests.payloads import (
     AUTOLINKABLE,
     HOSTILE_TEXT,
@@ -92,7 +93,9 @@ def payload_report(text: str) -> CheckReport:
         today=TODAY,
         decision="block",
         block_on="high",
-        packs=(PackInfo("evil", "1.0.0", "sha256:" + "c3" * 32, "builtin"),),
+        packs=(
+            PackInfo(name="evil", version="1.0.0", digest="sha256:" + "c3" * 32, origin="builtin"),
+        ),
         rules=(rule,),
         findings=findings,
         rules_evaluated=1,
@@ -350,10 +353,9 @@ def test_addresses_and_urls_are_shown_as_written(fmt: str) -> None:
 @pytest.mark.parametrize("lang", ["fr"])
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_translated_outputs_escape_too(fmt: str, lang: str) -> None:
-    import dataclasses
 
     report = payload_report(HOSTILE_TEXT)
-    report = dataclasses.replace(report, extra={"lang": lang})
+    report = replaced(report, extra={"lang": lang})
     output = render(fmt, report)
     no_template_evaluated(output)
     if fmt == "text":

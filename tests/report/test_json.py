@@ -38,14 +38,14 @@ def test_output_is_valid_against_the_schema(
 
 
 def test_round_trip(any_report: CheckReport) -> None:
-    assert CheckReport.from_dict(json.loads(render("json", any_report))) == any_report
+    assert CheckReport.model_validate(json.loads(render("json", any_report))) == any_report
 
 
-def test_keeps_to_dict_order_indent_and_unicode(hostile_report: CheckReport) -> None:
+def test_keeps_the_model_order_indent_and_unicode(hostile_report: CheckReport) -> None:
     text = render("json", hostile_report)
     assert text.startswith('{\n  "schema_version": "1.0",\n  "tool": {')
     assert "ünïcødé/файл.yaml" in text
-    assert list(json.loads(text)) == list(hostile_report.to_dict())
+    assert list(json.loads(text)) == list(hostile_report.model_dump(mode="json"))
     assert text.endswith("}\n")
 
 
@@ -68,12 +68,12 @@ def test_schema_rejects_what_consumers_must_not_see(
         assert not validator.is_valid(document)
 
 
-def test_every_field_of_to_dict_is_documented(
+def test_every_field_of_the_result_is_documented(
     blocked_report: CheckReport, schema: dict[str, Any]
 ) -> None:
     """The schema lists every key the code writes (additionalProperties is false everywhere),
     and describes the top-level ones: adding a field means documenting it."""
-    for key in blocked_report.to_dict():
+    for key in blocked_report.model_dump(mode="json"):
         assert "description" in schema["properties"][key], key
 
 

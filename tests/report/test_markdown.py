@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
+from tests.conftest import replaced
 
 from aigov.documents.problems import Location
 from aigov.policy.findings import Finding
@@ -129,14 +129,14 @@ def test_escape_inline() -> None:
 def test_long_reports_are_truncated_with_a_note(blocked_report: CheckReport) -> None:
     base = blocked_report.findings[1]
     many = tuple(
-        dataclasses.replace(
+        replaced(
             base,
             location=Location(f"models/m{i}/aigov.yaml", i + 1, 1),
             message=f"finding {i} " + "x" * 400,
         )
         for i in range(400)
     )
-    report = dataclasses.replace(
+    report = replaced(
         blocked_report,
         findings=(*many, *blocked_report.findings),
         extra={"report_url": "https://ci.example.com/job/1/artifacts/aigov.json"},
@@ -149,8 +149,8 @@ def test_long_reports_are_truncated_with_a_note(blocked_report: CheckReport) -> 
 
 
 def test_unsafe_report_url_is_not_linked(blocked_report: CheckReport) -> None:
-    finding: Finding = dataclasses.replace(blocked_report.findings[1], message="y" * 2000)
-    report = dataclasses.replace(
+    finding: Finding = replaced(blocked_report.findings[1], message="y" * 2000)
+    report = replaced(
         blocked_report,
         findings=(finding,) * 100,
         extra={"report_url": "javascript:alert(1)"},
@@ -166,7 +166,7 @@ def test_deterministic(any_report: CheckReport) -> None:
 
 
 def test_french_markdown_comment(blocked_report: CheckReport, hostile_report: CheckReport) -> None:
-    report = dataclasses.replace(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
+    report = replaced(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
     body = render("markdown", report)
     assert body.startswith(MARKER)
     assert "## ❌ aigov : bloqué par" in body
@@ -174,7 +174,7 @@ def test_french_markdown_comment(blocked_report: CheckReport, hostile_report: Ch
     assert "| Sévérité | Règle | Emplacement | Message |" in body
     assert "| critique |" in body
     assert "évalué le" in body
-    hostile = dataclasses.replace(hostile_report, extra={**hostile_report.extra, "lang": "fr"})
+    hostile = replaced(hostile_report, extra={**hostile_report.extra, "lang": "fr"})
     french = render("markdown", hostile)
     # translations never let repository text through unescaped
     assert "<script" not in french and "<img" not in french
@@ -182,10 +182,8 @@ def test_french_markdown_comment(blocked_report: CheckReport, hostile_report: Ch
 
 def test_file_links_stay_under_the_head_commit(blocked_report: CheckReport) -> None:
     """A path from the (untrusted) result climbing out of ``…/blob/<sha>/`` links inside it."""
-    finding = dataclasses.replace(
-        blocked_report.findings[1], location=Location("../../../other/x.yaml", 3, 1)
-    )
-    report = dataclasses.replace(
+    finding = replaced(blocked_report.findings[1], location=Location("../../../other/x.yaml", 3, 1))
+    report = replaced(
         blocked_report, findings=(finding,), extra={"source_url": "https://github.com/o/r/blob/a1"}
     )
     assert "(https://github.com/o/r/blob/a1/other/x.yaml#L3)" in render("markdown", report)

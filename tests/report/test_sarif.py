@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 import pytest
+from tests.conftest import replaced
 from tests.sarif_schema import sarif_errors
 
 from aigov.documents.problems import Location
+from aigov.policy.findings import finding_fingerprint
 from aigov.report import render
-from aigov.report.document import CheckReport, finding_fingerprint
+from aigov.report.document import CheckReport
 from aigov.report.sarif import FINGERPRINT_KEY
 
 
@@ -114,10 +115,10 @@ def test_waived_findings_are_suppressed_with_the_waiver(blocked_report: CheckRep
 def test_fingerprints_survive_line_moves_and_differ_between_findings(
     blocked_report: CheckReport,
 ) -> None:
-    moved = dataclasses.replace(
+    moved = replaced(
         blocked_report,
         findings=tuple(
-            dataclasses.replace(f, location=Location(f.location.file, f.location.line + 7, 1))
+            replaced(f, location=Location(f.location.file, f.location.line + 7, 1))
             for f in blocked_report.findings
         ),
     )

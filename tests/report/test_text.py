@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import replaced
+
 from aigov.report import render
 from aigov.report.document import CheckReport
 from aigov.report.text import short_digest
@@ -102,9 +104,8 @@ def test_short_digest() -> None:
 
 
 def test_french_text_report(blocked_report: CheckReport) -> None:
-    import dataclasses
 
-    report = dataclasses.replace(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
+    report = replaced(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
     out = render("text", report)
     assert out.startswith("aigov : BLOQUÉ : ")
     assert "(bloquant à partir de élevée)" in out

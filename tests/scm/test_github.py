@@ -6,7 +6,6 @@ The PR context comes from the real ``pull_request`` payloads in shared/conforman
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import CliResult
+from tests.conftest import CliResult, replaced
 from tests.report.conftest import (
     build_blocked_report,
     build_clean_report,
@@ -313,10 +312,9 @@ def test_a_body_over_the_limit_is_shortened_with_a_pointer(
     report = build_blocked_report()
     finding = report.blocking[0]
     many = tuple(
-        dataclasses.replace(finding, message=f"finding {i} " + "x" * 400, field=f"f{i}")
-        for i in range(400)
+        replaced(finding, message=f"finding {i} " + "x" * 400, field=f"f{i}") for i in range(400)
     )
-    assert comment(dataclasses.replace(report, findings=many)).exit_code == 0
+    assert comment(replaced(report, findings=many)).exit_code == 0
     body = fake.requests[4].body["body"]
     assert len(body) <= MAX_COMMENT_CHARS
     assert "truncated" in body and f"[the full report]({RUN_URL})" in body

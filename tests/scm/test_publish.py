@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+from tests.conftest import replaced
 from tests.report.conftest import build_blocked_report, build_clean_report
 
 from aigov.scm.context import ChangeRequest
@@ -52,10 +51,8 @@ def test_a_comment_is_ours_by_its_marker_and_its_author() -> None:
 
 def test_status_description_fits() -> None:
     report = build_blocked_report()
-    many = tuple(
-        dataclasses.replace(report.blocking[0], rule_id=f"RULE-NUMBER-{i}") for i in range(40)
-    )
-    text = status_description(dataclasses.replace(report, findings=many))
+    many = tuple(replaced(report.blocking[0], rule_id=f"RULE-NUMBER-{i}") for i in range(40))
+    text = status_description(replaced(report, findings=many))
     assert len(text) == MAX_STATUS_DESCRIPTION and text.endswith("…")
     assert status_description(build_clean_report()).startswith("passed: 2 rules")
 

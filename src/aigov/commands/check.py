@@ -9,7 +9,6 @@ before it to a file; a format without ``-o`` goes to standard output (at most on
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -158,7 +157,7 @@ def outputs_of(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
 
 def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
     """Run a check (or a deployment gate) from parsed arguments and write its outputs."""
-    from aigov.checking import CheckInputError, CheckOptions, run_check
+    from aigov.checking import CheckOptions, run_check
     from aigov.errors import EXIT_BLOCKED, EXIT_PASS
     from aigov.report import render
 
@@ -176,12 +175,9 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         run_data_checks=getattr(args, "run_data_checks", False),
         use_cache=not getattr(args, "no_cache", False),
     )
-    try:
-        report = run_check(options)
-    except CheckInputError as exc:
-        raise UsageError(str(exc)) from None
+    report = run_check(options)  # a CheckInputError is an AigovError: the command line reports it
     if getattr(args, "lang", None):
-        report = dataclasses.replace(report, extra={**report.extra, "lang": args.lang})
+        report = report.model_copy(update={"extra": {**report.extra, "lang": args.lang}})
     from aigov.documents.files import write_atomically
 
     for format_name, file in outputs:

@@ -150,8 +150,8 @@ def _load_result(path: Path) -> CheckReport:
     if violation is not None:
         raise UsageError(f"{path}: not an aigov result (aigov check -f json -o FILE): {violation}")
     try:
-        return CheckReport.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return CheckReport.model_validate(data)
+    except ValueError as exc:  # pydantic's ValidationError
         raise UsageError(
             f"{path}: not an aigov result (aigov check -f json -o FILE): {type(exc).__name__} {exc}"
         ) from None

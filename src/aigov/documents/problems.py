@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
+from aigov.errors import AigovError
+
 ProblemLevel = Literal["error", "warning"]
 
 INVISIBLE_FORMAT_CHARS: Final = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
@@ -93,7 +95,7 @@ class ProblemList:
         return sorted(self.items, key=lambda p: (p.location, p.code, p.message))
 
 
-class DocumentError(Exception):
+class DocumentError(AigovError):
     """A file could not be read or parsed at all; carries the problem that explains why."""
 
     def __init__(self, problem: Problem) -> None:

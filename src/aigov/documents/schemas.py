@@ -10,21 +10,46 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.model_card import ModelCardMetadata
+from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE_URI = "https://aigov.dev/schemas/"
 
-MODEL_SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
-    "aigov-manifest.schema.json": (LifecycleManifest, "aigov lifecycle manifest (aigov.yaml)"),
-    "model-card-metadata.schema.json": (
+
+class SchemaSource(NamedTuple):
+    """A published schema: the model it is generated from and how."""
+
+    model: type[BaseModel]
+    title: str
+    mode: JsonSchemaMode = "validation"
+    """``validation`` for files people write (what aigov accepts); ``serialization`` for what
+    aigov writes (every key present)."""
+    description: str | None = None
+    """The schema's description; default: the model's docstring."""
+
+
+MODEL_SCHEMAS: dict[str, SchemaSource] = {
+    "aigov-manifest.schema.json": SchemaSource(
+        LifecycleManifest, "aigov lifecycle manifest (aigov.yaml)"
+    ),
+    "model-card-metadata.schema.json": SchemaSource(
         ModelCardMetadata,
         "aigov model card front matter (Hugging Face metadata + governance keys)",
+    ),
+    "aigov-result.schema.json": SchemaSource(
+        CheckReport,
+        "aigov check/gate result (aigov check -f json)",
+        mode="serialization",
+        description=f"The outcome of one `aigov check` or `aigov gate` run. Version "
+        f"{RESULT_SCHEMA_VERSION}; see docs/result-format.md for the versioning policy. A consumer "
+        "must ignore properties it does not know.",
     ),
 }
 
@@ -32,12 +57,14 @@ MODEL_SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
 def generate_schemas() -> dict[str, dict[str, Any]]:
     """File name -> JSON Schema, for every model-backed schema."""
     schemas = {}
-    for name, (model, title) in MODEL_SCHEMAS.items():
-        schema = model.model_json_schema(by_alias=True, mode="validation")
+    for name, source in MODEL_SCHEMAS.items():
+        schema = source.model.model_json_schema(by_alias=True, mode=source.mode)
+        if source.description is not None:
+            schema["description"] = source.description
         schemas[name] = {
             "$schema": SCHEMA_DIALECT,
             "$id": SCHEMA_BASE_URI + name,
-            "title": title,
+            "title": source.title,
             **{k: v for k, v in schema.items() if k != "title"},
         }
     return schemas

@@ -1,10 +1,18 @@
-"""What an evaluation produces: findings, and the result that records what was evaluated."""
+"""What an evaluation produces: findings, and the result that records what was evaluated.
+
+These are the values every later stage reads (the gate decides on a :class:`Result`, the report
+holds its findings), and the JSON result writes them as they are: the fields of :class:`Finding`,
+:class:`AppliedWaiver` and :class:`PackInfo` are the keys of ``schemas/aigov-result.schema.json``,
+whose parts are generated from these models.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import hashlib
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aigov.documents.problems import Location
 
@@ -12,10 +20,23 @@ FindingStatus = Literal["failed", "error", "not_yet_effective"]
 """failed: the assert is false or names a missing field; error: the rule could not be evaluated
 (type error, bad function argument...); not_yet_effective: it fails but applies only later."""
 
+Severity = Literal["critical", "high", "medium", "low", "info"]
+"""From the most to the least severe (as the policy packs define them)."""
 
-@dataclass(frozen=True)
-class AppliedWaiver:
-    """The waiver that excuses a finding, as written in ``aigov.yaml``."""
+FINGERPRINT_VERSION: Final = "v1"
+
+
+class ResultValue(BaseModel):
+    """A value of the result: immutable, no unknown key, every key written (a JSON consumer
+    relies on each being present, null or empty when there is nothing to say)."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
+
+
+class AppliedWaiver(ResultValue):
+    """The waiver of aigov.yaml that excuses a finding."""
 
     rule: str
     reason: str
@@ -24,92 +45,92 @@ class AppliedWaiver:
     expires: dt.date
     stage: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "reason": self.reason,
-            "approved_by": self.approved_by,
-            "ticket": self.ticket,
-            "expires": self.expires.isoformat(),
-            "stage": self.stage,
-        }
 
-
-@dataclass(frozen=True)
-class Finding:
+class Finding(ResultValue):
     """A rule that does not hold for a repository, where, and what it means for the gate."""
 
-    rule_id: str
-    pack: str
+    rule_id: str = Field(min_length=1)
+    pack: str = Field(
+        description="The rule's pack; `aigov` for findings aigov makes itself (`AIGOV-WAIVER`)."
+    )
     title: str
-    severity: str
+    severity: Severity
+    status: FindingStatus = Field(
+        default="failed",
+        description="`failed`: the rule does not hold; `error`: it could not be evaluated "
+        "(blocks like a failure); `not_yet_effective`: it fails but applies only from "
+        "`effective_from` (never blocks).",
+    )
     message: str
     remediation: str
     references: tuple[str, ...]
-    location: Location
-    status: FindingStatus = "failed"
-    field: str = ""
-    """The context path the finding is about (``manifest.risk.gdpr.dpia``), when known."""
-    effective_from: dt.date | None = None
+    file: str = Field(description="Path relative to `repository`, `/`-separated.")
+    line: int = Field(
+        default=0,
+        ge=0,
+        description="1-based line of the offending field (or of the parent that lacks it); "
+        "0 when unknown.",
+    )
+    column: int = Field(default=0, ge=0, description="1-based column; 0 when unknown.")
+    field: str = Field(
+        default="",
+        description="The context path the finding is about (`manifest.risk.gdpr.dpia`); empty "
+        "when unknown.",
+    )
+    effective_from: dt.date | None = Field(
+        default=None, description="The date the rule applies from, when it has one."
+    )
     waived: bool = False
     waiver: AppliedWaiver | None = None
-    blocking: bool = False
+    blocking: bool = Field(
+        default=False,
+        description="Whether this finding blocks: effective, not waived, and at or above "
+        "`block_on` (an evaluation error counts as a failure). Set by the gate "
+        "(:func:`aigov.gate.decide`); a finding aigov makes about the gate's own integrity "
+        "(`AIGOV-WAIVER`, `AIGOV-ATTESTATION`) is made blocking by its maker.",
+    )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule_id": self.rule_id,
-            "pack": self.pack,
-            "title": self.title,
-            "severity": self.severity,
-            "status": self.status,
-            "message": self.message,
-            "remediation": self.remediation,
-            "references": list(self.references),
-            "file": self.location.file,
-            "line": self.location.line,
-            "column": self.location.column,
-            "field": self.field,
-            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
-            "waived": self.waived,
-            "waiver": self.waiver.to_dict() if self.waiver else None,
-            "blocking": self.blocking,
-        }
+    @model_validator(mode="before")
+    @classmethod
+    def _at_location(cls, data: Any) -> Any:
+        # Built where a rule points (``location=Location(...)``) or read back from JSON (``file``,
+        # ``line``, ``column``): the same three keys either way.
+        if isinstance(data, dict) and isinstance(data.get("location"), Location):
+            where = data.pop("location")
+            data = {**data, "file": where.file, "line": where.line, "column": where.column}
+        return data
+
+    @property
+    def location(self) -> Location:
+        """Where the finding points: ``file:line:column``."""
+        return Location(self.file, self.line, self.column)
 
 
-@dataclass(frozen=True)
-class PackInfo:
+class PackInfo(ResultValue):
     """A pack as evaluated: identity, version and content digest (for audit trails)."""
 
-    name: str
-    version: str
-    digest: str
-    origin: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "digest": self.digest,
-            "origin": self.origin,
-        }
+    name: str = Field(min_length=1)
+    version: str = Field(description="The pack's semantic version.")
+    digest: str = Field(description="Content digest of the pack's files, `sha256:<64 hex>`.")
+    origin: str = Field(description="Where the pack was read: `builtin` or the policy source.")
 
 
-@dataclass(frozen=True)
-class Result:
-    """The outcome of evaluating one repository against one policy set."""
+class Result(ResultValue):
+    """The outcome of evaluating one repository against one policy set: what the engine
+    returns and the gate decides on (:func:`aigov.gate.decide`)."""
 
     project: str
     stage: str
     stages: tuple[str, ...]
     """The stages whose rules were evaluated (the manifest's, or a transition's two)."""
     today: dt.date
-    block_on: str
+    block_on: Severity
     packs: tuple[PackInfo, ...]
     findings: tuple[Finding, ...]
     rules_evaluated: int = 0
     rules_passed: int = 0
     rules_not_applicable: int = 0
-    evidence_used: tuple[str, ...] = field(default=())
+    evidence_used: tuple[str, ...] = ()
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -119,17 +140,18 @@ class Result:
     def waived(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.waived)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "project": self.project,
-            "stage": self.stage,
-            "stages": list(self.stages),
-            "today": self.today.isoformat(),
-            "block_on": self.block_on,
-            "packs": [p.to_dict() for p in self.packs],
-            "rules_evaluated": self.rules_evaluated,
-            "rules_passed": self.rules_passed,
-            "rules_not_applicable": self.rules_not_applicable,
-            "evidence_used": list(self.evidence_used),
-            "findings": [f.to_dict() for f in self.findings],
-        }
+
+def fingerprint_of(rule_id: str, file: str, field: str) -> str:
+    """A stable identity for a finding across runs and line moves.
+
+    Built from the rule id, the file and the field the finding is about, never the line or the
+    message (messages may quote values that change): SARIF ``partialFingerprints``, GitLab Code
+    Quality fingerprints and baselines all use it.
+    """
+    material = "\0".join((FINGERPRINT_VERSION, rule_id, file, field))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def finding_fingerprint(finding: Finding) -> str:
+    """:func:`fingerprint_of` the finding."""
+    return fingerprint_of(finding.rule_id, finding.file, finding.field)

@@ -69,12 +69,12 @@ def check_waivers(
             valid.setdefault(
                 waiver.rule,
                 AppliedWaiver(
-                    waiver.rule,
-                    waiver.reason,
-                    waiver.approved_by,
-                    waiver.ticket,
-                    waiver.expires,
-                    waiver.stage,
+                    rule=waiver.rule,
+                    reason=waiver.reason,
+                    approved_by=waiver.approved_by,
+                    ticket=waiver.ticket,
+                    expires=waiver.expires,
+                    stage=waiver.stage,
                 ),
             )
             continue

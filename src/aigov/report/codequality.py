@@ -13,13 +13,8 @@ import hashlib
 import json
 from typing import Any, Final
 
-from aigov.policy.findings import Finding
-from aigov.report.document import (
-    CheckReport,
-    finding_fingerprint,
-    finding_order,
-    finding_path,
-)
+from aigov.policy.findings import Finding, finding_fingerprint
+from aigov.report.document import CheckReport, finding_order, finding_path
 
 SEVERITIES: Final = {
     "critical": "blocker",

@@ -1,34 +1,32 @@
 """The outcome of one ``aigov check``/``aigov gate`` run, as every output format reads it.
 
-A :class:`CheckReport` is what the JSON output holds (schema ``schemas/aigov-result.schema.json``,
-versioned by ``schema_version``), and it round-trips: ``CheckReport.from_dict(r.to_dict()) == r``.
-That is how a later job (the PR comment bot) renders the Markdown of a run it did not make.
+A :class:`CheckReport` is what the JSON output holds: its fields are the result's keys, and the
+schema ``schemas/aigov-result.schema.json`` (versioned by ``schema_version``) is generated from it
+(:func:`result_schema`). It round-trips: ``CheckReport.model_validate(r.model_dump(mode="json"))
+== r``; that is how a later job (the PR comment bot) renders the Markdown of a run it did not make.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import posixpath
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import Any, Final, Literal
 
-from aigov import __version__
-from aigov.documents.problems import Location
-from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
+from pydantic import Field, model_validator
 
-RESULT_SCHEMA_VERSION = "1.0"
-Decision = Literal["pass", "block"]
+from aigov import __version__
+from aigov.gate import Decision, GateDecision
+from aigov.policy.findings import Finding, PackInfo, Result, ResultValue, Severity
+
+RESULT_SCHEMA_VERSION: Final = "1.0"
 
 SEVERITY_ORDER: Final[tuple[str, ...]] = ("critical", "high", "medium", "low", "info")
 """Severities from the most to the least severe (as the policy packs define them)."""
 
 POLICY_REFERENCE_URL: Final = "https://github.com/aigov/aigov/blob/main/docs/policy-reference.md"
 """Where a rule without its own ``help_uri`` is documented (anchor: :func:`rule_anchor`)."""
-
-FINGERPRINT_VERSION: Final = "v1"
 
 
 def severity_index(severity: str) -> int:
@@ -55,19 +53,6 @@ def finding_order(finding: Finding) -> tuple[int, str, int, int, str, str]:
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
     """``findings`` sorted by :func:`finding_order` (deterministic outputs)."""
     return sorted(findings, key=finding_order)
-
-
-def finding_fingerprint(finding: Finding) -> str:
-    """A stable identity for a finding across runs and line moves.
-
-    Built from the rule id, the file and the field the finding is about, never the line or the
-    message (messages may quote values that change): SARIF ``partialFingerprints``, GitLab Code
-    Quality fingerprints and baselines all use it.
-    """
-    material = "\0".join(
-        (FINGERPRINT_VERSION, finding.rule_id, finding.location.file, finding.field)
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 MANIFEST_FILE: Final = "aigov.yaml"
@@ -110,75 +95,202 @@ def rule_help_uri(rule: RuleInfo) -> str:
     return f"{POLICY_REFERENCE_URL}#{rule_anchor(rule.id, rule.title)}"
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+RuleOutcomeName = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
+
+
+class RuleInfo(ResultValue):
     """A rule as reports describe it (SARIF reportingDescriptors, the comment's links)."""
 
-    id: str
+    id: str = Field(min_length=1, description="Rule id, e.g. `GDPR-35-DPIA`.")
     pack: str
     title: str
-    severity: str
-    references: tuple[str, ...]
+    severity: Severity
+    references: tuple[str, ...] = Field(description="The articles the rule enforces.")
     description: str = ""
-    remediation: str = ""
-    help_uri: str = ""
-    outcome: str = ""
-    """How the rule came out (``passed``, ``not_applicable``, ``failed``, ``error``,
-    ``not_yet_effective``); empty when unknown. Written to JSON only when set."""
+    remediation: str = Field(default="", description="How to fix a finding of this rule.")
+    help_uri: str = Field(
+        default="", description="The rule's documentation; empty for the policy reference section."
+    )
+    outcome: RuleOutcomeName | None = Field(
+        default=None,
+        # Written only when known: results written before it existed stay valid.
+        exclude_if=lambda value: value is None,
+        description="How the rule came out, when the producer knows it (optional).",
+    )
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "pack": self.pack,
-            "title": self.title,
-            "severity": self.severity,
-            "references": list(self.references),
-            "description": self.description,
-            "remediation": self.remediation,
-            "help_uri": self.help_uri,
+
+class ToolInfo(ResultValue):
+    """Name and version of the producing program."""
+
+    name: Literal["aigov"] = "aigov"
+    # A factory, not a default: the published schema must not change with each release.
+    version: str = Field(
+        default_factory=lambda: __version__, min_length=1, description="aigov's version (PEP 440)."
+    )
+
+
+class Summary(ResultValue):
+    """Counts (derived from ``findings``, repeated for dashboards)."""
+
+    rules_evaluated: int = Field(ge=0, description="Rules of the packs evaluated.")
+    rules_passed: int = Field(ge=0, description="Rules whose assertion holds.")
+    rules_not_applicable: int = Field(
+        ge=0, description="Rules outside the evaluated stages or whose `when` is false."
+    )
+    findings: int = Field(ge=0, description="Length of `findings`.")
+    blocking: int = Field(ge=0, description="Findings with `blocking: true`.")
+    waived: int = Field(ge=0, description="Findings with `waived: true`.")
+
+    @classmethod
+    def of(
+        cls,
+        findings: Sequence[Finding],
+        *,
+        rules_evaluated: int = 0,
+        rules_passed: int = 0,
+        rules_not_applicable: int = 0,
+    ) -> Summary:
+        """The counts of ``findings`` beside the rule counts the engine gives."""
+        return cls(
+            rules_evaluated=rules_evaluated,
+            rules_passed=rules_passed,
+            rules_not_applicable=rules_not_applicable,
+            findings=len(findings),
+            blocking=sum(1 for f in findings if f.blocking),
+            waived=sum(1 for f in findings if f.waived),
+        )
+
+
+class CheckReport(ResultValue):
+    """Everything a renderer may show about one run; its JSON form is the result file."""
+
+    schema_version: Literal["1.0"] = Field(
+        default=RESULT_SCHEMA_VERSION,
+        description="Version of this result format: MAJOR.MINOR. A consumer checks the major "
+        "version.",
+    )
+    tool: ToolInfo = Field(
+        default_factory=ToolInfo, description="The program that produced the result."
+    )
+    repository: str = Field(
+        description="The checked repository as given on the command line; every finding's "
+        "`file` is relative to it."
+    )
+    project: str = Field(description="`metadata.id` of the project's aigov.yaml.")
+    stage: str = Field(description="The lifecycle stage the manifest declares.")
+    stages: tuple[str, ...] = Field(
+        description="The stages whose rules were evaluated: the manifest's stage, a transition's "
+        "old and new stages, or a deployment target's stage."
+    )
+    target: str | None = Field(
+        default=None,
+        description="`aigov gate --to TARGET`: the deployment environment; null for `aigov check`.",
+    )
+    today: dt.date = Field(
+        description="The date the rules were evaluated at (effective dates, waiver expiry)."
+    )
+    decision: Decision = Field(
+        description="`block` when at least one finding is blocking (exit code 1), else `pass` "
+        "(exit code 0)."
+    )
+    block_on: Severity = Field(
+        description="The organisation's threshold: effective, unwaived findings of this "
+        "severity or above block."
+    )
+    policy_source: str = Field(
+        default="builtin",
+        description="Where the policies came from: `builtin`, a folder, or a git URL and ref.",
+    )
+    commit: str | None = Field(default=None, description="The commit checked, when known.")
+    base: str | None = Field(
+        default=None, description="`--base REF`: the ref a pull request is compared with."
+    )
+    packs: tuple[PackInfo, ...] = Field(description="The policy packs evaluated, for audit trails.")
+    summary: Summary = Field(
+        description="Counts (derived from `findings`, repeated for dashboards)."
+    )
+    notes: tuple[str, ...] = Field(
+        default=(),
+        description="Things the reader must know that are not findings (e.g. a pull request "
+        "edits the policy source).",
+    )
+    rules: tuple[RuleInfo, ...] = Field(
+        description="Every rule evaluated (not only those with findings)."
+    )
+    findings: tuple[Finding, ...] = Field(
+        description="Rules that do not hold, in evaluation order."
+    )
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Free-form data of the producing command (e.g. a transition's details); not "
+        "covered by compatibility promises.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _counted(cls, data: Any) -> Any:
+        # Built by a program (``rules_evaluated=...``, ``tool_version=...``): the summary is
+        # counted from the findings; read back from JSON, ``summary`` and ``tool`` are as written.
+        if not isinstance(data, dict) or "summary" in data:
+            return data
+        data = dict(data)
+        counts = {
+            k: data.pop(k, 0) for k in ("rules_evaluated", "rules_passed", "rules_not_applicable")
         }
-        if self.outcome:
-            data["outcome"] = self.outcome
+        if "tool_version" in data:
+            data["tool"] = ToolInfo(version=data.pop("tool_version"))
+        data["summary"] = Summary.of(tuple(data.get("findings", ())), **counts)
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RuleInfo:
-        return cls(**{**data, "references": tuple(data.get("references", ()))})
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """Everything a renderer may show about one run."""
-
-    repository: str
-    """The checked repository as given on the command line (paths in findings are relative)."""
-    project: str
-    stage: str
-    stages: tuple[str, ...]
-    today: dt.date
-    decision: Decision
-    block_on: str
-    packs: tuple[PackInfo, ...]
-    rules: tuple[RuleInfo, ...]
-    """Every rule evaluated (not only those with findings)."""
-    findings: tuple[Finding, ...]
-    rules_evaluated: int = 0
-    rules_passed: int = 0
-    rules_not_applicable: int = 0
-    target: str | None = None
-    """``aigov gate --to TARGET``: the deployment environment; None for a check."""
-    policy_source: str = "builtin"
-    commit: str | None = None
-    base: str | None = None
-    notes: tuple[str, ...] = ()
-    """Things the reader must know that are not findings (e.g. a PR edits the policy source)."""
-    tool_version: str = __version__
-    schema_version: str = RESULT_SCHEMA_VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
+    def of(
+        cls,
+        result: Result,
+        decision: GateDecision,
+        *,
+        repository: str,
+        rules: tuple[RuleInfo, ...],
+        **run: Any,
+    ) -> CheckReport:
+        """The report of one run: what the engine evaluated (``result``), the gate's verdict
+        (``decision``) and what the run knows of itself (``run``: target, policy_source,
+        commit, base, notes, extra)."""
+        return cls(
+            repository=repository,
+            project=result.project,
+            stage=result.stage,
+            stages=result.stages,
+            today=result.today,
+            decision=decision.decision,
+            block_on=result.block_on,
+            packs=result.packs,
+            rules_evaluated=result.rules_evaluated,
+            rules_passed=result.rules_passed,
+            rules_not_applicable=result.rules_not_applicable,
+            rules=rules,
+            findings=decision.findings,
+            **run,
+        )
 
     @property
     def passed(self) -> bool:
         return self.decision == "pass"
+
+    @property
+    def tool_version(self) -> str:
+        return self.tool.version
+
+    @property
+    def rules_evaluated(self) -> int:
+        return self.summary.rules_evaluated
+
+    @property
+    def rules_passed(self) -> int:
+        return self.summary.rules_passed
+
+    @property
+    def rules_not_applicable(self) -> int:
+        return self.summary.rules_not_applicable
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -228,86 +340,3 @@ class CheckReport:
             for f in self.findings
             if not f.blocking and not f.waived and f.status != "not_yet_effective"
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": self.schema_version,
-            "tool": {"name": "aigov", "version": self.tool_version},
-            "repository": self.repository,
-            "project": self.project,
-            "stage": self.stage,
-            "stages": list(self.stages),
-            "target": self.target,
-            "today": self.today.isoformat(),
-            "decision": self.decision,
-            "block_on": self.block_on,
-            "policy_source": self.policy_source,
-            "commit": self.commit,
-            "base": self.base,
-            "packs": [p.to_dict() for p in self.packs],
-            "summary": {
-                "rules_evaluated": self.rules_evaluated,
-                "rules_passed": self.rules_passed,
-                "rules_not_applicable": self.rules_not_applicable,
-                "findings": len(self.findings),
-                "blocking": len(self.blocking),
-                "waived": sum(1 for f in self.findings if f.waived),
-            },
-            "notes": list(self.notes),
-            "rules": [r.to_dict() for r in self.rules],
-            "findings": [f.to_dict() for f in self.findings],
-            "extra": self.extra,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CheckReport:
-        """Rebuild a report from its JSON form; KeyError, TypeError or ValueError if malformed."""
-        summary = data["summary"]
-        return cls(
-            repository=data["repository"],
-            project=data["project"],
-            stage=data["stage"],
-            stages=tuple(data["stages"]),
-            today=dt.date.fromisoformat(data["today"]),
-            decision=data["decision"],
-            block_on=data["block_on"],
-            packs=tuple(PackInfo(**p) for p in data["packs"]),
-            rules=tuple(RuleInfo.from_dict(r) for r in data["rules"]),
-            findings=tuple(_finding(f) for f in data["findings"]),
-            rules_evaluated=summary["rules_evaluated"],
-            rules_passed=summary["rules_passed"],
-            rules_not_applicable=summary["rules_not_applicable"],
-            target=data.get("target"),
-            policy_source=data.get("policy_source", "builtin"),
-            commit=data.get("commit"),
-            base=data.get("base"),
-            notes=tuple(data.get("notes", ())),
-            tool_version=data["tool"]["version"],
-            schema_version=data["schema_version"],
-            extra=dict(data.get("extra", {})),
-        )
-
-
-def _finding(data: dict[str, Any]) -> Finding:
-    waiver = data.get("waiver")
-    effective = data.get("effective_from")
-    return Finding(
-        rule_id=data["rule_id"],
-        pack=data["pack"],
-        title=data["title"],
-        severity=data["severity"],
-        message=data["message"],
-        remediation=data["remediation"],
-        references=tuple(data["references"]),
-        location=Location(data["file"], data["line"], data["column"]),
-        status=data["status"],
-        field=data.get("field", ""),
-        effective_from=dt.date.fromisoformat(effective) if effective else None,
-        waived=data["waived"],
-        waiver=(
-            AppliedWaiver(**{**waiver, "expires": dt.date.fromisoformat(waiver["expires"])})
-            if waiver
-            else None
-        ),
-        blocking=data["blocking"],
-    )

@@ -1,8 +1,9 @@
-"""The JSON result: :meth:`CheckReport.to_dict` as documented by
-``schemas/aigov-result.schema.json`` (see ``docs/result-format.md``).
+"""The JSON result: the :class:`~aigov.report.document.CheckReport` model's JSON form, whose
+schema ``schemas/aigov-result.schema.json`` is generated from the model (see
+``docs/result-format.md``).
 
-Keys keep the order of ``to_dict`` (the schema's documentation order), two-space indent,
-non-ASCII text kept as UTF-8; ``CheckReport.from_dict(json.loads(render(r))) == r``.
+Keys keep the model's field order (the schema's documentation order), two-space indent,
+non-ASCII text kept as UTF-8; ``CheckReport.model_validate_json(render(r)) == r``.
 """
 
 from __future__ import annotations
@@ -14,4 +15,5 @@ from aigov.report.document import CheckReport
 
 def render(report: CheckReport) -> str:
     """The report as a JSON document, ending with a newline."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    data = report.model_dump(mode="json")
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

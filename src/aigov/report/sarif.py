@@ -14,11 +14,10 @@ import re
 from typing import Any, Final
 from urllib.parse import quote
 
-from aigov.policy.findings import Finding
+from aigov.policy.findings import Finding, finding_fingerprint
 from aigov.report.document import (
     CheckReport,
     RuleInfo,
-    finding_fingerprint,
     finding_path,
     rule_help_uri,
     severity_index,
@@ -156,7 +155,7 @@ def _suppression(finding: Finding) -> dict[str, Any]:
         f"{waiver.reason} (ticket {waiver.ticket}; approved by {waiver.approved_by}; "
         f"expires {waiver.expires.isoformat()})"
     )
-    suppression["properties"] = waiver.to_dict()
+    suppression["properties"] = waiver.model_dump(mode="json")
     return suppression
 
 
@@ -181,7 +180,7 @@ def _run_properties(report: CheckReport) -> dict[str, Any]:
         "target": report.target,
         "today": report.today.isoformat(),
         "policySource": report.policy_source,
-        "packs": [pack.to_dict() for pack in report.packs],
+        "packs": [pack.model_dump(mode="json") for pack in report.packs],
         "rulesEvaluated": report.rules_evaluated,
         "rulesPassed": report.rules_passed,
         "rulesNotApplicable": report.rules_not_applicable,

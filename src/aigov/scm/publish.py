@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 from urllib.parse import urlsplit
 
+from aigov.errors import AigovError
 from aigov.report import markdown
 from aigov.report.markdown import MARKER, escape_inline, safe_url
 
@@ -45,7 +46,7 @@ POST_ATTEMPTS: Final = 3
 _MARKER = re.compile(r"\A<!-- aigov-report(?: sha=([0-9a-f]{7,64}))? -->")
 
 
-class PublishError(Exception):
+class PublishError(AigovError):
     """The forge refused or could not be reached; the message never holds the token.
 
     ``uncertain``: no clear answer came back (network failure, timeout, 5xx), so a write may have
@@ -163,10 +164,10 @@ def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
         extra["report_url"] = request.run_url
     origins = {_origin(url) for url in (request.source_url, request.run_url) if url}
     rules = tuple(
-        rule if _origin(rule.help_uri) in origins else dataclasses.replace(rule, help_uri="")
+        rule if _origin(rule.help_uri) in origins else rule.model_copy(update={"help_uri": ""})
         for rule in report.rules
     )
-    return dataclasses.replace(report, extra=extra, rules=rules)
+    return report.model_copy(update={"extra": extra, "rules": rules})
 
 
 def _origin(url: str) -> tuple[str, str, int | None] | None:
