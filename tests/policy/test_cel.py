@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
+from aigov.documents.types import IsoDuration, duration_days
 from aigov.policy.cel import (
     MAX_EXPRESSION_LENGTH,
     CompiledExpression,
@@ -241,6 +243,21 @@ def test_custom_function_errors_are_expression_errors(source: str, message: str)
         evaluate(source)
     assert message in error.value.message
     assert "Check function arguments" not in error.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["P90D", "P1Y2M3W4D", "PT36H", "P1DT24H", "P0D", "P", "PT", "P1.5D", "-P1D", "P1M1Y"]
+)
+def test_rules_and_documents_read_durations_alike(text: str) -> None:
+    """One parser: a duration a document accepts is one ``duration_days()`` reads, same days."""
+    valid = True
+    try:
+        TypeAdapter(IsoDuration).validate_python(text)
+    except ValidationError:
+        valid = False
+    assert evaluate(f"is_duration({text!r})") is valid
+    if valid:
+        assert evaluate(f"duration_days({text!r})") == duration_days(text)
 
 
 def test_a_failing_custom_function_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
