@@ -77,6 +77,12 @@ def finding_path(report: CheckReport, finding: Finding) -> str:
     return posixpath.normpath(posixpath.join(prefix, file))
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (newlines included) as one space: for formats whose
+    field holds one line (SARIF's short descriptions, JUnit's messages)."""
+    return " ".join(text.split())
+
+
 def rule_anchor(rule_id: str, title: str) -> str:
     """The GitHub anchor of the rule's heading in ``docs/policy-reference.md``.
 

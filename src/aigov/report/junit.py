@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from aigov.policy.findings import Finding
-from aigov.report.document import CheckReport, RuleInfo, finding_path
+from aigov.report.document import CheckReport, RuleInfo, finding_path, one_line
 
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 XML_DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -81,7 +81,7 @@ def _case(report: CheckReport, rule: RuleInfo, findings: list[Finding]) -> tuple
             case,
             tag,
             {
-                "message": _x(_one_line(first.message)),
+                "message": _x(one_line(first.message)),
                 "type": _x(first.severity if tag == "failure" else "evaluation-error"),
             },
         )
@@ -113,7 +113,7 @@ def _skip_reason(finding: Finding) -> str:
             f"(ticket {waiver.ticket}, approved by {waiver.approved_by})"
         )
     effective = finding.effective_from.isoformat() if finding.effective_from else "later"
-    return f"not yet effective (applies from {effective}): {_one_line(finding.message)}"
+    return f"not yet effective (applies from {effective}): {one_line(finding.message)}"
 
 
 def _details(report: CheckReport, finding: Finding) -> str:
@@ -130,10 +130,6 @@ def _details(report: CheckReport, finding: Finding) -> str:
     if finding.references:
         lines.append("references: " + "; ".join(finding.references))
     return "\n".join(lines)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _x(text: str) -> str:

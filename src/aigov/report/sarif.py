@@ -19,6 +19,7 @@ from aigov.report.document import (
     CheckReport,
     RuleInfo,
     finding_path,
+    one_line,
     rule_help_uri,
     severity_index,
 )
@@ -96,7 +97,7 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": _rule_name(rule.id),
-        "shortDescription": {"text": _one_line(rule.title or rule.id)},
+        "shortDescription": {"text": one_line(rule.title or rule.id)},
         "fullDescription": {"text": rule.description or rule.title or rule.id},
         "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
         "helpUri": rule_help_uri(rule),
@@ -199,7 +200,7 @@ def _category(report: CheckReport) -> str:
 
 def _tags(rule: RuleInfo) -> list[str]:
     tags = ["compliance", f"pack:{rule.pack}", *rule.references]
-    return list(dict.fromkeys(_one_line(t) for t in tags if t))[:MAX_TAGS]
+    return list(dict.fromkeys(one_line(t) for t in tags if t))[:MAX_TAGS]
 
 
 def _help_text(rule: RuleInfo) -> str:
@@ -228,10 +229,6 @@ def _help_markdown(rule: RuleInfo) -> str:
 def _rule_name(rule_id: str) -> str:
     """A PascalCase identifier from the id (``GDPR-35-DPIA`` → ``Gdpr35Dpia``)."""
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", rule_id) if part)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _slug(text: str) -> str:
