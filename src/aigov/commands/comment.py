@@ -91,7 +91,7 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``aigov comment``; returns the exit code (never 1)."""
-    from aigov.scm.context import ContextError, Explicit, change_request, detect_forge
+    from aigov.scm.context import Explicit, change_request, detect_forge
     from aigov.scm.publish import PublishError, publish
     from aigov.scm.retry import DeadlineExceeded, run_deadline
 
@@ -110,8 +110,6 @@ def run(args: argparse.Namespace) -> int:
         with run_deadline(args.deadline):
             thread = _open(request)
             publication = publish(thread, report, request, on_pass=args.on_pass)
-    except ContextError as exc:
-        raise UsageError(str(exc)) from None
     except PublishError as exc:
         raise UsageError(f"could not publish: {exc}") from None
     except DeadlineExceeded as exc:
