@@ -154,65 +154,8 @@ def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument,
     """
     yaml_text, body, body_line = split_front_matter(text)
     problems: list[Problem] = []
-    raw: dict[str, Any] = {}
-    document = YamlDocument(shown_as, {}, {(): (1, 1)})
-    if yaml_text is None:
-        problems.append(
-            Problem(
-                Location(shown_as, 1, 1),
-                "card.no-front-matter",
-                "model card has no YAML front matter (the '---' block with license, model-index "
-                "and the governance keys)",
-                level="warning",
-                hint="Start the file with a '---' line, the metadata, and another '---' line.",
-            )
-        )
-    else:
-        try:
-            document = parse_yaml(yaml_text, shown_as, line_offset=1)
-            problems.extend(document.problems)
-            if isinstance(document.data, dict):
-                raw = document.data
-            elif document.data is not None:
-                problems.append(
-                    Problem(
-                        document.locate(()), "yaml.not-mapping", "front matter is not a mapping"
-                    )
-                )
-        except DocumentError as exc:
-            problems.append(exc.problem)
-    metadata_doc = YamlDocument(shown_as, raw, document.positions, document.line_offset)
-    metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
-    index_errors = [p for p in errors if p.field.startswith("model-index")]
-    if index_errors:
-        # The Hub keeps such a card and leaves its evaluation results out: so do we.
-        problems.extend(
-            Problem(p.location, "card.model-index", p.message, p.field, "warning", p.hint)
-            for p in index_errors
-        )
-        errors = [p for p in errors if p not in index_errors]
-        metadata_doc = YamlDocument(
-            shown_as,
-            {k: v for k, v in raw.items() if k != "model-index"},
-            document.positions,
-            document.line_offset,
-        )
-        metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
-    problems.extend(errors)
-    if metadata is not None:
-        for key in metadata.model_extra or {}:
-            close = suggest_field(ModelCardMetadata, (key,))
-            if close:
-                problems.append(
-                    Problem(
-                        document.locate((key,)),
-                        "card.unknown-field",
-                        f"unknown field '{key}'",
-                        field=format_path((key,)),
-                        level="warning",
-                        hint=f"did you mean '{close[0]}'?",
-                    )
-                )
+    document, raw = _front_matter(yaml_text, shown_as, problems)
+    metadata = _card_metadata(raw, document, problems)
     sections = parse_sections(body, body_line, limit=MAX_CARD_HEADINGS)
     if len(sections) > MAX_CARD_HEADINGS:
         problems.append(
@@ -233,6 +176,79 @@ def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument,
         sections=sections,
     )
     return card, document, problems
+
+
+def _front_matter(
+    yaml_text: str | None, shown_as: str, problems: list[Problem]
+) -> tuple[YamlDocument, dict[str, Any]]:
+    """The card's front matter parsed (its positions for locating problems) and its mapping;
+    an empty mapping, with the reason in ``problems``, when there is none to read."""
+    document = YamlDocument(shown_as, {}, {(): (1, 1)})
+    if yaml_text is None:
+        problems.append(
+            Problem(
+                Location(shown_as, 1, 1),
+                "card.no-front-matter",
+                "model card has no YAML front matter (the '---' block with license, model-index "
+                "and the governance keys)",
+                level="warning",
+                hint="Start the file with a '---' line, the metadata, and another '---' line.",
+            )
+        )
+        return document, {}
+    try:
+        document = parse_yaml(yaml_text, shown_as, line_offset=1)
+    except DocumentError as exc:
+        problems.append(exc.problem)
+        return document, {}
+    problems.extend(document.problems)
+    if isinstance(document.data, dict):
+        return document, document.data
+    if document.data is not None:
+        problems.append(
+            Problem(document.locate(()), "yaml.not-mapping", "front matter is not a mapping")
+        )
+    return document, {}
+
+
+def _card_metadata(
+    raw: dict[str, Any], document: YamlDocument, problems: list[Problem]
+) -> ModelCardMetadata | None:
+    """The front matter validated; an unusable ``model-index`` is left out with warnings (the
+    Hub keeps such a card without its evaluation results), unknown keys close to a known one
+    are warnings that name it."""
+    shown_as = document.file
+    metadata_doc = YamlDocument(shown_as, raw, document.positions, document.line_offset)
+    metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
+    index_errors = [p for p in errors if p.field.startswith("model-index")]
+    if index_errors:
+        problems.extend(
+            Problem(p.location, "card.model-index", p.message, p.field, "warning", p.hint)
+            for p in index_errors
+        )
+        metadata_doc = YamlDocument(
+            shown_as,
+            {k: v for k, v in raw.items() if k != "model-index"},
+            document.positions,
+            document.line_offset,
+        )
+        metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
+    problems.extend(errors)
+    extra_keys = (metadata.model_extra or {}) if metadata is not None else {}
+    for key in extra_keys:
+        close = suggest_field(ModelCardMetadata, (key,))
+        if close:
+            problems.append(
+                Problem(
+                    document.locate((key,)),
+                    "card.unknown-field",
+                    f"unknown field '{key}'",
+                    field=format_path((key,)),
+                    level="warning",
+                    hint=f"did you mean '{close[0]}'?",
+                )
+            )
+    return metadata
 
 
 def _contract_references(
