@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from aigov.documents.types import IsoDuration, duration_days
+from aigov.documents.durations import duration_days
+from aigov.documents.types import IsoDuration
 from aigov.policy.cel import (
     MAX_EXPRESSION_LENGTH,
     CompiledExpression,

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
-from aigov.documents.types import duration_days
+from aigov.documents.durations import duration_days
 
 _UTC = dt.UTC
 _DATE_TYPE_ERROR = "expects an ISO 8601 date string (e.g. '2026-11-24') or a timestamp"
