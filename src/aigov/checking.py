@@ -484,7 +484,7 @@ def refresh_data_quality(repository: Repository) -> str:
         write_data_quality(repository.root.path, evidence)
     except StoredEvidenceError as exc:
         raise CheckInputError(f"--run-data-checks: evidence not stored: {exc}") from None
-    verdict = "passed" if evidence["success"] else "failed"
+    verdict = "passed" if evidence.success else "failed"
     return f"data checks re-run for {len(repository.contracts)} contract(s): {verdict}"
 
 

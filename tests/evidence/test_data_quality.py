@@ -15,6 +15,7 @@ from tests.conftest import MINIMAL_MANIFEST
 
 from aigov.documents.repository import load_repository
 from aigov.evidence.data_quality import (
+    ContractEvidence,
     DataQualityUnavailable,
     compile_contract,
     judge,
@@ -108,14 +109,14 @@ def _repo(make_repo: Callable[..., Path], frame: pd.DataFrame, fmt: str = "csv",
     return root
 
 
-def _validate(root: Path, **options: Any) -> dict[str, Any]:
+def _validate(root: Path, **options: Any) -> ContractEvidence:
     repository = load_repository(root)
     assert not repository.problems.errors, repository.problems.errors
     return validate_contract(repository.contracts[0], repository.root, now=NOW, **options)
 
 
-def _status(entry: dict[str, Any]) -> dict[str, str]:
-    return {e["id"]: e["status"] for e in entry["expectations"]}
+def _status(entry: ContractEvidence) -> dict[str, str]:
+    return {e.id: e.status for e in entry.expectations}
 
 
 def test_compiles_every_kind_of_check(make_repo: Callable[..., Path]) -> None:
@@ -137,14 +138,14 @@ def test_compiles_every_kind_of_check(make_repo: Callable[..., Path]) -> None:
 
 def test_passing_csv(make_repo: Callable[..., Path]) -> None:
     entry = _validate(_repo(make_repo, GOOD))
-    assert entry["success"], [e for e in entry["expectations"] if e["status"] != "passed"]
+    assert entry.success, [e for e in entry.expectations if e.status != "passed"]
     assert set(_status(entry).values()) == {"passed"}
-    (table,) = entry["tables"]
-    assert table["rows"] == 4
-    note = next(c for c in table["columns"] if c["name"] == "note")
-    assert note["null_count"] == 1 and note["completeness"] == 75.0
-    assert table["freshness"]["fresh"] is True
-    assert entry["data_digest"].startswith("sha256:")
+    (table,) = entry.tables
+    assert table.rows == 4
+    note = next(c for c in table.columns if c.name == "note")
+    assert note.null_count == 1 and note.completeness == 75.0
+    assert table.freshness is not None and table.freshness.fresh is True
+    assert entry.data_digest is not None and entry.data_digest.startswith("sha256:")
 
 
 @pytest.mark.parametrize(
@@ -168,10 +169,10 @@ def test_each_check_fails_on_bad_data(
     statuses = _status(entry)
     assert statuses[failing] == "failed"
     assert [k for k, v in statuses.items() if v != "passed"] == [failing]
-    failed = next(e for e in entry["expectations"] if e["id"] == failing)
-    assert failed["enforced"] is True
+    failed = next(e for e in entry.expectations if e.id == failing)
+    assert failed.enforced is True
     # Only counts are kept: the failing values themselves may be personal data.
-    assert set(failed["observed"]) <= {
+    assert set(failed.observed) <= {
         "element_count", "unexpected_count", "unexpected_percent", "missing_count",
         "observed_value",
     }  # fmt: skip
@@ -182,8 +183,8 @@ def test_warning_severity_does_not_block(make_repo: Callable[..., Path]) -> None
     frame["note"] = [None, None, None, "b"]
     entry = _validate(_repo(make_repo, frame))
     assert _status(entry)["orders.note.not_null"] == "failed"
-    assert entry["success"] is True
-    assert entry["statistics"]["warning_failures"] == 1
+    assert entry.success is True
+    assert entry.statistics is not None and entry.statistics.warning_failures == 1
 
 
 def test_row_count_and_missing_column(make_repo: Callable[..., Path]) -> None:
@@ -193,15 +194,15 @@ def test_row_count_and_missing_column(make_repo: Callable[..., Path]) -> None:
     assert statuses["orders.row_count"] == "failed"
     assert statuses["orders.amount.exists"] == "failed"
     assert statuses["orders.amount.range"] == "skipped"
-    assert entry["success"] is False
+    assert entry.success is False
 
 
 def test_parquet_file(make_repo: Callable[..., Path]) -> None:
     frame = GOOD.copy()
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     entry = _validate(_repo(make_repo, frame, fmt="parquet"))
-    assert entry["success"]
-    assert entry["server"]["format"] == "parquet"
+    assert entry.success
+    assert entry.server is not None and entry.server.format == "parquet"
 
 
 def test_sqlite_table(make_repo: Callable[..., Path]) -> None:
@@ -216,7 +217,7 @@ def test_sqlite_table(make_repo: Callable[..., Path]) -> None:
     statuses = _status(entry)
     assert statuses["orders.status.allowed_values"] == "failed"
     assert statuses["orders.order_id.unique"] == "passed"
-    assert entry["tables"][0]["rows"] == 4
+    assert entry.tables[0].rows == 4
 
 
 def test_path_escaping_the_repository_is_refused(make_repo: Callable[..., Path]) -> None:
@@ -242,10 +243,11 @@ def test_missing_file_and_no_local_server(make_repo: Callable[..., Path]) -> Non
     )
     repository = load_repository(_repo(make_repo, GOOD, contract=remote))
     evidence = validate_contracts(repository.contracts, repository.root, now=NOW)
-    (entry,) = evidence["contracts"]
-    assert entry["status"] == "unavailable"
-    assert "no local data server" in entry["reason"] and "s3" in entry["reason"]
-    assert evidence["success"] is False
+    (entry,) = evidence.contracts
+    assert entry.status == "unavailable"
+    assert entry.reason is not None
+    assert "no local data server" in entry.reason and "s3" in entry.reason
+    assert evidence.success is False
 
 
 def test_sample_servers_do_not_enforce_volume_and_freshness(
@@ -259,8 +261,8 @@ def test_sample_servers_do_not_enforce_volume_and_freshness(
     frame = GOOD.head(2).copy()
     frame["created_at"] = "2026-01-01T00:00:00Z"
     entry = _validate(_repo(make_repo, frame, contract=contract))
-    assert entry["success"] is True
-    assert entry["statistics"]["not_enforced_failures"] == 2
+    assert entry.success is True
+    assert entry.statistics is not None and entry.statistics.not_enforced_failures == 2
 
 
 def test_judge_operators() -> None:
@@ -279,15 +281,15 @@ def test_store_round_trip_stale_and_mismatched(make_repo: Callable[..., Path]) -
     assert json.loads(path.read_text())["contracts"][0]["digest"] == repository.contracts[0].digest
     stored = load_data_quality(root)
     fresh = assess(stored, repository.contracts, now=NOW + dt.timedelta(days=1), max_age_days=30)
-    assert fresh["status"] == "current" and fresh["success"] and not fresh["issues"]
+    assert fresh.status == "current" and fresh.success and not fresh.issues
     old = assess(stored, repository.contracts, now=NOW + dt.timedelta(days=45), max_age_days=30)
-    assert old["status"] == "stale" and old["issues"][0]["kind"] == "stale"
+    assert old.status == "stale" and old.issues[0].kind == "stale"
     changed = root / "contracts/orders.odcs.yaml"
     changed.write_text(changed.read_text().replace("version: 1.0.0", "version: 1.1.0"))
     repository = load_repository(root)
     moved = assess(stored, repository.contracts, now=NOW, max_age_days=30)
-    assert moved["status"] == "mismatched" and "another version" in moved["issues"][0]["message"]
-    assert assess(None, repository.contracts, now=NOW)["status"] == "missing"
+    assert moved.status == "mismatched" and "another version" in moved.issues[0].message
+    assert assess(None, repository.contracts, now=NOW).status == "missing"
 
 
 def test_report_renders_markdown_and_escaped_html(make_repo: Callable[..., Path]) -> None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigov.errors import EXIT_BLOCKED, EXIT_PASS, UsageError
+
+if TYPE_CHECKING:
+    from aigov.evidence.data_quality import ContractEvidence
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -66,13 +69,13 @@ def run(args: argparse.Namespace) -> int:
     if not repository.contracts:
         raise UsageError(f"{root} declares no data contract")
     evidence = validate_contracts(repository.contracts, repository.root, server=args.server)
-    for entry in evidence["contracts"]:
+    for entry in evidence.contracts:
         print(_summary(entry))
     if not args.no_store:
         try:
             stored = write_data_quality(repository.root.path, evidence)
         except StoredEvidenceError as exc:
-            raise UsageError(f"evidence not stored: {exc}") from None
+            raise UsageError(f"evidence not stored: {exc}") from exc
         reports = (
             Path(args.report_dir) if args.report_dir else repository.root.path / EVIDENCE_FOLDER
         )
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             f"report: {_shown(reports / 'data_quality.md', repository.root.path)}, "
             f"{_shown(reports / 'data_quality.html', repository.root.path)}"
         )
-    return EXIT_PASS if evidence["success"] else EXIT_BLOCKED
+    return EXIT_PASS if evidence.success else EXIT_BLOCKED
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -96,22 +99,20 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _summary(entry: dict[str, Any]) -> str:
-    if entry["status"] != "validated":
-        return f"{entry['file']}: {entry['reason']}"
-    stats = entry["statistics"]
-    verdict = "passed" if entry["success"] else "failed"
+def _summary(entry: ContractEvidence) -> str:
+    if entry.status != "validated" or entry.statistics is None or entry.server is None:
+        return f"{entry.file}: {entry.reason}"
+    stats = entry.statistics
+    verdict = "passed" if entry.success else "failed"
     line = (
-        f"{entry['file']}: {verdict} on server '{entry['server']['server']}' — "
-        f"{stats['passed']} passed, {stats['failed']} failed, {stats['errors']} errors, "
-        f"{stats['skipped']} skipped"
+        f"{entry.file}: {verdict} on server '{entry.server.server}' — "
+        f"{stats.passed} passed, {stats.failed} failed, {stats.errors} errors, "
+        f"{stats.skipped} skipped"
     )
-    if stats.get("not_enforced_failures"):
-        count = stats["not_enforced_failures"]
+    if stats.not_enforced_failures:
+        count = stats.not_enforced_failures
         line += f" ({count} volume/freshness failure(s) not enforced on a sample)"
-    failing = [
-        e for e in entry["expectations"] if e["status"] in ("failed", "error") and e["enforced"]
-    ]
+    failing = [e for e in entry.expectations if e.status in ("failed", "error") and e.enforced]
     for e in failing:
-        line += f"\n  {e['severity']}: {e['id']} {e['status']} ({e['source']})"
+        line += f"\n  {e.severity}: {e.id} {e.status} ({e.source})"
     return line

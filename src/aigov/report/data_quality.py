@@ -1,20 +1,25 @@
 """The data quality report (Markdown and HTML) rendered from ``evidence.data_quality``.
 
-It reads only the evidence document written by :mod:`aigov.evidence.data_quality`: per contract,
-per table and per column completeness, freshness and consistency, then every check not passed.
+It reads only the evidence :mod:`aigov.evidence.data_quality` produces (the model, or its plain
+form as stored in ``.aigov/evidence/data_quality.json``): per contract, per table and per column
+completeness, freshness and consistency, then every check not passed.
 HTML is rendered with autoescaping: contract names and reasons are text, never markup.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from aigov.report.ci_log import runner_safe
 from aigov.report.markdown import code_span, escape_inline
 from aigov.templating import template_environment
+
+if TYPE_CHECKING:
+    from aigov.evidence.data_quality.model import DataQualityEvidence
 
 TEMPLATES = {"markdown": "data_quality.md.j2", "html": "data_quality.html.j2"}
 
@@ -55,8 +60,10 @@ def _observed(expectation: dict[str, Any]) -> str:
     return str(expectation.get("reason") or "")
 
 
-def render(evidence: dict[str, Any], fmt: str) -> str:
-    """Render the report in ``fmt`` (``markdown`` or ``html``)."""
+def render(evidence: DataQualityEvidence | Mapping[str, Any], fmt: str) -> str:
+    """Render the report in ``fmt`` (``markdown`` or ``html``) from the evidence or its plain
+    form (a stored file)."""
+    plain = evidence if isinstance(evidence, Mapping) else evidence.plain()
     template = _environment(fmt == "html").get_template(TEMPLATES[fmt])
     # Names and values come from the repository's data: a later step may print the file.
-    return runner_safe(template.render(evidence=evidence))
+    return runner_safe(template.render(evidence=plain))
