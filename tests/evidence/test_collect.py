@@ -10,8 +10,8 @@ import git
 from tests.conftest import MINIMAL_MANIFEST
 
 from aigov.documents.repository import load_repository
-from aigov.evidence.collect import EvidenceRequest, collect_evidence
-from aigov.evidence.git_history import SHALLOW_HINT
+from aigov.evidence.collect import EvidenceRequest, EvidenceUnavailableRecord, collect_evidence
+from aigov.evidence.git_history import SHALLOW_HINT, GitEvidence
 
 REGISTRY = (
     "model:\n  registry:\n    tracking_uri: sqlite:///mlruns.db\n"
@@ -37,16 +37,31 @@ def _commit_all(root: Path) -> git.Repo:
 def test_only_the_sources_asked_for_are_collected(make_repo: Callable[..., Path]) -> None:
     root = make_repo({"aigov.yaml": MINIMAL_MANIFEST})
     _commit_all(root)
-    evidence = collect_evidence(load_repository(root), {"git"}, EvidenceRequest())
+    evidence = collect_evidence(load_repository(root), {"git"}, EvidenceRequest()).plain()
     assert set(evidence) == {"git"}
     assert [e["stage"] for e in evidence["git"]["timeline"]] == ["ideation"]
+
+
+def test_each_source_is_typed_until_the_context_is_built(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"aigov.yaml": MINIMAL_MANIFEST})
+    _commit_all(root)
+    evidence = collect_evidence(load_repository(root), {"git", "mlflow"}, EvidenceRequest())
+    assert isinstance(evidence.git, GitEvidence) and evidence.git.timeline[0].stage == "ideation"
+    assert evidence.mlflow == EvidenceUnavailableRecord(
+        reason="aigov.yaml declares no model.registry"
+    )
+    assert evidence.data_quality is None  # not asked for: not collected
+    assert evidence.unavailable() == {"mlflow": "aigov.yaml declares no model.registry"}
+    skipped = evidence.with_unavailable({"data_quality"}, "skipped")
+    assert skipped.plain()["data_quality"] == {"unavailable": "skipped"}
+    assert list(skipped.plain()) == ["git", "mlflow", "data_quality"]
 
 
 def test_a_folder_outside_git_makes_git_evidence_unavailable(
     make_repo: Callable[..., Path],
 ) -> None:
     root = make_repo({"aigov.yaml": MINIMAL_MANIFEST})
-    evidence = collect_evidence(load_repository(root), {"git"}, EvidenceRequest())
+    evidence = collect_evidence(load_repository(root), {"git"}, EvidenceRequest()).plain()
     assert "not inside a git repository" in evidence["git"]["unavailable"]
 
 
@@ -61,7 +76,7 @@ def test_a_shallow_clone_makes_git_evidence_unavailable_with_the_fix(
     repo.index.commit("second", author=git.Actor("A", "a@example.com"))
     clone = tmp_path / "clone"
     git.Repo.clone_from(root.as_uri(), clone, depth=1)
-    evidence = collect_evidence(load_repository(clone), {"git"}, EvidenceRequest())
+    evidence = collect_evidence(load_repository(clone), {"git"}, EvidenceRequest()).plain()
     assert evidence["git"] == {"unavailable": SHALLOW_HINT}
 
 
@@ -69,7 +84,7 @@ def test_missing_mlflow_store_is_a_reason_not_an_exception(
     make_repo: Callable[..., Path],
 ) -> None:
     root = make_repo({"aigov.yaml": MINIMAL_MANIFEST + REGISTRY})
-    evidence = collect_evidence(load_repository(root), {"mlflow"}, EvidenceRequest())
+    evidence = collect_evidence(load_repository(root), {"mlflow"}, EvidenceRequest()).plain()
     assert "mlruns.db" in evidence["mlflow"]["unavailable"]
 
 
@@ -77,7 +92,7 @@ def test_data_quality_without_stored_evidence_is_missing(
     make_repo: Callable[..., Path],
 ) -> None:
     root = make_repo({"aigov.yaml": MINIMAL_MANIFEST, "contracts/orders.odcs.yaml": CONTRACT})
-    evidence = collect_evidence(load_repository(root), {"data_quality"}, EvidenceRequest())
+    evidence = collect_evidence(load_repository(root), {"data_quality"}, EvidenceRequest()).plain()
     assert evidence["data_quality"]["status"] == "missing"
     [issue] = evidence["data_quality"]["issues"]
     assert "aigov data validate" in issue["message"]
@@ -85,7 +100,7 @@ def test_data_quality_without_stored_evidence_is_missing(
 
 def test_data_quality_without_contracts_is_unavailable(make_repo: Callable[..., Path]) -> None:
     root = make_repo({"aigov.yaml": MINIMAL_MANIFEST})
-    evidence = collect_evidence(load_repository(root), {"data_quality"}, EvidenceRequest())
+    evidence = collect_evidence(load_repository(root), {"data_quality"}, EvidenceRequest()).plain()
     assert evidence["data_quality"] == {"unavailable": "the repository declares no data contract"}
 
 

@@ -139,7 +139,7 @@ def test_changed_files_and_stage_against_a_base_branch(scripted: ScriptedRepo) -
     history = read_history(scripted.root, base="main")
     assert history.changed_files == ["aigov.yaml", "policies/gdpr/pack.yaml"]
     assert history.base_stage == "poc"
-    assert history.to_evidence()["stage_changed"] is True
+    assert history.to_evidence().stage_changed is True
 
 
 def test_a_broken_intermediate_manifest_is_skipped(scripted: ScriptedRepo) -> None:
@@ -228,17 +228,23 @@ def _random_history(chooser: random.Random) -> GitHistory:
     for position in sorted(chooser.sample(range(8), chooser.randint(0, 4))):
         day = chooser.randint(1, 9)
         history.timeline.append(
-            StageEntry(chooser.choice(stages), f"2025-03-0{day}T10:00:00+01:00", "c", "A", position)
+            StageEntry(
+                stage=chooser.choice(stages),
+                date=f"2025-03-0{day}T10:00:00+01:00",
+                commit="c",
+                author="A",
+                position=position,
+            )
         )
     for index in range(chooser.randint(0, 6)):
         history.approvals.append(
             ApprovalRecord(
-                chooser.choice(stages[1:]),
-                f"R{index}",
-                chooser.choice([f"2025-03-0{chooser.randint(1, 9)}", "2025-13-40"]),
-                "c",
-                "2025-03-01T10:00:00+01:00",
-                chooser.randint(0, 7),
+                to_stage=chooser.choice(stages[1:]),
+                reference=f"R{index}",
+                date=chooser.choice([f"2025-03-0{chooser.randint(1, 9)}", "2025-13-40"]),
+                commit="c",
+                committed="2025-03-01T10:00:00+01:00",
+                position=chooser.randint(0, 7),
             )
         )
     return history
@@ -254,7 +260,7 @@ def test_earliest_approval_gives_the_former_rule_verdicts() -> None:
     seen = set()
     for _ in range(2000):
         history = _random_history(chooser)
-        context = prepare_context({"evidence": {"git": history.to_evidence()}})
+        context = prepare_context({"evidence": {"git": history.to_evidence().plain()}})
         try:
             expected = former.evaluate_bool(context)
         except ExpressionError:

@@ -134,7 +134,7 @@ def test_a_hostile_old_manifest_never_breaks_the_history_or_the_check(
     assert all(entry.stage in ("ideation", "poc", "production") for entry in history.timeline)
     for change in history.criteria:
         assert change.threshold is None or abs(change.threshold) < float("inf")
-    _strict_json(json.dumps(history.to_evidence(), allow_nan=False))
+    _strict_json(json.dumps(history.to_evidence().plain(), allow_nan=False))
     _assert_check_ends_with_a_verdict(run_cli, scripted.root)
     # --base at the hostile commit: the stage "before the change" comes from that version.
     _assert_check_ends_with_a_verdict(run_cli, scripted.root, "--base", hostile)
@@ -147,7 +147,7 @@ def test_a_manifest_that_was_not_a_file_is_skipped_and_never_followed(
     hostile = _history_with(scripted, lambda: _replace_manifest_by(scripted, kind))
     history = read_history(scripted.root)
     assert [entry.stage for entry in history.timeline] == ["ideation", "poc"]
-    assert "root:" not in json.dumps(history.to_evidence())  # /etc/passwd was never read
+    assert "root:" not in json.dumps(history.to_evidence().plain())  # /etc/passwd was never read
     _assert_check_ends_with_a_verdict(run_cli, scripted.root)
     _assert_check_ends_with_a_verdict(run_cli, scripted.root, "--base", hostile)
 

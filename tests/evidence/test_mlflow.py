@@ -82,9 +82,10 @@ def repo_with_store(make_repo: Callable[..., Path], sqlite_store: Path) -> Calla
 
 
 def _collect(root: Path) -> dict[str, Any]:
+    """The evidence as rules read it (``evidence.mlflow``: the model's plain form)."""
     repository = load_repository(root)
     assert not repository.problems.errors, repository.problems.errors
-    return collect(repository, timeout_s=5)
+    return collect(repository, timeout_s=5).plain()
 
 
 def test_alias_resolves_to_the_approved_version(repo_with_store: Callable[..., Path]) -> None:
@@ -183,7 +184,7 @@ def test_reads_a_real_tracking_server(mlflow_server: str, tmp_path: Path) -> Non
                    "direction": "higher_is_better"}],
         monitoring={"metric": "auc_monthly", "threshold": 0.75, "direction": "higher_is_better"},
         timeout_s=5,
-    )  # fmt: skip
+    ).plain()  # fmt: skip
     assert evidence["version"]["version"] == "2"  # a string over REST as from local stores
     assert evidence["approved"] is True and evidence["criteria_met"] is True
     assert evidence["monitoring"]["points"] == 4

@@ -1,9 +1,12 @@
 """Collect the evidence a run needs, and only that: each source is asked for lazily.
 
 The engine says which sources the applicable rules read (``evidence.git``, ``evidence.mlflow``,
-``evidence.data_quality``); this module gathers exactly those. A source that cannot be had is
-recorded as ``{"unavailable": reason}`` rather than raised, so the run goes on and each rule that
-needs it reports "evidence unavailable: …" (see :func:`aigov.policy.engine.unavailable_evidence`).
+``evidence.data_quality``); this module gathers exactly those into one :class:`Evidence`. A
+source that cannot be had is recorded as an :class:`EvidenceUnavailableRecord` (``{"unavailable":
+reason}`` to the rules) rather than raised, so the run goes on and each rule that needs it reports
+"evidence unavailable: …" (see :func:`aigov.policy.engine.unavailable_evidence`). The evidence is
+typed up to the point where the expression context is built (:meth:`Evidence.plain`); its shape
+is published as ``schemas/evidence.schema.json``.
 
 Heavy libraries stay behind their source: a check whose rules need no MLflow evidence never
 imports mlflow, and stored data quality evidence is read without Great Expectations.
@@ -17,23 +20,88 @@ this run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from aigov.documents.repository import Repository
 from aigov.evidence.store import DATA_QUALITY_FILE
-from aigov.policy.engine import UNAVAILABLE_KEY
 
 if TYPE_CHECKING:
-    from aigov.evidence.git_history import GitHistory
+    from aigov.evidence.data_quality.model import DataQualityAssessment
+    from aigov.evidence.git_history import GitEvidence, GitHistory
+    from aigov.evidence.mlflow_evidence import MlflowEvidence
     from aigov.policy.org import OrgConfig
 
 GIT: Final = "git"
 MLFLOW: Final = "mlflow"
 DATA_QUALITY: Final = "data_quality"
 SOURCES = (GIT, MLFLOW, DATA_QUALITY)
+UNAVAILABLE_KEY: Final = "unavailable"
+"""The one key of an unavailable source's plain form: ``{"unavailable": reason}``."""
+
+
+class EvidenceUnavailableRecord(BaseModel):
+    """A source that could not be collected, and why (``{"unavailable": reason}`` to rules):
+    every rule that reads the source fails closed with this reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason: str = Field(
+        serialization_alias=UNAVAILABLE_KEY,
+        description="Why the source gave no evidence (a shallow clone, an unreachable or "
+        "untrusted MLflow server, stored results the change edits, --skip-evidence...).",
+    )
+
+    def plain(self) -> dict[str, str]:
+        return {UNAVAILABLE_KEY: self.reason}
+
+
+if TYPE_CHECKING:
+    SourceEvidence: TypeAlias = (
+        GitEvidence | MlflowEvidence | DataQualityAssessment | EvidenceUnavailableRecord
+    )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a run collected, source by source: the source's evidence, why it is unavailable, or
+    None when no applicable rule reads it (not collected)."""
+
+    git: GitEvidence | EvidenceUnavailableRecord | None = None
+    mlflow: MlflowEvidence | EvidenceUnavailableRecord | None = None
+    data_quality: DataQualityAssessment | EvidenceUnavailableRecord | None = None
+
+    def collected(self) -> dict[str, SourceEvidence]:
+        """The collected sources by name (``git``, ``mlflow``, ``data_quality``), typed."""
+        found = {name: getattr(self, name) for name in SOURCES}
+        return {name: value for name, value in found.items() if value is not None}
+
+    def unavailable(self) -> dict[str, str]:
+        """The sources recorded as unavailable, with their reasons."""
+        return {
+            name: value.reason
+            for name, value in self.collected().items()
+            if isinstance(value, EvidenceUnavailableRecord)
+        }
+
+    def with_unavailable(self, sources: Collection[str], reason: str) -> Evidence:
+        """This evidence with ``sources`` recorded as unavailable for ``reason``."""
+        record = EvidenceUnavailableRecord(reason=reason)
+        return dataclasses.replace(self, **dict.fromkeys(sorted(sources), record))
+
+    def plain(self) -> dict[str, Any]:
+        """The ``evidence`` root of the expression context: plain data, collected sources only."""
+        return {name: plain_evidence(value) for name, value in self.collected().items()}
+
+
+def plain_evidence(value: SourceEvidence) -> Any:
+    """One source's plain data: its model's ``plain()``."""
+    return value.plain()
 
 
 @dataclass(frozen=True)
@@ -74,8 +142,8 @@ class EvidenceRequest:
         )
 
 
-def unavailable(reason: str) -> dict[str, str]:
-    return {UNAVAILABLE_KEY: reason}
+def unavailable(reason: str) -> EvidenceUnavailableRecord:
+    return EvidenceUnavailableRecord(reason=reason)
 
 
 @dataclass(frozen=True)
@@ -122,17 +190,21 @@ def _covered(path: str, changed_files: Collection[str]) -> bool:
 
 def collect_evidence(
     repository: Repository, sources: Collection[str], request: EvidenceRequest
-) -> dict[str, Any]:
+) -> Evidence:
     """Evidence for ``sources`` (names among :data:`SOURCES`; others are ignored)."""
-    collectors: dict[str, Callable[[Repository, EvidenceRequest], dict[str, Any]]] = {
+    collectors: dict[str, Callable[[Repository, EvidenceRequest], Any]] = {
         GIT: _git,
         MLFLOW: _mlflow,
         DATA_QUALITY: _data_quality,
     }
-    return {name: collectors[name](repository, request) for name in SOURCES if name in sources}
+    return Evidence(
+        **{name: collectors[name](repository, request) for name in SOURCES if name in sources}
+    )
 
 
-def _git(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
+def _git(
+    repository: Repository, request: EvidenceRequest
+) -> GitEvidence | EvidenceUnavailableRecord:
     from aigov.evidence.git_history import SHALLOW_HINT, GitEvidenceUnavailable, read_history
 
     history = request.history
@@ -147,7 +219,9 @@ def _git(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
     return history.to_evidence()
 
 
-def _mlflow(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
+def _mlflow(
+    repository: Repository, request: EvidenceRequest
+) -> MlflowEvidence | EvidenceUnavailableRecord:
     from aigov.evidence.mlflow import MlflowEvidenceUnavailable, collect
 
     try:
@@ -162,7 +236,9 @@ def _mlflow(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
         return unavailable(exc.reason)
 
 
-def _data_quality(repository: Repository, request: EvidenceRequest) -> dict[str, Any]:
+def _data_quality(
+    repository: Repository, request: EvidenceRequest
+) -> DataQualityAssessment | EvidenceUnavailableRecord:
     from aigov.evidence.store import StoredEvidenceError, assess, load_data_quality
 
     if not repository.contracts:

@@ -3,10 +3,11 @@
 From the commits that touched the manifest this module derives the stage timeline (when the
 project entered each stage, in which commit, by whom), when each success criterion was first set
 and every later change of its threshold, and when each approval was first recorded. It also lists
-the files a pull request changes against its base. Everything returned is plain, serialisable data
-(the ``evidence.git`` root of the policy context); nothing from the repository is executed: files
-are read from git objects (:mod:`aigov.git_objects`, plumbing commands only) and parsed with the
-safe YAML loader.
+the files a pull request changes against its base. :meth:`GitHistory.to_evidence` gives it as
+:class:`GitEvidence`, the ``evidence.git`` root of the policy context (published in
+``schemas/evidence.schema.json``); nothing from the repository is executed: files are read from
+git objects (:mod:`aigov.git_objects`, plumbing commands only) and parsed with the safe YAML
+loader.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from aigov.documents.files import MAX_FILE_BYTES
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.problems import DocumentError
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.types import STAGES
+from aigov.evidence import EvidenceUnavailable
 from aigov.git_objects import (
     GitError,
     ObjectReader,
@@ -33,6 +37,7 @@ from aigov.git_objects import (
     resolve_commit,
 )
 
+ChangeKind = Literal["set", "tightened", "loosened", "redefined", "removed"]
 MAX_MANIFEST_COMMITS = 5_000
 """Versions of the manifest read at most (see :func:`read_history`)."""
 
@@ -42,38 +47,94 @@ SHALLOW_HINT = (
 )
 
 
-class GitEvidenceUnavailable(Exception):
+class GitEvidenceUnavailable(EvidenceUnavailable):
     """The history cannot be read (not a git repository, shallow clone, unknown ref)."""
 
+    def __str__(self) -> str:
+        return self.reason  # the reason alone, as before: callers prefix it themselves
 
-@dataclass(frozen=True)
-class StageEntry:
+
+_POSITION = (
+    "The commit's rank among the manifest's commits, oldest first (0, 1, 2...: topological, so a "
+    "later commit always ranks after its ancestors; dates are what the committer wrote)."
+)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EarliestApproval(_Record):
+    """The approval of a stage recorded in the same or an earlier commit than the stage change,
+    with the earliest decision date."""
+
+    reference: str
+    date: str = Field(description="The decision date written in the approval.")
+    position: int = Field(description=_POSITION)
+
+
+class StageEntry(_Record):
+    """The project entering a stage: the commit that first wrote it in ``stage``."""
+
     stage: str
-    date: str
+    date: str = Field(description="The commit date, ISO 8601 with the committer's offset.")
     commit: str
-    author: str
-    position: int  # the commit's rank among the manifest's commits, oldest first (see below)
+    author: str = Field(description="``Name <email>``.")
+    position: int = Field(description=_POSITION)
+    earliest_approval: EarliestApproval | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Absent when no approval of the stage was recorded by then.",
+    )
 
 
-@dataclass(frozen=True)
-class CriterionChange:
+class CriterionChange(_Record):
+    """A success criterion set, changed or removed by a commit."""
+
     metric: str
     threshold: float | None
     direction: str | None
     date: str
     commit: str
-    change: str  # "set", "tightened", "loosened", "redefined" (direction changed) or "removed"
-    position: int
+    change: ChangeKind = Field(
+        description="redefined: the direction changed (or a threshold is missing)."
+    )
+    position: int = Field(description=_POSITION)
 
 
-@dataclass(frozen=True)
-class ApprovalRecord:
+class ApprovalRecord(_Record):
+    """An approval (``to_stage``, ``reference``) as first recorded in the manifest."""
+
     to_stage: str
     reference: str
-    date: str  # the decision date written in the approval
+    date: str = Field(description="The decision date written in the approval.")
     commit: str
-    committed: str  # when the commit that first recorded it was made
-    position: int
+    committed: str = Field(description="When the commit that first recorded it was made.")
+    position: int = Field(description=_POSITION)
+
+
+class GitEvidence(_Record):
+    """``evidence.git``: what the history of ``aigov.yaml`` tells."""
+
+    head: str = Field(description="The checked commit.")
+    shallow: bool
+    manifest_commits: int = Field(description="How many commits changed aigov.yaml.")
+    timeline: list[StageEntry] = Field(description="Each entry into a stage, oldest first.")
+    criteria: list[CriterionChange] = Field(description="Every change of a success criterion.")
+    approvals: list[ApprovalRecord]
+    changed_files: list[str] | None = Field(
+        description="The files the pull request changes; null outside a pull request."
+    )
+    base: str | None = Field(description="The merge base with the pull request's base ref.")
+    base_stage: str | None = Field(description="The stage the base commit declares.")
+    time_to_market_days: dict[str, int] = Field(
+        description="Days from the first recorded stage to the first entry of each stage."
+    )
+    stage_changed: bool = Field(description="The pull request changes the stage.")
+
+    def plain(self) -> dict[str, Any]:
+        """The plain data rules read (``evidence.git``)."""
+        return self.model_dump()
 
 
 @dataclass
@@ -102,21 +163,31 @@ class GitHistory:
             first.setdefault(entry.stage, (_day(entry.date) - start).days)
         return first
 
-    def to_evidence(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["base_manifest"]
-        for entry, approval in zip(
-            data["timeline"], _earliest_approvals(self.timeline, self.approvals), strict=True
-        ):
-            if approval is not None:
-                entry["earliest_approval"] = approval
-        data["time_to_market_days"] = self.time_to_market_days()
-        data["stage_changed"] = (
-            self.base_stage is not None
-            and bool(self.timeline)
-            and (self.base_stage != self.timeline[-1].stage)
+    def to_evidence(self) -> GitEvidence:
+        """The ``evidence.git`` root (the base manifest is not evidence)."""
+        timeline = [
+            entry if approval is None else entry.model_copy(update={"earliest_approval": approval})
+            for entry, approval in zip(
+                self.timeline, _earliest_approvals(self.timeline, self.approvals), strict=True
+            )
+        ]
+        return GitEvidence(
+            head=self.head,
+            shallow=self.shallow,
+            manifest_commits=self.manifest_commits,
+            timeline=timeline,
+            criteria=list(self.criteria),
+            approvals=list(self.approvals),
+            changed_files=self.changed_files,
+            base=self.base,
+            base_stage=self.base_stage,
+            time_to_market_days=self.time_to_market_days(),
+            stage_changed=(
+                self.base_stage is not None
+                and bool(self.timeline)
+                and (self.base_stage != self.timeline[-1].stage)
+            ),
         )
-        return data
 
 
 def _day(iso: str) -> dt.date:
@@ -125,7 +196,7 @@ def _day(iso: str) -> dt.date:
 
 def _earliest_approvals(
     timeline: list[StageEntry], approvals: list[ApprovalRecord]
-) -> list[dict[str, Any] | None]:
+) -> list[EarliestApproval | None]:
     """For each stage entry, the approval of that stage recorded in the same or an earlier
     commit with the earliest decision date (None when there is none).
 
@@ -134,7 +205,7 @@ def _earliest_approvals(
     walked once per stage in commit order, keeping the earliest date seen so far; each entry
     then finds its answer by bisection. A decision date that is not a date counts as none.
     """
-    by_stage: dict[str, tuple[list[int], list[dict[str, Any]]]] = {}
+    by_stage: dict[str, tuple[list[int], list[EarliestApproval]]] = {}
     for approval in sorted(approvals, key=lambda a: a.position):
         try:
             decided = dt.date.fromisoformat(approval.date)
@@ -142,15 +213,13 @@ def _earliest_approvals(
             continue
         positions, earliest = by_stage.setdefault(approval.to_stage, ([], []))
         best = earliest[-1] if earliest else None
-        if best is None or decided < dt.date.fromisoformat(best["date"]):
-            best = {
-                "reference": approval.reference,
-                "date": approval.date,
-                "position": approval.position,
-            }
+        if best is None or decided < dt.date.fromisoformat(best.date):
+            best = EarliestApproval(
+                reference=approval.reference, date=approval.date, position=approval.position
+            )
         positions.append(approval.position)
         earliest.append(best)
-    found: list[dict[str, Any] | None] = []
+    found: list[EarliestApproval | None] = []
     for entry in timeline:
         positions, earliest = by_stage.get(entry.stage, ([], []))
         index = bisect.bisect_right(positions, entry.position)
@@ -168,7 +237,7 @@ def read_history(path: Path | str, *, base: str | None = None) -> GitHistory:
     try:
         return _read_history(Path(path), base)
     except GitError as exc:
-        raise GitEvidenceUnavailable(str(exc)) from None
+        raise GitEvidenceUnavailable(str(exc)) from exc
 
 
 def _read_history(path: Path, base: str | None) -> GitHistory:
@@ -203,7 +272,15 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
             when, at = commit.committed, commit.position
             stage = manifest.get("stage")
             if isinstance(stage, str) and stage in STAGES and stage != previous_stage:
-                history.timeline.append(StageEntry(stage, when, commit.hexsha, commit.author, at))
+                history.timeline.append(
+                    StageEntry(
+                        stage=stage,
+                        date=when,
+                        commit=commit.hexsha,
+                        author=commit.author,
+                        position=at,
+                    )
+                )
                 previous_stage = stage
             history.criteria.extend(
                 _criteria_changes(manifest, thresholds, when, commit.hexsha, at)
@@ -216,7 +293,12 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
                     seen_approvals.add(key)
                     history.approvals.append(
                         ApprovalRecord(
-                            key[0], key[1], str(approval.get("date")), commit.hexsha, when, at
+                            to_stage=key[0],
+                            reference=key[1],
+                            date=str(approval.get("date")),
+                            commit=commit.hexsha,
+                            committed=when,
+                            position=at,
                         )
                     )
         if base is not None:
@@ -314,14 +396,34 @@ def _criteria_changes(
             )
     for metric, (threshold, direction) in current.items():
         if metric not in known:
-            kind = "set"
+            kind: ChangeKind = "set"
         elif known[metric] == (threshold, direction):
             continue
         else:
             kind = _compare(known[metric], (threshold, direction))
-        changes.append(CriterionChange(metric, threshold, direction, when, commit, kind, position))
+        changes.append(
+            CriterionChange(
+                metric=metric,
+                threshold=threshold,
+                direction=direction,
+                date=when,
+                commit=commit,
+                change=kind,
+                position=position,
+            )
+        )
     for metric in sorted(known.keys() - current.keys()):
-        changes.append(CriterionChange(metric, None, None, when, commit, "removed", position))
+        changes.append(
+            CriterionChange(
+                metric=metric,
+                threshold=None,
+                direction=None,
+                date=when,
+                commit=commit,
+                change="removed",
+                position=position,
+            )
+        )
     known.clear()
     known.update(current)
     return changes
@@ -341,7 +443,7 @@ def _finite(value: Any) -> float | None:
 
 def _compare(
     before: tuple[float | None, str | None], after: tuple[float | None, str | None]
-) -> str:
+) -> ChangeKind:
     """Whether a threshold change made the criterion easier (loosened) or harder to meet."""
     (old, old_direction), (new, new_direction) = before, after
     if old_direction != new_direction or old is None or new is None:

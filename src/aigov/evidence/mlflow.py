@@ -1,53 +1,11 @@
 """Evidence from MLflow: what the model registry and the tracking server really recorded.
 
 The manifest's ``model.registry`` names a tracking URI, a registered model and an alias (or a
-version). This module resolves it with ``MlflowClient`` and returns plain, serialisable data, the
-``evidence.mlflow`` root of the policy context. mlflow is imported here, lazily, and nowhere else.
+version). This module resolves it with ``MlflowClient`` and returns the ``evidence.mlflow`` root of
+the policy context. mlflow is imported here, lazily, and nowhere else.
 
-Shape of ``evidence.mlflow`` (timestamps are ISO 8601 UTC strings; ``date`` fields YYYY-MM-DD)::
-
-    tracking_uri: str             # as written in aigov.yaml
-    registered_model: str
-    alias: str | null             # the alias asked for (null when a version is pinned)
-    aliases: {alias: version}     # every alias of the registered model
-    version:                      # the resolved model version
-      version: str                # always a string ("3"), whatever the store returns
-      run_id: str | null
-      status: str                 # READY, PENDING_REGISTRATION, FAILED_REGISTRATION
-      created: str
-      source: str
-      description: str
-      aliases: [str]
-      tags: {str: str}
-    approved: bool                # the version carries the tag approved=true
-    run:                          # the run that produced the version (null when it has none)
-      run_id, name, experiment_id, experiment, status, start, end: str | null
-      metrics: {key: float}       # latest value of each metric
-      params: {key: str}
-      tags: {key: str}            # user tags (mlflow.* system tags left out)
-      datasets: [{name, digest, source_type, source, context}]
-    criteria:                     # one per manifest success criterion
-      - {metric, mlflow_metric, threshold, direction, value: float | null, met: bool | null}
-    criteria_met: bool            # every criterion has a value and meets its threshold
-    card_metrics:                 # model card model-index results matched to run metrics
-      - {name, type, split, card_value, mlflow_metric: str | null, mlflow_value: float | null,
-         abs_difference: float | null}
-    metric_history:               # histories of the criteria, monitoring and adoption metrics
-      <key>: [{timestamp, date, step, value}]   # oldest first
-    monitoring:                   # null when the manifest has no monitoring.performance
-      metric, threshold, direction: ...
-      points: int                 # number of recorded values
-      latest: {timestamp, date, step, value} | null
-      breaches: [{timestamp, date, step, value}]  # values on the wrong side of the threshold
-      last_breach: str | null     # date of the most recent breach
-    poc:                          # null when model.registry.experiment is not set
-      experiment: str
-      found: bool
-      runs: int                   # candidate runs, failed and deleted ones left out
-      approaches: [str]           # distinct approaches (tag approach, model_type, ... or run name)
-      approach_count: int
-      first_run_start: str | null # when the first candidate run started: results exist since
-      candidates: [{run_id, name, approach, status, start, metrics}]
+The shape of ``evidence.mlflow`` is :class:`~aigov.evidence.mlflow_evidence.MlflowEvidence`
+(published as ``schemas/evidence.schema.json``, listed in ``policies/README.md``).
 
 Every failure to reach the evidence (unreachable server, missing store, model, alias or version)
 raises :class:`MlflowEvidenceUnavailable` whose message starts with "evidence unavailable: ".
@@ -78,10 +36,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import posixpath
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,13 +55,25 @@ from aigov.documents.manifest import MANIFEST_FILE, Registry
 from aigov.documents.problems import DocumentError, Location
 from aigov.evidence import EvidenceUnavailable
 from aigov.evidence import first_line as _first_line
+from aigov.evidence.mlflow_evidence import (
+    CardMetricMatch,
+    Criterion,
+    MetricPoint,
+    MlflowEvidence,
+    ModelVersion,
+    Monitoring,
+    Poc,
+    PocCandidate,
+    Run,
+    RunDataset,
+)
 from aigov.evidence.mlflow_store import (
+    START_ALLOWANCE_S,
     Deadline,
     ExpectedSchema,
     StoreRefused,
     checked_copy,
     deadline_on_connections,
-    read_in_child,
 )
 from aigov.quiet import quiet_library
 
@@ -160,7 +133,7 @@ def collect(
     trusted_uris: Sequence[str] = (),
     changed_files: Collection[str] = (),
     attested_changes: bool = False,
-) -> dict[str, Any]:
+) -> MlflowEvidence:
     """The ``evidence.mlflow`` data for a loaded repository (see the module docstring).
 
     ``timeout_s`` and ``max_retries`` replace the environment's or aigov's bounds when given.
@@ -517,7 +490,7 @@ def read_registry(
     timeout_s: float | None = None,
     max_retries: int | None = None,
     send_credentials: bool = False,
-) -> dict[str, Any]:
+) -> MlflowEvidence:
     """Read one registered model version and its runs; see the module docstring for the shape.
 
     Raises :class:`MlflowEvidenceUnavailable` when the store, model, alias or version cannot be
@@ -554,8 +527,8 @@ def read_registry(
         )
 
 
-def read_checked_copy(request: Mapping[str, Any], *, into: Path) -> dict[str, Any]:
-    """In the reader process (:func:`aigov.evidence.mlflow_store.read_in_child`): the evidence
+def read_checked_copy(request: Mapping[str, Any], *, into: Path) -> MlflowEvidence:
+    """In the reader process (:func:`read_in_child`): the evidence
     of the committed store ``request`` names, read from a checked copy in the folder ``into``
     within the request's budget."""
     shown = str(request["shown"])
@@ -579,6 +552,58 @@ def read_checked_copy(request: Mapping[str, Any], *, into: Path) -> dict[str, An
             )
 
 
+def read_in_child(request: Mapping[str, Any], environment: Mapping[str, str]) -> MlflowEvidence:
+    """Run :func:`read_checked_copy` on ``request`` (plain data: the store, its name ``shown``,
+    ``budget_s`` and what to read) in a fresh interpreter with ``environment``; its evidence, or
+    :class:`~aigov.evidence.mlflow_store.StoreRefused` with the reason.
+
+    A process, because a deadline inside one cannot stop everything: the progress handler stops
+    SQLite's loops and an alarm stops Python code, but only a kill stops a read stuck elsewhere.
+    It is killed :data:`~aigov.evidence.mlflow_store.START_ALLOWANCE_S` after the budget.
+    Nothing it does outlives it.
+    """
+    shown, budget_s = str(request["shown"]), float(request["budget_s"])
+    with tempfile.TemporaryDirectory(prefix="aigov-mlflow-") as folder:
+        asked, answer = Path(folder, "request.json"), Path(folder, "answer.json")
+        asked.write_text(json.dumps(request), encoding="utf-8")
+        entry = "from aigov.evidence.mlflow import child; child()"
+        try:
+            finished = subprocess.run(
+                [sys.executable, "-P", "-c", entry, str(asked), str(answer)],
+                cwd=folder,
+                env=dict(environment),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=START_ALLOWANCE_S + budget_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise Deadline(budget_s, 0).exceeded(shown) from None
+        if not answer.is_file():
+            lines = finished.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise StoreRefused(
+                f"the reader of the MLflow store {shown} stopped (exit {finished.returncode}): "
+                + (lines[-1][:300] if lines else "no answer")
+            )
+        result = json.loads(answer.read_text(encoding="utf-8"))
+    if "unavailable" in result:
+        raise StoreRefused(str(result["unavailable"]))
+    return MlflowEvidence.model_validate(result["evidence"])
+
+
+def child() -> None:
+    """The reader process: ``request.json`` in, ``answer.json`` out (see :func:`read_in_child`)."""
+    asked, answer = (Path(argument) for argument in sys.argv[1:3])
+    request = json.loads(asked.read_text(encoding="utf-8"))
+    result: dict[str, Any]
+    try:
+        result = {"evidence": read_checked_copy(request, into=asked.parent).plain()}
+    except (EvidenceUnavailable, StoreRefused) as exc:
+        result = {"unavailable": exc.reason}
+    answer.write_text(json.dumps(result), encoding="utf-8")
+
+
 def _read_with_client(
     uri: str,
     registry: Registry,
@@ -591,7 +616,7 @@ def _read_with_client(
     *,
     deadline: Deadline | None = None,
     shown: str = "",
-) -> dict[str, Any]:
+) -> MlflowEvidence:
     """Read with ``MlflowClient`` at ``uri``; an answer cut off mid-body is read again."""
     try:
         from mlflow import MlflowClient
@@ -700,7 +725,7 @@ def _read(
     card: Sequence[CardMetric],
     where: Location,
     more_histories: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> MlflowEvidence:
     model = client.get_registered_model(registry.registered_model)
     aliases = {str(k): str(v) for k, v in (model.aliases or {}).items()}
     if registry.alias is not None:
@@ -715,31 +740,9 @@ def _read(
             )
         version = max(versions, key=lambda v: int(v.version))
     tags = {str(k): str(v) for k, v in (version.tags or {}).items()}
-    evidence: dict[str, Any] = {
-        "tracking_uri": registry.tracking_uri,
-        "registered_model": registry.registered_model,
-        "alias": registry.alias,
-        "aliases": aliases,
-        "version": {
-            "version": str(version.version),
-            "run_id": version.run_id or None,
-            "status": str(version.status),
-            "created": _iso(version.creation_timestamp),
-            "source": version.source or "",
-            "description": version.description or "",
-            "aliases": [str(a) for a in version.aliases or []],
-            "tags": tags,
-        },
-        "approved": tags.get(APPROVED_TAG, "").strip().lower() == "true",
-    }
     run = _run(client, version.run_id) if version.run_id else None
-    evidence["run"] = run
-    metrics: dict[str, float] = run["metrics"] if run else {}
-    evidence["criteria"] = [_criterion(c, metrics) for c in criteria]
-    evidence["criteria_met"] = bool(criteria) and all(
-        c["met"] is True for c in evidence["criteria"]
-    )
-    evidence["card_metrics"] = [_card_metric(m, metrics) for m in card]
+    metrics: dict[str, float] = run.metrics if run else {}
+    checked = [_criterion(c, metrics) for c in criteria]
     keys = [str(c["mlflow_metric"]) for c in criteria]
     if monitoring:
         keys.append(str(monitoring["metric"]))
@@ -747,78 +750,96 @@ def _read(
     histories = {}
     if run:
         for key in dict.fromkeys(keys):
-            history = client.get_metric_history(run["run_id"], key)
+            history = client.get_metric_history(run.run_id, key)
             histories[key] = [
                 _point(m) for m in sorted(history, key=lambda m: (m.timestamp, m.step))
             ]
-    evidence["metric_history"] = histories
-    evidence["monitoring"] = _monitoring(monitoring, histories) if monitoring else None
-    evidence["poc"] = _poc(client, registry.experiment) if registry.experiment else None
-    return evidence
+    return MlflowEvidence(
+        tracking_uri=registry.tracking_uri,
+        registered_model=registry.registered_model,
+        alias=registry.alias,
+        aliases=aliases,
+        version=ModelVersion(
+            version=str(version.version),
+            run_id=version.run_id or None,
+            status=str(version.status),
+            created=_iso(version.creation_timestamp),
+            source=version.source or "",
+            description=version.description or "",
+            aliases=[str(a) for a in version.aliases or []],
+            tags=tags,
+        ),
+        approved=tags.get(APPROVED_TAG, "").strip().lower() == "true",
+        run=run,
+        criteria=checked,
+        criteria_met=bool(checked) and all(c.met is True for c in checked),
+        card_metrics=[_card_metric(m, metrics) for m in card],
+        metric_history=histories,
+        monitoring=_monitoring(monitoring, histories) if monitoring else None,
+        poc=_poc(client, registry.experiment) if registry.experiment else None,
+    )
 
 
 def _quote(name: str) -> str:
     return name.replace("'", "\\'")
 
 
-def _run(client: Any, run_id: str) -> dict[str, Any]:
+def _run(client: Any, run_id: str) -> Run:
     run = client.get_run(run_id)
     experiment = client.get_experiment(run.info.experiment_id)
     datasets = []
     for item in run.inputs.dataset_inputs if run.inputs else []:
         context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), None)
         datasets.append(
-            {
-                "name": item.dataset.name,
-                "digest": item.dataset.digest,
-                "source_type": item.dataset.source_type,
-                "source": item.dataset.source,
-                "context": context,
-            }
+            RunDataset(
+                name=item.dataset.name,
+                digest=item.dataset.digest,
+                source_type=item.dataset.source_type,
+                source=item.dataset.source,
+                context=context,
+            )
         )
-    return {
-        "run_id": run.info.run_id,
-        "name": run.info.run_name,
-        "experiment_id": run.info.experiment_id,
-        "experiment": experiment.name if experiment else None,
-        "status": run.info.status,
-        "start": _iso(run.info.start_time),
-        "end": _iso(run.info.end_time),
-        "metrics": {str(k): float(v) for k, v in run.data.metrics.items()},
-        "params": {str(k): str(v) for k, v in run.data.params.items()},
-        "tags": {
-            str(k): str(v) for k, v in run.data.tags.items() if not str(k).startswith("mlflow.")
-        },
-        "datasets": datasets,
-    }
+    return Run(
+        run_id=run.info.run_id,
+        name=run.info.run_name,
+        experiment_id=run.info.experiment_id,
+        experiment=experiment.name if experiment else None,
+        status=run.info.status,
+        start=_iso(run.info.start_time),
+        end=_iso(run.info.end_time),
+        metrics={str(k): float(v) for k, v in run.data.metrics.items()},
+        params={str(k): str(v) for k, v in run.data.params.items()},
+        tags={str(k): str(v) for k, v in run.data.tags.items() if not str(k).startswith("mlflow.")},
+        datasets=datasets,
+    )
 
 
 def _meets(value: float, threshold: float, direction: str) -> bool:
     return value >= threshold if direction == "higher_is_better" else value <= threshold
 
 
-def _criterion(criterion: Mapping[str, Any], metrics: Mapping[str, float]) -> dict[str, Any]:
+def _criterion(criterion: Mapping[str, Any], metrics: Mapping[str, float]) -> Criterion:
     value = metrics.get(str(criterion["mlflow_metric"]))
     met = (
         None
         if value is None
         else _meets(value, float(criterion["threshold"]), str(criterion["direction"]))
     )
-    return {**criterion, "value": value, "met": met}
+    return Criterion.model_validate({**criterion, "value": value, "met": met})
 
 
-def _card_metric(metric: CardMetric, metrics: Mapping[str, float]) -> dict[str, Any]:
+def _card_metric(metric: CardMetric, metrics: Mapping[str, float]) -> CardMetricMatch:
     key = match_card_metric(metric, metrics)
     value = metrics.get(key) if key else None
-    return {
-        "name": metric.name,
-        "type": metric.type,
-        "split": metric.split,
-        "card_value": metric.value,
-        "mlflow_metric": key,
-        "mlflow_value": value,
-        "abs_difference": None if value is None else round(abs(value - metric.value), 9),
-    }
+    return CardMetricMatch(
+        name=metric.name,
+        type=metric.type,
+        split=metric.split,
+        card_value=metric.value,
+        mlflow_metric=key,
+        mlflow_value=value,
+        abs_difference=None if value is None else round(abs(value - metric.value), 9),
+    )
 
 
 def match_card_metric(metric: CardMetric, metrics: Mapping[str, float]) -> str | None:
@@ -846,29 +867,31 @@ def match_card_metric(metric: CardMetric, metrics: Mapping[str, float]) -> str |
     return None
 
 
-def _point(metric: Any) -> dict[str, Any]:
+def _point(metric: Any) -> MetricPoint:
     stamp = _iso(metric.timestamp)
-    return {
-        "timestamp": stamp,
-        "date": stamp[:10] if stamp else None,
-        "step": int(metric.step),
-        "value": float(metric.value),
-    }
+    return MetricPoint(
+        timestamp=stamp,
+        date=stamp[:10] if stamp else None,
+        step=int(metric.step),
+        value=float(metric.value),
+    )
 
 
 def _monitoring(
-    monitoring: Mapping[str, Any], histories: Mapping[str, list[dict[str, Any]]]
-) -> dict[str, Any]:
+    monitoring: Mapping[str, Any], histories: Mapping[str, list[MetricPoint]]
+) -> Monitoring:
     points = histories.get(str(monitoring["metric"]), [])
     threshold, direction = float(monitoring["threshold"]), str(monitoring["direction"])
-    breaches = [p for p in points if not _meets(p["value"], threshold, direction)]
-    return {
-        **monitoring,
-        "points": len(points),
-        "latest": points[-1] if points else None,
-        "breaches": breaches,
-        "last_breach": breaches[-1]["date"] if breaches else None,
-    }
+    breaches = [p for p in points if not _meets(p.value, threshold, direction)]
+    return Monitoring.model_validate(
+        {
+            **monitoring,
+            "points": len(points),
+            "latest": points[-1] if points else None,
+            "breaches": breaches,
+            "last_breach": breaches[-1].date if breaches else None,
+        }
+    )
 
 
 def _approach(run: Any) -> str:
@@ -879,39 +902,39 @@ def _approach(run: Any) -> str:
     return str(run.info.run_name or run.info.run_id)
 
 
-def _poc(client: Any, experiment_name: str) -> dict[str, Any]:
+def _poc(client: Any, experiment_name: str) -> Poc:
     experiment = client.get_experiment_by_name(experiment_name)
     if experiment is None:
-        return {
-            "experiment": experiment_name,
-            "found": False,
-            "runs": 0,
-            "approaches": [],
-            "approach_count": 0,
-            "first_run_start": None,
-            "candidates": [],
-        }
+        return Poc(
+            experiment=experiment_name,
+            found=False,
+            runs=0,
+            approaches=[],
+            approach_count=0,
+            first_run_start=None,
+            candidates=[],
+        )
     runs = client.search_runs([experiment.experiment_id], filter_string="", max_results=_MAX_RUNS)
     candidates = [
-        {
-            "run_id": run.info.run_id,
-            "name": run.info.run_name,
-            "approach": _approach(run),
-            "status": run.info.status,
-            "start": _iso(run.info.start_time),
-            "metrics": {str(k): float(v) for k, v in run.data.metrics.items()},
-        }
+        PocCandidate(
+            run_id=run.info.run_id,
+            name=run.info.run_name,
+            approach=_approach(run),
+            status=run.info.status,
+            start=_iso(run.info.start_time),
+            metrics={str(k): float(v) for k, v in run.data.metrics.items()},
+        )
         for run in runs
         if run.info.status != "FAILED"
     ]
-    approaches = sorted({c["approach"] for c in candidates})
-    starts = sorted(c["start"] for c in candidates if c["start"] is not None)
-    return {
-        "experiment": experiment_name,
-        "found": True,
-        "runs": len(candidates),
-        "approaches": approaches,
-        "approach_count": len(approaches),
-        "first_run_start": starts[0] if starts else None,
-        "candidates": candidates,
-    }
+    approaches = sorted({c.approach for c in candidates})
+    starts = sorted(c.start for c in candidates if c.start is not None)
+    return Poc(
+        experiment=experiment_name,
+        found=True,
+        runs=len(candidates),
+        approaches=approaches,
+        approach_count=len(approaches),
+        first_run_start=starts[0] if starts else None,
+        candidates=candidates,
+    )

@@ -15,29 +15,26 @@ interrupted by an alarm, and the process is killed if it still runs after
 :data:`START_ALLOWANCE_S` more. Measured: MLflow turns 200,000 points of one metric history (a
 50 MB store) into objects in about 15 s, outside SQLite, which no progress handler stops.
 
-This module knows SQLite and the shape of MLflow's stores; what MLflow expects
-(:class:`ExpectedSchema`) and the read itself come from :mod:`aigov.evidence.mlflow`, which
-alone imports mlflow.
+This module knows SQLite and the shape of MLflow's stores, and imports nothing of aigov's MLflow
+reader: what MLflow expects (:class:`ExpectedSchema`), the reader process and the read itself
+belong to :mod:`aigov.evidence.mlflow`, which alone imports mlflow.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
 import sqlite3
 import stat
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from aigov.errors import AigovError
 
 MAX_STORE_BYTES = 100 * 1024 * 1024
 """GitHub refuses files over 100 MB, so a committed store is smaller; a larger one is refused."""
@@ -58,7 +55,7 @@ a laptop) before its budget; it is killed past both."""
 _PROGRESS_STEPS = 10_000  # SQLite virtual machine steps between two looks at the clock
 
 
-class StoreRefused(Exception):
+class StoreRefused(AigovError):
     """The store cannot be handed to MLflow; ``reason`` says why, for a finding."""
 
     def __init__(self, reason: str) -> None:
@@ -231,57 +228,3 @@ def deadline_on_connections(copy: Path, deadline: Deadline) -> Iterator[None]:
         yield
     finally:
         event.remove(Pool, "connect", on_connect)
-
-
-def read_in_child(request: Mapping[str, Any], environment: Mapping[str, str]) -> dict[str, Any]:
-    """Run :func:`aigov.evidence.mlflow.read_checked_copy` on ``request`` (plain data: the store,
-    its name ``shown``, ``budget_s`` and what to read) in a fresh interpreter with
-    ``environment``; its evidence, or :class:`StoreRefused` with the reason.
-
-    A process, because a deadline inside one cannot stop everything: the progress handler stops
-    SQLite's loops and an alarm stops Python code, but only a kill stops a read stuck elsewhere.
-    It is killed :data:`START_ALLOWANCE_S` after the budget. Nothing it does outlives it.
-    """
-    shown, budget_s = str(request["shown"]), float(request["budget_s"])
-    with tempfile.TemporaryDirectory(prefix="aigov-mlflow-") as folder:
-        asked, answer = Path(folder, "request.json"), Path(folder, "answer.json")
-        asked.write_text(json.dumps(request), encoding="utf-8")
-        entry = "from aigov.evidence.mlflow_store import child; child()"
-        try:
-            finished = subprocess.run(
-                [sys.executable, "-P", "-c", entry, str(asked), str(answer)],
-                cwd=folder,
-                env=dict(environment),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                timeout=START_ALLOWANCE_S + budget_s,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise Deadline(budget_s, 0).exceeded(shown) from None
-        if not answer.is_file():
-            lines = finished.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise StoreRefused(
-                f"the reader of the MLflow store {shown} stopped (exit {finished.returncode}): "
-                + (lines[-1][:300] if lines else "no answer")
-            )
-        result = json.loads(answer.read_text(encoding="utf-8"))
-    if "unavailable" in result:
-        raise StoreRefused(str(result["unavailable"]))
-    return dict(result["evidence"])
-
-
-def child() -> None:
-    """The reader process: ``request.json`` in, ``answer.json`` out (see :func:`read_in_child`)."""
-    from aigov.evidence import EvidenceUnavailable
-    from aigov.evidence.mlflow import read_checked_copy
-
-    asked, answer = (Path(argument) for argument in sys.argv[1:3])
-    request = json.loads(asked.read_text(encoding="utf-8"))
-    result: dict[str, Any]
-    try:
-        result = {"evidence": read_checked_copy(request, into=asked.parent)}
-    except (EvidenceUnavailable, StoreRefused) as exc:
-        result = {"unavailable": exc.reason}
-    answer.write_text(json.dumps(result), encoding="utf-8")

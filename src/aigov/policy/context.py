@@ -1,5 +1,9 @@
 """The data an expression sees, built from a loaded repository (see ``policies/README.md``),
-and the way back from a context path to the file, line and column that wrote it."""
+and the way back from a context path to the file, line and column that wrote it.
+
+The evidence and the change arrive typed (:class:`~aigov.evidence.collect.Evidence`,
+:class:`~aigov.evidence.change.ChangeContext`) and become plain data here, the one place they
+do (besides the JSON result's ``extra.change``); a policy fixture gives them as plain data."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.model_card import PLACEHOLDER, ModelCard
 from aigov.documents.problems import Location
 from aigov.documents.repository import DEFAULT_MODEL_CARD, Repository
+from aigov.evidence.change import ChangeContext
+from aigov.evidence.collect import Evidence
 from aigov.policy.org import OrgConfig
 from aigov.policy.paths import ContextPath, parse_path
 
@@ -56,8 +62,8 @@ def build_context(
     repository: Repository,
     org: OrgConfig,
     *,
-    evidence: Mapping[str, Any],
-    change: Mapping[str, Any] | None,
+    evidence: Evidence | Mapping[str, Any],
+    change: ChangeContext | Mapping[str, Any] | None,
     today: dt.date,
 ) -> dict[str, Any]:
     """The expression context of one repository; raises ValueError without a valid manifest."""
@@ -69,8 +75,8 @@ def build_context(
         "contracts": [
             {**contract.data, "file": contract.file} for contract in repository.contracts
         ],
-        "evidence": dict(evidence),
-        "change": dict(change or {}),
+        "evidence": evidence.plain() if isinstance(evidence, Evidence) else dict(evidence),
+        "change": change.plain() if isinstance(change, ChangeContext) else dict(change or {}),
         "today": today,
         "org": org_context(org),
     }

@@ -8,6 +8,7 @@ waivers, and (with MLflow) the quality and adoption histories.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -20,10 +21,13 @@ from typing import TYPE_CHECKING, Any, Final
 from aigov.documents.files import MAX_FILE_BYTES, read_json
 from aigov.documents.problems import DocumentError
 from aigov.documents.types import STAGES
+from aigov.evidence.collect import Evidence, EvidenceUnavailableRecord
+from aigov.evidence.mlflow_evidence import MetricPoint, MlflowEvidence
 from aigov.portfolio.model import RepositoryRef, RepositoryResult
 
 if TYPE_CHECKING:
     from aigov.documents.manifest import LifecycleManifest
+    from aigov.evidence.git_history import GitEvidence
     from aigov.policy.sources import PolicySet
 
 PUBLISHED_RESULT: Final = ".aigov/result.json"
@@ -123,10 +127,10 @@ def evaluate_folder(
         return RepositoryResult.failed(ref, f"{type(exc).__name__}: {exc}", head)
     manifest = repository.manifest
     assert manifest is not None  # check_repository refuses a repository without one
-    if "git" not in evidence:
-        evidence["git"] = _collect(repository, "git", today, policy_set)
-    if with_mlflow and "mlflow" not in evidence and manifest.model and manifest.model.registry:
-        evidence["mlflow"] = _collect(repository, "mlflow", today, policy_set)
+    if evidence.git is None:
+        evidence = _collect(repository, "git", today, policy_set, evidence)
+    if with_mlflow and evidence.mlflow is None and manifest.model and manifest.model.registry:
+        evidence = _collect(repository, "mlflow", today, policy_set, evidence)
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
     findings = sorted(
         report.findings, key=lambda f: (f.waived, not f.blocking, order.get(f.severity, 5))
@@ -169,10 +173,10 @@ def evaluate_folder(
             for w in manifest.waivers
         ],
         "framing": _framing(manifest),
-        "timeline": _timeline(manifest, evidence.get("git")),
-        "monitoring": _monitoring(manifest, evidence.get("mlflow"), with_mlflow),
+        "timeline": _timeline(manifest, evidence.git),
+        "monitoring": _monitoring(manifest, evidence.mlflow, with_mlflow),
     }
-    return RepositoryResult(ref.id, ref.name, ref.source, ref.location, head, data=data)
+    return RepositoryResult.evaluated(ref, head, data)
 
 
 def _first_problem(exc: Exception) -> str:
@@ -184,13 +188,16 @@ def _first_problem(exc: Exception) -> str:
     return head
 
 
-def _collect(repository: Any, source: str, today: dt.date, policy_set: PolicySet) -> dict[str, Any]:
+def _collect(
+    repository: Any, source: str, today: dt.date, policy_set: PolicySet, evidence: Evidence
+) -> Evidence:
+    """``evidence`` with ``source`` collected too (the check's rules did not read it)."""
     from aigov.evidence.collect import EvidenceRequest, collect_evidence
 
     now = dt.datetime.combine(today, dt.time(12), tzinfo=dt.UTC)
     request = EvidenceRequest.for_org(policy_set.org, now=now)
-    value: dict[str, Any] = collect_evidence(repository, {source}, request)[source]
-    return value
+    found = collect_evidence(repository, {source}, request)
+    return dataclasses.replace(evidence, **{source: getattr(found, source)})
 
 
 def _published_packs(path: Path) -> list[dict[str, str]] | None:
@@ -217,7 +224,9 @@ def _framing(manifest: LifecycleManifest) -> dict[str, Any] | None:
     }
 
 
-def _timeline(manifest: LifecycleManifest, git: Mapping[str, Any] | None) -> dict[str, Any]:
+def _timeline(
+    manifest: LifecycleManifest, git: GitEvidence | EvidenceUnavailableRecord | None
+) -> dict[str, Any]:
     """First entry into each stage, from git when its history starts at ideation, else declared.
 
     The git history of ``aigov.yaml`` is the audit trail, but a repository imported late (its
@@ -229,11 +238,11 @@ def _timeline(manifest: LifecycleManifest, git: Mapping[str, Any] | None) -> dic
     }
     from_git: dict[str, str] = {}
     git_note = None
-    if isinstance(git, Mapping) and "timeline" in git:
-        for entry in git["timeline"]:
-            from_git.setdefault(str(entry["stage"]), str(entry["date"])[:10])
-    elif isinstance(git, Mapping):
-        git_note = str(git.get("unavailable", ""))
+    if isinstance(git, EvidenceUnavailableRecord):
+        git_note = git.reason
+    elif git is not None:
+        for entry in git.timeline:
+            from_git.setdefault(entry.stage, entry.date[:10])
     source: str | None = None
     stages: dict[str, str] = {}
     if from_git and next(iter(from_git)) == STAGES[0]:
@@ -243,13 +252,15 @@ def _timeline(manifest: LifecycleManifest, git: Mapping[str, Any] | None) -> dic
     return {"source": source, "stages": stages, "git": from_git, "git_note": git_note}
 
 
-def _series(history: Mapping[str, Any], key: str) -> list[list[Any]]:
+def _series(history: Mapping[str, list[MetricPoint]], key: str) -> list[list[Any]]:
     points = history.get(key) or []
-    return [[p["date"], p["value"]] for p in points if p.get("date") is not None]
+    return [[p.date, p.value] for p in points if p.date is not None]
 
 
 def _monitoring(
-    manifest: LifecycleManifest, mlflow: Mapping[str, Any] | None, asked: bool
+    manifest: LifecycleManifest,
+    mlflow: MlflowEvidence | EvidenceUnavailableRecord | None,
+    asked: bool,
 ) -> dict[str, Any]:
     monitoring = manifest.monitoring
     performance = monitoring.performance if monitoring else None
@@ -258,11 +269,11 @@ def _monitoring(
         state = "not collected (scan without --with-mlflow)"
     elif mlflow is None:
         state = "no model.registry in aigov.yaml"
-    elif "unavailable" in mlflow:
-        state = f"unavailable: {mlflow['unavailable']}"
+    elif isinstance(mlflow, EvidenceUnavailableRecord):
+        state = f"unavailable: {mlflow.reason}"
     else:
         state = "collected"
-    history: Mapping[str, Any] = (mlflow or {}).get("metric_history") or {}
+    history = mlflow.metric_history if isinstance(mlflow, MlflowEvidence) else {}
     quality = None
     if performance is not None:
         quality = {
