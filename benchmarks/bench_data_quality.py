@@ -121,8 +121,8 @@ def run() -> list[tuple[str, str]]:
         repository = load_repository(root)
         contract = repository.contracts[0]
         entry = validate_contract(contract, repository.root, now=NOW)  # warm-up, imports GX
-        data_checks = [e for e in entry["expectations"] if e["check"] != "exists"]
-        assert len(data_checks) == 10 and entry["success"], entry["statistics"]
+        data_checks = [e for e in entry.expectations if e.check != "exists"]
+        assert len(data_checks) == 10 and entry.success, entry.statistics
         assert all(_pandas_checks(root / "data/orders.parquet").values())
         gx = _best(lambda: validate_contract(contract, repository.root, now=NOW))
         hand = _best(lambda: _pandas_checks(root / "data/orders.parquet"))

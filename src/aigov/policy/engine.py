@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from aigov.documents.repository import Repository
+from aigov.evidence.change import ChangeContext
+from aigov.evidence.collect import UNAVAILABLE_KEY, Evidence
 from aigov.gate import is_blocking
 from aigov.policy.context import build_context, locate
 from aigov.policy.expressions import (
@@ -90,15 +92,20 @@ def evaluate_rule(
     return RuleOutcome("failed", missing=missing)
 
 
-UNAVAILABLE_KEY = "unavailable"
+def sources(evidence: Evidence | Mapping[str, Any]) -> set[str]:
+    """The evidence sources collected (available or not)."""
+    return set(evidence.collected() if isinstance(evidence, Evidence) else evidence)
 
 
-def unavailable_evidence(evidence: Mapping[str, Any]) -> dict[str, str]:
-    """Evidence sources collected as ``{"unavailable": "reason"}``, with their reasons.
+def unavailable_evidence(evidence: Evidence | Mapping[str, Any]) -> dict[str, str]:
+    """Evidence sources collected as unavailable (``{"unavailable": "reason"}`` in plain data,
+    as a policy fixture gives it), with their reasons.
 
-    Collectors that fail (a shallow clone, an unreachable MLflow server) record why under that
-    one key instead of raising, so the run goes on and the rules needing them say why.
+    Collectors that fail (a shallow clone, an unreachable MLflow server) record why instead of
+    raising, so the run goes on and the rules needing them say why.
     """
+    if isinstance(evidence, Evidence):
+        return evidence.unavailable()
     return {
         source: str(value[UNAVAILABLE_KEY])
         for source, value in evidence.items()
@@ -115,10 +122,10 @@ def evidence_needed(policy_set: PolicySet, repository: Repository) -> frozenset[
 def evaluate(
     repository: Repository,
     policy_set: PolicySet,
-    evidence: Mapping[str, Any],
+    evidence: Evidence | Mapping[str, Any],
     today: dt.date,
     *,
-    change: Mapping[str, Any] | None = None,
+    change: ChangeContext | Mapping[str, Any] | None = None,
     stages: Sequence[str] | None = None,
     pending_waivers: frozenset[int] = frozenset(),
     waiver_starts: Mapping[int, dt.date] | None = None,
@@ -181,7 +188,7 @@ def evaluate(
         rules_evaluated=len(policy_set.rules),
         rules_passed=passed,
         rules_not_applicable=not_applicable,
-        evidence_used=tuple(sorted(policy_set.evidence_needed(active) & set(evidence))),
+        evidence_used=tuple(sorted(policy_set.evidence_needed(active) & sources(evidence))),
     )
 
 
