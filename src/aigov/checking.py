@@ -25,18 +25,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.types import STAGES
+from aigov.evidence.change import ChangeContext, Direction
 
 if TYPE_CHECKING:
     from aigov.attestation.apply import AttestationOutcome
     from aigov.documents.repository import Repository
-    from aigov.evidence.collect import EvidenceChange
+    from aigov.evidence.collect import Evidence, EvidenceChange
     from aigov.evidence.git_history import GitHistory
     from aigov.policy.cache import PackCache
     from aigov.policy.sources import PolicySet, PolicySource
@@ -94,7 +95,7 @@ def run_check(options: CheckOptions) -> CheckReport:
 
 def check_repository(
     repository: Repository, options: CheckOptions
-) -> tuple[CheckReport, dict[str, Any]]:
+) -> tuple[CheckReport, Evidence]:
     """:func:`run_check` on an already loaded repository; also returns the evidence collected.
 
     The portfolio scan reads the KPIs' inputs (the git stage timeline, MLflow histories) from
@@ -114,12 +115,12 @@ def check_repository(
     manifest = repository.manifest
     notes: list[str] = []
     history: GitHistory | None = None
-    change: dict[str, Any] | None = None
+    change: ChangeContext | None = None
     work_tree = _git_work_tree(root)
     if options.base is not None:
         history = _read_base_history(root, options.base)
-        change = stage_change(history.base_stage, manifest.stage, history.changed_files or [])
-        change["files"] = _relative_files(history.changed_files or [], work_tree, root)
+        files = _relative_files(history.changed_files or [], work_tree, root)
+        change = stage_change(history.base_stage, manifest.stage, files)
     if options.policy_set is not None and options.base is None:
         policy_set = options.policy_set
     else:
@@ -136,12 +137,14 @@ def check_repository(
     except ValueError as exc:
         raise CheckInputError(str(exc)) from None
     if options.target is not None:
-        change = {**(change or {}), "target": options.target, "target_stage": stages[0]}
+        change = (change or ChangeContext()).model_copy(
+            update={"target": options.target, "target_stage": stages[0]}
+        )
     if options.run_data_checks:
         notes.append(refresh_data_quality(repository))
     from aigov.evidence.collect import changed_evidence
 
-    changed_files = frozenset((change or {}).get("files", ()))  # pull-request mode only
+    changed_files = frozenset(change.files or ()) if change else frozenset()  # pull requests
     evidence_changes = changed_evidence(repository, changed_files)
     notes.extend(
         f"evidence changed by this change: {changed.path} ({changed.description})"
@@ -165,9 +168,8 @@ def check_repository(
         changed_files=changed_files,
         attested_evidence_changes=attestation.evidence_files_attested,
     )
-    for source_name, value in sorted(evidence.items()):
-        if isinstance(value, Mapping) and "unavailable" in value:
-            notes.append(f"evidence unavailable: {source_name}: {value['unavailable']}")
+    for source_name, reason in sorted(evidence.unavailable().items()):
+        notes.append(f"evidence unavailable: {source_name}: {reason}")
     result = evaluate(
         repository,
         policy_set,
@@ -183,7 +185,7 @@ def check_repository(
     if policy_set.org.lang != "en":  # the report renderers' language (aigov.i18n)
         extra["lang"] = policy_set.org.lang
     if change is not None:
-        extra["change"] = change
+        extra["change"] = change.plain()
     if attestation.judged or attestation.mode != "none":
         extra["attestation"] = attestation.to_dict()
     if options.baseline is not None:
@@ -227,7 +229,7 @@ def check_repository(
 # --- the change a pull request makes -----------------------------------------------------------
 
 
-def stage_change(base_stage: str | None, head_stage: str, files: Sequence[str]) -> dict[str, Any]:
+def stage_change(base_stage: str | None, head_stage: str, files: Sequence[str]) -> ChangeContext:
     """The ``change`` context root for a PR moving from ``base_stage`` to ``head_stage``.
 
     ``direction``: ``none`` (same stage or no base manifest), ``forward``, ``backward``, or
@@ -235,7 +237,7 @@ def stage_change(base_stage: str | None, head_stage: str, files: Sequence[str]) 
     jumps over (``poc`` → ``production`` skips ``industrialization``).
     """
     changed = base_stage is not None and base_stage != head_stage
-    direction = "none"
+    direction: Direction = "none"
     skipped: list[str] = []
     if changed and base_stage in STAGES and head_stage in STAGES:
         old, new = STAGES.index(base_stage), STAGES.index(head_stage)
@@ -246,14 +248,14 @@ def stage_change(base_stage: str | None, head_stage: str, files: Sequence[str]) 
             skipped = list(STAGES[old + 1 : new])
         else:
             direction = "backward"
-    return {
-        "stage_changed": changed,
-        "base_stage": base_stage if base_stage is not None else head_stage,
-        "head_stage": head_stage,
-        "direction": direction,
-        "skipped_stages": skipped,
-        "files": list(files),
-    }
+    return ChangeContext(
+        stage_changed=changed,
+        base_stage=base_stage if base_stage is not None else head_stage,
+        head_stage=head_stage,
+        direction=direction,
+        skipped_stages=skipped,
+        files=list(files),
+    )
 
 
 def _read_base_history(root: Path, base: str) -> GitHistory:
@@ -440,15 +442,15 @@ def collect_evidence(
     data_checks_run: bool = False,
     changed_files: frozenset[str] = frozenset(),
     attested_evidence_changes: bool = False,
-) -> dict[str, Any]:
+) -> Evidence:
     """The evidence the rules applying at ``stages`` read, and nothing else.
 
-    A source that cannot be collected (or is skipped) is ``{"unavailable": reason}``: the engine
+    A source that cannot be collected (or is skipped) is recorded unavailable: the engine
     fails the rules that need it closed, with that reason, instead of letting them pass.
     ``changed_files`` (a pull request's, relative to the project root) and
     ``attested_evidence_changes``: see :class:`aigov.evidence.collect.EvidenceRequest`.
     """
-    from aigov.evidence.collect import EvidenceRequest, unavailable
+    from aigov.evidence.collect import EvidenceRequest
     from aigov.evidence.collect import collect_evidence as collect
 
     needed = policy_set.evidence_needed(stages)
@@ -462,9 +464,7 @@ def collect_evidence(
         attested_evidence_changes=attested_evidence_changes,
     )
     evidence = collect(repository, needed - skip, request)
-    for name in sorted(needed & skip):
-        evidence[name] = unavailable("not collected (--skip-evidence)")
-    return evidence
+    return evidence.with_unavailable(needed & skip, "not collected (--skip-evidence)")
 
 
 def refresh_data_quality(repository: Repository) -> str:

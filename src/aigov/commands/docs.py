@@ -100,11 +100,15 @@ def run(args: argparse.Namespace) -> int:
         wanted,
         EvidenceRequest.for_org(org),
     )
-    skipped = {"unavailable": tr("skipped with --skip-evidence")}
+    evidence = evidence.with_unavailable(
+        {DATA_QUALITY, MLFLOW} - set(wanted), tr("skipped with --skip-evidence")
+    )
+    # The deliverables read plain data (the models' plain form) until they read the models.
+    plain = evidence.plain()
     sources = Sources(
         repository,
-        data_quality=evidence.get(DATA_QUALITY, skipped),
-        mlflow=evidence.get(MLFLOW, skipped),
+        data_quality=plain.get(DATA_QUALITY),
+        mlflow=plain.get(MLFLOW),
         card_metric_tolerance=org.limits.card_metric_tolerance,
     )
     formats: tuple[Any, ...] = ("md", "html") if args.format == "both" else (args.format,)
