@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from tests.conftest import EXAMPLES
 from aigov.deliverables import BUILDERS, Sources, Writer, generate
 from aigov.deliverables.render import render
 from aigov.documents.repository import load_repository
-from aigov.evidence.store import assess, write_data_quality
+from aigov.evidence.store import DATA_QUALITY_FILE, assess
 
 TODAY = dt.date(2026, 11, 24)
 EXAMPLE_NAMES = ("credit-scoring", "customer-chatbot", "demand-forecast", "hr-attrition-ideation")
@@ -160,9 +161,11 @@ def test_data_quality_report_from_stored_evidence(tmp_path: Path) -> None:
             }
         ],
     }
-    write_data_quality(root, stored)
+    # A partial document, written as is (write_data_quality takes the full model).
+    (root / DATA_QUALITY_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (root / DATA_QUALITY_FILE).write_text(json.dumps(stored), encoding="utf-8")
     evidence = assess(stored, repository.contracts, now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
-    data = _docs(root, data_quality=evidence)["data-report.md"]
+    data = _docs(root, data_quality=evidence.plain())["data-report.md"]
     assert "36 passed, 2 failed, 3 skipped of 38" in data
     assert "| credit\\_application | 400 | 99.77 % | 100 % |" in data
     assert "net\\_monthly\\_income.range" in data

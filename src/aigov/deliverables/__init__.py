@@ -6,7 +6,13 @@ monitoring & SLA sheet, in Markdown and/or HTML, in English or French. What the 
 is marked missing; evidence that is not there is "not available" — nothing is invented.
 
 - :mod:`~aigov.deliverables.document` — the format-independent document shape;
-- :mod:`~aigov.deliverables.builders` — one pure builder per deliverable;
+- one module per deliverable (:mod:`~aigov.deliverables.framing_sheet`,
+  :mod:`~aigov.deliverables.data_report`, :mod:`~aigov.deliverables.evaluation_report`,
+  :mod:`~aigov.deliverables.annex_iv`, :mod:`~aigov.deliverables.monitoring_sheet`), each a pure
+  ``build(sources, writer) -> Deliverable`` made of fact tables;
+- :mod:`~aigov.deliverables.sources` — what they read (the repository, one accessor per evidence
+  source); :mod:`~aigov.deliverables.facts` — how they write it (the writer, the fact tables and
+  their formatters);
 - :mod:`~aigov.deliverables.render` — Markdown and HTML (jinja2, autoescaped) rendering.
 
 The files ``aigov init`` writes are :mod:`aigov.init.scaffold`'s.
@@ -15,12 +21,29 @@ The files ``aigov init`` writes are :mod:`aigov.init.scaffold`'s.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from aigov.deliverables.builders import BUILDERS, Sources, Writer
+from aigov.deliverables import (
+    annex_iv,
+    data_report,
+    evaluation_report,
+    framing_sheet,
+    monitoring_sheet,
+)
+from aigov.deliverables.document import Deliverable
+from aigov.deliverables.facts import Writer
 from aigov.deliverables.render import DocumentFormat, render
+from aigov.deliverables.sources import Sources
 
 __all__ = ["BUILDERS", "Sources", "Writer", "generate"]
+
+Builder = Callable[[Sources, Writer], Deliverable]
+
+BUILDERS: dict[str, Builder] = {
+    module.SLUG: module.build
+    for module in (framing_sheet, data_report, evaluation_report, annex_iv, monitoring_sheet)
+}
+"""Every deliverable ``aigov docs`` writes, by file name, in the order they are written."""
 
 
 def generate(

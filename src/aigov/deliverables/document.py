@@ -1,6 +1,6 @@
 """The shape every generated document has, whatever its format: sections of facts, tables, text.
 
-Builders (:mod:`aigov.deliverables.builders`) fill it from the repository's files and evidence;
+Each deliverable's module (``build``) fills it from the repository's files and evidence;
 renderers (:mod:`aigov.deliverables.render`) turn it into Markdown or HTML. A value the files do not
 give is a :class:`Gap` — rendered as "Missing: <field> in <file>" or "Not available: <reason>" —
 never a guess, so a reader sees what documentation is still to be written.

@@ -1,0 +1,238 @@
+"""The evaluation report: performance against the success criteria (MLflow), the results the
+model card declares and their veracity against MLflow, fairness, robustness, limits and costs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aigov.deliverables.document import Block, Bullets, Cell, Deliverable, Gap, Paragraph, Section
+from aigov.deliverables.facts import (
+    At,
+    Fact,
+    Writer,
+    amount,
+    cell,
+    constant,
+    facts,
+    iso_date,
+    num,
+    num_or_dash,
+    read,
+    sign,
+    table,
+    term,
+    text,
+    text_list,
+    text_or_dash,
+    unavailable,
+    yes_no,
+)
+from aigov.deliverables.sources import Evidence, Sources
+from aigov.documents.manifest import MANIFEST_FILE
+
+SLUG = "evaluation-report"
+
+
+def build(src: Sources, w: Writer) -> Deliverable:
+    """The evaluation report of ``src``'s model."""
+    m, tr = src.manifest, w.tr
+    card = src.repository.model_card
+    sections = [
+        _performance_section(src, w),
+        _card_results_section(src, w),
+        _veracity_section(src, w),
+    ]
+    if card is not None:
+        sections += [_fairness_section(src, w), _robustness_section(src, w)]
+    sections.append(_limits_section(src, w))
+    budget = m.framing.budget if m.framing else None
+    costs: Block = (
+        facts(
+            w,
+            budget,
+            [
+                Fact(tr("Build cost"), lambda b: (b.build_cost, b.currency), amount),
+                Fact(tr("Run cost per year"), lambda b: (b.run_cost_per_year, b.currency), amount),
+            ],
+        )
+        if budget
+        else Paragraph(Gap("framing.budget"))
+    )
+    sections.append(Section(tr("Costs"), (costs,)))
+    return Deliverable(
+        SLUG,
+        tr("Evaluation report"),
+        m.metadata.name,
+        tuple(sections),
+        sources=(MANIFEST_FILE, src.card_file, "MLflow"),
+    )
+
+
+def _performance_section(src: Sources, w: Writer) -> Section:
+    """Performance against the thresholds fixed at ideation, as MLflow measured it."""
+    m, tr = src.manifest, w.tr
+    usable = src.mlflow_evidence(w)
+    title = tr("Performance against the success criteria")
+    if not m.success_criteria:
+        return Section(title, (Paragraph(Gap("success_criteria")),))
+    if usable.evidence is None:
+        not_measured = unavailable(usable.reason or "")
+        declared = [
+            Fact(tr("Criterion"), "metric", text),
+            Fact(tr("Threshold"), "threshold", num),
+            Fact(tr("Direction"), "direction", term),
+            Fact(tr("Measured value"), constant(not_measured), cell),
+        ]
+        return Section(title, (table(w, m.success_criteria, declared),))
+    measured = [
+        Fact(tr("Criterion"), "metric", text),
+        Fact(tr("Threshold"), lambda c: _threshold(c, w), text),
+        Fact(tr("MLflow metric"), "mlflow_metric", text),
+        Fact(tr("Measured value"), "value", _measured),
+        Fact(tr("Met"), "met", _met),
+    ]
+    return Section(title, (table(w, read(usable.evidence, "criteria") or [], measured),))
+
+
+def _threshold(criterion: Any, w: Writer) -> str:
+    return f"{sign(read(criterion, 'direction'))} {w.num(read(criterion, 'threshold'))}"
+
+
+def _measured(value: Any, at: At) -> Cell:
+    if value is None:
+        return unavailable(at.w.tr("no such metric in the run"))
+    return at.w.num(value)
+
+
+def _met(value: Any, at: At) -> Cell:
+    return "—" if value is None else at.w.yes_no(value)
+
+
+def _card_results_section(src: Sources, w: Writer) -> Section:
+    """What the model card's ``model-index`` declares."""
+    tr, card, card_file = w.tr, src.repository.model_card, src.card_file
+    title = tr("Results declared in the model card")
+    if card is None:
+        reason = tr("no model card ({file}): evaluation results are not available", file=card_file)
+        return Section(title, (Paragraph(unavailable(reason)),))
+    results = [
+        (result.dataset.name, result.dataset.split or "—", metric)
+        for entry in card.metadata.model_index or []
+        for result in entry.results
+        for metric in result.metrics
+    ]
+    if not results:
+        return Section(title, (Paragraph(Gap("model-index", card_file)),))
+    columns = [
+        Fact(tr("Metric"), lambda r: r[2].name or r[2].type, text),
+        Fact(tr("Dataset"), lambda r: r[0], text),
+        Fact(tr("Split"), lambda r: r[1], text),
+        Fact(tr("Value"), lambda r: r[2].value, _card_value),
+    ]
+    return Section(title, (table(w, results, columns),))
+
+
+def _card_value(value: Any, at: At) -> Cell:
+    return at.w.num(value) if isinstance(value, int | float) else str(value)
+
+
+def _veracity_section(src: Sources, w: Writer) -> Section:
+    """Do the card's figures match what MLflow recorded?"""
+    tr = w.tr
+    title = tr("Veracity of the model card against MLflow")
+    usable = src.mlflow_evidence(w)
+    mlflow = usable.evidence
+    if mlflow is None:
+        return Section(title, (Paragraph(unavailable(usable.reason or "")),))
+    tolerance = src.card_metric_tolerance
+    summary = facts(
+        w,
+        mlflow,
+        [
+            Fact(tr("Registered model"), "registered_model", text),
+            Fact(tr("Version"), "version.version", text_or_dash),
+            Fact(tr("Run"), "version.run_id", text_or_dash),
+            Fact(tr("Tolerance"), constant(tolerance), num),
+        ],
+    )
+    matches = read(mlflow, "card_metrics") or []
+    if not matches:
+        reason = tr("the model card declares no numeric result")
+        return Section(title, (summary, Paragraph(unavailable(reason))))
+    columns = [
+        Fact(tr("Metric"), "name", text),
+        Fact(tr("Split"), "split", text_or_dash),
+        Fact(tr("Model card"), "card_value", num),
+        Fact(tr("MLflow metric"), "mlflow_metric", text_or_dash),
+        Fact(tr("MLflow value"), "mlflow_value", _mlflow_value),
+        Fact(tr("Verdict"), lambda c: _verdict(c, tolerance, w), text),
+    ]
+    return Section(title, (summary, table(w, matches, columns)))
+
+
+def _mlflow_value(value: Any, at: At) -> Cell:
+    if value is None:
+        return unavailable(at.w.tr("no matching MLflow metric"))
+    return at.w.num(value)
+
+
+def _verdict(match: Evidence, tolerance: float, w: Writer) -> str:
+    difference = read(match, "abs_difference")
+    if difference is None:
+        return "—"
+    if difference <= tolerance:
+        return w.tr("consistent")
+    return w.tr("differs by {gap}", gap=w.num(difference))
+
+
+def _fairness_section(src: Sources, w: Writer) -> Section:
+    tr, card_file = w.tr, src.card_file
+    assert src.repository.model_card is not None
+    fairness = src.repository.model_card.metadata.fairness or []
+    columns = [
+        Fact(tr("Slice"), "slice", text),
+        Fact(tr("Metric"), "metric", text),
+        Fact(tr("Value"), "value", num),
+        Fact(tr("Reference"), "reference_value", num_or_dash),
+        Fact(tr("Largest gap accepted"), "max_gap", num_or_dash),
+    ]
+    block: Block = (
+        table(w, fairness, columns) if fairness else Paragraph(Gap("fairness", card_file))
+    )
+    return Section(tr("Fairness by population slice"), (block,))
+
+
+def _robustness_section(src: Sources, w: Writer) -> Section:
+    tr, card_file = w.tr, src.card_file
+    assert src.repository.model_card is not None
+    tests = src.repository.model_card.metadata.robustness_tests or []
+    columns = [
+        Fact(tr("Test"), "name", text),
+        Fact(tr("Kind"), "kind", term),
+        Fact(tr("Result"), "result", text),
+        Fact(tr("Passed"), "passed", yes_no),
+        Fact(tr("Date"), "date", iso_date),
+    ]
+    block: Block = (
+        table(w, tests, columns) if tests else Paragraph(Gap("robustness_tests", card_file))
+    )
+    return Section(tr("Robustness tests"), (block,))
+
+
+def _limits_section(src: Sources, w: Writer) -> Section:
+    tr, card, card_file = w.tr, src.repository.model_card, src.card_file
+    if card is None:
+        reason = tr("no model card ({file}): limitations are not documented", file=card_file)
+        return Section(tr("Limits"), (Paragraph(unavailable(reason)),))
+    limits = text_list(card.metadata.limitations)
+    out_of_scope = text_list(card.metadata.out_of_scope_use)
+    return Section(
+        tr("Limits"),
+        (
+            Bullets(tuple(limits)) if limits else Paragraph(Gap("limitations", card_file)),
+            Paragraph(tr("Out-of-scope uses"), emphasis=True),
+            Bullets(tuple(out_of_scope))
+            if out_of_scope
+            else Paragraph(Gap("out_of_scope_use", card_file)),
+        ),
+    )
