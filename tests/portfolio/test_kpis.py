@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from aigov.policy.sources import load_policy_set
+from aigov.portfolio.kpi_model import QualityStability
 from aigov.portfolio.kpis import adoption, compute_kpis, quality_stability, roi
+from aigov.portfolio.model import AdoptionSeries, Framing, QualitySeries
 from aigov.portfolio.scan import ScanOptions, scan
 from aigov.portfolio.sources import FolderSource
 
@@ -25,15 +27,15 @@ def test_roi_uses_the_attribution_share_and_shows_the_model() -> None:
             "horizon_years": 2,
         },
     }
-    result = roi(framing)
+    result = roi(Framing.model_validate(framing))
     # value 400k × 0.5 × 2 years = 400k; cost 100k + 2 × 50k = 200k.
-    assert result["attribution_model"] == "shared"
-    assert result["attributed_annual_value"] == 200_000
-    assert result["roi"] == pytest.approx(1.0)
-    assert result["payback_months"] == pytest.approx(100_000 / 150_000 * 12, abs=0.1)
+    assert result.attribution_model == "shared"
+    assert result.status == "ok" and result.attributed_annual_value == 200_000
+    assert result.roi == pytest.approx(1.0)
+    assert result.payback_months == pytest.approx(100_000 / 150_000 * 12, abs=0.1)
     del framing["expected_value"]["attribution_share"]  # type: ignore[attr-defined]
-    assert roi(framing)["status"] == "no data"
-    assert roi({})["status"] == "no data"
+    assert roi(Framing.model_validate(framing)).status == "no data"
+    assert roi(Framing()).status == "no data"
 
 
 def test_quality_stability_over_6_and_12_months() -> None:
@@ -45,40 +47,49 @@ def test_quality_stability_over_6_and_12_months() -> None:
         "direction": "higher_is_better",
         "points": [[d, v] for d, v in zip(months, values, strict=True)],
     }
-    result = quality_stability(quality)
-    assert result["12m"]["points"] == 12 and result["6m"]["points"] == 6
-    assert result["12m"]["worst_drop"] == pytest.approx(0.81 - 0.75)
-    assert result["12m"]["margin"] == pytest.approx(0.75 - 0.76)
-    assert result["12m"]["breaches"] == 1
-    assert 0 < result["6m"]["cv"] < 0.03
-    lower = quality_stability({**quality, "direction": "lower_is_better", "threshold": 0.82})
-    assert lower["12m"]["worst_drop"] == pytest.approx(0.80 - 0.75)  # worst rise after a low
-    assert quality_stability({**quality, "points": []})["status"] == "no data"
-    assert quality_stability(None)["status"] == "no data"
+    result = quality_stability(QualitySeries.model_validate(quality))
+    assert isinstance(result, QualityStability)
+    assert result.months_12.points == 12 and result.months_6.points == 6
+    assert result.months_12.worst_drop == pytest.approx(0.81 - 0.75)
+    assert result.months_12.margin == pytest.approx(0.75 - 0.76)
+    assert result.months_12.breaches == 1
+    assert result.months_6.cv is not None and 0 < result.months_6.cv < 0.03
+    lower = quality_stability(
+        QualitySeries.model_validate({**quality, "direction": "lower_is_better", "threshold": 0.82})
+    )
+    assert isinstance(lower, QualityStability)
+    assert lower.months_12.worst_drop == pytest.approx(0.80 - 0.75)  # worst rise after a low
+    no_points = QualitySeries.model_validate({**quality, "points": []})
+    assert quality_stability(no_points).status == "no data"
+    assert quality_stability(None).status == "no data"
 
 
 def test_adoption_against_the_daily_target() -> None:
     points = [[f"2026-11-{d:02d}", 100.0 if d % 2 else 60.0] for d in range(1, 31)]
-    result = adoption({"metric": "calls", "target_per_day": 80, "points": points})
-    assert result["last_30d_mean"] == pytest.approx(80.0, abs=1.5)
-    assert result["days_on_target"] == pytest.approx(0.5)
-    assert adoption({"metric": "calls", "target_per_day": 80, "points": []})["status"] == "no data"
+    result = adoption(
+        AdoptionSeries.model_validate({"metric": "calls", "target_per_day": 80, "points": points})
+    )
+    assert result.status == "ok"
+    assert result.last_30d_mean == pytest.approx(80.0, abs=1.5)
+    assert result.days_on_target == pytest.approx(0.5)
+    empty = AdoptionSeries.model_validate({"metric": "calls", "target_per_day": 80, "points": []})
+    assert adoption(empty).status == "no data"
 
 
 def test_portfolio_kpis_on_a_scan(portfolio_dir: Path) -> None:
     kpis = compute_kpis(scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1)))
     # alpha (production), bravo/echo (poc), charlie (industrialization) reached the POC.
-    assert kpis["conversion"] == {"reached_poc": 4, "reached_production": 1, "rate": 0.25}
-    funnel = {s["stage"]: (s["reached"], s["current"]) for s in kpis["funnel"]}
+    assert kpis.conversion.data() == {"reached_poc": 4, "reached_production": 1, "rate": 0.25}
+    funnel = {s.stage: (s.reached, s.current) for s in kpis.funnel}
     assert funnel["ideation"] == (5, 1) and funnel["production"] == (1, 1)
-    assert kpis["time_to_market"]["median_days"] == 4 * 60
-    stuck = kpis["compliance"]["stuck_in_poc"]
-    assert [s["repository"] for s in stuck] == ["bravo"]  # echo is in POC for < 180 days
-    assert kpis["errors"][0]["id"] == "zulu-broken"
-    projects = {p["id"]: p for p in kpis["projects"]}
-    assert projects["alpha"]["timeline_source"] == "manifest"
-    assert projects["alpha"]["quality"]["status"] == "no data"
-    assert 0 <= kpis["compliance"]["pass_rate"] <= 1
+    assert kpis.time_to_market.status == "ok" and kpis.time_to_market.median_days == 4 * 60
+    stuck = kpis.compliance.stuck_in_poc
+    assert [s.repository for s in stuck] == ["bravo"]  # echo is in POC for < 180 days
+    assert kpis.errors[0].id == "zulu-broken"
+    projects = {p.id: p for p in kpis.projects}
+    assert projects["alpha"].timeline_source == "manifest"
+    assert projects["alpha"].quality.status == "no data"
+    assert kpis.compliance.pass_rate is not None and 0 <= kpis.compliance.pass_rate <= 1
 
 
 def test_waiver_debt_and_outdated_packs(tmp_path: Path) -> None:
@@ -102,13 +113,13 @@ def test_waiver_debt_and_outdated_packs(tmp_path: Path) -> None:
         root, "new-packs", "ideation", published_packs=[{"name": "gdpr", "version": gdpr.version}]
     )
     kpis = compute_kpis(scan(FolderSource(root), ScanOptions(today=TODAY, jobs=1)))
-    debt = kpis["compliance"]["waiver_debt"]
-    assert debt["open"] == 1 and debt["total_age_days"] == 30
-    outdated = kpis["compliance"]["outdated_packs"]
+    debt = kpis.compliance.waiver_debt
+    assert debt.open == 1 and debt.total_age_days == 30
+    outdated = [o.data() for o in kpis.compliance.outdated_packs]
     assert outdated == [
         {
             "repository": "old-packs",
             "packs": [{"pack": "gdpr", "version": "0.9.0", "current": gdpr.version}],
         }
     ]
-    assert kpis["compliance"]["outdated_known"] == 2
+    assert kpis.compliance.outdated_known == 2

@@ -7,9 +7,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
+from tests.conftest import PROJECT_ROOT
 
+from aigov.portfolio.kpi_model import ReportedScan, TrendPoint
 from aigov.portfolio.kpis import compute_kpis
+from aigov.portfolio.model import AdoptionSeries, QualitySeries
 from aigov.portfolio.render import markdown_escape, write_report
 from aigov.portfolio.scan import ScanOptions, scan
 from aigov.portfolio.sources import FolderSource
@@ -20,17 +24,19 @@ CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "<script>alert('x')</script>"
 
 
-def _meta() -> dict[str, object]:
-    return {
-        "generated_at": "2026-11-24T02:00:00+00:00",
-        "today": TODAY.isoformat(),
-        "sources": ["dir:repos"],
-        "policy_source": "builtin",
-        "packs": [],
-        "block_on": "high",
-        "stats": {"evaluated": 6, "cached": 0, "errors": 1, "seconds": 1.0},
-        "with_mlflow": False,
-    }
+def _meta() -> ReportedScan:
+    return ReportedScan.model_validate(
+        {
+            "generated_at": "2026-11-24T02:00:00+00:00",
+            "today": TODAY.isoformat(),
+            "sources": ["dir:repos"],
+            "policy_source": "builtin",
+            "packs": [],
+            "block_on": "high",
+            "stats": {"evaluated": 6, "cached": 0, "errors": 1, "seconds": 1.0},
+            "with_mlflow": False,
+        }
+    )
 
 
 @pytest.fixture
@@ -38,38 +44,44 @@ def report_dir(portfolio_dir: Path, tmp_path: Path) -> Path:
     kpis = compute_kpis(scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1)))
     # Give one project quality and adoption series, as a scan with --with-mlflow would.
     trend = [
-        {
-            "generated_at": f"2026-11-{d}T02:00:00+00:00",
-            "today": f"2026-11-{d}",
-            "pass_rate": p,
-            "blocking_total": b,
-            "conversion_rate": 0.25,
-            "open_waivers": 1,
-        }
+        TrendPoint(
+            scan_id=f"2026-11-{d}T02:00:00+00:00#all",
+            generated_at=f"2026-11-{d}T02:00:00+00:00",
+            today=f"2026-11-{d}",
+            pass_rate=p,
+            blocking_total=b,
+            conversion_rate=0.25,
+            open_waivers=1,
+        )
         for d, p, b in ((22, 0.5, 6), (23, 0.6, 4), (24, 0.8, 2))
     ]
     from aigov.portfolio.kpis import adoption, quality_stability
 
-    project = kpis["projects"][0]
-    project["quality"] = quality_stability(
-        {
-            "metric": "auc",
-            "threshold": 0.7,
-            "direction": "higher_is_better",
-            "points": [[f"2026-{m:02d}-01", 0.8 - m / 200] for m in range(1, 12)],
-        }
+    quality = quality_stability(
+        QualitySeries.model_validate(
+            {
+                "metric": "auc",
+                "threshold": 0.7,
+                "direction": "higher_is_better",
+                "points": [[f"2026-{m:02d}-01", 0.8 - m / 200] for m in range(1, 12)],
+            }
+        )
     )
-    project["adoption"] = adoption(
-        {
-            "metric": "calls per day",
-            "target_per_day": 100,
-            "points": [
-                [f"2026-{m:02d}-{d:02d}", 50 + m * 5 + d]
-                for m in range(3, 12)
-                for d in range(1, 28)
-            ],
-        }
+    usage = adoption(
+        AdoptionSeries.model_validate(
+            {
+                "metric": "calls per day",
+                "target_per_day": 100,
+                "points": [
+                    [f"2026-{m:02d}-{d:02d}", 50 + m * 5 + d]
+                    for m in range(3, 12)
+                    for d in range(1, 28)
+                ],
+            }
+        )
     )
+    project = kpis.projects[0].model_copy(update={"quality": quality, "adoption": usage})
+    kpis = kpis.model_copy(update={"projects": (project, *kpis.projects[1:])})
     out = tmp_path / "out"
     write_report(kpis, trend, _meta(), out)
     return out
@@ -91,6 +103,9 @@ def test_json_and_markdown(report_dir: Path) -> None:
     document = json.loads((report_dir / "portfolio.json").read_text("utf-8"))
     assert document["kind"] == "aigov-portfolio-report"
     assert document["kpis"]["conversion"]["rate"] == 0.25
+    schema_file = PROJECT_ROOT / "schemas" / "portfolio-report.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(document)) == []
     markdown = (report_dir / "portfolio.md").read_text("utf-8")
     assert "| KPI | Value |" in markdown
     assert HOSTILE not in markdown and "<script>" not in markdown

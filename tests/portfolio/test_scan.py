@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from aigov.portfolio.model import ScanFileError, merge_scans, read_scan, write_scan
+from aigov.portfolio.model import (
+    PackRef,
+    RepositoryResult,
+    ScanFileError,
+    merge_scans,
+    read_scan,
+    write_scan,
+)
 from aigov.portfolio.scan import ScanInputError, ScanOptions, scan
 from aigov.portfolio.sources import FolderSource, parse_shard, shard_of
 
@@ -21,17 +28,17 @@ def test_every_repository_is_a_row_and_a_broken_one_an_error_row(portfolio_dir: 
     assert rows["zulu-broken"].status == "error"
     assert "invalid files" in (rows["zulu-broken"].error or "")
     alpha = rows["alpha"]
-    assert alpha.ok and alpha.data["project"]["stage"] == "production"
-    assert alpha.data["decision"] in ("pass", "block")
-    assert alpha.data["timeline"]["source"] == "manifest"  # not a git repository
-    assert alpha.data["monitoring"]["mlflow"].startswith("not collected")
-    assert {p["name"] for p in alpha.data["packs"]} >= {"lifecycle", "gdpr", "ai-act"}
-    assert result.stats == {
+    assert alpha.ok and alpha.project is not None and alpha.project.stage == "production"
+    assert alpha.decision in ("pass", "block")
+    assert alpha.timeline.source == "manifest"  # not a git repository
+    assert alpha.monitoring is not None and alpha.monitoring.mlflow.startswith("not collected")
+    assert {p.name for p in alpha.packs} >= {"lifecycle", "gdpr", "ai-act"}
+    assert result.stats.data() == {
         "repositories": 6,
         "evaluated": 6,
         "cached": 0,
         "errors": 1,
-        "seconds": result.stats["seconds"],
+        "seconds": result.stats.seconds,
     }
 
 
@@ -43,31 +50,29 @@ def test_the_verdict_is_the_one_aigov_check_gives(portfolio_dir: Path) -> None:
         if not row.ok:
             continue
         report = run_check(CheckOptions(path=Path(row.location), today=TODAY))
-        assert row.data["decision"] == report.decision
-        assert sorted(f["rule"] for f in row.data["findings"]) == sorted(
-            f.rule_id for f in report.findings
-        )
+        assert row.decision == report.decision
+        assert sorted(f.rule for f in row.findings) == sorted(f.rule_id for f in report.findings)
 
 
 def test_an_unchanged_head_reuses_its_cached_row(portfolio_dir: Path, tmp_path: Path) -> None:
     options = ScanOptions(today=TODAY, jobs=1, cache=tmp_path / "cache.sqlite")
     first = scan(FolderSource(portfolio_dir), options)
-    assert first.stats["cached"] == 0
+    assert first.stats.cached == 0
     second = scan(FolderSource(portfolio_dir), options)
     # Error rows are evaluated again: the error may be transient (a fetch), or fixed.
-    assert second.stats["cached"] == 5 and second.stats["evaluated"] == 1
-    assert [r.data for r in second.results] == [r.data for r in first.results]
+    assert second.stats.cached == 5 and second.stats.evaluated == 1
+    assert [_evaluation(r) for r in second.results] == [_evaluation(r) for r in first.results]
     manifest = portfolio_dir / "bravo" / "aigov.yaml"
     manifest.write_text(manifest.read_text().replace("stage: poc", "stage: industrialization"))
     third = scan(FolderSource(portfolio_dir), options)
-    assert third.stats["evaluated"] == 2
+    assert third.stats.evaluated == 2
     assert {r.id: r.cached for r in third.results}["bravo"] is False
     # Another day, another evaluation: waivers expire and rules become effective on dates.
     other_day = scan(
         FolderSource(portfolio_dir),
         ScanOptions(today=TODAY.replace(day=25), jobs=1, cache=tmp_path / "cache.sqlite"),
     )
-    assert other_day.stats["cached"] == 0
+    assert other_day.stats.cached == 0
 
 
 def test_a_git_repository_is_keyed_by_its_head_commit(tmp_path: Path) -> None:
@@ -81,8 +86,8 @@ def test_a_git_repository_is_keyed_by_its_head_commit(tmp_path: Path) -> None:
     result = scan(FolderSource(root), ScanOptions(today=TODAY, jobs=1))
     assert result.results[0].head == commit.hexsha
     # Its history starts at poc, not at ideation: the manifest's dates are used, and said so.
-    assert result.results[0].data["timeline"]["source"] == "manifest"
-    assert list(result.results[0].data["timeline"]["git"]) == ["poc"]
+    assert result.results[0].timeline.source == "manifest"
+    assert list(result.results[0].timeline.git) == ["poc"]
 
 
 def test_process_pool_gives_the_same_rows(tmp_path: Path) -> None:
@@ -91,7 +96,7 @@ def test_process_pool_gives_the_same_rows(tmp_path: Path) -> None:
         write_repo(root, f"repo-{i:02d}", ["ideation", "poc", "production"][i % 3])
     serial = scan(FolderSource(root), ScanOptions(today=TODAY, jobs=1))
     parallel = scan(FolderSource(root), ScanOptions(today=TODAY, jobs=2))
-    assert [r.to_dict() for r in serial.results] == [r.to_dict() for r in parallel.results]
+    assert [r.data() for r in serial.results] == [r.data() for r in parallel.results]
 
 
 def test_shards_partition_the_portfolio_and_merge_back(portfolio_dir: Path, tmp_path: Path) -> None:
@@ -106,8 +111,10 @@ def test_shards_partition_the_portfolio_and_merge_back(portfolio_dir: Path, tmp_
         files.append(path)
     merged = merge_scans([read_scan(p) for p in files])
     assert [r.id for r in merged.results] == sorted(r.id for r in whole.results)
-    assert merged.shard is None and merged.stats["errors"] == 1
-    assert {r.id: r.data for r in merged.results} == {r.id: r.data for r in whole.results}
+    assert merged.shard is None and merged.stats.errors == 1
+    assert {r.id: _evaluation(r) for r in merged.results} == {
+        r.id: _evaluation(r) for r in whole.results
+    }
 
 
 def test_shard_assignment_is_stable() -> None:
@@ -131,7 +138,8 @@ def test_bad_shards_are_refused(text: str) -> None:
 def test_merging_scans_of_different_packs_is_refused(portfolio_dir: Path) -> None:
     one = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1, shard=(1, 2)))
     two = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1, shard=(2, 2)))
-    two.policy = {**two.policy, "packs": [{"name": "gdpr", "version": "9.0.0", "digest": "x"}]}
+    packs = (PackRef(name="gdpr", version="9.0.0", digest="x"),)
+    two = two.model_copy(update={"policy": two.policy.model_copy(update={"packs": packs})})
     with pytest.raises(ScanFileError, match="different policy packs"):
         merge_scans([one, two])
 
@@ -145,7 +153,7 @@ def test_a_scan_file_round_trips(portfolio_dir: Path, tmp_path: Path) -> None:
     result = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
     write_scan(result, tmp_path / "scan.json")
     again = read_scan(tmp_path / "scan.json")
-    assert again.to_dict() == result.to_dict()
+    assert again.data() == result.data()
     (tmp_path / "other.json").write_text('{"kind": "something"}')
     with pytest.raises(ScanFileError, match="not an aigov portfolio scan"):
         read_scan(tmp_path / "other.json")
@@ -158,3 +166,40 @@ def test_scan_is_quick_per_repository(tmp_path: Path) -> None:
     started = time.perf_counter()
     scan(FolderSource(root), ScanOptions(today=TODAY))
     assert time.perf_counter() - started < 10
+
+
+def _evaluation(row: RepositoryResult) -> dict[str, object]:
+    """What a row says of its repository, without the header (id, head, cached…)."""
+    return row.model_dump(exclude=set(RepositoryResult.HEADER))
+
+
+def test_a_scan_file_matches_its_published_schema(portfolio_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+    from tests.conftest import PROJECT_ROOT
+
+    schema_file = PROJECT_ROOT / "schemas" / "portfolio-scan.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    result = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
+    write_scan(result, tmp_path / "scan.json")
+    data = json.loads((tmp_path / "scan.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []
+    error_row = next(row for row in data["results"] if row["status"] == "error")
+    assert sorted(error_row) == sorted(RepositoryResult.HEADER)  # nothing was evaluated
+
+
+def test_a_scan_file_of_an_older_aigov_still_loads(portfolio_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    result = scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1))
+    data = result.data()
+    # Keys added over time within schema 1.x: an older file lacks them.
+    del data["policy"]["waiver_max_days"]
+    for row in data["results"]:
+        row.get("timeline", {}).pop("git_note", None)
+        row.pop("published_packs", None)
+    (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
+    again = read_scan(tmp_path / "old.json")
+    assert [r.id for r in again.results] == [r.id for r in result.results]
+    assert again.policy.waiver_max_days is None

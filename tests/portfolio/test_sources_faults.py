@@ -94,7 +94,7 @@ def test_a_file_that_cannot_be_read_is_an_error_row_and_nothing_is_half_written(
     assert proxy.injected[TRUNCATED_ANSWER.label] == 1
     assert not rows["bravo"].ok and "timed out" in (rows["bravo"].error or "")
     assert TOKEN not in (rows["bravo"].error or "")
-    assert result.stats["errors"] >= 2  # bravo, and no-manifest as always
+    assert result.stats.errors >= 2  # bravo, and no-manifest as always
     _nothing_half_written(tmp_path / "cache")
     assert not (tmp_path / "cache" / name / "acme_bravo").exists() or not [
         p for p in (tmp_path / "cache" / name / "acme_bravo").iterdir() if p.is_dir()

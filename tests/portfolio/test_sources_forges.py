@@ -195,7 +195,7 @@ def test_github_org_is_read_through_the_api_with_conditional_requests(
         rows = {r.id: r for r in first.results}
         assert sorted(rows) == ["github:acme/alpha", "github:acme/bravo", "github:acme/no-manifest"]
         assert rows["github:acme/alpha"].ok and rows["github:acme/alpha"].head == "a" * 40
-        assert rows["github:acme/alpha"].data["project"]["stage"] == "poc"
+        assert rows["github:acme/alpha"].project.stage == "poc"
         assert "no aigov.yaml" in (rows["github:acme/no-manifest"].error or "")
         listing = [r for r in forge.requests if r[1].startswith("/orgs/acme/repos")]
         assert "per_page=100" in listing[0][1]
@@ -207,7 +207,7 @@ def test_github_org_is_read_through_the_api_with_conditional_requests(
 
         forge.requests.clear()
         second = scan(source(), options)
-        assert second.stats["cached"] == 2
+        assert second.stats.cached == 2
         per_repo = [r for r in forge.requests if r[1].startswith("/repos/acme/alpha")]
         assert len(per_repo) == 1  # one conditional request for an unchanged repository
         assert per_repo[0][2].get("If-None-Match") == f'W/"{"a" * 40}"'
@@ -220,7 +220,7 @@ def test_github_org_is_read_through_the_api_with_conditional_requests(
         third = scan(source(), options)
         bravo = {r.id: r for r in third.results}["github:acme/bravo"]
         assert bravo.head == "d" * 40 and not bravo.cached
-        assert bravo.data["project"]["stage"] == "retired"
+        assert bravo.project.stage == "retired"
 
 
 def test_gitlab_group_is_read_through_the_api(forge: Forge, tmp_path: Path) -> None:
@@ -235,7 +235,7 @@ def test_gitlab_group_is_read_through_the_api(forge: Forge, tmp_path: Path) -> N
         first = scan(source(), options)
         rows = {r.id: r for r in first.results}
         assert sorted(rows) == ["gitlab:acme/alpha", "gitlab:acme/bravo", "gitlab:acme/no-manifest"]
-        assert rows["gitlab:acme/bravo"].data["project"]["stage"] == "production"
+        assert rows["gitlab:acme/bravo"].project.stage == "production"
         assert not rows["gitlab:acme/no-manifest"].ok
         listing = [r for r in forge.requests if r[1].startswith("/api/v4/groups/acme/projects")]
         assert (
@@ -245,6 +245,6 @@ def test_gitlab_group_is_read_through_the_api(forge: Forge, tmp_path: Path) -> N
 
         forge.requests.clear()
         second = scan(source(), options)
-        assert second.stats["cached"] == 2
+        assert second.stats.cached == 2
         per_project = [r for r in forge.requests if r[1].startswith("/api/v4/projects/1/")]
         assert len(per_project) == 1 and "/repository/branches/main" in per_project[0][1]

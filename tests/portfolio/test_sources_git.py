@@ -242,7 +242,7 @@ def test_repos_file_scan_end_to_end(
     assert demand["source"] == "manifest" and demand["git"] == {"industrialization": "2025-11-03"}
     assert rows["hr-attrition"]["timeline"]["stages"] == {"ideation": "2026-09-01"}
     kpis = compute_kpis(read_scan(tmp_path / "scan-1.json"))
-    ttm = {p["project_id"]: p["time_to_market"] for p in kpis["projects"]}
+    ttm = {p.project_id: p.time_to_market for p in kpis.projects}
     assert ttm["credit-scoring"] == (dt.date(2026, 3, 2) - dt.date(2025, 2, 3)).days == 392
 
     # --- second scan, nothing changed: every good row comes from the cache -------------------

@@ -183,8 +183,8 @@ def _scan(args: argparse.Namespace) -> int:
         _record(result, args.history)
     stats = result.stats
     print(
-        f"aigov portfolio: {stats['repositories']} repositories ({stats['evaluated']} evaluated, "
-        f"{stats['cached']} cached, {stats['errors']} errors) in {stats['seconds']} s "
+        f"aigov portfolio: {stats.repositories} repositories ({stats.evaluated} evaluated, "
+        f"{stats.cached} cached, {stats.errors} errors) in {stats.seconds} s "
         f"-> {args.output}",
         file=sys.stderr,
     )
@@ -214,12 +214,13 @@ def _merge(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from aigov.portfolio.history import History
+    from aigov.portfolio.kpi_model import ReportedScan, ScanStatsSummary, TrendPoint
     from aigov.portfolio.kpis import compute_kpis, headline
     from aigov.portfolio.model import ScanFileError, read_scan
     from aigov.portfolio.render import write_report
 
     scan = read_scan(args.scan_file) if args.scan_file is not None else None
-    trend: list[dict[str, Any]] = []
+    trend: list[TrendPoint] = []
     if args.no_history:
         if scan is None:
             raise ScanFileError("give a SCAN_FILE (there is no history to read with --no-history)")
@@ -235,22 +236,22 @@ def _report(args: argparse.Namespace) -> int:
             kpis = compute_kpis(scan)
             history.record(scan, headline(kpis))
             trend = history.trend()
-    meta = {
-        "generated_at": scan.generated_at,
-        "today": scan.today.isoformat(),
-        "sources": scan.sources,
-        "policy_source": scan.policy.get("source", "builtin"),
-        "packs": scan.policy.get("packs", []),
-        "block_on": scan.policy.get("block_on", "high"),
-        "stats": {
-            "evaluated": scan.stats.get("evaluated", 0),
-            "cached": scan.stats.get("cached", 0),
-            "errors": scan.stats.get("errors", 0),
-            "seconds": scan.stats.get("seconds", 0),
-        },
-        "with_mlflow": scan.with_mlflow,
-    }
-    written = write_report(kpis, trend, meta, args.out)
+    reported = ReportedScan(
+        generated_at=scan.generated_at,
+        today=scan.today.isoformat(),
+        sources=scan.sources,
+        policy_source=scan.policy.source,
+        packs=scan.policy.packs,
+        block_on=scan.policy.block_on,
+        stats=ScanStatsSummary(
+            evaluated=scan.stats.evaluated,
+            cached=scan.stats.cached,
+            errors=scan.stats.errors,
+            seconds=scan.stats.seconds,
+        ),
+        with_mlflow=scan.with_mlflow,
+    )
+    written = write_report(kpis, trend, reported, args.out)
     print("aigov portfolio: wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
     return EXIT_PASS
 

@@ -17,6 +17,8 @@ from pydantic.json_schema import JsonSchemaMode
 
 from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.model_card import ModelCardMetadata
+from aigov.portfolio.kpi_model import PortfolioReport
+from aigov.portfolio.model import PortfolioScan
 from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -50,6 +52,12 @@ MODEL_SCHEMAS: dict[str, SchemaSource] = {
         description=f"The outcome of one `aigov check` or `aigov gate` run. Version "
         f"{RESULT_SCHEMA_VERSION}; see docs/result-format.md for the versioning policy. A consumer "
         "must ignore properties it does not know.",
+    ),
+    "portfolio-scan.schema.json": SchemaSource(
+        PortfolioScan, "aigov portfolio scan file (aigov portfolio scan -o FILE)"
+    ),
+    "portfolio-report.schema.json": SchemaSource(
+        PortfolioReport, "aigov portfolio report (reports/portfolio.json)"
     ),
 }
 

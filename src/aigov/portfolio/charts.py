@@ -11,6 +11,14 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from aigov.portfolio.kpi_model import (
+    FindingCounts,
+    FunnelStage,
+    HistogramBin,
+    ProjectKpis,
+    TrendPoint,
+)
+
 STAGE_COLOURS: Final = {
     "ideation": "#94a3b8",
     "data-exploration": "#38bdf8",
@@ -36,36 +44,36 @@ def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> 
     return out_lo + (value - lo) / (hi - lo) * (out_hi - out_lo)
 
 
-def matrix(projects: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
     """Prioritisation matrix: x = mean feasibility, y = impact (1–5), area ∝ budget."""
     width, height, left, right, top, bottom = 560, 400, 56, 16, 16, 48
-    placed = [p for p in projects if p.get("impact") is not None and p.get("feasibility")]
-    budgets = [float(p["budget"]) for p in placed if p.get("budget")]
+    placed = [p for p in projects if p.impact is not None and p.feasibility]
+    budgets = [float(p.budget) for p in placed if p.budget]
     biggest = max(budgets) if budgets else 1.0
     seen: dict[tuple[float, float], int] = {}
     bubbles = []
-    for project in sorted(placed, key=lambda p: -(p.get("budget") or 0)):
-        fx, iy = float(project["feasibility"]), float(project["impact"])
+    for project in sorted(placed, key=lambda p: -(p.budget or 0)):
+        fx, iy = float(project.feasibility or 0), float(project.impact or 0)
         nth = seen.get((fx, iy), 0)
         seen[(fx, iy)] = nth + 1
         # Projects on the same scores spiral around the point instead of hiding each other.
         angle, spread = nth * 2.39996, 9 * math.sqrt(nth)
         cx = _scale(fx, 0.5, 5.5, left, width - right) + spread * math.cos(angle)
         cy = _scale(iy, 0.5, 5.5, height - bottom, top) + spread * math.sin(angle)
-        budget = float(project.get("budget") or 0)
+        budget = float(project.budget or 0)
         radius = 5 + 25 * math.sqrt(budget / biggest) if budget else 5
         bubbles.append(
             {
                 "cx": round(cx, 1),
                 "cy": round(cy, 1),
                 "r": round(radius, 1),
-                "colour": STAGE_COLOURS.get(str(project.get("stage")), "#64748b"),
-                "label": project["name"],
-                "stage": project.get("stage"),
-                "impact": project["impact"],
-                "feasibility": project["feasibility"],
+                "colour": STAGE_COLOURS.get(str(project.stage), "#64748b"),
+                "label": project.name,
+                "stage": project.stage,
+                "impact": project.impact,
+                "feasibility": project.feasibility,
                 "budget": budget,
-                "currency": project.get("currency") or "",
+                "currency": project.currency or "",
                 "labelled": len(placed) <= MAX_LABELLED_BUBBLES,
             }
         )
@@ -92,19 +100,19 @@ def matrix(projects: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def funnel(stages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def funnel(stages: Sequence[FunnelStage]) -> dict[str, Any]:
     """Horizontal bars: projects that reached each stage, and those there now."""
     width, label_w, bar_h, gap = 560, 150, 30, 10
-    most = max((int(s["reached"]) for s in stages), default=0) or 1
+    most = max((s.reached for s in stages), default=0) or 1
     span = width - label_w - 70
     bars = []
     for i, stage in enumerate(stages):
-        reached, current = int(stage["reached"]), int(stage["current"])
+        reached, current = stage.reached, stage.current
         bars.append(
             {
                 "y": i * (bar_h + gap),
-                "label": STAGE_LABELS.get(str(stage["stage"]), str(stage["stage"])),
-                "colour": STAGE_COLOURS.get(str(stage["stage"]), "#64748b"),
+                "label": STAGE_LABELS.get(stage.stage, stage.stage),
+                "colour": STAGE_COLOURS.get(stage.stage, "#64748b"),
                 "reached": reached,
                 "current": current,
                 "w_reached": round(max(2.0, span * reached / most), 1) if reached else 0,
@@ -120,16 +128,16 @@ def funnel(stages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def histogram(bins: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def histogram(bins: Sequence[HistogramBin]) -> dict[str, Any]:
     """Time-to-market distribution: one column per bin of days."""
     width, height, left, bottom = 560, 240, 40, 40
-    most = max((int(b["count"]) for b in bins), default=0) or 1
+    most = max((b.count for b in bins), default=0) or 1
     column = (width - left - 10) / max(1, len(bins))
     bars = []
     for i, item in enumerate(bins):
-        count = int(item["count"])
+        count = item.count
         h = (height - bottom - 20) * count / most
-        lo, hi = int(item["from"]), item["to"]
+        lo, hi = item.start, item.end
         label = f"{lo // 30}–{int(hi) // 30} mo" if hi is not None else f"≥ {lo // 30} mo"
         bars.append(
             {
@@ -239,15 +247,15 @@ def adoption_chart(series: Sequence[Sequence[Any]], target: float) -> dict[str, 
 
 
 def heatmap(
-    rows: Sequence[tuple[str, Mapping[str, Mapping[str, int]]]], packs: Sequence[str]
+    rows: Sequence[tuple[str, Mapping[str, FindingCounts]]], packs: Sequence[str]
 ) -> dict[str, Any]:
     """Repositories × packs: red = blocking findings, amber = other findings, green = clean."""
     label_w, cell_w, cell_h, head = 220, 104, 26, 30
     cells = []
     for r, (name, by_pack) in enumerate(rows):
         for c, pack in enumerate(packs):
-            counts = by_pack.get(pack, {})
-            blocking, other = int(counts.get("blocking", 0)), int(counts.get("other", 0))
+            counts = by_pack.get(pack) or FindingCounts()
+            blocking, other = counts.blocking, counts.other
             if blocking:
                 colour = "#dc2626" if blocking > 1 else "#f87171"
                 text = str(blocking)
@@ -282,12 +290,12 @@ def heatmap(
 
 
 def trend(
-    points: Sequence[Mapping[str, Any]], key: str, width: int = 260, height: int = 70
+    points: Sequence[TrendPoint], key: str, width: int = 260, height: int = 70
 ) -> dict[str, Any] | None:
-    """One headline KPI across recorded scans."""
-    values = [
-        (str(p["generated_at"])[:10], float(p[key])) for p in points if p.get(key) is not None
-    ]
+    """One headline KPI (a field of :class:`~aigov.portfolio.kpi_model.Headline`) across
+    recorded scans."""
+    numbers_of = [(p.generated_at[:10], getattr(p, key)) for p in points]
+    values = [(day, float(value)) for day, value in numbers_of if value is not None]
     if len(values) < 2:
         return None
     numbers = [v for _, v in values]

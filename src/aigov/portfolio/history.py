@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Mapping
-from contextlib import closing
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from aigov.errors import AigovError
+from aigov.portfolio.kpi_model import Headline, TrendPoint
 from aigov.portfolio.model import PortfolioScan, ScanFileError
 
 HISTORY_SCHEMA: Final = 1
@@ -63,11 +62,11 @@ class History:
     def __exit__(self, *exc: object) -> None:
         self._db.close()
 
-    def record(self, scan: PortfolioScan, headline: Mapping[str, Any]) -> bool:
+    def record(self, scan: PortfolioScan, headline: Headline) -> bool:
         """Store ``scan`` (once: recording it again changes nothing); False for a shard."""
         if scan.shard is not None:
             return False
-        blob = zlib.compress(json.dumps(scan.to_dict(), ensure_ascii=False).encode(), 6)
+        blob = zlib.compress(json.dumps(scan.data(), ensure_ascii=False).encode(), 6)
         with self._db:  # one transaction
             cursor = self._db.execute(
                 "INSERT OR IGNORE INTO scans VALUES (?, ?, ?, ?, ?)",
@@ -75,7 +74,7 @@ class History:
                     scan.scan_id,
                     scan.generated_at,
                     scan.today.isoformat(),
-                    json.dumps(dict(headline)),
+                    json.dumps(headline.data()),
                     blob,
                 ),
             )
@@ -87,18 +86,18 @@ class History:
                     (
                         scan.scan_id,
                         row.id,
-                        (row.data.get("project") or {}).get("id"),
-                        (row.data.get("project") or {}).get("stage"),
+                        row.project.id if row.project else None,
+                        row.project.stage if row.project else None,
                         row.status,
-                        row.data.get("decision"),
-                        sum(1 for f in row.data.get("findings") or [] if f.get("blocking")),
+                        row.decision,
+                        sum(1 for f in row.findings if f.blocking),
                     )
                     for row in scan.results
                 ),
             )
         return True
 
-    def trend(self, limit: int = 60) -> list[dict[str, Any]]:
+    def trend(self, limit: int = 60) -> list[TrendPoint]:
         """Headline KPIs of the last ``limit`` scans, oldest first."""
         found = self._db.execute(
             "SELECT scan_id, generated_at, today, headline FROM scans "
@@ -106,7 +105,9 @@ class History:
             (limit,),
         ).fetchall()
         return [
-            {"scan_id": s, "generated_at": g, "today": t, **json.loads(h)}
+            TrendPoint.model_validate(
+                {"scan_id": s, "generated_at": g, "today": t, **json.loads(h)}
+            )
             for s, g, t, h in reversed(found)
         ]
 
@@ -118,25 +119,6 @@ class History:
         if found is None:
             return None
         try:
-            return PortfolioScan.from_dict(json.loads(zlib.decompress(found[0])))
+            return PortfolioScan.from_data(json.loads(zlib.decompress(found[0])))
         except (zlib.error, ValueError, ScanFileError) as exc:
             raise HistoryError(f"{self.path}: the latest scan cannot be read ({exc})") from None
-
-    def stage_changes(self, scan_id: str) -> dict[str, str]:
-        """Repository -> its stage in the scan recorded before ``scan_id`` (when it changed)."""
-        previous = self._db.execute(
-            "SELECT scan_id FROM scans WHERE generated_at < "
-            "(SELECT generated_at FROM scans WHERE scan_id = ?) ORDER BY generated_at DESC LIMIT 1",
-            (scan_id,),
-        ).fetchone()
-        if previous is None:
-            return {}
-        with closing(
-            self._db.execute(
-                "SELECT old.repository, old.stage FROM repository_results AS old "
-                "JOIN repository_results AS new ON new.repository = old.repository "
-                "AND new.scan_id = ? WHERE old.scan_id = ? AND old.stage IS NOT new.stage",
-                (scan_id, previous[0]),
-            )
-        ) as cursor:
-            return {str(r): str(s) for r, s in cursor}

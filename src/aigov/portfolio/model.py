@@ -1,10 +1,10 @@
 """What a portfolio scan produces: one row per repository, and the scan that holds them.
 
 A scan file (``aigov portfolio scan -o FILE``) is JSON, ``kind: aigov-portfolio-scan``; shards of
-one nightly run are merged with :func:`merge_scans`. A row is plain data: everything the KPIs and
-the report need, read once from the repository, so that neither ever re-reads a repository.
+one nightly run are merged with :func:`merge_scans`. A row is a frozen model: everything the KPIs
+and the report need, read once from the repository, so that neither ever re-reads a repository.
 
-Row shape (``RepositoryResult.to_dict``)::
+Row shape (:class:`RepositoryResult`; ``schemas/portfolio-scan.schema.json``)::
 
     id, name, source, location      # id: stable across runs (sharding, cache, history)
     head: str | null                # commit SHA, or sha256 of the governed files outside git
@@ -26,10 +26,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from aigov import __version__
 from aigov.documents.files import write_atomically
@@ -38,9 +46,38 @@ from aigov.errors import AigovError
 SCAN_KIND: Final = "aigov-portfolio-scan"
 SCAN_SCHEMA_VERSION: Final = "1.0"
 
+Number = int | float
+"""A number read from a repository or MLflow: written back as it came (``4`` stays ``4``)."""
+
 
 class ScanFileError(AigovError):
     """A scan file cannot be read or merged."""
+
+
+class PortfolioValue(BaseModel):
+    """A value of the portfolio: frozen, written under the names it is read by."""
+
+    model_config = ConfigDict(
+        frozen=True, serialize_by_alias=True, validate_by_name=True, validate_by_alias=True
+    )
+
+    def data(self) -> dict[str, Any]:
+        """Plain JSON data, as written to a scan file or a report."""
+        return self.model_dump(mode="json")
+
+
+class SparseValue(PortfolioValue):
+    """A value whose ``OPTIONAL`` keys are left out when None (they are not part of its shape)."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in self.OPTIONAL:
+            if data.get(key, 0) is None:
+                del data[key]
+        return data
 
 
 @dataclass(frozen=True)
@@ -55,20 +92,161 @@ class RepositoryRef:
     location: str
 
 
-@dataclass
-class RepositoryResult:
-    """One row of a scan (see the module docstring for the shape)."""
+class ProjectInfo(PortfolioValue):
+    """Who and where a project is, from its ``aigov.yaml``."""
+
+    id: str | None = None
+    name: str | None = None
+    owner: str | None = None
+    business_unit: str | None = None
+    stage: str | None = None
+
+
+class FindingRow(PortfolioValue):
+    """One finding of the repository's check."""
+
+    rule: str
+    pack: str
+    severity: str
+    blocking: bool
+    waived: bool
+    status: str
+    references: tuple[str, ...] = ()
+
+
+class PackRef(PortfolioValue):
+    """A policy pack the scan evaluated."""
+
+    name: str
+    version: str
+    digest: str
+
+
+class PublishedPack(PortfolioValue):
+    """A pack version the repository's own CI last evaluated (``.aigov/result.json``)."""
+
+    name: str
+    version: str
+
+
+class WaiverRow(PortfolioValue):
+    """A waiver the manifest declares."""
+
+    rule: str
+    ticket: str
+    approved_by: str
+    granted_on: str | None = None
+    expires: str
+    stage: str | None = None
+
+
+class FramingBudget(PortfolioValue):
+    """``framing.budget`` as declared."""
+
+    currency: str | None = None
+    build_cost: Number = 0
+    run_cost_per_year: Number = 0
+    approved: bool | None = None
+
+
+class FramingValue(PortfolioValue):
+    """``framing.expected_value`` as declared (its rationale left out)."""
+
+    currency: str | None = None
+    annual_value: Number
+    attribution_model: str
+    attribution_share: Number | None = None
+    horizon_years: int | None = None
+
+
+class FramingFeasibility(PortfolioValue):
+    """``framing.feasibility`` scores (1–5)."""
+
+    data_maturity: Number
+    it_maturity: Number
+
+
+class Framing(PortfolioValue):
+    """What the KPIs read of the framing sheet."""
+
+    budget: FramingBudget | None = None
+    expected_value: FramingValue | None = None
+    impact: int | None = None
+    feasibility: FramingFeasibility | None = None
+
+
+class Timeline(PortfolioValue):
+    """First entry into each stage (``source``: ``git``, ``manifest`` or None)."""
+
+    source: str | None = None
+    stages: dict[str, str] = {}
+    git: dict[str, str] = {}
+    git_note: str | None = None
+
+
+MetricSeries = tuple[tuple[str, Number], ...]
+"""``(date, value)`` points of an MLflow metric, oldest first."""
+
+
+class QualitySeries(PortfolioValue):
+    """``monitoring.performance`` and the MLflow history of its metric."""
+
+    metric: str
+    threshold: Number
+    direction: str | None = None
+    points: MetricSeries = ()
+
+
+class AdoptionSeries(PortfolioValue):
+    """``monitoring.adoption`` and the MLflow history of its metric."""
+
+    metric: str
+    target_per_day: Number
+    source: str | None = None
+    points: MetricSeries = ()
+
+
+class Monitoring(PortfolioValue):
+    """Whether MLflow was read, and the monitored metrics' histories."""
+
+    mlflow: str
+    quality: QualitySeries | None = None
+    adoption: AdoptionSeries | None = None
+
+
+class RepositoryResult(PortfolioValue):
+    """One row of a scan (see the module docstring for the shape).
+
+    An error row (``status: error``) holds the header keys only: nothing was evaluated.
+    """
+
+    HEADER: ClassVar[tuple[str, ...]] = (
+        "id", "name", "source", "location", "head", "status", "error", "cached"
+    )  # fmt: skip
 
     id: str
     name: str
     source: str
     location: str
     head: str | None = None
-    status: str = "ok"
+    status: Literal["ok", "error"] = "ok"
+    """error: the repository could not be evaluated (see ``error``)."""
     error: str | None = None
     cached: bool = False
-    data: dict[str, Any] = field(default_factory=dict)
-    """Everything else (project, decision, findings, framing, timeline, monitoring…)."""
+    """Reused from an earlier scan of the same head."""
+    project: ProjectInfo | None = None
+    decision: str | None = None
+    block_on: str | None = None
+    rules_evaluated: int = 0
+    rules_passed: int = 0
+    findings: tuple[FindingRow, ...] = ()
+    """Unwaived first, then by blocking and severity."""
+    packs: tuple[PackRef, ...] = ()
+    published_packs: tuple[PublishedPack, ...] | None = None
+    waivers: tuple[WaiverRow, ...] = ()
+    framing: Framing | None = None
+    timeline: Timeline = Timeline()
+    monitoring: Monitoring | None = None
 
     @property
     def ok(self) -> bool:
@@ -76,100 +254,103 @@ class RepositoryResult:
 
     @classmethod
     def failed(cls, ref: RepositoryRef, error: str, head: str | None = None) -> RepositoryResult:
-        return cls(ref.id, ref.name, ref.source, ref.location, head, "error", error)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "source": self.source,
-            "location": self.location,
-            "head": self.head,
-            "status": self.status,
-            "error": self.error,
-            "cached": self.cached,
-            **self.data,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RepositoryResult:
-        known = ("id", "name", "source", "location", "head", "status", "error", "cached")
-        rest = {k: v for k, v in data.items() if k not in known}
+        """The row of a repository that could not be fetched or evaluated."""
         return cls(
-            id=str(data["id"]),
-            name=str(data["name"]),
-            source=str(data["source"]),
-            location=str(data["location"]),
-            head=data.get("head"),
-            status=str(data.get("status", "ok")),
-            error=data.get("error"),
-            cached=bool(data.get("cached", False)),
-            data=rest,
+            id=ref.id,
+            name=ref.name,
+            source=ref.source,
+            location=ref.location,
+            head=head,
+            status="error",
+            error=error,
         )
 
+    @classmethod
+    def evaluated(
+        cls, ref: RepositoryRef, head: str | None, found: Mapping[str, Any]
+    ) -> RepositoryResult:
+        """The row of an evaluated repository, from what the evaluation found (row keys)."""
+        header = {"id": ref.id, "name": ref.name, "source": ref.source, "location": ref.location}
+        return cls.model_validate({**header, "head": head, **found})
 
-@dataclass
-class PortfolioScan:
-    """A scan of many repositories against one policy set, on one day."""
+    @model_serializer(mode="wrap")
+    def _header_only_when_failed(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.status == "ok":
+            return data
+        return {key: data[key] for key in self.HEADER if key in data}
 
+
+class ToolInfo(PortfolioValue):
+    """The aigov that wrote a file."""
+
+    name: str = "aigov"
+    version: str = __version__
+
+
+class PolicySummary(PortfolioValue):
+    """The policy set a scan evaluated."""
+
+    source: str = "builtin"
+    packs: tuple[PackRef, ...] = ()
+    block_on: str = "high"
+    max_poc_days: int | None = None
+    waiver_max_days: int | None = None
+
+
+class ScanStats(SparseValue):
+    """How a scan went (``shards``: the shards a merged scan was made of)."""
+
+    OPTIONAL = frozenset({"shards"})
+
+    repositories: int = 0
+    evaluated: int = 0
+    cached: int = 0
+    errors: int = 0
+    seconds: Number = 0
+    shards: tuple[str, ...] | None = None
+
+
+class PortfolioScan(PortfolioValue):
+    """A scan of many repositories against one policy set, on one day (a scan file's content)."""
+
+    kind: Literal["aigov-portfolio-scan"] = SCAN_KIND
+    schema_version: str = SCAN_SCHEMA_VERSION
+    tool: ToolInfo = ToolInfo()
     generated_at: str
     today: dt.date
-    sources: list[str]
-    policy: dict[str, Any]
-    """``{source, packs: [{name, version, digest}], block_on, max_poc_days}``."""
-    results: list[RepositoryResult]
+    sources: tuple[str, ...] = ()
     shard: str | None = None
     """``I/N`` for one shard of a fanned-out scan; None for a whole scan (or a merge)."""
     with_mlflow: bool = False
-    stats: dict[str, Any] = field(default_factory=dict)
-    tool_version: str = __version__
+    policy: PolicySummary = PolicySummary()
+    stats: ScanStats = ScanStats()
+    results: tuple[RepositoryResult, ...]
 
     @property
     def scan_id(self) -> str:
         """Identity in the history store: when it was made, which shard."""
         return f"{self.generated_at}#{self.shard or 'all'}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": SCAN_KIND,
-            "schema_version": SCAN_SCHEMA_VERSION,
-            "tool": {"name": "aigov", "version": self.tool_version},
-            "generated_at": self.generated_at,
-            "today": self.today.isoformat(),
-            "sources": list(self.sources),
-            "shard": self.shard,
-            "with_mlflow": self.with_mlflow,
-            "policy": self.policy,
-            "stats": self.stats,
-            "results": [r.to_dict() for r in self.results],
-        }
-
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PortfolioScan:
+    def from_data(cls, data: Any) -> PortfolioScan:
+        """The scan in ``data`` (a scan file's JSON); :class:`ScanFileError` when it is not one."""
         if not isinstance(data, dict) or data.get("kind") != SCAN_KIND:
             raise ScanFileError(f"not an aigov portfolio scan (kind is not '{SCAN_KIND}')")
         major = str(data.get("schema_version", "")).split(".")[0]
         if major != SCAN_SCHEMA_VERSION.split(".")[0]:
             raise ScanFileError(f"unsupported scan schema_version {data.get('schema_version')}")
         try:
-            return cls(
-                generated_at=str(data["generated_at"]),
-                today=dt.date.fromisoformat(data["today"]),
-                sources=[str(s) for s in data.get("sources", [])],
-                policy=dict(data.get("policy") or {}),
-                results=[RepositoryResult.from_dict(r) for r in data["results"]],
-                shard=data.get("shard"),
-                with_mlflow=bool(data.get("with_mlflow", False)),
-                stats=dict(data.get("stats") or {}),
-                tool_version=str((data.get("tool") or {}).get("version", __version__)),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ScanFileError(f"malformed scan: {exc!r}") from None
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise ScanFileError(f"malformed scan: {where}: {error['msg']}") from exc
 
 
 def write_scan(scan: PortfolioScan, path: Path) -> None:
     """Write ``scan`` as JSON (atomically: a killed job never leaves half a file)."""
-    write_atomically(path, json.dumps(scan.to_dict(), ensure_ascii=False, separators=(",", ":")))
+    write_atomically(path, json.dumps(scan.data(), ensure_ascii=False, separators=(",", ":")))
 
 
 def read_scan(path: Path) -> PortfolioScan:
@@ -182,9 +363,9 @@ def read_scan(path: Path) -> PortfolioScan:
     except ValueError as exc:
         raise ScanFileError(f"{path}: not JSON ({exc})") from None
     try:
-        return PortfolioScan.from_dict(data)
+        return PortfolioScan.from_data(data)
     except ScanFileError as exc:
-        raise ScanFileError(f"{path}: {exc}") from None
+        raise ScanFileError(f"{path}: {exc}") from exc
 
 
 def merge_scans(scans: Sequence[PortfolioScan]) -> PortfolioScan:
@@ -209,20 +390,20 @@ def merge_scans(scans: Sequence[PortfolioScan]) -> PortfolioScan:
     for scan in sorted(scans, key=lambda s: s.generated_at):
         for row in scan.results:
             rows[row.id] = row
-    stats = {
-        "repositories": len(rows),
-        "evaluated": sum(int(s.stats.get("evaluated", 0)) for s in scans),
-        "cached": sum(int(s.stats.get("cached", 0)) for s in scans),
-        "errors": sum(1 for r in rows.values() if not r.ok),
-        "seconds": round(max(float(s.stats.get("seconds", 0)) for s in scans), 3),
-        "shards": sorted(s.shard or "all" for s in scans),
-    }
+    stats = ScanStats(
+        repositories=len(rows),
+        evaluated=sum(s.stats.evaluated for s in scans),
+        cached=sum(s.stats.cached for s in scans),
+        errors=sum(1 for r in rows.values() if not r.ok),
+        seconds=round(max(float(s.stats.seconds) for s in scans), 3),
+        shards=tuple(sorted(s.shard or "all" for s in scans)),
+    )
     return PortfolioScan(
         generated_at=max(s.generated_at for s in scans),
         today=first.today,
-        sources=sorted({src for s in scans for src in s.sources}),
+        sources=tuple(sorted({src for s in scans for src in s.sources})),
         policy=first.policy,
-        results=sorted(rows.values(), key=lambda r: r.id),
+        results=tuple(sorted(rows.values(), key=lambda r: r.id)),
         shard=None,
         with_mlflow=all(s.with_mlflow for s in scans),
         stats=stats,
@@ -230,9 +411,8 @@ def merge_scans(scans: Sequence[PortfolioScan]) -> PortfolioScan:
 
 
 def _pack_digests(scan: PortfolioScan) -> list[tuple[str, str]]:
-    return sorted((str(p["name"]), str(p["digest"])) for p in scan.policy.get("packs", []))
+    return sorted((p.name, p.digest) for p in scan.policy.packs)
 
 
 def _describe(scan: PortfolioScan) -> str:
-    packs: Iterable[dict[str, Any]] = scan.policy.get("packs", [])
-    return ", ".join(f"{p['name']} {p['version']}" for p in packs) or "no packs"
+    return ", ".join(f"{p.name} {p.version}" for p in scan.policy.packs) or "no packs"

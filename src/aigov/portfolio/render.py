@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,11 +19,20 @@ import jinja2
 from aigov import __version__
 from aigov.documents.files import write_atomically
 from aigov.portfolio import charts
+from aigov.portfolio.kpi_model import (
+    Adoption,
+    Headline,
+    PortfolioKpis,
+    PortfolioReport,
+    QualityStability,
+    ReportedScan,
+    TimeToMarket,
+    TrendPoint,
+)
 from aigov.report.markdown import escape_inline
 from aigov.templating import template_environment
 
 REPORT_FILES: Final = ("portfolio.html", "portfolio.json", "portfolio.md")
-REPORT_SCHEMA_VERSION: Final = "1.0"
 HEATMAP_ROWS: Final = 60
 SPARKLINES: Final = 40
 
@@ -70,54 +79,37 @@ def markdown_escape(value: object) -> str:
 
 
 def report_view(
-    kpis: Mapping[str, Any], trend: Sequence[Mapping[str, Any]], scan_meta: Mapping[str, Any]
+    kpis: PortfolioKpis, trend: Sequence[TrendPoint], scan: ReportedScan
 ) -> dict[str, Any]:
     """Everything the templates show (KPIs plus the charts' geometry)."""
-    projects = list(kpis["projects"])
-    compliance = kpis["compliance"]
-    heat_rows = sorted(
-        projects,
-        key=lambda p: (-p["blocking"], -p["warnings"], str(p["name"])),
-    )[:HEATMAP_ROWS]
-    quality = [p for p in projects if p["quality"].get("status") == "ok"][:SPARKLINES]
-    usage = [p for p in projects if p["adoption"].get("status") == "ok"][:SPARKLINES]
-    ttm = kpis["time_to_market"]
+    projects = list(kpis.projects)
+    compliance = kpis.compliance
+    heat_rows = sorted(projects, key=lambda p: (-p.blocking, -p.warnings, p.name))[:HEATMAP_ROWS]
+    quality = [(p, p.quality) for p in projects if isinstance(p.quality, QualityStability)]
+    usage = [(p, p.adoption) for p in projects if isinstance(p.adoption, Adoption)]
+    ttm = kpis.time_to_market
     return {
         "kpis": kpis,
-        "scan": scan_meta,
+        "scan": scan,
         "tool_version": __version__,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "matrix": charts.matrix(projects),
-        "funnel": charts.funnel(kpis["funnel"]),
-        "histogram": charts.histogram(ttm["histogram"]) if ttm.get("status") == "ok" else None,
+        "funnel": charts.funnel(kpis.funnel),
+        "histogram": charts.histogram(ttm.histogram) if isinstance(ttm, TimeToMarket) else None,
         "heatmap": charts.heatmap(
-            [(p["name"], compliance["heatmap"].get(p["id"], {})) for p in heat_rows],
-            compliance["packs"],
+            [(p.name, compliance.heatmap.get(p.id, {})) for p in heat_rows], compliance.packs
         ),
         "heat_hidden": max(0, len(projects) - len(heat_rows)),
         "quality": [
-            {
-                "project": p,
-                "q": p["quality"],
-                "spark": charts.sparkline(p["quality"]["series"], p["quality"]["threshold"]),
-            }
-            for p in quality
+            {"project": p, "q": q, "spark": charts.sparkline(q.series, q.threshold)}
+            for p, q in quality[:SPARKLINES]
         ],
         "adoption": [
-            {
-                "project": p,
-                "a": p["adoption"],
-                "chart": charts.adoption_chart(
-                    p["adoption"]["series"], p["adoption"]["target_per_day"]
-                ),
-            }
-            for p in usage
+            {"project": p, "a": a, "chart": charts.adoption_chart(a.series, a.target_per_day)}
+            for p, a in usage[:SPARKLINES]
         ],
         "trend": list(trend),
-        "trend_charts": {
-            key: charts.trend(trend, key)
-            for key in ("pass_rate", "blocking_total", "conversion_rate", "open_waivers")
-        },
+        "trend_charts": {key: charts.trend(trend, key) for key in Headline.TRENDS},
         "stage_colours": charts.STAGE_COLOURS,
         "stage_labels": charts.STAGE_LABELS,
         "stage_order": {stage: i for i, stage in enumerate(charts.STAGE_LABELS)},
@@ -125,28 +117,18 @@ def report_view(
 
 
 def write_report(
-    kpis: Mapping[str, Any],
-    trend: Sequence[Mapping[str, Any]],
-    scan_meta: Mapping[str, Any],
-    out: Path,
+    kpis: PortfolioKpis, trend: Sequence[TrendPoint], scan: ReportedScan, out: Path
 ) -> list[Path]:
     """Write ``portfolio.html``, ``portfolio.json`` and ``portfolio.md`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    view = report_view(kpis, trend, scan_meta)
+    view = report_view(kpis, trend, scan)
     html = _environment(True).get_template("portfolio.html.j2").render(view)
     markdown = _environment(False).get_template("portfolio.md.j2").render(view)
-    document = {
-        "kind": "aigov-portfolio-report",
-        "schema_version": REPORT_SCHEMA_VERSION,
-        "tool": {"name": "aigov", "version": __version__},
-        "scan": dict(scan_meta),
-        "kpis": _without_series(kpis),
-        "trend": list(trend),
-    }
+    document = PortfolioReport(scan=scan, kpis=_without_series(kpis), trend=tuple(trend))
     written = []
     for name, text in zip(
         REPORT_FILES,
-        (html, json.dumps(document, ensure_ascii=False, indent=1) + "\n", markdown),
+        (html, json.dumps(document.data(), ensure_ascii=False, indent=1) + "\n", markdown),
         strict=True,
     ):
         path = out / name
@@ -155,15 +137,14 @@ def write_report(
     return written
 
 
-def _without_series(kpis: Mapping[str, Any]) -> dict[str, Any]:
+def _without_series(kpis: PortfolioKpis) -> PortfolioKpis:
     """The KPIs with the long metric series cut to their last 30 points (the JSON stays small)."""
     projects = []
-    for project in kpis["projects"]:
-        copy = dict(project)
+    for project in kpis.projects:
+        cut: dict[str, Any] = {}
         for key in ("quality", "adoption"):
-            block = dict(copy[key])
-            if "series" in block:
-                block["series"] = block["series"][-30:]
-            copy[key] = block
-        projects.append(copy)
-    return {**kpis, "projects": projects}
+            block = getattr(project, key)
+            if isinstance(block, QualityStability | Adoption):
+                cut[key] = block.model_copy(update={"series": block.series[-30:]})
+        projects.append(project.model_copy(update=cut))
+    return kpis.model_copy(update={"projects": tuple(projects)})

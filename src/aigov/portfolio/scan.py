@@ -30,7 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from aigov.errors import AigovError
 from aigov.portfolio.evaluate import evaluate_folder
-from aigov.portfolio.model import PortfolioScan, RepositoryRef, RepositoryResult
+from aigov.portfolio.model import (
+    PackRef,
+    PolicySummary,
+    PortfolioScan,
+    RepositoryRef,
+    RepositoryResult,
+    ScanStats,
+)
 from aigov.portfolio.sources import Materialized, RepositorySource, shard_of
 
 if TYPE_CHECKING:
@@ -75,16 +82,17 @@ def load_scan_policies(policies: str | None) -> PolicySet:
         raise ScanInputError(str(exc)) from None
 
 
-def policy_summary(policy_set: PolicySet, source: str | None) -> dict[str, Any]:
-    return {
-        "source": source or "builtin",
-        "packs": [
-            {"name": p.name, "version": p.version, "digest": p.digest} for p in policy_set.packs
-        ],
-        "block_on": policy_set.org.block_on,
-        "max_poc_days": policy_set.org.limits.max_poc_days,
-        "waiver_max_days": policy_set.org.waivers.max_days,
-    }
+def policy_summary(policy_set: PolicySet, source: str | None) -> PolicySummary:
+    """What a scan file says of the policy set it evaluated."""
+    return PolicySummary(
+        source=source or "builtin",
+        packs=tuple(
+            PackRef(name=p.name, version=p.version, digest=p.digest) for p in policy_set.packs
+        ),
+        block_on=policy_set.org.block_on,
+        max_poc_days=policy_set.org.limits.max_poc_days,
+        waiver_max_days=policy_set.org.waivers.max_days,
+    )
 
 
 def policy_key(policy_set: PolicySet) -> str:
@@ -145,8 +153,7 @@ def scan(
                     continue
                 cached = cache.get(f"{ref.id}|{got.head}|{key_base}") if got.head else None
                 if cached is not None:
-                    cached.cached = True
-                    rows[ref.id] = cached
+                    rows[ref.id] = cached.model_copy(update={"cached": True})
                     tick()
                 elif got.path is None:
                     # Unchanged upstream but no row for today's key: fetch the files after all.
@@ -168,18 +175,18 @@ def scan(
     return PortfolioScan(
         generated_at=generated_at,
         today=today,
-        sources=[source.description],
+        sources=(source.description,),
         policy=policy_summary(policy_set, options.policies),
-        results=ordered,
+        results=tuple(ordered),
         shard=f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
         with_mlflow=options.with_mlflow,
-        stats={
-            "repositories": len(ordered),
-            "evaluated": len(fresh),
-            "cached": sum(1 for r in ordered if r.cached),
-            "errors": sum(1 for r in ordered if not r.ok),
-            "seconds": round(time.perf_counter() - started, 3),
-        },
+        stats=ScanStats(
+            repositories=len(ordered),
+            evaluated=len(fresh),
+            cached=sum(1 for r in ordered if r.cached),
+            errors=sum(1 for r in ordered if not r.ok),
+            seconds=round(time.perf_counter() - started, 3),
+        ),
     )
 
 
@@ -280,7 +287,7 @@ class ResultCache:
         if self._db is None:
             return None
         found = self._db.execute("SELECT row FROM rows WHERE key = ?", (key,)).fetchone()
-        return RepositoryResult.from_dict(json.loads(found[0])) if found else None
+        return RepositoryResult.model_validate_json(found[0]) if found else None
 
     def known_heads(self) -> dict[str, str]:
         """Repository id -> the head of the latest row stored for it."""
@@ -301,7 +308,7 @@ class ResultCache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)",
                 (
-                    (key, row.id, row.head, now, json.dumps(row.to_dict(), ensure_ascii=False))
+                    (key, row.id, row.head, now, json.dumps(row.data(), ensure_ascii=False))
                     for key, row in rows
                 ),
             )
