@@ -18,7 +18,6 @@ The forge modules (:mod:`aigov.scm.github`, :mod:`aigov.scm.gitlab`) implement
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol
