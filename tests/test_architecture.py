@@ -17,7 +17,7 @@ LIBRARY_OWNERS = {
     "github": ("aigov.scm.github",),
     "gitlab": ("aigov.scm.gitlab",),
     "great_expectations": ("aigov.evidence.data_quality.run",),
-    "mlflow": ("aigov.evidence.mlflow_store",),
+    "mlflow": ("aigov.evidence.mlflow",),
 }
 
 
