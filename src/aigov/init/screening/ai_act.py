@@ -65,7 +65,6 @@ def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScre
     point = None if point in (None, NONE) else str(point)
     area = ANNEX_III[point][0] if point else None
     annex_i = answers.get("ai_act.annex_i_safety_component") is True
-    profiling = answers.get("profiling") is True
     transparency = {key: answers.get(f"transparency.{key}") is True for key in TRANSPARENCY_CASES}
     gpai = {
         "is_gpai_model": answers.get("gpai.is_gpai_model") is True,
@@ -92,51 +91,8 @@ def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScre
             )
         )
     elif point is not None:
-        condition = answers.get("ai_act.art_6_3_condition", NONE)
-        condition = None if condition in (None, NONE) else str(condition)
-        no_risk = answers.get("ai_act.art_6_3_no_significant_risk") is True
-        listed = tr("Annex III point {point} ({use}).", point=point, use=tr(ANNEX_III[point][1]))
-        if profiling:
-            category = "high"
-            reasons.append(
-                listed
-                + " "
-                + tr(
-                    "High-risk under Art. 6(2): the system profiles natural persons, so the "
-                    "Art. 6(3) derogation cannot apply (Art. 6(3) second subparagraph)."
-                )
-            )
-            exemption = {"claimed": False, "performs_profiling": True}
-        elif condition is not None and no_risk:
-            category = "limited" if any(transparency.values()) else "minimal"
-            article = ART_6_3_CONDITIONS[condition][0]
-            reasons.append(
-                listed
-                + " "
-                + tr(
-                    "Not high-risk under Art. {article}: {condition}; no significant risk of "
-                    "harm was assessed and the system does not profile natural persons. "
-                    "Document this assessment (Art. 6(4)) and register the system in the EU "
-                    "database (Art. 49(2)).",
-                    article=article,
-                    condition=tr(ART_6_3_CONDITIONS[condition][1]).lower(),
-                )
-            )
-            exemption = {
-                "claimed": True,
-                "condition": condition,
-                "performs_profiling": False,
-                "rationale": str(answers.get("ai_act.art_6_3_rationale") or "") or None,
-            }
-        else:
-            category = "high"
-            why = (
-                tr("the absence of a significant risk of harm has not been assessed")
-                if condition is not None
-                else tr("none of the Art. 6(3) conditions applies")
-            )
-            reasons.append(listed + " " + tr("High-risk under Art. 6(2): {why}.", why=why))
-            exemption = {"claimed": False, "performs_profiling": False}
+        category, reason, exemption = _annex_iii(answers, point, transparency, tr)
+        reasons.append(reason)
     elif any(transparency.values()):
         category = "limited"
     else:
@@ -148,6 +104,73 @@ def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScre
             )
         )
 
+    reasons += _obligations(category, point, transparency, gpai, tr)
+    return AiActScreening(
+        role=str(answers.get("ai_act.role") or "provider"),
+        category=category,
+        reasons=tuple(reasons),
+        prohibited_points=prohibited,
+        annex_iii_point=point,
+        annex_iii_area=area,
+        annex_i_safety_component=annex_i,
+        exemption=exemption,
+        transparency=transparency,
+        gpai=gpai,
+        prohibited_answers=prohibited_answers,
+    )
+
+
+def _annex_iii(
+    answers: Answers, point: str, transparency: dict[str, bool], tr: Translator
+) -> tuple[str, str, dict[str, Any]]:
+    """Category, reason and Art. 6(3) exemption of a use listed in Annex III (Art. 6(2)-(3))."""
+    profiling = answers.get("profiling") is True
+    condition = answers.get("ai_act.art_6_3_condition", NONE)
+    condition = None if condition in (None, NONE) else str(condition)
+    no_risk = answers.get("ai_act.art_6_3_no_significant_risk") is True
+    listed = tr("Annex III point {point} ({use}).", point=point, use=tr(ANNEX_III[point][1]))
+    if profiling:
+        reason = tr(
+            "High-risk under Art. 6(2): the system profiles natural persons, so the "
+            "Art. 6(3) derogation cannot apply (Art. 6(3) second subparagraph)."
+        )
+        return "high", listed + " " + reason, {"claimed": False, "performs_profiling": True}
+    if condition is not None and no_risk:
+        category = "limited" if any(transparency.values()) else "minimal"
+        article = ART_6_3_CONDITIONS[condition][0]
+        reason = tr(
+            "Not high-risk under Art. {article}: {condition}; no significant risk of "
+            "harm was assessed and the system does not profile natural persons. "
+            "Document this assessment (Art. 6(4)) and register the system in the EU "
+            "database (Art. 49(2)).",
+            article=article,
+            condition=tr(ART_6_3_CONDITIONS[condition][1]).lower(),
+        )
+        exemption = {
+            "claimed": True,
+            "condition": condition,
+            "performs_profiling": False,
+            "rationale": str(answers.get("ai_act.art_6_3_rationale") or "") or None,
+        }
+        return category, listed + " " + reason, exemption
+    why = (
+        tr("the absence of a significant risk of harm has not been assessed")
+        if condition is not None
+        else tr("none of the Art. 6(3) conditions applies")
+    )
+    reason = tr("High-risk under Art. 6(2): {why}.", why=why)
+    return "high", listed + " " + reason, {"claimed": False, "performs_profiling": False}
+
+
+def _obligations(
+    category: str,
+    point: str | None,
+    transparency: dict[str, bool],
+    gpai: dict[str, bool],
+    tr: Translator,
+) -> list[str]:
+    """The transparency (Art. 50) and general-purpose AI (Art. 53, 55) obligations that apply."""
+    reasons: list[str] = []
     cases = [f"Art. {TRANSPARENCY_CASES[key][0]}" for key, yes in transparency.items() if yes]
     if cases and category != "prohibited":
         lead = (
@@ -166,16 +189,4 @@ def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScre
             )
         else:
             reasons.append(tr("General-purpose AI model: the obligations of Art. 53 apply."))
-    return AiActScreening(
-        role=str(answers.get("ai_act.role") or "provider"),
-        category=category,
-        reasons=tuple(reasons),
-        prohibited_points=prohibited,
-        annex_iii_point=point,
-        annex_iii_area=area,
-        annex_i_safety_component=annex_i,
-        exemption=exemption,
-        transparency=transparency,
-        gpai=gpai,
-        prohibited_answers=prohibited_answers,
-    )
+    return reasons

@@ -109,6 +109,37 @@ def classify_gdpr(answers: Answers, tr: Translator | None = None) -> GdprScreeni
     if "35(3)(c)" in cases:
         triggers.append("systematic_public_monitoring")
 
+    required, reasons = _dpia_reasons(cases, criteria, tr)
+    automated: dict[str, Any] | None = None
+    if legal_effect:
+        automated = _automated_decision(answers, yes, reasons, tr)
+    if special:
+        reasons.append(
+            tr(
+                "Special categories of personal data are processed (Art. 9(1)): an Art. 9(2) "
+                "condition is needed."
+            )
+        )
+    basis = answers.get("gdpr.lawful_basis", NONE)
+    condition = answers.get("gdpr.art9_condition", NONE)
+    return GdprScreening(
+        personal_data=True,
+        dpia_status="required" if required else "not_required",
+        triggers=tuple(dict.fromkeys(triggers)),
+        art35_3_cases=tuple(cases),
+        wp248_criteria=criteria,
+        reasons=tuple(reasons),
+        lawful_basis=None if basis in (None, NONE) else str(basis),
+        special_categories=special,
+        art9_condition=None if condition in (None, NONE) else str(condition),
+        automated_decision=automated,
+    )
+
+
+def _dpia_reasons(
+    cases: list[str], criteria: tuple[str, ...], tr: Translator
+) -> tuple[bool, list[str]]:
+    """Whether a DPIA is required (an Art. 35(3) case, or two WP248 criteria), and why."""
     reasons: list[str] = []
     named = "; ".join(tr(WP248_CRITERIA[c]) for c in criteria)
     if cases:
@@ -139,40 +170,24 @@ def classify_gdpr(answers: Answers, tr: Translator | None = None) -> GdprScreeni
         reasons.append(
             tr("No DPIA is required: no case of Art. 35(3) and fewer than two WP248 criteria.")
         )
+    return required, reasons
 
-    automated: dict[str, Any] | None = None
-    if legal_effect:
-        solely = yes.get("gdpr.solely_automated", False)
-        automated = {"solely_automated": solely, "legal_or_similar_effect": True}
-        exception = answers.get("gdpr.art22_exception", NONE)
-        if solely:
-            if exception not in (None, NONE):
-                automated["exception"] = str(exception)
-            reasons.append(
-                tr(
-                    "Decisions with legal or similar effects are taken solely by automated "
-                    "means: Art. 22 applies; document the Art. 22(2) exception, the human "
-                    "review channel and how people contest a decision (Art. 22(3))."
-                )
-            )
-    if special:
+
+def _automated_decision(
+    answers: Answers, yes: dict[str, bool], reasons: list[str], tr: Translator
+) -> dict[str, Any]:
+    """Art. 22 for decisions with legal or similar effects; its reason appended to ``reasons``."""
+    solely = yes.get("gdpr.solely_automated", False)
+    automated: dict[str, Any] = {"solely_automated": solely, "legal_or_similar_effect": True}
+    exception = answers.get("gdpr.art22_exception", NONE)
+    if solely:
+        if exception not in (None, NONE):
+            automated["exception"] = str(exception)
         reasons.append(
             tr(
-                "Special categories of personal data are processed (Art. 9(1)): an Art. 9(2) "
-                "condition is needed."
+                "Decisions with legal or similar effects are taken solely by automated "
+                "means: Art. 22 applies; document the Art. 22(2) exception, the human "
+                "review channel and how people contest a decision (Art. 22(3))."
             )
         )
-    basis = answers.get("gdpr.lawful_basis", NONE)
-    condition = answers.get("gdpr.art9_condition", NONE)
-    return GdprScreening(
-        personal_data=True,
-        dpia_status="required" if required else "not_required",
-        triggers=tuple(dict.fromkeys(triggers)),
-        art35_3_cases=tuple(cases),
-        wp248_criteria=criteria,
-        reasons=tuple(reasons),
-        lawful_basis=None if basis in (None, NONE) else str(basis),
-        special_categories=special,
-        art9_condition=None if condition in (None, NONE) else str(condition),
-        automated_decision=automated,
-    )
+    return automated
