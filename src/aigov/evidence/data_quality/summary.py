@@ -125,11 +125,7 @@ def contract_entry(
     """The evidence of a validated contract."""
     counted = statistics(expectations)
     return ContractEvidence(
-        file=contract.file,
-        id=contract.id,
-        name=contract.data.get("name"),
-        version=contract.version,
-        digest=contract.digest,
+        **_declared(contract),
         status="validated",
         reason=None,
         server=source.to_evidence(),
@@ -142,14 +138,21 @@ def contract_entry(
     )
 
 
+def _declared(contract: DataContract) -> dict[str, Any]:
+    """The contract as declared when validated: which file, which version."""
+    return {
+        "file": contract.file,
+        "id": contract.id,
+        "name": contract.data.get("name"),
+        "version": contract.version,
+        "digest": contract.digest,
+    }
+
+
 def unavailable_entry(contract: DataContract, reason: str) -> ContractEvidence:
     """The evidence entry of a contract whose data could not be validated."""
     return ContractEvidence(
-        file=contract.file,
-        id=contract.id,
-        name=contract.data.get("name"),
-        version=contract.version,
-        digest=contract.digest,
+        **_declared(contract),
         status="unavailable",
         reason=reason,
         server=None,
