@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
-from tests.conftest import EXAMPLES, MINIMAL_MANIFEST
+from tests.conftest import EXAMPLES, MINIMAL_MANIFEST, PROJECT_ROOT
 from tests.evidence.mlflow_store import free_port, populate
 
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
@@ -104,6 +106,8 @@ def test_alias_resolves_to_the_approved_version(repo_with_store: Callable[..., P
     assert monitoring["last_breach"] == "2026-03-02"
     assert evidence["poc"]["approaches"] == ["lightgbm", "logistic"]
     assert evidence["poc"]["runs"] == 2  # the failed run is no candidate
+    published = json.loads((PROJECT_ROOT / "schemas/evidence.schema.json").read_text("utf-8"))
+    assert not list(jsonschema.Draft202012Validator(published).iter_errors({"mlflow": evidence}))
 
 
 def test_pinned_version_and_latest(repo_with_store: Callable[..., Path]) -> None:

@@ -17,6 +17,8 @@ from pydantic.json_schema import JsonSchemaMode
 
 from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.model_card import ModelCardMetadata
+from aigov.evidence.change import ChangeContext
+from aigov.evidence.collect import evidence_model
 from aigov.portfolio.kpi_model import PortfolioReport
 from aigov.portfolio.model import PortfolioScan
 from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport
@@ -52,6 +54,23 @@ MODEL_SCHEMAS: dict[str, SchemaSource] = {
         description=f"The outcome of one `aigov check` or `aigov gate` run. Version "
         f"{RESULT_SCHEMA_VERSION}; see docs/result-format.md for the versioning policy. A consumer "
         "must ignore properties it does not know.",
+    ),
+    "evidence.schema.json": SchemaSource(
+        evidence_model(),
+        "aigov evidence a rule reads (the evidence root of the policy context)",
+        mode="serialization",
+        description="What an expression reads under `evidence.*`: the git history of aigov.yaml, "
+        "the MLflow registry and the stored data quality results. A source is absent when no "
+        'applicable rule reads it and {"unavailable": reason} when it could not be collected '
+        "(every rule reading it then fails closed with that reason). See policies/README.md.",
+    ),
+    "change.schema.json": SchemaSource(
+        ChangeContext,
+        "aigov change a rule reads (the change root of the policy context)",
+        mode="serialization",
+        description="What an expression reads under `change.*`: a pull request's stage change and "
+        "files (aigov check --base), a deployment's target (aigov gate --to). A field the run "
+        "does not know is absent, never null: test it with has(). See policies/README.md.",
     ),
     "portfolio-scan.schema.json": SchemaSource(
         PortfolioScan, "aigov portfolio scan file (aigov portfolio scan -o FILE)"

@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aigov.documents.repository import Repository
 from aigov.evidence.store import DATA_QUALITY_FILE
@@ -72,9 +72,20 @@ class Evidence:
     """What a run collected, source by source: the source's evidence, why it is unavailable, or
     None when no applicable rule reads it (not collected)."""
 
-    git: GitEvidence | EvidenceUnavailableRecord | None = None
-    mlflow: MlflowEvidence | EvidenceUnavailableRecord | None = None
-    data_quality: DataQualityAssessment | EvidenceUnavailableRecord | None = None
+    git: GitEvidence | EvidenceUnavailableRecord | None = dataclasses.field(
+        default=None, metadata={"description": "What the history of aigov.yaml tells."}
+    )
+    mlflow: MlflowEvidence | EvidenceUnavailableRecord | None = dataclasses.field(
+        default=None,
+        metadata={"description": "The registered model version of model.registry and its run."},
+    )
+    data_quality: DataQualityAssessment | EvidenceUnavailableRecord | None = dataclasses.field(
+        default=None,
+        metadata={
+            "description": "The stored data quality results judged against the contracts "
+            "declared now."
+        },
+    )
 
     def collected(self) -> dict[str, SourceEvidence]:
         """The collected sources by name (``git``, ``mlflow``, ``data_quality``), typed."""
@@ -97,6 +108,38 @@ class Evidence:
     def plain(self) -> dict[str, Any]:
         """The ``evidence`` root of the expression context: plain data, collected sources only."""
         return {name: plain_evidence(value) for name, value in self.collected().items()}
+
+
+def evidence_model() -> type[BaseModel]:
+    """:class:`Evidence` as a pydantic model of its plain form (``evidence``), for the published
+    JSON Schema: its fields, types and descriptions read from the dataclass itself. Imports
+    every source's model, so only the schema generator calls it."""
+    import typing
+
+    from aigov.evidence.data_quality.model import DataQualityAssessment
+    from aigov.evidence.git_history import GitEvidence
+    from aigov.evidence.mlflow_evidence import MlflowEvidence
+
+    names = {
+        "GitEvidence": GitEvidence,
+        "MlflowEvidence": MlflowEvidence,
+        "DataQualityAssessment": DataQualityAssessment,
+    }
+    hints = typing.get_type_hints(Evidence, localns=names)
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(Evidence):
+        # A source not collected is absent from the plain form, never null.
+        kinds = tuple(t for t in typing.get_args(hints[field.name]) if t is not type(None))
+        description = field.metadata.get("description")
+        fields[field.name] = (typing.Union[kinds], Field(default=None, description=description))  # noqa: UP007
+    return create_model(
+        "Evidence",
+        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __doc__="The evidence root of the expression context (evidence.git, evidence.mlflow, "
+        "evidence.data_quality): a source is absent when no applicable rule reads it, its "
+        "evidence when collected, {unavailable: reason} when it could not be.",
+        **fields,
+    )
 
 
 def plain_evidence(value: SourceEvidence) -> Any:
