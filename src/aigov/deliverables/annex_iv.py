@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aigov.deliverables.document import Block, Deliverable, Gap, Paragraph, Section
+from aigov.deliverables.document import Deliverable, Gap, Paragraph, Section
 from aigov.deliverables.facts import (
     Fact,
     Writer,
@@ -20,7 +20,7 @@ from aigov.deliverables.facts import (
     or_gap,
     read,
     sign,
-    table,
+    table_or_gap,
     term,
     text,
     text_list,
@@ -259,10 +259,12 @@ def _performance_metrics(annex: _Annex) -> Section:
         Fact(tr("Threshold"), "threshold", num),
         Fact(tr("Why"), lambda c: c.description or c.dataset, given, "description"),
     ]
-    block: Block = (
-        table(w, m.success_criteria, columns, under=lambda i: f"success_criteria[{i}]")
-        if m.success_criteria
-        else Paragraph(Gap("success_criteria"))
+    block = table_or_gap(
+        w,
+        m.success_criteria,
+        columns,
+        missing="success_criteria",
+        under=lambda i: f"success_criteria[{i}]",
     )
     return Section(tr("4. Appropriateness of the performance metrics"), (block,))
 
@@ -281,7 +283,7 @@ def _lifecycle_changes(annex: _Annex) -> Section:
         Fact(tr("Decision"), "decision", term),
         Fact(tr("Reference"), "reference", text),
     ]
-    block: Block = table(w, m.approvals, columns) if m.approvals else Paragraph(Gap("approvals"))
+    block = table_or_gap(w, m.approvals, columns, missing="approvals")
     return Section(tr("6. Relevant changes through the lifecycle"), (block,))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigov.deliverables.document import Block, Bullets, Cell, Deliverable, Gap, Paragraph, Section
+from aigov.deliverables.document import Bullets, Cell, Deliverable, Gap, Paragraph, Section
 from aigov.deliverables.facts import (
     At,
     Fact,
@@ -14,12 +14,14 @@ from aigov.deliverables.facts import (
     cell,
     constant,
     facts,
+    facts_or_gap,
     iso_date,
     num,
     num_or_dash,
     read,
     sign,
     table,
+    table_or_gap,
     term,
     text,
     text_list,
@@ -43,20 +45,17 @@ def build(src: Sources, w: Writer) -> Deliverable:
         _veracity_section(src, w),
     ]
     if card is not None:
-        sections += [_fairness_section(src, w), _robustness_section(src, w)]
+        sections += _card_tables(src, w)
     sections.append(_limits_section(src, w))
     budget = m.framing.budget if m.framing else None
-    costs: Block = (
-        facts(
-            w,
-            budget,
-            [
-                Fact(tr("Build cost"), lambda b: (b.build_cost, b.currency), amount),
-                Fact(tr("Run cost per year"), lambda b: (b.run_cost_per_year, b.currency), amount),
-            ],
-        )
-        if budget
-        else Paragraph(Gap("framing.budget"))
+    costs = facts_or_gap(
+        w,
+        budget,
+        [
+            Fact(tr("Build cost"), lambda b: (b.build_cost, b.currency), amount),
+            Fact(tr("Run cost per year"), lambda b: (b.run_cost_per_year, b.currency), amount),
+        ],
+        under="framing.budget",
     )
     sections.append(Section(tr("Costs"), (costs,)))
     return Deliverable(
@@ -185,38 +184,35 @@ def _verdict(match: Evidence, tolerance: float, w: Writer) -> str:
     return w.tr("differs by {gap}", gap=w.num(difference))
 
 
-def _fairness_section(src: Sources, w: Writer) -> Section:
-    tr, card_file = w.tr, src.card_file
+def _card_tables(src: Sources, w: Writer) -> list[Section]:
+    """The lists the model card's front matter declares: fairness by slice, robustness tests."""
+    tr = w.tr
     assert src.repository.model_card is not None
-    fairness = src.repository.model_card.metadata.fairness or []
-    columns = [
+    meta = src.repository.model_card.metadata
+    fairness = [
         Fact(tr("Slice"), "slice", text),
         Fact(tr("Metric"), "metric", text),
         Fact(tr("Value"), "value", num),
         Fact(tr("Reference"), "reference_value", num_or_dash),
         Fact(tr("Largest gap accepted"), "max_gap", num_or_dash),
     ]
-    block: Block = (
-        table(w, fairness, columns) if fairness else Paragraph(Gap("fairness", card_file))
-    )
-    return Section(tr("Fairness by population slice"), (block,))
-
-
-def _robustness_section(src: Sources, w: Writer) -> Section:
-    tr, card_file = w.tr, src.card_file
-    assert src.repository.model_card is not None
-    tests = src.repository.model_card.metadata.robustness_tests or []
-    columns = [
+    robustness = [
         Fact(tr("Test"), "name", text),
         Fact(tr("Kind"), "kind", term),
         Fact(tr("Result"), "result", text),
         Fact(tr("Passed"), "passed", yes_no),
         Fact(tr("Date"), "date", iso_date),
     ]
-    block: Block = (
-        table(w, tests, columns) if tests else Paragraph(Gap("robustness_tests", card_file))
-    )
-    return Section(tr("Robustness tests"), (block,))
+    return [
+        Section(
+            title,
+            (table_or_gap(w, read(meta, key) or [], columns, missing=key, file=src.card_file),),
+        )
+        for title, key, columns in (
+            (tr("Fairness by population slice"), "fairness", fairness),
+            (tr("Robustness tests"), "robustness_tests", robustness),
+        )
+    ]
 
 
 def _limits_section(src: Sources, w: Writer) -> Section:

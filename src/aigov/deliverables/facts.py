@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from aigov.deliverables.document import Cell, Facts, Gap, Table
+from aigov.deliverables.document import Block, Cell, Facts, Gap, Paragraph, Table
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.i18n import Translator, number, translator
 
@@ -133,6 +133,30 @@ def table(
             for i, item in enumerate(items)
         ),
     )
+
+
+def facts_or_gap(
+    w: Writer, subject: Any, rows: Iterable[Fact], *, under: str, file: str = MANIFEST_FILE
+) -> Block:
+    """The facts of ``subject``, or the gap of the whole part ``under`` when it is absent."""
+    if not subject:
+        return Paragraph(Gap(under, file))
+    return facts(w, subject, rows, under=under, file=file)
+
+
+def table_or_gap(
+    w: Writer,
+    items: Sequence[Any],
+    columns: Sequence[Fact],
+    *,
+    missing: str,
+    under: Callable[[int], str] | str = "",
+    file: str = MANIFEST_FILE,
+) -> Block:
+    """The table of ``items``, or the gap of the list ``missing`` when it is empty."""
+    if not items:
+        return Paragraph(Gap(missing, file))
+    return table(w, items, columns, under=under, file=file)
 
 
 # --- Formatters: (value, where it was read) -> cell ------------------------------------------

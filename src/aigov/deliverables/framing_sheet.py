@@ -19,6 +19,7 @@ from aigov.deliverables.facts import (
     num,
     status_ref,
     table,
+    table_or_gap,
     term,
     text,
     text_or_dash,
@@ -75,21 +76,18 @@ def _project(m: LifecycleManifest, w: Writer) -> Block:
 
 def _objectives_section(framing: Framing, w: Writer) -> Section:
     tr = w.tr
-    objectives: Block = (
-        table(
-            w,
-            framing.business_objectives,
-            [
-                Fact(tr("KPI"), "kpi", text),
-                Fact(tr("Baseline"), lambda o: (o.baseline, o.unit), amount_or_gap, "baseline"),
-                Fact(tr("Target"), lambda o: (o.target, o.unit), amount),
-                Fact(tr("Direction"), "direction", term),
-                Fact(tr("Deadline"), "deadline", iso_date),
-            ],
-            under=lambda i: f"framing.business_objectives[{i}]",
-        )
-        if framing.business_objectives
-        else Paragraph(Gap("framing.business_objectives"))
+    objectives = table_or_gap(
+        w,
+        framing.business_objectives,
+        [
+            Fact(tr("KPI"), "kpi", text),
+            Fact(tr("Baseline"), lambda o: (o.baseline, o.unit), amount_or_gap, "baseline"),
+            Fact(tr("Target"), lambda o: (o.target, o.unit), amount),
+            Fact(tr("Direction"), "direction", term),
+            Fact(tr("Deadline"), "deadline", iso_date),
+        ],
+        missing="framing.business_objectives",
+        under=lambda i: f"framing.business_objectives[{i}]",
     )
     return Section(tr("Problem and objectives"), (Paragraph(framing.problem), objectives))
 
@@ -119,9 +117,7 @@ def _stakeholders_section(m: LifecycleManifest, w: Writer) -> Section:
         Fact(tr("Role"), "role", term),
         Fact(tr("Email"), "email", text_or_dash),
     ]
-    blocks: list[Block] = [
-        table(w, people, columns) if people else Paragraph(Gap("metadata.stakeholders"))
-    ]
+    blocks = [table_or_gap(w, people, columns, missing="metadata.stakeholders")]
     for role in ("business_owner", "data_protection_officer"):
         if not stakeholder(m, role):
             blocks.append(Paragraph(Gap(f"metadata.stakeholders[role={role}]")))

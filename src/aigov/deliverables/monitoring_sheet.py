@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigov.deliverables.document import Block, Cell, Deliverable, Gap, Paragraph, Section
+from aigov.deliverables.document import Cell, Deliverable, Gap, Paragraph, Section
 from aigov.deliverables.facts import (
     At,
     Fact,
     Writer,
     amount_or_gap,
     facts,
+    facts_or_gap,
     given,
     num,
     or_gap,
@@ -55,11 +56,7 @@ def _deployment_section(m: LifecycleManifest, w: Writer) -> Section:
         Fact(tr("Environments"), "environments", given),
         Fact(tr("Region"), "region", given),
     ]
-    block: Block = (
-        facts(w, m.deployment, rows, under="deployment")
-        if m.deployment
-        else Paragraph(Gap("deployment"))
-    )
+    block = facts_or_gap(w, m.deployment, rows, under="deployment")
     return Section(tr("Deployment"), (block,))
 
 
@@ -80,7 +77,7 @@ def _sla_section(m: LifecycleManifest, w: Writer) -> Section:
         Fact(tr("Data freshness"), "data_freshness", given),
         Fact(tr("Throughput per second"), "throughput_per_second", given),
     ]
-    block: Block = facts(w, m.sla, rows, under="sla") if m.sla else Paragraph(Gap("sla"))
+    block = facts_or_gap(w, m.sla, rows, under="sla")
     return Section(tr("Service levels (SLA)"), (block,))
 
 
@@ -162,9 +159,5 @@ def _retirement_section(m: LifecycleManifest, w: Writer) -> Section:
         Fact(tr("Retraining"), lambda r: _retraining(r.retraining), or_gap, "retraining"),
         Fact(tr("Decommission plan"), "decommission_plan", given),
     ]
-    block: Block = (
-        facts(w, m.retirement, rows, under="retirement")
-        if m.retirement
-        else Paragraph(Gap("retirement"))
-    )
+    block = facts_or_gap(w, m.retirement, rows, under="retirement")
     return Section(tr("Rollback, retraining and retirement"), (block,))
