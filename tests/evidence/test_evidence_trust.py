@@ -180,19 +180,19 @@ def test_changed_evidence_counts_only_when_attested_or_listed(
     assert changed_evidence(repository, frozenset({"MODEL_CARD.md"})) == []
     sources = {"mlflow", "data_quality"}
     claimed = collect_evidence(repository, sources, _request(changed_files=changed))
-    assert "mlruns.db is changed by this pull request" in claimed["mlflow"]["unavailable"]
-    assert f"{DATA_QUALITY_FILE} is changed" in claimed["data_quality"]["unavailable"]
+    assert "mlruns.db is changed by this pull request" in claimed.plain()["mlflow"]["unavailable"]
+    assert f"{DATA_QUALITY_FILE} is changed" in claimed.plain()["data_quality"]["unavailable"]
     attested = collect_evidence(
         repository, sources, _request(changed_files=changed, attested_evidence_changes=True)
     )
-    assert attested["mlflow"]["criteria_met"] is True
-    assert attested["data_quality"]["status"] == "current"
+    assert attested.plain()["mlflow"]["criteria_met"] is True
+    assert attested.plain()["data_quality"]["status"] == "current"
     listed = collect_evidence(
         repository,
         {"mlflow"},
         _request(changed_files=changed, trusted_tracking_uris=("sqlite:///mlruns.db",)),
     )
-    assert listed["mlflow"]["criteria_met"] is True
+    assert listed.plain()["mlflow"]["criteria_met"] is True
 
 
 def test_a_listed_tracking_server_still_gives_evidence(
@@ -213,9 +213,9 @@ def test_a_listed_tracking_server_still_gives_evidence(
     listed = collect_evidence(
         repository, {"mlflow"}, _request(trusted_tracking_uris=(mlflow_server,))
     )
-    assert listed["mlflow"]["criteria_met"] is True
+    assert listed.plain()["mlflow"]["criteria_met"] is True
     unlisted = collect_evidence(repository, {"mlflow"}, _request())
-    assert "is not listed" in unlisted["mlflow"]["unavailable"]
+    assert "is not listed" in unlisted.plain()["mlflow"]["unavailable"]
 
 
 # --- hostile committed stores ------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_a_store_too_slow_to_read_stops_at_its_budget(
     started = time.monotonic()
     evidence = collect_evidence(load_repository(repo), {"mlflow"}, _request(mlflow_timeout_s=1))
     seconds = time.monotonic() - started
-    reason = evidence["mlflow"]["unavailable"]
+    reason = evidence.plain()["mlflow"]["unavailable"]
     assert reason.startswith("reading the MLflow store mlruns.db took longer than 1 s: stopped")
     assert seconds < 1 + START_ALLOWANCE_S
     assert _digest(store) == before
