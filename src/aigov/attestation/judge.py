@@ -213,7 +213,9 @@ def attestation_finding(message: str, remediation: str, location: Location, fiel
         message=message,
         remediation=remediation,
         references=_REFERENCES,
-        location=location,
+        file=location.file,
+        line=location.line,
+        column=location.column,
         field=field,
         blocking=True,
     )

@@ -10,25 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aigov.documents.repository import Repository
 from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import UNAVAILABLE_KEY, Evidence
-from aigov.gate import is_blocking
-from aigov.policy.context import build_context, locate
-from aigov.policy.expressions import (
+from aigov.policy.cel import (
     ExpressionError,
     MissingField,
     PreparedContext,
     prepare_context,
 )
+from aigov.policy.context import build_context, locate
 from aigov.policy.findings import AppliedWaiver, Finding, PackInfo, Result
 from aigov.policy.pack import PolicyRule
 from aigov.policy.sources import PolicySet
 from aigov.policy.templates import render_message
-from aigov.policy.waivers import WAIVER_RULE_ID, check_waivers
+from aigov.policy.waivers import check_waivers
 
 OutcomeStatus = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
 
@@ -113,12 +112,6 @@ def unavailable_evidence(evidence: Evidence | Mapping[str, Any]) -> dict[str, st
     }
 
 
-def evidence_needed(policy_set: PolicySet, repository: Repository) -> frozenset[str]:
-    """Evidence sources (``mlflow``, ``data_quality``, ``git``) the applicable rules read."""
-    stage = repository.manifest.stage if repository.manifest else ""
-    return policy_set.evidence_needed([stage])
-
-
 def evaluate(
     repository: Repository,
     policy_set: PolicySet,
@@ -171,10 +164,6 @@ def evaluate(
         findings.append(
             _finding(rule, outcome, context, repository, effective_from, waivers.get(rule.id))
         )
-    findings = [
-        _with_blocking(finding, org.block_on) if finding.rule_id != WAIVER_RULE_ID else finding
-        for finding in findings
-    ]
     return Result(
         project=manifest.metadata.id,
         stage=manifest.stage,
@@ -182,7 +171,8 @@ def evaluate(
         today=today,
         block_on=org.block_on,
         packs=tuple(
-            PackInfo(pack.name, pack.version, pack.digest, pack.origin) for pack in policy_set.packs
+            PackInfo(name=pack.name, version=pack.version, digest=pack.digest, origin=pack.origin)
+            for pack in policy_set.packs
         ),
         findings=tuple(findings),
         rules_evaluated=len(policy_set.rules),
@@ -227,6 +217,7 @@ def _finding(
         if outcome.status == "not_yet_effective"
         else "failed"
     )
+    where = locate(repository, target)
     return Finding(
         rule_id=rule.id,
         pack=rule.pack,
@@ -235,20 +226,15 @@ def _finding(
         message=message,
         remediation=spec.remediation,
         references=tuple(spec.references),
-        location=locate(repository, target),
+        file=where.file,
+        line=where.line,
+        column=where.column,
         status=status,
         field=target or "",
         effective_from=effective_from,
         waived=waiver is not None,
         waiver=waiver,
     )
-
-
-def _with_blocking(finding: Finding, block_on: str) -> Finding:
-    blocking = is_blocking(finding, block_on)
-    if blocking == finding.blocking:
-        return finding
-    return replace(finding, blocking=blocking)
 
 
 def _severity(policy_set: PolicySet, rule_id: str) -> str | None:

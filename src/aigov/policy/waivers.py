@@ -79,6 +79,7 @@ def check_waivers(
             )
             continue
         key, message, remediation = problem
+        where = locate(("waivers", index, key))
         findings.append(
             Finding(
                 rule_id=WAIVER_RULE_ID,
@@ -88,7 +89,9 @@ def check_waivers(
                 message=f"waiver of {waiver.rule} ({waiver.ticket}): {message}",
                 remediation=remediation,
                 references=_REFERENCES,
-                location=locate(("waivers", index, key)),
+                file=where.file,
+                line=where.line,
+                column=where.column,
                 field=f"manifest.waivers[{index}].{key}",
                 blocking=True,
             )

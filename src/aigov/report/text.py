@@ -166,7 +166,7 @@ def _finding_lines(finding: Finding, *, with_fix: bool, tr: Translator) -> list[
 
 
 def _severities(findings: Iterable[Finding]) -> list[str]:
-    present = {f.severity for f in findings}
+    present: set[str] = {f.severity for f in findings}
     known = [s for s in SEVERITY_ORDER if s in present]
     return known + sorted(present - set(SEVERITY_ORDER))
 
