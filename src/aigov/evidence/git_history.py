@@ -245,8 +245,8 @@ def _read_history(path: Path, base: str | None) -> GitHistory:
     root = work_tree.top_level.resolve()
     try:
         manifest_path = (path.resolve() / MANIFEST_FILE).relative_to(root).as_posix()
-    except ValueError:
-        raise GitEvidenceUnavailable(f"{path} is outside the git work tree {root}") from None
+    except ValueError as exc:
+        raise GitEvidenceUnavailable(f"{path} is outside the git work tree {root}") from exc
     head = work_tree.head
     if head is None:
         raise GitEvidenceUnavailable("the repository has no commits yet")
@@ -356,10 +356,10 @@ def _iso_date(raw: str, commit: str) -> str:
     """
     try:
         return raw_date(raw).isoformat()
-    except (ValueError, OverflowError, OSError):
+    except (ValueError, OverflowError, OSError) as exc:
         raise GitEvidenceUnavailable(
             f"commit {commit[:12]} has a date that cannot be placed in time ('{raw[:40]}')"
-        ) from None
+        ) from exc
 
 
 def manifest_at(objects: ObjectReader, commit: str, manifest_path: str) -> dict[str, Any] | None:

@@ -78,6 +78,7 @@ from aigov.evidence.mlflow_store import (
 from aigov.quiet import quiet_library
 
 if TYPE_CHECKING:
+    from aigov.documents.manifest import LifecycleManifest
     from aigov.documents.repository import Repository
 
 DEFAULT_TIMEOUT_S = 10
@@ -187,6 +188,26 @@ def collect(
             "(evidence.mlflow.trusted_tracking_uris)",
             where,
         )
+    criteria, monitoring, histories = _asked(manifest)
+    return read_registry(
+        repository.root,
+        registry,
+        criteria=criteria,
+        monitoring=monitoring,
+        histories=histories,
+        card_metrics=card_metrics(repository),
+        located_at=where,
+        timeout_s=timeout_s,
+        max_retries=max_retries,
+        send_credentials=listed,
+    )
+
+
+def _asked(
+    manifest: LifecycleManifest,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[str]]:
+    """What the manifest asks MLflow to prove: the success criteria, the monitored performance
+    metric and the metrics whose history to read too (adoption), as the reader's request."""
     criteria = [
         {
             "metric": c.metric,
@@ -207,18 +228,7 @@ def collect(
         else None
     )
     adoption = manifest.monitoring.adoption if manifest.monitoring else None
-    return read_registry(
-        repository.root,
-        registry,
-        criteria=criteria,
-        monitoring=monitoring,
-        histories=[adoption.metric] if adoption else [],
-        card_metrics=card_metrics(repository),
-        located_at=where,
-        timeout_s=timeout_s,
-        max_retries=max_retries,
-        send_credentials=listed,
-    )
+    return criteria, monitoring, [adoption.metric] if adoption else []
 
 
 def is_trusted_uri(uri: str, trusted: str) -> bool:
@@ -324,7 +334,7 @@ def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -
     try:
         path = root.resolve(reference, referenced_from=located_at, field=field)
     except DocumentError as exc:
-        raise MlflowEvidenceUnavailable(exc.problem.message, located_at) from None
+        raise MlflowEvidenceUnavailable(exc.problem.message, located_at) from exc
     if kind == "sqlite":
         if not path.is_file():
             raise MlflowEvidenceUnavailable(
@@ -520,7 +530,7 @@ def read_registry(
             with tempfile.TemporaryDirectory(prefix="aigov-home-") as home:
                 return read_in_child(request, _environment_without_credentials(home))
         except StoreRefused as exc:
-            raise MlflowEvidenceUnavailable(exc.reason, where) from None
+            raise MlflowEvidenceUnavailable(exc.reason, where) from exc
     with _bounded_requests(timeout_s, max_retries, send_credentials) as bounds:
         return _read_with_client(
             uri, registry, criteria, monitoring, card_metrics, histories, where, bounds
@@ -578,8 +588,8 @@ def read_in_child(request: Mapping[str, Any], environment: Mapping[str, str]) ->
                 timeout=START_ALLOWANCE_S + budget_s,
                 check=False,
             )
-        except subprocess.TimeoutExpired:
-            raise Deadline(budget_s, 0).exceeded(shown) from None
+        except subprocess.TimeoutExpired as exc:
+            raise Deadline(budget_s, 0).exceeded(shown) from exc
         if not answer.is_file():
             lines = finished.stderr.decode("utf-8", "replace").strip().splitlines()
             raise StoreRefused(
@@ -621,10 +631,10 @@ def _read_with_client(
     try:
         from mlflow import MlflowClient
         from mlflow.exceptions import MlflowException
-    except ImportError:
+    except ImportError as exc:
         raise MlflowEvidenceUnavailable(
             "mlflow is not installed (pip install 'aigov[mlflow]')", where
-        ) from None
+        ) from exc
     read_again = bounds.max_retries
     while True:
         try:
@@ -634,15 +644,15 @@ def _read_with_client(
             raise
         except Exception as exc:  # network and driver errors come in many classes
             if deadline is not None and deadline.passed():
-                raise MlflowEvidenceUnavailable(deadline.exceeded(shown).reason, where) from None
+                raise MlflowEvidenceUnavailable(deadline.exceeded(shown).reason, where) from exc
             if not isinstance(exc, MlflowException):
                 raise MlflowEvidenceUnavailable(
                     f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
-                ) from None
+                ) from exc
             if read_again > 0 and _cut_off(exc):
                 read_again -= 1  # reads are idempotent: read again
                 continue
-            raise MlflowEvidenceUnavailable(_explain(exc, registry, bounds), where) from None
+            raise MlflowEvidenceUnavailable(_explain(exc, registry, bounds), where) from exc
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -161,8 +161,8 @@ def inspect_store(path: Path, shown: str, expected: ExpectedSchema, deadline: De
             _inspect(database, shown, expected)
     except sqlite3.DatabaseError as exc:
         if deadline.passed():
-            raise deadline.exceeded(shown) from None
-        raise StoreRefused(f"the MLflow store {shown} is not an SQLite database: {exc}") from None
+            raise deadline.exceeded(shown) from exc
+        raise StoreRefused(f"the MLflow store {shown} is not an SQLite database: {exc}") from exc
 
 
 def _inspect(database: sqlite3.Connection, shown: str, expected: ExpectedSchema) -> None:
