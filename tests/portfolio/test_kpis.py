@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from aigov.policy.sources import load_policy_set
 from aigov.portfolio.kpi_model import QualityStability
@@ -14,6 +15,10 @@ from aigov.portfolio.scan import ScanOptions, scan
 from aigov.portfolio.sources import FolderSource
 
 from .conftest import TODAY, write_repo
+
+FRAMING = TypeAdapter(Framing)
+QUALITY = TypeAdapter(QualitySeries)
+ADOPTION = TypeAdapter(AdoptionSeries)
 
 
 def test_roi_uses_the_attribution_share_and_shows_the_model() -> None:
@@ -27,14 +32,14 @@ def test_roi_uses_the_attribution_share_and_shows_the_model() -> None:
             "horizon_years": 2,
         },
     }
-    result = roi(Framing.model_validate(framing))
+    result = roi(FRAMING.validate_python(framing))
     # value 400k × 0.5 × 2 years = 400k; cost 100k + 2 × 50k = 200k.
     assert result.attribution_model == "shared"
     assert result.status == "ok" and result.attributed_annual_value == 200_000
     assert result.roi == pytest.approx(1.0)
     assert result.payback_months == pytest.approx(100_000 / 150_000 * 12, abs=0.1)
     del framing["expected_value"]["attribution_share"]  # type: ignore[attr-defined]
-    assert roi(Framing.model_validate(framing)).status == "no data"
+    assert roi(FRAMING.validate_python(framing)).status == "no data"
     assert roi(Framing()).status == "no data"
 
 
@@ -47,7 +52,7 @@ def test_quality_stability_over_6_and_12_months() -> None:
         "direction": "higher_is_better",
         "points": [[d, v] for d, v in zip(months, values, strict=True)],
     }
-    result = quality_stability(QualitySeries.model_validate(quality))
+    result = quality_stability(QUALITY.validate_python(quality))
     assert isinstance(result, QualityStability)
     assert result.months_12.points == 12 and result.months_6.points == 6
     assert result.months_12.worst_drop == pytest.approx(0.81 - 0.75)
@@ -55,11 +60,11 @@ def test_quality_stability_over_6_and_12_months() -> None:
     assert result.months_12.breaches == 1
     assert result.months_6.cv is not None and 0 < result.months_6.cv < 0.03
     lower = quality_stability(
-        QualitySeries.model_validate({**quality, "direction": "lower_is_better", "threshold": 0.82})
+        QUALITY.validate_python({**quality, "direction": "lower_is_better", "threshold": 0.82})
     )
     assert isinstance(lower, QualityStability)
     assert lower.months_12.worst_drop == pytest.approx(0.80 - 0.75)  # worst rise after a low
-    no_points = QualitySeries.model_validate({**quality, "points": []})
+    no_points = QUALITY.validate_python({**quality, "points": []})
     assert quality_stability(no_points).status == "no data"
     assert quality_stability(None).status == "no data"
 
@@ -67,12 +72,12 @@ def test_quality_stability_over_6_and_12_months() -> None:
 def test_adoption_against_the_daily_target() -> None:
     points = [[f"2026-11-{d:02d}", 100.0 if d % 2 else 60.0] for d in range(1, 31)]
     result = adoption(
-        AdoptionSeries.model_validate({"metric": "calls", "target_per_day": 80, "points": points})
+        ADOPTION.validate_python({"metric": "calls", "target_per_day": 80, "points": points})
     )
     assert result.status == "ok"
     assert result.last_30d_mean == pytest.approx(80.0, abs=1.5)
     assert result.days_on_target == pytest.approx(0.5)
-    empty = AdoptionSeries.model_validate({"metric": "calls", "target_per_day": 80, "points": []})
+    empty = ADOPTION.validate_python({"metric": "calls", "target_per_day": 80, "points": []})
     assert adoption(empty).status == "no data"
 
 

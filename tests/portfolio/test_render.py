@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import TypeAdapter
 from tests.conftest import PROJECT_ROOT
 
 from aigov.portfolio.kpi_model import ReportedScan, TrendPoint
@@ -58,7 +59,7 @@ def report_dir(portfolio_dir: Path, tmp_path: Path) -> Path:
     from aigov.portfolio.kpis import adoption, quality_stability
 
     quality = quality_stability(
-        QualitySeries.model_validate(
+        TypeAdapter(QualitySeries).validate_python(
             {
                 "metric": "auc",
                 "threshold": 0.7,
@@ -68,7 +69,7 @@ def report_dir(portfolio_dir: Path, tmp_path: Path) -> Path:
         )
     )
     usage = adoption(
-        AdoptionSeries.model_validate(
+        TypeAdapter(AdoptionSeries).validate_python(
             {
                 "metric": "calls per day",
                 "target_per_day": 100,

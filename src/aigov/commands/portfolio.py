@@ -29,6 +29,44 @@ def add_parser(verbs: Any) -> None:
     )
     actions = portfolio.add_subparsers(dest="action", metavar="ACTION", required=True)
 
+    _add_scan(actions)
+
+    merge = actions.add_parser(
+        "merge",
+        help="merge the scan files of the shards of one run",
+        description="Merge the scan files written by `aigov portfolio scan --shard I/N`.",
+    )
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    merge.add_argument("-o", "--output", type=Path, required=True)
+
+    report = actions.add_parser(
+        "report",
+        help="write the HTML, JSON and Markdown portfolio report",
+        description="Compute the KPIs of a scan, record it in the history, and write "
+        "portfolio.html, portfolio.json and portfolio.md.",
+    )
+    report.add_argument(
+        "scan_file",
+        nargs="?",
+        type=Path,
+        metavar="SCAN_FILE",
+        help="scan to report (default: the latest scan of the history)",
+    )
+    report.add_argument(
+        "--history",
+        type=Path,
+        default=DEFAULT_HISTORY,
+        metavar="DB",
+        help=f"history store (SQLite; default: {DEFAULT_HISTORY})",
+    )
+    report.add_argument("--no-history", action="store_true", help="neither read nor record")
+    report.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT}/)"
+    )
+
+
+def _add_scan(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``aigov portfolio scan`` and its options."""
     scan = actions.add_parser(
         "scan",
         help="evaluate every repository of a source into a scan file",
@@ -73,39 +111,6 @@ def add_parser(verbs: Any) -> None:
     )
     scan.add_argument("--gitlab-url", help="GitLab URL (default: $CI_SERVER_URL or gitlab.com)")
     scan.add_argument("--today", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
-
-    merge = actions.add_parser(
-        "merge",
-        help="merge the scan files of the shards of one run",
-        description="Merge the scan files written by `aigov portfolio scan --shard I/N`.",
-    )
-    merge.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    merge.add_argument("-o", "--output", type=Path, required=True)
-
-    report = actions.add_parser(
-        "report",
-        help="write the HTML, JSON and Markdown portfolio report",
-        description="Compute the KPIs of a scan, record it in the history, and write "
-        "portfolio.html, portfolio.json and portfolio.md.",
-    )
-    report.add_argument(
-        "scan_file",
-        nargs="?",
-        type=Path,
-        metavar="SCAN_FILE",
-        help="scan to report (default: the latest scan of the history)",
-    )
-    report.add_argument(
-        "--history",
-        type=Path,
-        default=DEFAULT_HISTORY,
-        metavar="DB",
-        help=f"history store (SQLite; default: {DEFAULT_HISTORY})",
-    )
-    report.add_argument("--no-history", action="store_true", help="neither read nor record")
-    report.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT}/)"
-    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -66,7 +66,7 @@ class History:
         """Store ``scan`` (once: recording it again changes nothing); False for a shard."""
         if scan.shard is not None:
             return False
-        blob = zlib.compress(json.dumps(scan.data(), ensure_ascii=False).encode(), 6)
+        blob = zlib.compress(scan.model_dump_json().encode(), 6)
         with self._db:  # one transaction
             cursor = self._db.execute(
                 "INSERT OR IGNORE INTO scans VALUES (?, ?, ?, ?, ?)",
@@ -119,6 +119,6 @@ class History:
         if found is None:
             return None
         try:
-            return PortfolioScan.from_data(json.loads(zlib.decompress(found[0])))
+            return PortfolioScan.from_json(zlib.decompress(found[0]))
         except (zlib.error, ValueError, ScanFileError) as exc:
             raise HistoryError(f"{self.path}: the latest scan cannot be read ({exc})") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Final, Literal
 
 from pydantic import Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from aigov.portfolio.model import Number, PackRef, PortfolioValue, SparseValue, ToolInfo
 
@@ -190,7 +191,8 @@ class ProjectKpis(PortfolioValue):
     cached: bool
 
 
-class FindingCounts(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True)  # five per repository: see model.py
+class FindingCounts:
     """Findings of one repository in one pack: blocking, and other open ones."""
 
     blocking: int = 0

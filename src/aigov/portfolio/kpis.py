@@ -30,6 +30,7 @@ Definitions (the README's "Portfolio KPIs" section says the same):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
@@ -389,7 +390,7 @@ def _compliance(
             waivers.append(
                 WaiverStanding(
                     repository=row.id,
-                    **waiver.model_dump(),
+                    **dataclasses.asdict(waiver),
                     age_days=(today - dt.date.fromisoformat(granted)).days if granted else None,
                     days_left=(expires - today).days,
                     open=expires >= today,

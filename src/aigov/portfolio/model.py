@@ -34,10 +34,12 @@ from typing import Any, ClassVar, Final, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     SerializerFunctionWrapHandler,
     ValidationError,
     model_serializer,
 )
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from aigov import __version__
 from aigov.documents.files import write_atomically
@@ -58,7 +60,11 @@ class PortfolioValue(BaseModel):
     """A value of the portfolio: frozen, written under the names it is read by."""
 
     model_config = ConfigDict(
-        frozen=True, serialize_by_alias=True, validate_by_name=True, validate_by_alias=True
+        frozen=True,
+        serialize_by_alias=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        ser_json_inf_nan="constants",  # a NaN metric is stored as Python's json writes it
     )
 
     def data(self) -> dict[str, Any]:
@@ -80,6 +86,11 @@ class SparseValue(PortfolioValue):
         return data
 
 
+# The parts of a row are slotted pydantic dataclasses, not models: a portfolio holds some twenty
+# findings per repository, and a model instance (its __dict__ and set of fields) weighs about
+# five times as much; they validate, serialise and publish their schema the same way.
+
+
 @dataclass(frozen=True)
 class RepositoryRef:
     """A repository to scan, as a source lists it."""
@@ -92,7 +103,8 @@ class RepositoryRef:
     location: str
 
 
-class ProjectInfo(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectInfo:
     """Who and where a project is, from its ``aigov.yaml``."""
 
     id: str | None = None
@@ -102,7 +114,8 @@ class ProjectInfo(PortfolioValue):
     stage: str | None = None
 
 
-class FindingRow(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class FindingRow:
     """One finding of the repository's check."""
 
     rule: str
@@ -114,7 +127,8 @@ class FindingRow(PortfolioValue):
     references: tuple[str, ...] = ()
 
 
-class PackRef(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class PackRef:
     """A policy pack the scan evaluated."""
 
     name: str
@@ -122,14 +136,16 @@ class PackRef(PortfolioValue):
     digest: str
 
 
-class PublishedPack(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class PublishedPack:
     """A pack version the repository's own CI last evaluated (``.aigov/result.json``)."""
 
     name: str
     version: str
 
 
-class WaiverRow(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class WaiverRow:
     """A waiver the manifest declares."""
 
     rule: str
@@ -140,7 +156,8 @@ class WaiverRow(PortfolioValue):
     stage: str | None = None
 
 
-class FramingBudget(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class FramingBudget:
     """``framing.budget`` as declared."""
 
     currency: str | None = None
@@ -149,7 +166,8 @@ class FramingBudget(PortfolioValue):
     approved: bool | None = None
 
 
-class FramingValue(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class FramingValue:
     """``framing.expected_value`` as declared (its rationale left out)."""
 
     currency: str | None = None
@@ -159,14 +177,16 @@ class FramingValue(PortfolioValue):
     horizon_years: int | None = None
 
 
-class FramingFeasibility(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class FramingFeasibility:
     """``framing.feasibility`` scores (1–5)."""
 
     data_maturity: Number
     it_maturity: Number
 
 
-class Framing(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class Framing:
     """What the KPIs read of the framing sheet."""
 
     budget: FramingBudget | None = None
@@ -175,12 +195,13 @@ class Framing(PortfolioValue):
     feasibility: FramingFeasibility | None = None
 
 
-class Timeline(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class Timeline:
     """First entry into each stage (``source``: ``git``, ``manifest`` or None)."""
 
     source: str | None = None
-    stages: dict[str, str] = {}
-    git: dict[str, str] = {}
+    stages: dict[str, str] = Field(default_factory=dict)
+    git: dict[str, str] = Field(default_factory=dict)
     git_note: str | None = None
 
 
@@ -188,7 +209,8 @@ MetricSeries = tuple[tuple[str, Number], ...]
 """``(date, value)`` points of an MLflow metric, oldest first."""
 
 
-class QualitySeries(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class QualitySeries:
     """``monitoring.performance`` and the MLflow history of its metric."""
 
     metric: str
@@ -197,7 +219,8 @@ class QualitySeries(PortfolioValue):
     points: MetricSeries = ()
 
 
-class AdoptionSeries(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class AdoptionSeries:
     """``monitoring.adoption`` and the MLflow history of its metric."""
 
     metric: str
@@ -206,7 +229,8 @@ class AdoptionSeries(PortfolioValue):
     points: MetricSeries = ()
 
 
-class Monitoring(PortfolioValue):
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True)
+class Monitoring:
     """Whether MLflow was read, and the monitored metrics' histories."""
 
     mlflow: str
@@ -333,13 +357,25 @@ class PortfolioScan(PortfolioValue):
         return f"{self.generated_at}#{self.shard or 'all'}"
 
     @classmethod
+    def from_json(cls, text: bytes | str) -> PortfolioScan:
+        """The scan in a scan file's ``text``; :class:`ScanFileError` when it is not one."""
+        try:
+            scan = cls.model_validate_json(text)  # parsed and validated in one pass
+        except ValidationError:
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                raise ScanFileError(f"not JSON ({exc})") from exc
+            return cls.from_data(data)  # which says what is wrong
+        _check_version(scan.schema_version)
+        return scan
+
+    @classmethod
     def from_data(cls, data: Any) -> PortfolioScan:
         """The scan in ``data`` (a scan file's JSON); :class:`ScanFileError` when it is not one."""
         if not isinstance(data, dict) or data.get("kind") != SCAN_KIND:
             raise ScanFileError(f"not an aigov portfolio scan (kind is not '{SCAN_KIND}')")
-        major = str(data.get("schema_version", "")).split(".")[0]
-        if major != SCAN_SCHEMA_VERSION.split(".")[0]:
-            raise ScanFileError(f"unsupported scan schema_version {data.get('schema_version')}")
+        _check_version(data.get("schema_version"))
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -348,22 +384,41 @@ class PortfolioScan(PortfolioValue):
             raise ScanFileError(f"malformed scan: {where}: {error['msg']}") from exc
 
 
+def _check_version(version: object) -> None:
+    """A scan of another major schema version is refused (its rows may mean other things)."""
+    if str(version or "").split(".")[0] != SCAN_SCHEMA_VERSION.split(".")[0]:
+        raise ScanFileError(f"unsupported scan schema_version {version}")
+
+
 def write_scan(scan: PortfolioScan, path: Path) -> None:
     """Write ``scan`` as JSON (atomically: a killed job never leaves half a file)."""
-    write_atomically(path, json.dumps(scan.data(), ensure_ascii=False, separators=(",", ":")))
+    write_atomically(path, scan_text(scan))
+
+
+def scan_text(scan: PortfolioScan) -> str:
+    """A scan file's text: compact JSON, ``results`` last.
+
+    Python's ``json`` writes it (pydantic's writer spells some floats otherwise: ``1e-7`` for
+    ``1e-07``), one row at a time, so that the plain data of a whole portfolio is never held at
+    once beside its models.
+    """
+
+    def dumped(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    head = dumped(scan.model_dump(mode="json", exclude={"results"}))
+    rows = ",".join(dumped(row.data()) for row in scan.results)
+    return f'{head[:-1]},"results":[{rows}]}}'
 
 
 def read_scan(path: Path) -> PortfolioScan:
     """Read a scan file; :class:`ScanFileError` when it is not one."""
     try:
-        with path.open(encoding="utf-8") as stream:
-            data = json.load(stream)
+        text = path.read_bytes()
     except OSError as exc:
         raise ScanFileError(f"{path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ScanFileError(f"{path}: not JSON ({exc})") from None
     try:
-        return PortfolioScan.from_data(data)
+        return PortfolioScan.from_json(text)
     except ScanFileError as exc:
         raise ScanFileError(f"{path}: {exc}") from exc
 

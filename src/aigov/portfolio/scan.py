@@ -180,13 +180,17 @@ def scan(
         results=tuple(ordered),
         shard=f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
         with_mlflow=options.with_mlflow,
-        stats=ScanStats(
-            repositories=len(ordered),
-            evaluated=len(fresh),
-            cached=sum(1 for r in ordered if r.cached),
-            errors=sum(1 for r in ordered if not r.ok),
-            seconds=round(time.perf_counter() - started, 3),
-        ),
+        stats=_stats(ordered, len(fresh), started),
+    )
+
+
+def _stats(rows: Sequence[RepositoryResult], evaluated: int, started: float) -> ScanStats:
+    return ScanStats(
+        repositories=len(rows),
+        evaluated=evaluated,
+        cached=sum(1 for r in rows if r.cached),
+        errors=sum(1 for r in rows if not r.ok),
+        seconds=round(time.perf_counter() - started, 3),
     )
 
 
@@ -307,10 +311,7 @@ class ResultCache:
         with self._db:  # one transaction: a killed scan leaves the cache as it was
             self._db.executemany(
                 "INSERT OR REPLACE INTO rows VALUES (?, ?, ?, ?, ?)",
-                (
-                    (key, row.id, row.head, now, json.dumps(row.data(), ensure_ascii=False))
-                    for key, row in rows
-                ),
+                ((key, row.id, row.head, now, row.model_dump_json()) for key, row in rows),
             )
 
     def close(self) -> None:

@@ -20,7 +20,14 @@ from pathlib import Path
 
 from aigov.portfolio.model import RepositoryRef
 from aigov.portfolio.sources import Materialized, SourceError
-from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, write_state
+from aigov.portfolio.sources_remote import (
+    forge_failures,
+    hosted_refs,
+    read_state,
+    safe_name,
+    snapshot,
+    write_state,
+)
 
 DEFAULT_API = "https://api.github.com"
 TIMEOUT_SECONDS = 30
@@ -56,27 +63,16 @@ class GitHubOrgSource:
 
     def list(self) -> list[RepositoryRef]:
         """The organisation's repositories; :class:`SourceError` when it cannot be listed."""
-        from aigov.scm.forge import ForgeReadError
-
         refs = []
-        try:
-            repositories = self._reader.repositories()
-        except ForgeReadError as exc:
-            raise SourceError(str(exc)) from exc
-        for repo in repositories:
-            ref = RepositoryRef(f"github:{repo.full_name}", repo.name, "github", repo.web_url)
+        for ref, repo in hosted_refs("github", self._reader.repositories):
             self._branches[ref.id] = (repo.full_name, repo.default_branch)
             refs.append(ref)
         return refs
 
     def materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
         """The governed files of the default branch's head, from the cache when unchanged."""
-        from aigov.scm.forge import ForgeReadError
-
-        try:
+        with forge_failures():
             return self._materialize(ref, known_head)
-        except ForgeReadError as exc:
-            raise SourceError(str(exc)) from exc
 
     def _materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
         full_name, branch = self._branches[ref.id]

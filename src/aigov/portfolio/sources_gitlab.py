@@ -17,8 +17,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from aigov.portfolio.model import RepositoryRef
-from aigov.portfolio.sources import Materialized, SourceError
-from aigov.portfolio.sources_remote import read_state, safe_name, snapshot, write_state
+from aigov.portfolio.sources import Materialized
+from aigov.portfolio.sources_remote import (
+    forge_failures,
+    hosted_refs,
+    read_state,
+    safe_name,
+    snapshot,
+    write_state,
+)
 
 DEFAULT_URL = "https://gitlab.com"
 TIMEOUT_SECONDS = 30
@@ -40,30 +47,17 @@ class GitLabGroupSource:
 
     def list(self) -> list[RepositoryRef]:
         """The group's projects; :class:`SourceError` when it cannot be listed."""
-        from aigov.scm.forge import ForgeReadError
-
         refs = []
-        try:
-            projects = self._reader.repositories()
-        except ForgeReadError as exc:
-            raise SourceError(str(exc)) from exc
-        for project in projects:
+        for ref, project in hosted_refs("gitlab", self._reader.repositories):
             assert project.project_id is not None  # GitLab always numbers its projects
-            ref = RepositoryRef(
-                f"gitlab:{project.full_name}", project.name, "gitlab", project.web_url
-            )
             self._projects[ref.id] = (project.project_id, project.full_name, project.default_branch)
             refs.append(ref)
         return refs
 
     def materialize(self, ref: RepositoryRef, known_head: str | None) -> Materialized:
         """The governed files of the default branch's head, from the cache when unchanged."""
-        from aigov.scm.forge import ForgeReadError
-
-        try:
+        with forge_failures():
             return self._materialize(ref)
-        except ForgeReadError as exc:
-            raise SourceError(str(exc)) from exc
 
     def _materialize(self, ref: RepositoryRef) -> Materialized:
         project_id, path, branch = self._projects[ref.id]

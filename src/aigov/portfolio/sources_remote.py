@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigov.documents.files import write_atomically
 from aigov.portfolio.evaluate import PUBLISHED_RESULT
+from aigov.portfolio.model import RepositoryRef
+from aigov.portfolio.sources import SourceError
+
+if TYPE_CHECKING:
+    from aigov.scm.forge import HostedRepository
 
 FileReader = Callable[[str], bytes | None]
 """Reads one file of the commit (repository-relative path); None when it does not exist."""
@@ -84,3 +90,27 @@ def write_state(path: Path, state: dict[str, Any]) -> None:
 
 def safe_name(text: str) -> str:
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in text)[:120]
+
+
+@contextmanager
+def forge_failures() -> Iterator[None]:
+    """A forge that cannot be read (:class:`~aigov.scm.forge.ForgeReadError`, its line naming
+    what was read) as a :class:`SourceError`."""
+    from aigov.scm.forge import ForgeReadError
+
+    try:
+        yield
+    except ForgeReadError as exc:
+        raise SourceError(str(exc)) from exc
+
+
+def hosted_refs(
+    forge: str, listing: Callable[[], list[HostedRepository]]
+) -> list[tuple[RepositoryRef, HostedRepository]]:
+    """The repositories a forge lists, each with its ref (id ``forge:full_name``)."""
+    with forge_failures():
+        repositories = listing()
+    return [
+        (RepositoryRef(f"{forge}:{repo.full_name}", repo.name, forge, repo.web_url), repo)
+        for repo in repositories
+    ]

@@ -15,17 +15,28 @@ from aigov.errors import AigovError
 Forge = Literal["github", "gitlab"]
 
 
-class ForgeReadError(AigovError):
-    """The forge could not be read (refused, unreachable, misconfigured): one clear line that
-    never holds the token.
+class ForgeError(AigovError):
+    """A forge refused or could not be reached: one clear line that never holds the token.
 
-    ``uncertain``: no clear answer came back (network failure, timeout, 5xx): a later run may
-    read what this one could not.
+    ``uncertain``: no clear answer came back (network failure, timeout, 5xx): the request may
+    have been carried out all the same, and a later run may read what this one could not.
     """
 
     def __init__(self, message: str, *, uncertain: bool = False) -> None:
         super().__init__(message)
         self.uncertain = uncertain
+
+
+class ForgeReadError(ForgeError):
+    """The forge could not be read (refused, unreachable, misconfigured)."""
+
+
+def refusal(status: object, message: object, token: str) -> str:
+    """``HTTP status: message`` of a refused request: the message on one line and cut short,
+    never the token (a proxy or a misbehaving server may echo the request's headers)."""
+    text = " ".join(str(message or "no message").split())[:200]
+    line = f"HTTP {status}: {text}"
+    return line.replace(token, "***") if token else line
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from aigov.scm.forge import (
     ForgeReadError,
     ForgeRepository,
     HostedRepository,
+    refusal,
 )
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
@@ -382,8 +383,7 @@ class GitHubOrganisationReader:
         """``HTTP status: message`` of a failed request: never the whole answer, which a proxy
         or a misbehaving server may fill with the request's headers, and never the token."""
         data = exc.data if isinstance(exc.data, dict) else {}
-        message = " ".join(str(data.get("message") or "no message").split())[:200]
-        return redact(f"HTTP {exc.status}: {message}", self._token)
+        return refusal(exc.status, data.get("message"), self._token)
 
 
 def standing_approvals(reviews: Iterable[PullRequestReview], author: str) -> tuple[Approval, ...]:

@@ -46,6 +46,7 @@ from aigov.scm.forge import (
     ForgeReadError,
     ForgeRepository,
     HostedRepository,
+    refusal,
 )
 from aigov.scm.publish import STATUS_CONTEXT, ForgeComment, PublishError, redact
 from aigov.scm.retry import (
@@ -406,8 +407,7 @@ class GitLabGroupReader:
     def _reason(self, exc: Any) -> str:
         """``HTTP status: message`` of a failed request, cut short and without the token (a
         misbehaving server or proxy may echo the request's headers in its answer)."""
-        message = " ".join(str(exc.error_message or "no message").split())[:200]
-        return redact(f"HTTP {exc.response_code}: {message}", self._token)
+        return refusal(exc.response_code, exc.error_message, self._token)
 
 
 def _change_request(

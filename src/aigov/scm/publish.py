@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 from urllib.parse import urlsplit
 
-from aigov.errors import AigovError
 from aigov.report import markdown
 from aigov.report.markdown import MARKER, escape_inline, safe_url
+from aigov.scm.forge import ForgeError
 
 if TYPE_CHECKING:
     from aigov.report.document import CheckReport
@@ -45,16 +45,9 @@ POST_ATTEMPTS: Final = 3
 _MARKER = re.compile(r"\A<!-- aigov-report(?: sha=([0-9a-f]{7,64}))? -->")
 
 
-class PublishError(AigovError):
-    """The forge refused or could not be reached; the message never holds the token.
-
-    ``uncertain``: no clear answer came back (network failure, timeout, 5xx), so a write may have
-    been carried out all the same.
-    """
-
-    def __init__(self, message: str, *, uncertain: bool = False) -> None:
-        super().__init__(message)
-        self.uncertain = uncertain
+class PublishError(ForgeError):
+    """The forge refused or could not be reached while publishing (``uncertain``: the write may
+    have been carried out all the same)."""
 
 
 @dataclass(frozen=True)
