@@ -384,7 +384,6 @@ def _criteria_changes(
     commit: str,
     position: int,
 ) -> list[CriterionChange]:
-    changes = []
     current: dict[str, tuple[float | None, str | None]] = {}
     for criterion in manifest.get("success_criteria") or []:
         if isinstance(criterion, dict) and isinstance(criterion.get("metric"), str):
@@ -394,39 +393,27 @@ def _criteria_changes(
                 _finite(threshold),
                 direction if isinstance(direction, str) else None,
             )
-    for metric, (threshold, direction) in current.items():
+    found: list[tuple[str, tuple[float | None, str | None], ChangeKind]] = []
+    for metric, definition in current.items():
         if metric not in known:
-            kind: ChangeKind = "set"
-        elif known[metric] == (threshold, direction):
-            continue
-        else:
-            kind = _compare(known[metric], (threshold, direction))
-        changes.append(
-            CriterionChange(
-                metric=metric,
-                threshold=threshold,
-                direction=direction,
-                date=when,
-                commit=commit,
-                change=kind,
-                position=position,
-            )
-        )
-    for metric in sorted(known.keys() - current.keys()):
-        changes.append(
-            CriterionChange(
-                metric=metric,
-                threshold=None,
-                direction=None,
-                date=when,
-                commit=commit,
-                change="removed",
-                position=position,
-            )
-        )
+            found.append((metric, definition, "set"))
+        elif known[metric] != definition:
+            found.append((metric, definition, _compare(known[metric], definition)))
+    found.extend((metric, (None, None), "removed") for metric in sorted(known.keys() - current))
     known.clear()
     known.update(current)
-    return changes
+    return [
+        CriterionChange(
+            metric=metric,
+            threshold=threshold,
+            direction=direction,
+            date=when,
+            commit=commit,
+            change=kind,
+            position=position,
+        )
+        for metric, (threshold, direction), kind in found
+    ]
 
 
 def _finite(value: Any) -> float | None:
