@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from tests.conftest import PROJECT_ROOT
 
-from aigov.documents.schemas import generate_schemas, render
+from aigov.schemas import generate_schemas, render
 
 SCHEMAS = PROJECT_ROOT / "schemas"
 
@@ -15,7 +15,7 @@ SCHEMAS = PROJECT_ROOT / "schemas"
 def test_committed_schema_matches_the_models(name: str) -> None:
     committed = (SCHEMAS / name).read_text(encoding="utf-8")
     assert committed == render(generate_schemas()[name]), (
-        f"schemas/{name} is stale: run `python -m aigov.documents.schemas schemas`"
+        f"schemas/{name} is stale: run `python -m aigov.schemas schemas`"
     )
 
 

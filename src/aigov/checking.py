@@ -32,19 +32,23 @@ from typing import TYPE_CHECKING, Any
 
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.types import STAGES
+from aigov.errors import AigovError
 from aigov.evidence.change import ChangeContext, Direction
 
 if TYPE_CHECKING:
     from aigov.attestation.apply import AttestationOutcome
+    from aigov.documents.manifest import LifecycleManifest
     from aigov.documents.repository import Repository
     from aigov.evidence.collect import Evidence, EvidenceChange
     from aigov.evidence.git_history import GitHistory
+    from aigov.gate import GateDecision
     from aigov.policy.cache import PackCache
+    from aigov.policy.findings import Result
     from aigov.policy.sources import PolicySet, PolicySource
-    from aigov.report.document import CheckReport, Decision, RuleInfo
+    from aigov.report.document import CheckReport, RuleInfo
 
 
-class CheckInputError(Exception):
+class CheckInputError(AigovError):
     """The run cannot start: the repository, policy source, base ref or baseline is unusable."""
 
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
@@ -93,57 +97,30 @@ def run_check(options: CheckOptions) -> CheckReport:
     return check_repository(load_repository(root), options)[0]
 
 
-def check_repository(
-    repository: Repository, options: CheckOptions
-) -> tuple[CheckReport, Evidence]:
+def check_repository(repository: Repository, options: CheckOptions) -> tuple[CheckReport, Evidence]:
     """:func:`run_check` on an already loaded repository; also returns the evidence collected.
 
     The portfolio scan reads the KPIs' inputs (the git stage timeline, MLflow histories) from
     that evidence instead of collecting it twice.
     """
-    from aigov.gate import gate_stages
+    from aigov.evidence.collect import changed_evidence
+    from aigov.gate import decide
     from aigov.policy.engine import evaluate
-    from aigov.report.document import CheckReport
 
     root = options.path
     today = options.today or dt.date.today()
-    if not repository.is_valid or repository.manifest is None:
-        raise CheckInputError(
-            f"{root} has invalid files (see `aigov validate {root}`):",
-            [str(p) for p in repository.problems.sorted()],
-        )
-    manifest = repository.manifest
+    manifest = _valid_manifest(repository, root)
     notes: list[str] = []
-    history: GitHistory | None = None
-    change: ChangeContext | None = None
     work_tree = _git_work_tree(root)
-    if options.base is not None:
-        history = _read_base_history(root, options.base)
+    history = _read_base_history(root, options.base) if options.base is not None else None
+    change: ChangeContext | None = None
+    if history is not None:
         files = _relative_files(history.changed_files or [], work_tree, root)
         change = stage_change(history.base_stage, manifest.stage, files)
-    if options.policy_set is not None and options.base is None:
-        policy_set = options.policy_set
-    else:
-        source = _parse_source(options.policies, options.policies_ref)
-        policy_set = _load_policies(
-            source, options.base, work_tree, history, notes, _pack_cache(options, work_tree)
-        )
-    if options.fail_on is not None:
-        policy_set = dataclasses.replace(
-            policy_set, org=policy_set.org.model_copy(update={"block_on": options.fail_on})
-        )
-    try:
-        stages = gate_stages(manifest.stage, change, options.target)
-    except ValueError as exc:
-        raise CheckInputError(str(exc)) from None
-    if options.target is not None:
-        change = (change or ChangeContext()).model_copy(
-            update={"target": options.target, "target_stage": stages[0]}
-        )
+    policy_set = _policy_set(options, work_tree, history, notes)
+    stages, change = _stages(manifest.stage, change, options.target)
     if options.run_data_checks:
         notes.append(refresh_data_quality(repository))
-    from aigov.evidence.collect import changed_evidence
-
     changed_files = frozenset(change.files or ()) if change else frozenset()  # pull requests
     evidence_changes = changed_evidence(repository, changed_files)
     notes.extend(
@@ -180,50 +157,109 @@ def check_repository(
         pending_waivers=attestation.pending_waivers,
         waiver_starts=attestation.waiver_starts,
     )
-    findings = (*attestation.findings, *result.findings)
-    extra: dict[str, Any] = {}
-    if policy_set.org.lang != "en":  # the report renderers' language (aigov.i18n)
-        extra["lang"] = policy_set.org.lang
-    if change is not None:
-        extra["change"] = change.plain()
-    if attestation.judged or attestation.mode != "none":
-        extra["attestation"] = attestation.to_dict()
-    if options.baseline is not None:
-        from aigov.baseline import BaselineError, apply_baseline, load_baseline
+    # The attestation's findings (records nobody attested) are judged with the rules' own.
+    result = result.model_copy(update={"findings": (*attestation.findings, *result.findings)})
+    decision = decide(result, _load_baseline(options.baseline), target=options.target)
+    run = _RunFacts(options, policy_set, history, change, attestation, notes)
+    return _report(result, decision, run), evidence
 
-        try:
-            fingerprints = load_baseline(options.baseline)
-        except BaselineError as exc:
-            raise CheckInputError(str(exc)) from None
-        findings, matched = apply_baseline(findings, fingerprints)
+
+def _valid_manifest(repository: Repository, root: Path) -> LifecycleManifest:
+    if not repository.is_valid or repository.manifest is None:
+        raise CheckInputError(
+            f"{root} has invalid files (see `aigov validate {root}`):",
+            [str(p) for p in repository.problems.sorted()],
+        )
+    return repository.manifest
+
+
+def _policy_set(
+    options: CheckOptions, work_tree: Path | None, history: GitHistory | None, notes: list[str]
+) -> PolicySet:
+    """The trusted policy set of the run, with ``--fail-on`` as its ``block_on``."""
+    if options.policy_set is not None and options.base is None:
+        policy_set = options.policy_set
+    else:
+        source = _parse_source(options.policies, options.policies_ref)
+        policy_set = _load_policies(
+            source, options.base, work_tree, history, notes, _pack_cache(options, work_tree)
+        )
+    if options.fail_on is None:
+        return policy_set
+    # The org config the rules see (``org.block_on``) says what blocks this run, too.
+    org = policy_set.org.model_copy(update={"block_on": options.fail_on})
+    return dataclasses.replace(policy_set, org=org)
+
+
+def _stages(
+    manifest_stage: str, change: ChangeContext | None, target: str | None
+) -> tuple[tuple[str, ...], ChangeContext | None]:
+    """The stages whose rules apply, and the change with a deployment's target."""
+    from aigov.gate import gate_stages
+
+    try:
+        stages = gate_stages(manifest_stage, change, target)
+    except ValueError as exc:  # an unknown deployment target: the message names the known ones
+        raise CheckInputError(str(exc)) from exc
+    if target is not None:
+        change = (change or ChangeContext()).model_copy(
+            update={"target": target, "target_stage": stages[0]}
+        )
+    return stages, change
+
+
+@dataclass(frozen=True)
+class _RunFacts:
+    """What the run knows of itself besides the evaluation and the decision."""
+
+    options: CheckOptions
+    policy_set: PolicySet
+    history: GitHistory | None
+    change: ChangeContext | None
+    attestation: AttestationOutcome
+    notes: list[str]
+
+
+def _report(result: Result, decision: GateDecision, run: _RunFacts) -> CheckReport:
+    from aigov.report.document import CheckReport
+
+    options = run.options
+    extra: dict[str, Any] = {}
+    if run.policy_set.org.lang != "en":  # the report renderers' language (aigov.i18n)
+        extra["lang"] = run.policy_set.org.lang
+    if run.change is not None:
+        extra["change"] = run.change.plain()
+    if run.attestation.judged or run.attestation.mode != "none":
+        extra["attestation"] = run.attestation.to_dict()
+    notes = list(run.notes)
+    if options.baseline is not None:
+        matched = list(decision.baseline_matched)
         extra["baseline"] = {"file": str(options.baseline), "matched": matched}
         if matched:
             notes.append(
                 f"{len(matched)} finding(s) already in the baseline {options.baseline} do not block"
             )
-    decision: Decision = "block" if any(f.blocking for f in findings) else "pass"
-    report = CheckReport(
-        repository=str(root),
-        project=result.project,
-        stage=result.stage,
-        stages=result.stages,
-        today=today,
-        decision=decision,
-        block_on=result.block_on,
-        packs=result.packs,
-        rules=rule_infos(policy_set),
-        findings=findings,
-        rules_evaluated=result.rules_evaluated,
-        rules_passed=result.rules_passed,
-        rules_not_applicable=result.rules_not_applicable,
+    return CheckReport.of(
+        result,
+        decision,
+        repository=str(options.path),
+        rules=rule_infos(run.policy_set),
         target=options.target,
-        policy_source=policy_set.origin,
-        commit=history.head if history is not None else None,
+        policy_source=run.policy_set.origin,
+        commit=run.history.head if run.history is not None else None,
         base=options.base,
         notes=tuple(notes),
         extra=extra,
     )
-    return report, evidence
+
+
+def _load_baseline(path: Path | None) -> frozenset[str]:
+    """The fingerprints of the saved result ``--baseline`` names (none without one)."""
+    if path is None:
+        return frozenset()
+    from aigov.baseline import load_baseline
+
+    return load_baseline(path)
 
 
 # --- the change a pull request makes -----------------------------------------------------------

@@ -14,11 +14,12 @@ from tests.conftest import EXAMPLES
 from aigov.deliverables import BUILDERS, Sources, Writer, generate
 from aigov.deliverables.render import render
 from aigov.documents.repository import load_repository
+from aigov.evidence.collect import EvidenceUnavailableRecord
 from aigov.evidence.store import DATA_QUALITY_FILE, assess
 
 TODAY = dt.date(2026, 11, 24)
 EXAMPLE_NAMES = ("credit-scoring", "customer-chatbot", "demand-forecast", "hr-attrition-ideation")
-NO_MLFLOW = {"unavailable": "aigov.yaml declares no model.registry"}
+NO_MLFLOW = EvidenceUnavailableRecord(reason="aigov.yaml declares no model.registry")
 
 
 def _docs(root: Path, lang: str = "en", **evidence: Any) -> dict[str, str]:
@@ -165,7 +166,7 @@ def test_data_quality_report_from_stored_evidence(tmp_path: Path) -> None:
     (root / DATA_QUALITY_FILE).parent.mkdir(parents=True, exist_ok=True)
     (root / DATA_QUALITY_FILE).write_text(json.dumps(stored), encoding="utf-8")
     evidence = assess(stored, repository.contracts, now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
-    data = _docs(root, data_quality=evidence.plain())["data-report.md"]
+    data = _docs(root, data_quality=evidence)["data-report.md"]
     assert "36 passed, 2 failed, 3 skipped of 38" in data
     assert "| credit\\_application | 400 | 99.77 % | 100 % |" in data
     assert "net\\_monthly\\_income.range" in data
@@ -223,7 +224,7 @@ def test_evaluation_against_mlflow_evidence() -> None:
             "last_breach": None,
         },
     }
-    files = _docs(EXAMPLES / "credit-scoring", mlflow=mlflow)
+    files = _docs(EXAMPLES / "credit-scoring", mlflow=mlflow)  # a partial answer, as plain data
     evaluation = files["evaluation-report.md"]
     assert (
         "| AUC on out-of-time test sample | ≥ 0.78 | test\\_oot\\_auc | 0.811 | yes |" in evaluation

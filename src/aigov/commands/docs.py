@@ -61,14 +61,11 @@ def _org(policies: Path | None) -> Any:
 
     if policies is None or not (policies / ORG_FILE).is_file():
         return OrgConfig.default()
-    from aigov.documents.problems import DocumentError
     from aigov.documents.repository import load_yaml_file
 
+    data = load_yaml_file(policies / ORG_FILE, str(policies / ORG_FILE)).data  # DocumentError
     try:
-        data = load_yaml_file(policies / ORG_FILE, str(policies / ORG_FILE)).data
         return OrgConfig.model_validate(data)
-    except DocumentError as exc:
-        raise UsageError(str(exc.problem)) from None
     except ValueError as exc:
         raise UsageError(f"{policies / ORG_FILE}: {exc}") from None
 
@@ -103,12 +100,10 @@ def run(args: argparse.Namespace) -> int:
     evidence = evidence.with_unavailable(
         {DATA_QUALITY, MLFLOW} - set(wanted), tr("skipped with --skip-evidence")
     )
-    # The deliverables read plain data (the models' plain form) until they read the models.
-    plain = evidence.plain()
     sources = Sources(
         repository,
-        data_quality=plain.get(DATA_QUALITY),
-        mlflow=plain.get(MLFLOW),
+        data_quality=evidence.data_quality,
+        mlflow=evidence.mlflow,
         card_metric_tolerance=org.limits.card_metric_tolerance,
     )
     formats: tuple[Any, ...] = ("md", "html") if args.format == "both" else (args.format,)

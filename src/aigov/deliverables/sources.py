@@ -8,19 +8,24 @@ Its fields are then read by the deliverables' fact tables through
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigov.deliverables.facts import Writer, read
 from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.repository import Repository
 
-UNAVAILABLE = "unavailable"
+if TYPE_CHECKING:
+    from aigov.evidence.collect import EvidenceUnavailableRecord
+    from aigov.evidence.data_quality.model import DataQualityAssessment
+    from aigov.evidence.mlflow_evidence import MlflowEvidence
+
 CARD_METRIC_TOLERANCE = 0.005
 """Gap between a model card value and MLflow's shown as consistent (the org default)."""
 
-Evidence = Mapping[str, Any]
+Evidence = Any
+"""A source's evidence model (:class:`~aigov.evidence.mlflow_evidence.MlflowEvidence`,
+:class:`~aigov.evidence.data_quality.model.DataQualityAssessment`), read with :func:`read`."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,11 @@ class Sources:
     """What a deliverable may read: the loaded repository and the evidence collected for it."""
 
     repository: Repository
-    data_quality: Evidence | None = None
-    """``evidence.data_quality`` (see :func:`aigov.evidence.store.assess`), or None."""
-    mlflow: Evidence | None = None
-    """``evidence.mlflow``, ``{"unavailable": reason}``, or None when not collected."""
+    data_quality: DataQualityAssessment | EvidenceUnavailableRecord | None = None
+    """``evidence.data_quality`` (see :func:`aigov.evidence.store.assess`), why it is
+    unavailable, or None when not collected."""
+    mlflow: MlflowEvidence | EvidenceUnavailableRecord | None = None
+    """``evidence.mlflow``, why it is unavailable, or None when not collected."""
     card_metric_tolerance: float = CARD_METRIC_TOLERANCE
 
     @property
@@ -67,10 +73,12 @@ class Sources:
 
 
 def _usable(evidence: Evidence | None, w: Writer, source: str) -> Usable:
+    from aigov.evidence.collect import EvidenceUnavailableRecord
+
     if evidence is None:
         return Usable(None, w.tr("{source} evidence was not collected", source=source))
-    if UNAVAILABLE in evidence:
-        return Usable(None, str(evidence[UNAVAILABLE]))
+    if isinstance(evidence, EvidenceUnavailableRecord):
+        return Usable(None, evidence.reason)
     return Usable(evidence, None)
 
 

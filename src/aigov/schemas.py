@@ -1,6 +1,9 @@
-"""Generate the JSON Schemas in ``schemas/`` from the document models (the single source of truth).
+"""Generate the JSON Schemas in ``schemas/`` from the models (the single source of truth): the
+files people write (manifest, model card front matter) and what aigov writes or lets rules read
+(the result, the evidence and change context, the portfolio's scan and report).
 
-Run ``python -m aigov.documents.schemas`` after changing a model; a test fails while the committed
+It sits at the top of the package because it reads every stage's models; no stage imports it.
+Run ``python -m aigov.schemas schemas`` after changing a model; a test fails while the committed
 files differ from what the models generate. Editors use them through a first line such as
 ``# yaml-language-server: $schema=https://…/aigov-manifest.schema.json``.
 """
