@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from aigov.errors import AigovError
+
 GIT_TIMEOUT_SECONDS = 60
 """A single plumbing command never legitimately takes this long; past it the repository is
 treated as unreadable instead of stalling the pipeline."""
@@ -31,7 +33,7 @@ treated as unreadable instead of stalling the pipeline."""
 _READ_CHUNK = 1 << 16
 
 
-class GitError(Exception):
+class GitError(AigovError):
     """git is missing, the path is not a repository, or a command failed; the message says which."""
 
 
