@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.types import STAGES
 from aigov.errors import AigovError
-from aigov.evidence.change import ChangeContext, Direction
 
 if TYPE_CHECKING:
     from aigov.attestation.apply import AttestationOutcome
     from aigov.documents.manifest import LifecycleManifest
     from aigov.documents.repository import Repository
+    from aigov.evidence.change import ChangeContext, Direction
     from aigov.evidence.collect import Evidence, EvidenceChange
     from aigov.evidence.git_history import GitHistory
     from aigov.gate import GateDecision
@@ -202,6 +202,8 @@ def _stages(
     except ValueError as exc:  # an unknown deployment target: the message names the known ones
         raise CheckInputError(str(exc)) from exc
     if target is not None:
+        from aigov.evidence.change import ChangeContext
+
         change = (change or ChangeContext()).model_copy(
             update={"target": target, "target_stage": stages[0]}
         )
@@ -273,6 +275,8 @@ def stage_change(base_stage: str | None, head_stage: str, files: Sequence[str]) 
     jumps over (``poc`` → ``production`` skips ``industrialization``).
     """
     changed = base_stage is not None and base_stage != head_stage
+    from aigov.evidence.change import ChangeContext
+
     direction: Direction = "none"
     skipped: list[str] = []
     if changed and base_stage in STAGES and head_stage in STAGES:

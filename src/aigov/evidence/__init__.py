@@ -8,6 +8,10 @@ from aigov.errors import AigovError
 _MAX_REASON = 300
 
 
+NO_REGISTRY = "aigov.yaml declares no model.registry"
+"""Why there is no MLflow evidence for a project that names no model registry."""
+
+
 class EvidenceUnavailable(AigovError):
     """A source cannot give its evidence; ``reason`` says why (it becomes the finding's text),
     ``location`` points at the manifest field that named the source, when one did."""

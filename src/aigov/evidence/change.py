@@ -19,7 +19,8 @@ Direction = Literal["none", "forward", "backward", "retire"]
 class ChangeContext(BaseModel):
     """``change``: the stage change of a pull request, and the target of a deployment."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a run that never builds this evidence never pays for its validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     stage_changed: bool | None = Field(
         default=None, description="The pull request changes the manifest's stage."

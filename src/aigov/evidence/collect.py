@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aigov.documents.repository import Repository
+from aigov.evidence import NO_REGISTRY
 from aigov.evidence.store import DATA_QUALITY_FILE
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ class EvidenceUnavailableRecord(BaseModel):
     """A source that could not be collected, and why (``{"unavailable": reason}`` to rules):
     every rule that reads the source fails closed with this reason."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a run that never builds this evidence never pays for its validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     reason: str = Field(
         serialization_alias=UNAVAILABLE_KEY,
@@ -265,6 +267,10 @@ def _git(
 def _mlflow(
     repository: Repository, request: EvidenceRequest
 ) -> MlflowEvidence | EvidenceUnavailableRecord:
+    manifest = repository.manifest
+    if manifest is None or manifest.model is None or manifest.model.registry is None:
+        # Said before importing the MLflow reader and its models (~10 ms of a cold check).
+        return unavailable(NO_REGISTRY)
     from aigov.evidence.mlflow import MlflowEvidenceUnavailable, collect
 
     try:

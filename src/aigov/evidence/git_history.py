@@ -61,7 +61,8 @@ _POSITION = (
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a run that never builds this evidence never pays for its validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class EarliestApproval(_Record):

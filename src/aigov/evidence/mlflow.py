@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 from aigov.documents.files import RepositoryRoot
 from aigov.documents.manifest import MANIFEST_FILE, Registry
 from aigov.documents.problems import DocumentError, Location
-from aigov.evidence import EvidenceUnavailable
+from aigov.evidence import NO_REGISTRY, EvidenceUnavailable
 from aigov.evidence import first_line as _first_line
 from aigov.evidence.mlflow_evidence import (
     CardMetricMatch,
@@ -153,7 +153,7 @@ def collect(
         else Location(MANIFEST_FILE)
     )
     if manifest is None or registry is None:
-        raise MlflowEvidenceUnavailable("aigov.yaml declares no model.registry", where)
+        raise MlflowEvidenceUnavailable(NO_REGISTRY, where)
     uri = registry.tracking_uri
     listed = any(is_trusted_uri(uri, trusted) for trusted in trusted_uris)
     if trusted_uris and not listed:

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Evidence(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a run that never builds this evidence never pays for its validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def plain(self) -> dict[str, Any]:
         """The plain data rules read (``evidence.mlflow``), keys in this model's field order."""

@@ -23,7 +23,8 @@ AssessmentStatus = Literal["current", "stale", "mismatched", "unavailable", "mis
 
 
 class _Value(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a run that never builds this evidence never pays for its validator.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def plain(self) -> dict[str, Any]:
         """The plain form: the stored file's and the policy context's data, keys in field order."""
