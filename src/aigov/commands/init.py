@@ -12,13 +12,16 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aigov.commands import iso_date
 from aigov.documents.types import STAGES
 from aigov.errors import EXIT_PASS, UsageError
+
+if TYPE_CHECKING:
+    from aigov.init.scaffold import ProjectAnswers
 
 PROJECT_FIELDS = (
     "id",
@@ -139,14 +142,48 @@ def _prompt_text(
 
 def run(args: argparse.Namespace) -> int:
     from aigov.i18n import translator
-    from aigov.init.scaffold import ProjectAnswers, scaffold, slug
-    from aigov.init.screening import missing_answers, screen
-    from aigov.init.screening.questions import QUESTIONS_BY_ID, asked_questions, parse_answer
+    from aigov.init.scaffold import scaffold, slug
+    from aigov.init.screening import screen
+    from aigov.init.screening.questions import QUESTIONS_BY_ID
 
     tr = translator(args.lang)
     root = Path(args.path)
     if root.exists() and not root.is_dir():
         raise UsageError(f"'{args.path}' is not a folder")
+    project, answers = _given_answers(args)
+    # Fail before asking anything when the files are there already.
+    contract_name = slug(
+        project.get("contract") or f"{project.get('id') or slug(root.resolve().name)}-data"
+    )
+    targets = ["aigov.yaml", "MODEL_CARD.md", f"contracts/{contract_name}.odcs.yaml"]
+    _refuse_to_overwrite(root, targets[:2], args.force, tr)
+    if args.interactive or (not args.no_input and sys.stdin.isatty()):
+        _ask_interactively(project, answers, root, tr)
+    else:
+        _require_every_answer(project, answers, tr)
+    answers = {k: v for k, v in answers.items() if k in QUESTIONS_BY_ID}
+    screening = screen(answers, tr)
+    files = scaffold(
+        _project_answers(project, tr),
+        screening,
+        today=args.today or dt.date.today(),
+        tr=tr,
+        lang=args.lang or "en",
+    )
+    _refuse_to_overwrite(root, list(files), args.force, tr)
+    for relative, text in files.items():
+        target = root / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return _report(root, files, screening, tr)
+
+
+def _given_answers(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, Any]]:
+    """The project fields and screening answers given up front: the answers file, then the
+    flags, then each ``--answer KEY=VALUE`` (a later one wins)."""
     project: dict[str, str] = {}
     answers: dict[str, Any] = {}
     if args.answers is not None:
@@ -162,16 +199,12 @@ def run(args: argparse.Namespace) -> int:
         flag_project, flag_answers = _split_answers({key.strip(): value}, f"--answer {item}")
         project.update(flag_project)
         answers.update(flag_answers)
+    return project, answers
 
-    interactive = args.interactive or (not args.no_input and sys.stdin.isatty())
-    # Fail before asking anything when the files are there already.
-    project_id = project.get("id")
-    contract_name = slug(
-        project.get("contract") or f"{project_id or slug(root.resolve().name)}-data"
-    )
-    targets = ["aigov.yaml", "MODEL_CARD.md", f"contracts/{contract_name}.odcs.yaml"]
-    existing = [t for t in targets[:2] if (root / t).exists()]
-    if existing and not args.force:
+
+def _refuse_to_overwrite(root: Path, files: Sequence[str], force: bool, tr: Any) -> None:
+    existing = [f for f in files if (root / f).exists()]
+    if existing and not force:
         raise UsageError(
             tr(
                 "{files} already exist(s) in {root}: use --force to overwrite",
@@ -180,57 +213,71 @@ def run(args: argparse.Namespace) -> int:
             )
         )
 
-    if interactive:
 
-        def ask(prompt: str) -> str:
-            try:
-                return input(prompt)
-            except EOFError:
-                raise UsageError(tr("input ended before every question was answered")) from None
+def _ask_interactively(
+    project: dict[str, str], answers: dict[str, Any], root: Path, tr: Any
+) -> None:
+    """Ask on the terminal for every project field and screening question not given yet."""
+    from aigov.init.scaffold import slug
+    from aigov.init.screening.questions import asked_questions, parse_answer
 
-        print(tr("aigov init: answer the questions (Enter keeps the [default])."))
-        defaults = {"id": slug(root.resolve().name), "stage": "ideation"}
-        labels = {
-            "id": tr("Project id (lowercase letters, digits, '.', '_', '-')"),
-            "name": tr("Project name"),
-            "owner": tr("Owner (accountable person or team)"),
-            "business_unit": tr("Business unit"),
-            "stage": tr("Stage ({stages})", stages=", ".join(STAGES)),
-            "problem": tr("Business problem, in one sentence (optional)"),
-            "business_owner": tr("Business owner's name (optional)"),
-            "data_protection_officer": tr("Data protection officer's name (optional)"),
-            "screened_by": tr("Who answers this screening (optional)"),
-        }
-        for key, label in labels.items():
-            if key in project:
-                continue
-            value = _prompt_text(ask, label, defaults.get(key), key in _REQUIRED_PROJECT)
-            if value:
-                project[key] = value
-        section = ""
-        while True:
-            pending = [q for q in asked_questions(answers) if q.id not in answers]
-            if not pending:
-                break
-            question = pending[0]
-            if question.section != section:
-                section = question.section
-                print(f"\n== {tr(section)} ==")
-            answers[question.id] = _ask_question(ask, question, tr, parse_answer)
-    else:
-        missing = [k for k in _REQUIRED_PROJECT if k not in project]
-        unanswered = missing_answers(answers)
-        if missing or unanswered:
-            lines = [f"--{k.replace('_', '-')}" for k in missing]
-            lines += [f"{q.id} ({q.reference})" for q in unanswered]
-            raise UsageError(
-                tr(
-                    "not answered (give flags, --answer KEY=VALUE or --answers FILE, or run "
-                    "on a terminal): {missing}",
-                    missing=", ".join(lines),
-                )
+    def ask(prompt: str) -> str:
+        try:
+            return input(prompt)
+        except EOFError:
+            raise UsageError(tr("input ended before every question was answered")) from None
+
+    print(tr("aigov init: answer the questions (Enter keeps the [default])."))
+    defaults = {"id": slug(root.resolve().name), "stage": "ideation"}
+    labels = {
+        "id": tr("Project id (lowercase letters, digits, '.', '_', '-')"),
+        "name": tr("Project name"),
+        "owner": tr("Owner (accountable person or team)"),
+        "business_unit": tr("Business unit"),
+        "stage": tr("Stage ({stages})", stages=", ".join(STAGES)),
+        "problem": tr("Business problem, in one sentence (optional)"),
+        "business_owner": tr("Business owner's name (optional)"),
+        "data_protection_officer": tr("Data protection officer's name (optional)"),
+        "screened_by": tr("Who answers this screening (optional)"),
+    }
+    for key, label in labels.items():
+        if key in project:
+            continue
+        value = _prompt_text(ask, label, defaults.get(key), key in _REQUIRED_PROJECT)
+        if value:
+            project[key] = value
+    section = ""
+    while True:
+        pending = [q for q in asked_questions(answers) if q.id not in answers]
+        if not pending:
+            break
+        question = pending[0]
+        if question.section != section:
+            section = question.section
+            print(f"\n== {tr(section)} ==")
+        answers[question.id] = _ask_question(ask, question, tr, parse_answer)
+
+
+def _require_every_answer(project: dict[str, str], answers: dict[str, Any], tr: Any) -> None:
+    """Without a terminal, every required field and asked question must have been given."""
+    from aigov.init.screening import missing_answers
+
+    missing = [k for k in _REQUIRED_PROJECT if k not in project]
+    unanswered = missing_answers(answers)
+    if missing or unanswered:
+        lines = [f"--{k.replace('_', '-')}" for k in missing]
+        lines += [f"{q.id} ({q.reference})" for q in unanswered]
+        raise UsageError(
+            tr(
+                "not answered (give flags, --answer KEY=VALUE or --answers FILE, or run "
+                "on a terminal): {missing}",
+                missing=", ".join(lines),
             )
-    answers = {k: v for k, v in answers.items() if k in QUESTIONS_BY_ID}
+        )
+
+
+def _project_answers(project: dict[str, str], tr: Any) -> ProjectAnswers:
+    from aigov.init.scaffold import ProjectAnswers
 
     if not _ID.match(project["id"]):
         raise UsageError(
@@ -242,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
     stage = project.get("stage", "ideation")
     if stage not in STAGES:
         raise UsageError(tr("unknown stage '{stage}'", stage=stage))
-    answers_project = ProjectAnswers(
+    return ProjectAnswers(
         id=project["id"],
         name=project["name"],
         owner=project["owner"],
@@ -254,31 +301,6 @@ def run(args: argparse.Namespace) -> int:
         contract=project.get("contract"),
         screened_by=project.get("screened_by"),
     )
-    screening = screen(answers, tr)
-    files = scaffold(
-        answers_project,
-        screening,
-        today=args.today or dt.date.today(),
-        tr=tr,
-        lang=args.lang or "en",
-    )
-    existing = [p for p in files if (root / p).exists()]
-    if existing and not args.force:
-        raise UsageError(
-            tr(
-                "{files} already exist(s) in {root}: use --force to overwrite",
-                files=", ".join(existing),
-                root=str(root),
-            )
-        )
-    for relative, text in files.items():
-        target = root / relative
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return _report(root, files, screening, tr)
 
 
 def _ask_question(
