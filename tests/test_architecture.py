@@ -120,3 +120,22 @@ def test_one_module_owns_each_outside_library(library: str) -> None:
     )
     owners = LIBRARY_OWNERS[library]
     assert importers and all(any(i.startswith(o) for o in owners) for i in importers), importers
+
+
+MAX_FUNCTION_LINES = 80
+LONG_FUNCTION_MARK = "# long function:"
+"""A function may run longer when a comment inside it, starting with this mark, says why."""
+
+
+def test_no_function_is_longer_than_a_screen_unless_it_says_why() -> None:
+    long = []
+    for name, path in MODULES.items():
+        text = path.read_text("utf-8")
+        lines = text.splitlines()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                body = lines[node.lineno - 1 : node.end_lineno]
+                if length > MAX_FUNCTION_LINES and not any(LONG_FUNCTION_MARK in b for b in body):
+                    long.append(f"{name}.{node.name}: {length} lines")
+    assert long == []
