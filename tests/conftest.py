@@ -123,6 +123,32 @@ def conformance() -> Path:
     return require_conformance()
 
 
+def _needs_conformance(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    return "conformance" in fixtures or "no-conformance-folder" in item.name
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ``shared/conformance``, its tests are left out and the run says so in one line
+    (:func:`pytest_terminal_summary`); with ``AIGOV_REQUIRE_CONFORMANCE=1`` they stay and fail."""
+    if CONFORMANCE.is_dir() or os.environ.get(REQUIRE_CONFORMANCE) == "1":
+        return
+    left_out = [item for item in items if _needs_conformance(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _needs_conformance(item)]
+
+
+def _conformance_left_out() -> str | None:
+    """The one line a run without ``shared/conformance`` prints (its tests are left out)."""
+    if CONFORMANCE.is_dir() or os.environ.get(REQUIRE_CONFORMANCE) == "1":
+        return None
+    return (
+        f"conformance tests left out: {CONFORMANCE} not found (shared/ beside the checkout; "
+        f"{REQUIRE_CONFORMANCE}=1 makes its absence a failure)"
+    )
+
+
 MINIMAL_MANIFEST = """\
 apiVersion: aigov/v1
 kind: AIProject
@@ -191,7 +217,11 @@ def credit_scoring_with_evidence(tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The faults the fault-injecting proxy applied in this run (tests/fault_proxy.py)."""
+    """The conformance tests left out, and the faults the fault-injecting proxy applied in this
+    run (tests/fault_proxy.py)."""
+    left_out = _conformance_left_out()
+    if left_out is not None:
+        terminalreporter.write_line(left_out)
     proxy = sys.modules.get("tests.fault_proxy")
     if proxy is None or not proxy.INJECTED:
         return
