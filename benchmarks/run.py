@@ -25,6 +25,7 @@ _RUN_ONE = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location(sys.argv[1], sys.argv[2])
 module = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = module  # a dataclass looks its module up there while it is created
 spec.loader.exec_module(module)
 print(json.dumps(module.run()))
 """

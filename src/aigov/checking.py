@@ -343,7 +343,7 @@ def _parse_source(text: str | None, ref: str | None) -> PolicySource:
     try:
         return parse_policy_source(text, ref=ref)
     except ValueError as exc:
-        raise CheckInputError(str(exc)) from None
+        raise CheckInputError(str(exc)) from exc
 
 
 def _pack_cache(options: CheckOptions, work_tree: Path | None) -> PackCache | None:
@@ -386,7 +386,7 @@ def _load_policies(
             "the policy packs cannot be loaded:", [str(p) for p in exc.problems]
         ) from None
     except (ValueError, FileNotFoundError) as exc:
-        raise CheckInputError(str(exc)) from None
+        raise CheckInputError(str(exc)) from exc
     if history is not None and history.changed_files:
         prefix = "" if inside in (None, ".", "") else f"{inside}/"
         edited = [

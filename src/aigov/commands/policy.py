@@ -64,7 +64,7 @@ def load_for_cli(source: str | None, ref: str | None = None) -> PolicySet:
     except PolicyLoadError as exc:
         raise UsageError(f"the policy packs cannot be loaded:\n{exc}") from None
     except (ValueError, FileNotFoundError) as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +88,7 @@ def _test(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s): the packs cannot be tested", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, FileNotFoundError) as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from exc
     report = run_fixtures(policy_set)
     packs = ", ".join(f"{p.name} {p.version}" for p in policy_set.packs)
     print(f"testing {len(policy_set.rules)} rules of {packs}")

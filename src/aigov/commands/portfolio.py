@@ -169,7 +169,7 @@ def _scan(args: argparse.Namespace) -> int:
     try:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as exc:
-        raise ScanInputError(str(exc)) from None
+        raise ScanInputError(str(exc)) from exc
     if args.jobs is not None and args.jobs < 1:
         raise ScanInputError("--jobs must be at least 1")
     options = ScanOptions(

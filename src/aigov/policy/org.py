@@ -64,7 +64,7 @@ class PackPin(Document):
             try:
                 VersionConstraint.parse(value)
             except VersionError as exc:
-                raise ValueError(str(exc)) from None
+                raise ValueError(str(exc)) from exc
         return value
 
     @property

@@ -79,7 +79,7 @@ def load_scan_policies(policies: str | None) -> PolicySet:
             "the policy packs cannot be loaded:\n" + "\n".join(f"  {p}" for p in exc.problems)
         ) from None
     except (ValueError, FileNotFoundError) as exc:
-        raise ScanInputError(str(exc)) from None
+        raise ScanInputError(str(exc)) from exc
 
 
 def policy_summary(policy_set: PolicySet, source: str | None) -> PolicySummary:

@@ -68,7 +68,7 @@ def forge_repository(env: Mapping[str, str]) -> ForgeRepository | None:
         if forge == "gitlab":
             return _gitlab_repository(env)
     except context.ContextError as exc:
-        raise ForgeReadError(str(exc)) from None
+        raise ForgeReadError(str(exc)) from exc
     return None
 
 
@@ -101,7 +101,7 @@ def merged_change_requests_of(repo: ForgeRepository, sha: str) -> list[ChangeReq
     try:
         commit = context.checked_sha(sha, "the commit")
     except context.ContextError as exc:
-        raise ForgeReadError(str(exc)) from None
+        raise ForgeReadError(str(exc)) from exc
     return open_reader(repo).merged_change_requests_of(commit)
 
 
