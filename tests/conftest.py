@@ -252,3 +252,10 @@ def replaced(value: ResultModel, **changes: Any) -> ResultModel:
             rules_not_applicable=summary.rules_not_applicable,
         )
     return type(value).model_validate({**data, **changes})
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores, since tests spend much of their time
+    waiting on the processes, servers and git commands they start (3 workers: 3 min 17 s on
+    the project's 2-core machine, against 3 min 45 s with 2)."""
+    return (os.cpu_count() or 1) + 1
