@@ -24,7 +24,6 @@ from aigov.documents.safe_yaml import FieldPath, YamlDocument, format_path
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError as SchemaError
     from jsonschema.protocols import Validator
-    from open_data_contract_standard.model import OpenDataContractStandard
 
 ODCS_PACKAGE = "open_data_contract_standard"
 
@@ -49,13 +48,6 @@ class DataContract:
     def digest(self) -> str:
         canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"), default=str)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-    @functools.cached_property
-    def odcs(self) -> OpenDataContractStandard:
-        """The contract as the ODCS package's own pydantic model (imported on first use)."""
-        from open_data_contract_standard.model import OpenDataContractStandard
-
-        return OpenDataContractStandard.model_validate(self.data)
 
 
 MAX_SCHEMA_PROBLEMS: Final = 100
