@@ -163,6 +163,13 @@ def test_contract_that_is_not_odcs(run_cli: RunCli, make_repo: MakeRepo) -> None
     manifest = MINIMAL_MANIFEST + "data:\n  contracts: [contracts/orders.yaml]\n"
     contract = "dataContractSpecification: 0.9.3\nid: orders\ninfo:\n  title: Orders\n"
     out = _invalid(run_cli, make_repo({"aigov.yaml": manifest, "contracts/orders.yaml": contract}))
+    assert (
+        "contracts/orders.yaml:1:1: error: dataContractSpecification: not an ODCS v3 contract: "
+        "this is a Data Contract Specification 0.9.3 document (datacontract.com)"
+    ) in out
+    assert "datacontract export --format odcs" in out
+    unknown = "id: orders\ntables: []\n"
+    out = _invalid(run_cli, make_repo({"aigov.yaml": manifest, "contracts/orders.yaml": unknown}))
     assert "contracts/orders.yaml:1:1: error: not an Open Data Contract Standard document" in out
 
 

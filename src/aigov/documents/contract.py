@@ -92,9 +92,55 @@ def _validator() -> Validator:
     return validator
 
 
+ODCS_V3_HINT: Final = (
+    "ODCS v3 restructured the contract (dataset -> schema, columns -> properties): rewrite it as "
+    "an ODCS v3 contract ('apiVersion: v3.1.0', 'kind: DataContract', 'schema:'); the standard "
+    "is at https://bitol-io.github.io/open-data-contract-standard/latest/"
+)
+
+
+def _other_format(data: object) -> tuple[str, str, str] | None:
+    """(the key that tells, what the file is, how to convert it) for a data contract written in
+    another format than ODCS v3: the Data Contract Specification (datacontract.com) or ODCS v2
+    (``apiVersion``/``standardVersion``/``templateVersion`` 2.x, or a v2 ``dataset`` list)."""
+    if not isinstance(data, dict):
+        return None
+    if "dataContractSpecification" in data:
+        version = data["dataContractSpecification"]
+        return (
+            "dataContractSpecification",
+            f"a Data Contract Specification {version} document (datacontract.com)",
+            "Convert it with the Data Contract CLI: 'datacontract export --format odcs FILE' "
+            "writes it as an ODCS v3 contract.",
+        )
+    for key in ("apiVersion", "standardVersion", "templateVersion"):
+        version = str(data.get(key, "")).strip()
+        if re.match(r"^v?[12]\.", version):
+            return (
+                key,
+                f"an ODCS {version if version.startswith('v') else 'v' + version} document",
+                ODCS_V3_HINT,
+            )
+    if "dataset" in data and "apiVersion" not in data:
+        return "dataset", "an ODCS v2 document (a 'dataset' list, no apiVersion)", ODCS_V3_HINT
+    return None
+
+
 def validate_contract(document: YamlDocument) -> tuple[DataContract | None, list[Problem]]:
     """Validate a parsed contract against the official ODCS schema; every error, located."""
     data = document.data
+    other = _other_format(data)
+    if other is not None:
+        key, found, way_out = other
+        return None, [
+            Problem(
+                document.locate((key,)),
+                "contract.other-format",
+                f"not an ODCS v3 contract: this is {found}",
+                field=key,
+                hint=way_out,
+            )
+        ]
     if not isinstance(data, dict) or data.get("kind") != "DataContract" or "apiVersion" not in data:
         found = (
             "a mapping without kind: DataContract"
