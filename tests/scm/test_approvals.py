@@ -31,15 +31,13 @@ from tests.scm.fakes import (
 
 from aigov.scm import retry
 from aigov.scm.approvals import (
-    Approval,
-    ForgeReadError,
-    ForgeRepository,
     branch_protection,
-    codeowners_for,
     forge_repository,
     merged_change_requests_of,
     read_approvals,
 )
+from aigov.scm.codeowners import codeowners_for
+from aigov.scm.forge import Approval, ForgeReadError, ForgeRepository
 
 OLD_SHA = "0" * 40
 MERGE_SHA = "9" * 40

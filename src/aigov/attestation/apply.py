@@ -345,7 +345,8 @@ def _history_records(versions: Sequence[ManifestVersion], head: Mapping[str, Any
 
 
 def _merged_reviews(repo: Any, sha: str) -> ForgeReviews | None:
-    from aigov.scm.approvals import ForgeReadError, merged_change_requests_of
+    from aigov.scm.approvals import merged_change_requests_of
+    from aigov.scm.forge import ForgeReadError
 
     try:
         requests = merged_change_requests_of(repo, sha)
@@ -369,7 +370,9 @@ def _merged_reviews(repo: Any, sha: str) -> ForgeReviews | None:
 def _branch_protection(
     repository: Repository, work_tree: Path, manifest_path: str, env: Mapping[str, str]
 ) -> AttestationOutcome:
-    from aigov.scm.approvals import ForgeReadError, branch_protection, codeowners_for
+    from aigov.scm.approvals import branch_protection
+    from aigov.scm.codeowners import codeowners_for
+    from aigov.scm.forge import ForgeReadError
 
     problem: str | None = None
     note = ""

@@ -20,7 +20,7 @@ from aigov.attestation.records import Record
 from aigov.git_objects import GitError, ObjectReader, Signature, commits_touching
 
 if TYPE_CHECKING:
-    from aigov.scm.approvals import ForgeRepository
+    from aigov.scm.forge import ForgeRepository
 
 MAX_VERSIONS = 5_000
 """Versions of the manifest read to find where records came from (as the git evidence)."""
@@ -135,7 +135,8 @@ def forge_reviews(env: Mapping[str, str], checked_heads: Sequence[str]) -> Forge
     given on the PR's head and that head is what was checked, so an approval of an earlier push
     never attests a later one.
     """
-    from aigov.scm.approvals import ForgeReadError, forge_repository, read_approvals
+    from aigov.scm.approvals import forge_repository, read_approvals
+    from aigov.scm.forge import ForgeReadError
 
     try:
         repo = forge_repository(env)
@@ -173,7 +174,8 @@ def forge_reviews(env: Mapping[str, str], checked_heads: Sequence[str]) -> Forge
 
 def deployment_repository(env: Mapping[str, str]) -> ForgeRepository | None:
     """The forge repository a deployment job runs in (None outside CI or when unreadable)."""
-    from aigov.scm.approvals import ForgeReadError, forge_repository
+    from aigov.scm.approvals import forge_repository
+    from aigov.scm.forge import ForgeReadError
 
     try:
         return forge_repository(env)

@@ -24,30 +24,13 @@ from collections.abc import Mapping
 from typing import Final
 
 from aigov.scm import context
-from aigov.scm.codeowners import codeowners_for
 from aigov.scm.forge import (
-    Approval,
     BranchProtection,
     ChangeRequestApprovals,
     ForgeReader,
     ForgeReadError,
     ForgeRepository,
 )
-
-__all__ = [
-    "Approval",
-    "BranchProtection",
-    "ChangeRequestApprovals",
-    "ForgeReadError",
-    "ForgeReader",
-    "ForgeRepository",
-    "branch_protection",
-    "codeowners_for",
-    "forge_repository",
-    "merged_change_requests_of",
-    "open_reader",
-    "read_approvals",
-]
 
 _BRANCH: Final = re.compile(r"^[^\s~^:?*\[\\]+$")
 """What ``git check-ref-format --branch`` allows, roughly (no empty or dot-led component and no
