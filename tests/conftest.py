@@ -8,12 +8,16 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 from pydantic import BaseModel
 
 from aigov.cli import main
+
+if TYPE_CHECKING:
+    from aigov.report.document import CheckReport
+from aigov.documents.problems import Location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -235,22 +239,52 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 ResultModel = TypeVar("ResultModel", bound=BaseModel)
 
 
+def at(location: Location) -> dict[str, Any]:
+    """A finding's ``file``, ``line`` and ``column`` for ``location``."""
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def report_of(
+    *,
+    rules_evaluated: int = 0,
+    rules_passed: int = 0,
+    rules_not_applicable: int = 0,
+    tool_version: str | None = None,
+    **fields: Any,
+) -> CheckReport:
+    """A report as a test states it: the rule counts beside the fields, its summary counted
+    from its findings (as :meth:`CheckReport.of` counts a run's)."""
+    from aigov.report.document import CheckReport, Summary, ToolInfo
+
+    summary = Summary.of(
+        tuple(fields.get("findings", ())),
+        rules_evaluated=rules_evaluated,
+        rules_passed=rules_passed,
+        rules_not_applicable=rules_not_applicable,
+    )
+    if tool_version is not None:
+        fields["tool"] = ToolInfo(version=tool_version)
+    return CheckReport(summary=summary, **fields)
+
+
 def replaced(value: ResultModel, **changes: Any) -> ResultModel:
     """``value`` (an immutable result model) with ``changes``, validated again: a finding takes
     ``location=``, and a report's summary is counted again from its new findings."""
     from aigov.report.document import CheckReport
 
+    location = changes.pop("location", None)
+    if location is not None:
+        changes.update(at(location))
     data = {name: getattr(value, name) for name in type(value).model_fields}
-    if "location" in changes:
-        for key in ("file", "line", "column"):
-            data.pop(key, None)
     if isinstance(value, CheckReport) and "findings" in changes:
         summary = data.pop("summary")
-        data.update(
+        rebuilt = report_of(
             rules_evaluated=summary.rules_evaluated,
             rules_passed=summary.rules_passed,
             rules_not_applicable=summary.rules_not_applicable,
+            **{**data, **changes},
         )
+        return cast(ResultModel, rebuilt)
     return type(value).model_validate({**data, **changes})
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import replaced
+from tests.conftest import at, replaced
 
 from aigov.baseline import BaselineError, load_baseline
 from aigov.documents.problems import Location
@@ -23,7 +23,7 @@ FINDING = Finding(
     message="m",
     remediation="r",
     references=("GDPR Art. 35",),
-    location=Location("aigov.yaml", 12, 3),
+    **at(Location("aigov.yaml", 12, 3)),
     field="manifest.risk.gdpr.dpia",
     blocking=True,
 )
@@ -56,7 +56,7 @@ def test_fingerprint_ignores_line_and_message(tmp_path: Path) -> None:
     entry = {**FINDING.model_dump(mode="json"), "line": 99, "message": "reworded"}
     fingerprints = load_baseline(saved(tmp_path, [entry]))
     assert fingerprints == {finding_fingerprint(FINDING)}
-    moved = replaced(FINDING, location=Location("aigov.yaml", 40, 1), message="x")
+    moved = replaced(FINDING, **at(Location("aigov.yaml", 40, 1)), message="x")
     findings, matched = apply_baseline([moved], fingerprints)
     assert not findings[0].blocking and matched == [finding_fingerprint(FINDING)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import replaced
+from tests.conftest import at, replaced
 
 from aigov.documents.problems import Location
 from aigov.evidence.change import ChangeContext
@@ -20,7 +20,7 @@ FINDING = Finding(
     message="m",
     remediation="r",
     references=("Art. 1",),
-    location=Location("aigov.yaml", 3, 1),
+    **at(Location("aigov.yaml", 3, 1)),
 )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.conftest import replaced
+from tests.conftest import at, replaced, report_of
 
 from aigov.documents.problems import Location
 from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
@@ -108,7 +108,7 @@ def _finding(rule: RuleInfo, message: str, location: Location, **kwargs: object)
         message=message,
         remediation=rule.remediation,
         references=rule.references,
-        location=location,
+        **at(location),
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -162,12 +162,12 @@ def build_blocked_report() -> CheckReport:
             "is not listed under waivers.approvers",
             remediation="Have a listed approver approve the waiver.",
             references=("aigov-org.yaml waivers (organisation waiver policy)",),
-            location=Location("aigov.yaml", 31, 7),
+            **at(Location("aigov.yaml", 31, 7)),
             field="manifest.waivers[1].approved_by",
             blocking=True,
         ),
     )
-    return CheckReport(
+    return report_of(
         repository=".",
         project="churn-model",
         stage="poc",
@@ -196,7 +196,7 @@ def build_blocked_report() -> CheckReport:
 
 def build_passing_report() -> CheckReport:
     notice = RULES[4]
-    return CheckReport(
+    return report_of(
         repository="examples/credit-scoring",
         project="credit-scoring",
         stage="industrialization",
@@ -225,7 +225,7 @@ def build_passing_report() -> CheckReport:
 
 
 def build_clean_report() -> CheckReport:
-    return CheckReport(
+    return report_of(
         repository=".",
         project="demand-forecast",
         stage="ideation",
@@ -279,7 +279,7 @@ def build_hostile_report() -> CheckReport:
             waiver=waiver,
         ),
     )
-    return CheckReport(
+    return report_of(
         repository=".",
         project="proj | <x> @team",
         stage="poc",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
-from tests.conftest import replaced
+from tests.conftest import at, replaced, report_of
 from tests.payloads import (
     AUTOLINKABLE,
     HOSTILE_TEXT,
@@ -61,7 +61,7 @@ def payload_report(text: str) -> CheckReport:
             "message": text,
             "remediation": rule.remediation,
             "references": rule.references,
-            "location": Location(f"contracts/{text}.odcs.yaml", 3, 5),
+            **at(Location(f"contracts/{text}.odcs.yaml", 3, 5)),
             "field": f"contracts[0].name {text}",
         }
         values.update(kwargs)
@@ -85,7 +85,7 @@ def payload_report(text: str) -> CheckReport:
             message=f"later {text}",
         ),
     )
-    return CheckReport(
+    return report_of(
         repository=".",
         project=f"project {text}",
         stage="poc",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.conftest import replaced
+from tests.conftest import at, replaced
 
 from aigov.documents.problems import Location
 from aigov.policy.findings import Finding
@@ -131,7 +131,7 @@ def test_long_reports_are_truncated_with_a_note(blocked_report: CheckReport) -> 
     many = tuple(
         replaced(
             base,
-            location=Location(f"models/m{i}/aigov.yaml", i + 1, 1),
+            **at(Location(f"models/m{i}/aigov.yaml", i + 1, 1)),
             message=f"finding {i} " + "x" * 400,
         )
         for i in range(400)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from aigov.documents.problems import Location
 
@@ -89,16 +89,6 @@ class Finding(ResultValue):
         "(:func:`aigov.gate.decide`); a finding aigov makes about the gate's own integrity "
         "(`AIGOV-WAIVER`, `AIGOV-ATTESTATION`) is made blocking by its maker.",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _at_location(cls, data: Any) -> Any:
-        # Built where a rule points (``location=Location(...)``) or read back from JSON (``file``,
-        # ``line``, ``column``): the same three keys either way.
-        if isinstance(data, dict) and isinstance(data.get("location"), Location):
-            where = data.pop("location")
-            data = {**data, "file": where.file, "line": where.line, "column": where.column}
-        return data
 
     @property
     def location(self) -> Location:

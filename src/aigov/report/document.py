@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from aigov import __version__
 from aigov.gate import Decision, GateDecision
@@ -232,22 +232,6 @@ class CheckReport(ResultValue):
         "covered by compatibility promises.",
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _counted(cls, data: Any) -> Any:
-        # Built by a program (``rules_evaluated=...``, ``tool_version=...``): the summary is
-        # counted from the findings; read back from JSON, ``summary`` and ``tool`` are as written.
-        if not isinstance(data, dict) or "summary" in data:
-            return data
-        data = dict(data)
-        counts = {
-            k: data.pop(k, 0) for k in ("rules_evaluated", "rules_passed", "rules_not_applicable")
-        }
-        if "tool_version" in data:
-            data["tool"] = ToolInfo(version=data.pop("tool_version"))
-        data["summary"] = Summary.of(tuple(data.get("findings", ())), **counts)
-        return data
-
     @classmethod
     def of(
         cls,
@@ -256,11 +240,15 @@ class CheckReport(ResultValue):
         *,
         repository: str,
         rules: tuple[RuleInfo, ...],
-        **run: Any,
+        target: str | None = None,
+        policy_source: str = "builtin",
+        commit: str | None = None,
+        base: str | None = None,
+        notes: tuple[str, ...] = (),
+        extra: dict[str, Any] | None = None,
     ) -> CheckReport:
         """The report of one run: what the engine evaluated (``result``), the gate's verdict
-        (``decision``) and what the run knows of itself (``run``: target, policy_source,
-        commit, base, notes, extra)."""
+        (``decision``) and what the run knows of itself."""
         return cls(
             repository=repository,
             project=result.project,
@@ -278,7 +266,12 @@ class CheckReport(ResultValue):
             ),
             rules=rules,
             findings=decision.findings,
-            **run,
+            target=target,
+            policy_source=policy_source,
+            commit=commit,
+            base=base,
+            notes=notes,
+            extra=extra or {},
         )
 
     @property
