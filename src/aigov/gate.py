@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 from aigov.errors import EXIT_BLOCKED, EXIT_PASS
-from aigov.policy.findings import Finding, Result, finding_fingerprint
-from aigov.policy.pack import severity_rank
+from aigov.policy.findings import Finding, Result, finding_fingerprint, severity_rank
 
 if TYPE_CHECKING:
     from aigov.evidence.change import ChangeContext

@@ -109,7 +109,7 @@ class Evidence:
 
     def plain(self) -> dict[str, Any]:
         """The ``evidence`` root of the expression context: plain data, collected sources only."""
-        return {name: plain_evidence(value) for name, value in self.collected().items()}
+        return {name: value.plain() for name, value in self.collected().items()}
 
 
 def evidence_model() -> type[BaseModel]:
@@ -142,11 +142,6 @@ def evidence_model() -> type[BaseModel]:
         "evidence when collected, {unavailable: reason} when it could not be.",
         **fields,
     )
-
-
-def plain_evidence(value: SourceEvidence) -> Any:
-    """One source's plain data: its model's ``plain()``."""
-    return value.plain()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,18 @@ FindingStatus = Literal["failed", "error", "not_yet_effective"]
 (type error, bad function argument...); not_yet_effective: it fails but applies only later."""
 
 Severity = Literal["critical", "high", "medium", "low", "info"]
-"""From the most to the least severe (as the policy packs define them)."""
+SEVERITIES: Final[tuple[Severity, ...]] = ("critical", "high", "medium", "low", "info")
+"""Severities from the most to the least severe (a rule's, and the org's ``block_on``)."""
+
+_RANKS: Final[dict[str, int]] = {
+    severity: len(SEVERITIES) - 1 - i for i, severity in enumerate(SEVERITIES)
+}
+
+
+def severity_rank(severity: str) -> int:
+    """Higher is more severe: info 0 … critical 4."""
+    return _RANKS[severity]
+
 
 FINGERPRINT_VERSION: Final = "v1"
 

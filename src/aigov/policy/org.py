@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from aigov.documents.types import Document, NonEmptyStr, Stage
-from aigov.policy.pack import Severity
+from aigov.policy.findings import Severity
 from aigov.policy.semver import VersionConstraint, VersionError
 
 ORG_FILE: Final = "aigov-org.yaml"

@@ -29,12 +29,9 @@ from aigov.policy.cel import (
     ExpressionSyntaxError,
     compile_expression,
 )
+from aigov.policy.findings import Severity
 from aigov.policy.semver import Version
 from aigov.policy.templates import placeholder_paths
-
-Severity = Literal["critical", "high", "medium", "low", "info"]
-SEVERITIES: Final[tuple[Severity, ...]] = ("critical", "high", "medium", "low", "info")
-"""Severities from the most to the least severe."""
 
 PACK_FILE: Final = "pack.yaml"
 RULES_FOLDER: Final = "rules"
@@ -58,16 +55,6 @@ def first_document_path(expression: str) -> str | None:
         if path not in ("manifest", "model_card"):
             return path
     return None
-
-
-_RANKS: Final[dict[str, int]] = {
-    severity: len(SEVERITIES) - 1 - i for i, severity in enumerate(SEVERITIES)
-}
-
-
-def severity_rank(severity: str) -> int:
-    """Higher is more severe: info 0 … critical 4."""
-    return _RANKS[severity]
 
 
 class PackSourceInfo(Document):

@@ -18,12 +18,10 @@ from pydantic import Field
 
 from aigov import __version__
 from aigov.gate import Decision, GateDecision
-from aigov.policy.findings import Finding, PackInfo, Result, ResultValue, Severity
+from aigov.policy.findings import SEVERITIES, Finding, PackInfo, Result, ResultValue, Severity
 
 RESULT_SCHEMA_VERSION: Final = "1.0"
 
-SEVERITY_ORDER: Final[tuple[str, ...]] = ("critical", "high", "medium", "low", "info")
-"""Severities from the most to the least severe (as the policy packs define them)."""
 
 POLICY_REFERENCE_URL: Final = "https://github.com/aigov/aigov/blob/main/docs/policy-reference.md"
 """Where a rule without its own ``help_uri`` is documented (anchor: :func:`rule_anchor`)."""
@@ -32,9 +30,9 @@ POLICY_REFERENCE_URL: Final = "https://github.com/aigov/aigov/blob/main/docs/pol
 def severity_index(severity: str) -> int:
     """0 for critical … 4 for info; unknown severities sort last."""
     try:
-        return SEVERITY_ORDER.index(severity)
+        return SEVERITIES.index(severity)
     except ValueError:
-        return len(SEVERITY_ORDER)
+        return len(SEVERITIES)
 
 
 def finding_order(finding: Finding) -> tuple[int, str, int, int, str, str]:

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from aigov.documents.problems import escape_controls
 from aigov.i18n import Translator, language_of, term, translator
-from aigov.policy.findings import Finding
-from aigov.report.document import SEVERITY_ORDER, CheckReport, ordered
+from aigov.policy.findings import SEVERITIES, Finding
+from aigov.report.document import CheckReport, ordered
 
 INDENT = "  "
 
@@ -167,8 +167,8 @@ def _finding_lines(finding: Finding, *, with_fix: bool, tr: Translator) -> list[
 
 def _severities(findings: Iterable[Finding]) -> list[str]:
     present: set[str] = {f.severity for f in findings}
-    known = [s for s in SEVERITY_ORDER if s in present]
-    return known + sorted(present - set(SEVERITY_ORDER))
+    known = [s for s in SEVERITIES if s in present]
+    return known + sorted(present - set(SEVERITIES))
 
 
 def _indented(text: str, prefix: str) -> str:
