@@ -62,6 +62,23 @@ def event(conformance: Path, name: str) -> tuple[Path, dict[str, Any]]:
     return path, payload
 
 
+def pull_request_variables(event_path: Path, payload: dict[str, Any], sha: str) -> dict[str, str]:
+    """The variables GitHub sets for a ``pull_request`` job of ``payload`` checked out at
+    ``sha``."""
+    pr = payload["pull_request"]
+    return {
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_BASE_REF": pr["base"]["ref"],
+        "GITHUB_HEAD_REF": pr["head"]["ref"],
+        "GITHUB_REF": f"refs/pull/{pr['number']}/merge",
+        "GITHUB_REPOSITORY": payload["repository"]["full_name"],
+        "GITHUB_SHA": sha,
+    }
+
+
 def run_pr(
     action: dict[str, Any],
     tmp_path: Path,
@@ -80,15 +97,7 @@ def run_pr(
     bin_dir = aigov_bin(tmp_path / "bin")
     env = {
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "CI": "true",
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_BASE_REF": pr["base"]["ref"],
-        "GITHUB_HEAD_REF": pr["head"]["ref"],
-        "GITHUB_REF": f"refs/pull/{pr['number']}/merge",
-        "GITHUB_REPOSITORY": payload["repository"]["full_name"],
-        "GITHUB_SHA": repo.head.commit.hexsha,
+        **pull_request_variables(event_path, payload, repo.head.commit.hexsha),
     }
     run = run_composite_action(
         action,
@@ -249,16 +258,9 @@ def hostile_pull_request(
     markers = tmp_path / "markers"
     plant_hostile_files(workspace, markers)
     commit_all(repo, "tooling")
+    assert payload["repository"]["full_name"] == REPOSITORY  # the fake forge's repository
     variables = {
-        "CI": "true",
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_BASE_REF": pr["base"]["ref"],
-        "GITHUB_HEAD_REF": pr["head"]["ref"],
-        "GITHUB_REF": f"refs/pull/{pr['number']}/merge",
-        "GITHUB_SHA": repo.head.commit.hexsha,
-        "GITHUB_REPOSITORY": REPOSITORY,
+        **pull_request_variables(event_path, payload, repo.head.commit.hexsha),
         "GITHUB_SERVER_URL": "https://github.com",
         "GITHUB_RUN_ID": "77",
     }
