@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from aigov.policy.cache import PackCache
     from aigov.policy.findings import Result
     from aigov.policy.sources import PolicySet, PolicySource
-    from aigov.report.document import CheckReport, RuleInfo
+    from aigov.report.document import CheckReport, RuleInfo, RuleOutcomeName
 
 
 class CheckInputError(AigovError):
@@ -245,7 +245,7 @@ def _report(result: Result, decision: GateDecision, run: _RunFacts) -> CheckRepo
         result,
         decision,
         repository=str(options.path),
-        rules=rule_infos(run.policy_set),
+        rules=rule_infos(run.policy_set, result),
         target=options.target,
         policy_source=run.policy_set.origin,
         commit=run.history.head if run.history is not None else None,
@@ -531,10 +531,12 @@ def refresh_data_quality(repository: Repository) -> str:
 # --- report pieces -----------------------------------------------------------------------------
 
 
-def rule_infos(policy_set: PolicySet) -> tuple[RuleInfo, ...]:
-    """Every rule evaluated, as reports describe it."""
+def rule_infos(policy_set: PolicySet, result: Result | None = None) -> tuple[RuleInfo, ...]:
+    """Every rule evaluated, as reports describe it; with the engine's ``result``, each with
+    its outcome (a JUnit report skips the rules that did not apply instead of passing them)."""
     from aigov.report.document import RuleInfo
 
+    outcomes = _rule_outcomes(result) if result is not None else {}
     return tuple(
         RuleInfo(
             id=rule.id,
@@ -544,6 +546,15 @@ def rule_infos(policy_set: PolicySet) -> tuple[RuleInfo, ...]:
             references=tuple(rule.rule.references),
             description=(rule.rule.description or "").strip(),
             remediation=rule.rule.remediation.strip(),
+            outcome=outcomes.get(rule.id, "passed") if result is not None else None,
         )
         for rule in policy_set.rules
     )
+
+
+def _rule_outcomes(result: Result) -> dict[str, RuleOutcomeName]:
+    """The outcome of each rule that did not pass: not applicable, or its finding's status."""
+    outcomes: dict[str, RuleOutcomeName] = dict.fromkeys(result.not_applicable, "not_applicable")
+    for finding in result.findings:
+        outcomes[finding.rule_id] = finding.status
+    return outcomes

@@ -120,10 +120,32 @@ def test_formats_pair_with_outputs(
     assert len(data["rules"]) == data["summary"]["rules_evaluated"]
 
 
+@pytest.mark.parametrize("readable", ["text", "markdown"])
+def test_annotations_share_standard_output_with_a_readable_report(
+    run_cli: Callable[..., CliResult], readable: str
+) -> None:
+    """The job log gets the annotations (the runner turns them into Error lines) and then the
+    decision a person reads, whichever order the formats were given in."""
+    result = run_cli(
+        "check", str(EXAMPLES / "credit-scoring"), "--today", TODAY, "-f", readable, "-f", "github"
+    )
+    assert result.exit_code == 1, result.stderr
+    lines = result.stdout.splitlines()
+    commands = [i for i, line in enumerate(lines) if line.startswith("::")]
+    assert commands == list(range(len(commands))) and commands, result.stdout[:500]
+    assert lines[commands[0]].startswith("::error file=aigov.yaml,")
+    rest = "\n".join(lines[len(commands) :])
+    assert ("BLOCKED" if readable == "text" else "aigov: blocked") in rest
+    assert "::" not in "".join(line[:2] for line in lines[len(commands) :])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["-f", "json", "-f", "text"], "would all go to standard output"),
+        (["-f", "json", "-f", "sarif"], "would all go to standard output"),
+        (["-f", "github", "-f", "json"], "would all go to standard output"),
+        (["-f", "github", "-f", "text", "-f", "markdown"], "would all go to standard output"),
         (["-o", "x.json", "-f", "json"], "put -f FORMAT before it"),
         (["-f", "json", "-o", "a.json", "-o", "b.json"], "already has -o a.json"),
         (["-f", "pdf"], "invalid choice"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase, TestSuite
@@ -68,7 +69,7 @@ def test_outcomes(blocked_report: CheckReport, tmp_path: Path) -> None:
     assert later.message.startswith("not yet effective (applies from 2026-08-02)")
     (not_applicable,) = suites["gdpr"]["GDPR-5-MINIMISATION"].result
     assert isinstance(not_applicable, Skipped)
-    assert not_applicable.message == "not applicable (stages: poc)"
+    assert not_applicable.message.startswith("not applicable: ") and "poc" in not_applicable.message
 
     # a warning passes, its text in system-out
     record = suites["gdpr"]["GDPR-30-RECORD"]
@@ -111,3 +112,38 @@ def test_every_report_parses(any_report: CheckReport, tmp_path: Path) -> None:
 def test_deterministic(any_report: CheckReport) -> None:
     assert render("junit", any_report) == render("junit", any_report)
     assert render("junit", any_report).startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
+
+
+def test_a_real_run_skips_what_did_not_apply_and_what_was_waived(tmp_path: Path) -> None:
+    """A real check: rules outside the stage are skipped, not passed; the counts add up."""
+    from tests.conftest import EXAMPLES
+
+    from aigov.checking import CheckOptions, run_check
+
+    report = run_check(
+        CheckOptions(
+            path=EXAMPLES / "credit-scoring",
+            policies=str(EXAMPLES / "org-policies"),
+            today=dt.date(2026, 11, 24),
+            skip_evidence=frozenset({"mlflow"}),
+        )
+    )
+    assert report.rules_not_applicable > 0
+    xml = _parse(report, tmp_path)
+    cases = [case for suite in xml for case in suite]
+    skipped = [case for case in cases if any(isinstance(r, Skipped) for r in case.result)]
+    reasons = [next(iter(case.result)).message or "" for case in skipped]
+    not_applicable = [r for r in reasons if r.startswith("not applicable: ")]
+    assert len(not_applicable) == report.rules_not_applicable
+    waived_rules = {f.rule_id for f in report.waived if not f.blocking}
+    assert waived_rules, "the example waives a finding"
+    for rule_id in waived_rules:
+        (case,) = [c for c in cases if c.name.startswith(f"{rule_id}:")]
+        (skip,) = case.result
+        assert isinstance(skip, Skipped)
+        assert skip.message and skip.message.startswith("waived until ")
+        assert "approved by" in skip.message
+    passed = [case for case in cases if case.is_passed]
+    assert xml.skipped == len(skipped) >= report.rules_not_applicable + len(waived_rules)
+    assert xml.tests == len(cases) == len(passed) + len(skipped) + xml.failures + xml.errors
+    assert len(passed) <= report.rules_passed + len(report.warnings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from aigov.commands import iso_date
 from aigov.errors import UsageError
@@ -143,16 +143,31 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     )
 
 
+ANNOTATIONS: Final = "github"
+"""Workflow commands: the runner takes each line out of the log as an annotation (printed as an
+``Error:``/``Warning:`` line), so they share standard output with a readable report."""
+READABLE: Final = frozenset({"text", "markdown"})
+"""Formats a person reads in the CI log; the others are documents a program parses whole."""
+
+
 def outputs_of(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
-    """The (format, file or None for standard output) pairs; at most one to standard output."""
+    """The (format, file or None for standard output) pairs, annotations first.
+
+    Standard output holds one format, or GitHub annotations plus one readable format (the job
+    log shows the annotations, then the decision): two documents there (json and sarif) would
+    make neither parseable.
+    """
     pairs = [(str(f), Path(o) if o else None) for f, o in (args.outputs or [["text", None]])]
     to_stdout = [f for f, o in pairs if o is None]
-    if len(to_stdout) > 1:
+    others = [f for f in to_stdout if f != ANNOTATIONS]
+    shared = len(to_stdout) == 2 and ANNOTATIONS in to_stdout and others[0] in READABLE
+    if len(to_stdout) > 1 and not shared:
         raise UsageError(
             f"formats {', '.join(to_stdout)} would all go to standard output: give all but one "
-            "an -o FILE"
+            "an -o FILE (github annotations may share it with text or markdown)"
         )
-    return pairs
+    # The annotations first: the readable decision then ends the step's log.
+    return sorted(pairs, key=lambda pair: pair != (ANNOTATIONS, None))
 
 
 def execute(args: argparse.Namespace, *, target: str | None = None) -> int:

@@ -148,7 +148,8 @@ def evaluate(
         pending=pending_waivers,
         starts=waiver_starts,
     )
-    passed = not_applicable = 0
+    passed = 0
+    not_applicable: list[str] = []
     unavailable = unavailable_evidence(evidence)
     for rule in policy_set.rules:
         effective_from = policy_set.effective_dates.get(rule.id)
@@ -159,7 +160,7 @@ def evaluate(
             passed += 1
             continue
         if outcome.status == "not_applicable":
-            not_applicable += 1
+            not_applicable.append(rule.id)
             continue
         findings.append(
             _finding(rule, outcome, context, repository, effective_from, waivers.get(rule.id))
@@ -177,7 +178,8 @@ def evaluate(
         findings=tuple(findings),
         rules_evaluated=len(policy_set.rules),
         rules_passed=passed,
-        rules_not_applicable=not_applicable,
+        rules_not_applicable=len(not_applicable),
+        not_applicable=tuple(not_applicable),
         evidence_used=tuple(sorted(policy_set.evidence_needed(active) & sources(evidence))),
     )
 

@@ -131,6 +131,8 @@ class Result(ResultValue):
     rules_evaluated: int = 0
     rules_passed: int = 0
     rules_not_applicable: int = 0
+    not_applicable: tuple[str, ...] = ()
+    """The ids of the rules that did not apply (outside the stages, or ``when`` false)."""
     evidence_used: tuple[str, ...] = ()
 
     @property

@@ -92,7 +92,8 @@ def _case(report: CheckReport, rule: RuleInfo, findings: list[Finding]) -> tuple
         outcome = "skipped"
     elif not findings and rule.outcome == "not_applicable":
         stages = ", ".join(report.stages)
-        ET.SubElement(case, "skipped", {"message": _x(f"not applicable (stages: {stages})")})
+        reason = f"not applicable: outside the rule's stages or its condition at stage {stages}"
+        ET.SubElement(case, "skipped", {"message": _x(reason)})
         outcome = "skipped"
     else:
         outcome = "passed"
