@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -237,6 +238,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 ResultModel = TypeVar("ResultModel", bound=BaseModel)
+
+
+def unwrapped(text: str) -> str:
+    """Text output with its wrapped lines joined again (aigov.wrapping breaks long lines at a
+    space and indents the continuation), so that a test can look for a whole message."""
+    return re.sub(r"\n +(?!hint: |fix: |waiver: )(?=\S)", " ", text)
 
 
 def at(location: Location) -> dict[str, Any]:

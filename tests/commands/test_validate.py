@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL_MANIFEST, CliResult, run_aigov_process
+from tests.conftest import MINIMAL_MANIFEST, CliResult, run_aigov_process, unwrapped
 
 RunCli = Callable[..., CliResult]
 MakeRepo = Callable[..., Path]
@@ -17,7 +17,7 @@ def _invalid(run_cli: RunCli, repo: Path) -> str:
     result = run_cli("validate", str(repo))
     assert result.exit_code == 2, result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    return result.stdout
+    return unwrapped(result.stdout)
 
 
 def test_minimal_manifest_is_valid(run_cli: RunCli, make_repo: MakeRepo) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import replaced
+from tests.conftest import replaced, unwrapped
 
 from aigov.report import render
 from aigov.report.document import CheckReport
@@ -53,7 +53,7 @@ def test_non_blocking_findings_follow_and_are_marked(blocked_report: CheckReport
     assert (
         "waiver: Notice being rewritten by Legal (approved by dpo@example.com, "
         "ticket LEGAL-42, expires 2026-04-30)"
-    ) in text
+    ) in unwrapped(text)
     assert (
         "MODEL_CARD.md:3:1: AIACT-50-TRANSPARENCY "
         "[high, not yet effective, applies from 2026-08-02]"

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     errors = repository.problems.errors
     if errors:
         for problem in errors:
-            print(problem, file=sys.stderr)
+            print(problem.wrapped(), file=sys.stderr)
         raise UsageError(f"{len(errors)} error(s) in {root}: fix them with `aigov validate` first")
     if not repository.contracts:
         raise UsageError(f"{root} declares no data contract")

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     errors = [p for p in repository.problems.sorted() if p.level == "error"]
     if errors or repository.manifest is None:
         for problem in errors:
-            print(problem)
+            print(problem.wrapped())
         raise UsageError(
             tr("the repository's files do not load: run `aigov validate {path}`", path=args.path)
         )

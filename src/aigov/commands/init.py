@@ -352,7 +352,7 @@ def _report(root: Path, files: dict[str, str], screening: Any, tr: Any) -> int:
     repository = load_repository(root)
     errors = [p for p in repository.problems.sorted() if p.level == "error"]
     for problem in errors:
-        print(problem, file=sys.stderr)
+        print(problem.wrapped(), file=sys.stderr)
     if errors:
         raise UsageError(tr("the written files do not validate"))
     print(tr("Next: fill the framing sheet, then run `aigov validate --strict` and `aigov check`."))

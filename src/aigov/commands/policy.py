@@ -84,7 +84,7 @@ def _test(args: argparse.Namespace) -> int:
         )
     except PolicyLoadError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(problem.wrapped(), file=sys.stderr)
         print(f"{len(exc.problems)} problem(s): the packs cannot be tested", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, FileNotFoundError) as exc:

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for problem in problems:
-            print(problem)
+            print(problem.wrapped())
         summary = f"{len(errors)} error(s), {len(warnings)} warning(s) in {root}"
         print(("invalid: " if failed else "valid: ") + summary)
     return EXIT_USAGE if failed else EXIT_PASS

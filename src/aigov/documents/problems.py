@@ -7,12 +7,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
 from aigov.errors import AigovError
+from aigov.wrapping import wrapped
 
 ProblemLevel = Literal["error", "warning"]
 
 INVISIBLE_FORMAT_CHARS: Final = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
 """Bidi marks, embeddings, overrides and isolates, zero-width and invisible characters (a regex
 character-class body): in repository text they can reorder or hide what a reader sees."""
+HINT_INDENT: Final = "    "
 _UNPRINTABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE_FORMAT_CHARS}]")
 
 
@@ -62,8 +64,17 @@ class Problem:
         # would print a line of the repository's choosing (a forged "file:1:1: error").
         text = f"{where}: {self.level}: {what}{self.message} [{self.code}]".replace("\n", "\\n")
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n{HINT_INDENT}hint: {self.hint}"
         return escape_controls(text)
+
+    def wrapped(self) -> str:
+        """The problem for a terminal or a CI log: whole, long lines wrapped under their start
+        (``str()`` keeps each part on one line, for messages that quote it)."""
+        first, _, hint = str(self).partition("\n")
+        lines = [wrapped(first, continuation=HINT_INDENT)]
+        if hint:
+            lines.append(wrapped(hint.strip(), indent=HINT_INDENT, continuation=HINT_INDENT * 2))
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -101,3 +112,6 @@ class DocumentError(AigovError):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+
+    def user_message(self) -> str:
+        return self.problem.wrapped()
