@@ -1,6 +1,6 @@
 """The data inventory and data quality report: the personal data processing (GDPR), each data
-contract (servers, retention, columns and their classification), and the stored data quality
-evidence."""
+contract (servers, retention, every property at any depth with its path and classification), and
+the stored data quality evidence."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from aigov.deliverables.facts import (
     yes_no,
 )
 from aigov.deliverables.sources import Evidence, Sources, stakeholder
+from aigov.documents.contract_fields import contract_fields
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 
 SLUG = "data-report"
@@ -159,19 +160,24 @@ def _contract_section(file: str, data: Mapping[str, Any], w: Writer) -> Section:
     if not objects:
         blocks.append(Paragraph(Gap("schema", file)))
     columns = [
-        Fact(tr("Column"), lambda p: p.get("name", ""), text),
+        Fact(tr("Column"), "path", text),
         Fact(tr("Type"), lambda p: p.get("logicalType") or p.get("physicalType"), text_or_dash),
         Fact(tr("Required"), lambda p: bool(p.get("required")), yes_no),
         Fact(tr("Classification"), "classification", text_or_dash),
         Fact(tr("Personal data"), _is_pii, yes_no),
     ]
-    for obj in objects:
-        properties = [p for p in obj.get("properties") or [] if isinstance(p, dict)]
+    # Every property at any depth, by its path (customer.address.email, orders[].sku).
+    fields: dict[int, list[dict[str, Any]]] = {}
+    for field in contract_fields(data):
+        fields.setdefault(int(field.where[1]), []).append(field.plain())
+    for index, obj in enumerate(data.get("schema") or []):
+        if not isinstance(obj, dict):
+            continue
         blocks.append(Paragraph(tr("Table {name}", name=obj.get("name", "")), emphasis=True))
-        if not properties:
+        if index not in fields:
             blocks.append(Paragraph(Gap(f"schema[{obj.get('name')}].properties", file)))
             continue
-        blocks.append(table(w, properties, columns))
+        blocks.append(table(w, fields[index], columns))
     name = data.get("name") or data.get("id") or file
     return Section(tr("Data contract {name}", name=name), tuple(blocks))
 

@@ -8,9 +8,11 @@ do (besides the JSON result's ``extra.change``); a policy fixture gives them as 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
+from aigov.documents.contract_fields import contract_fields
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.model_card import PLACEHOLDER, ModelCard
 from aigov.documents.problems import Location
@@ -50,6 +52,15 @@ def model_card_context(card: ModelCard | None) -> dict[str, Any]:
     return data
 
 
+def contract_context(data: Mapping[str, Any], file: str | None) -> dict[str, Any]:
+    """A contract as rules read it: as written, plus ``file`` (unless None) and ``fields``
+    (every property at any depth, flat: see :mod:`aigov.documents.contract_fields`)."""
+    context = {**data, "fields": [field.plain() for field in contract_fields(data)]}
+    if file is not None:
+        context["file"] = file
+    return context
+
+
 def org_context(org: OrgConfig) -> dict[str, Any]:
     # Unset optional limits are absent, not null, so that rules can test them with has().
     data: dict[str, Any] = org.model_dump(
@@ -73,7 +84,7 @@ def build_context(
         "manifest": repository.manifest.model_dump(mode="json", by_alias=True, exclude_none=True),
         "model_card": model_card_context(repository.model_card),
         "contracts": [
-            {**contract.data, "file": contract.file} for contract in repository.contracts
+            contract_context(contract.data, contract.file) for contract in repository.contracts
         ],
         "evidence": evidence.plain() if isinstance(evidence, Evidence) else dict(evidence),
         "change": change.plain() if isinstance(change, ChangeContext) else dict(change or {}),
@@ -103,8 +114,18 @@ def locate(repository: Repository, path_text: str | None) -> Location:
         and isinstance(rest[0], int)
         and rest[0] < len(repository.contracts)
     ):
-        return repository.contracts[rest[0]].document.locate(rest[1:])
+        contract = repository.contracts[rest[0]]
+        return contract.document.locate(_contract_path(contract.data, rest[1:]))
     return manifest_root
+
+
+def _contract_path(data: Mapping[str, Any], path: ContextPath) -> ContextPath:
+    """A path into a contract's context as a path into its file: ``fields[j]…`` is the j-th
+    property of the walk, wherever it is nested."""
+    if len(path) < 2 or path[0] != "fields" or not isinstance(path[1], int) or path[1] < 0:
+        return path
+    field = next(itertools.islice(contract_fields(data), path[1], None), None)
+    return () if field is None else (*field.where, *path[2:])
 
 
 def _locate_in_card(repository: Repository, path: ContextPath) -> Location:

@@ -4,10 +4,11 @@ A fixture is a partial context. Defaults: ``manifest.stage`` is the first of the
 ``applies.stages``; ``today`` is 2026-11-24; ``org`` is the default org config with the
 fixture's keys merged over it; ``model_card`` is ``{exists: false, sections: {},
 placeholders: 0}`` when absent, and gets ``exists: true`` (plus empty ``sections`` and 0
-``placeholders``) when the fixture gives one; ``contracts`` is ``[]``, ``evidence`` and
-``change`` are ``{}``. A pass fixture must leave the rule passed or not applicable; a fail
-fixture must make it fail (a not-yet-effective failure counts). A rule with no pass or no fail
-fixture fails the test.
+``placeholders``) when the fixture gives one; ``contracts`` is ``[]`` (each contract a fixture
+gives gets ``fields``, its properties at any depth, as a repository's would, unless it sets
+them), ``evidence`` and ``change`` are ``{}``. A pass fixture must leave the rule passed or not
+applicable; a fail fixture must make it fail (a not-yet-effective failure counts). A rule with
+no pass or no fail fixture fails the test.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Final, Literal
 
 from aigov.documents.problems import Location
 from aigov.policy.cel import ExpressionError, prepare_context
-from aigov.policy.context import ROOTS, org_context
+from aigov.policy.context import ROOTS, contract_context, org_context
 from aigov.policy.engine import RuleOutcome, evaluate_rule
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyRule
@@ -78,12 +79,24 @@ def fixture_context(rule: PolicyRule, fixture: Mapping[str, Any]) -> dict[str, A
     return {
         "manifest": manifest,
         "model_card": model_card,
-        "contracts": copy.deepcopy(fixture.get("contracts", [])),
+        "contracts": _contracts(fixture.get("contracts", [])),
         "evidence": copy.deepcopy(fixture.get("evidence", {})),
         "change": copy.deepcopy(fixture.get("change", {})),
         "today": today,
         "org": _merge(org_context(OrgConfig.default()), fixture.get("org", {})),
     }
+
+
+def _contracts(contracts: Any) -> list[Any]:
+    if not isinstance(contracts, list):
+        raise ValueError("'contracts' must be a list")
+    return [
+        contract_context(copy.deepcopy(c), None)
+        if isinstance(c, dict) and "fields" not in c
+        # A contract that sets its own fields (or is not a mapping) is taken as written.
+        else copy.deepcopy(c)
+        for c in contracts
+    ]
 
 
 def _merge(base: dict[str, Any], override: Any) -> dict[str, Any]:
