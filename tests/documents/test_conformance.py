@@ -53,14 +53,17 @@ def test_model_index_results_are_typed(conformance: Path) -> None:
     assert entry.results[0].dataset.config == "sst2"
 
 
-def test_invalid_model_index_is_left_out_with_a_warning_like_the_hub(conformance: Path) -> None:
+def test_unreadable_model_index_result_is_left_out_alone_with_a_warning(conformance: Path) -> None:
     path = conformance / "huggingface" / "hf-fixture-invalid-model-index.md"
     card, _, problems = parse_model_card(read_text(path, path.name), path.name)
-    assert card.metadata.model_index is None
+    assert card.metadata.model_index is not None
+    [entry] = card.metadata.model_index
+    assert entry.name == "my-cool-model" and entry.results == []
     assert card.metadata.license == "mit"
     [problem] = problems
     assert problem.level == "warning" and problem.code == "card.model-index"
-    assert problem.field == "model-index[0].results[0].dataset"
+    assert problem.field == "model-index[0].results[0]"
+    assert problem.message == "result dropped with its 1 metric value: it has no 'dataset'"
     assert problem.location.line == 12  # the results item, counted in the whole .md file
 
 

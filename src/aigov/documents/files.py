@@ -74,10 +74,13 @@ def _is_within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def read_text(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_text(
+    path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES, allow_nul: bool = False
+) -> str:
     """Read a regular file as UTF-8 text, refusing special files, huge files and bad bytes.
 
-    A UTF-8 byte-order mark is dropped; CRLF line endings are normalised to LF.
+    A UTF-8 byte-order mark is dropped; CRLF line endings are normalised to LF. NUL is refused
+    unless ``allow_nul`` (a model card: the Hub reads one that holds NUL).
     """
     where = Location(shown_as)
     try:
@@ -102,11 +105,14 @@ def read_text(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise DocumentError(Problem(where, "file.unreadable", exc.strerror or str(exc))) from None
-    return decode_text(raw, shown_as, max_bytes=max_bytes)
+    return decode_text(raw, shown_as, max_bytes=max_bytes, allow_nul=allow_nul)
 
 
-def decode_text(raw: bytes, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """``raw`` as text: size-limited strict UTF-8 without NUL, BOM dropped, LF line endings.
+def decode_text(
+    raw: bytes, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES, allow_nul: bool = False
+) -> str:
+    """``raw`` as text: size-limited strict UTF-8 (without NUL unless ``allow_nul``), BOM
+    dropped, LF line endings.
 
     Problems point at the offending byte's line and column in the returned text (a CR or CRLF
     ends a line there), as YAML problems do; a file too large is reported at 1:1.
@@ -132,7 +138,7 @@ def decode_text(raw: bytes, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -
                 hint="Save the file as UTF-8.",
             )
         ) from None
-    if "\x00" in text:
+    if not allow_nul and "\x00" in text:
         raise DocumentError(
             Problem(
                 _location_after(text[: text.index("\x00")], shown_as),

@@ -14,42 +14,59 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, JsonValue
 
+from aigov.documents import hub_card
+from aigov.documents.problems import DocumentError, Location, Problem
+from aigov.documents.safe_yaml import YamlDocument, format_path, parse_yaml
 from aigov.documents.types import Document, NonEmptyStr, OpenDocument
+from aigov.documents.validation import suggest_field, validate_document
 
 PLACEHOLDER = "[More Information Needed]"
 
 
-class EvalTask(OpenDocument):
-    type: NonEmptyStr
+class CardDocument(OpenDocument):
+    """Base of the card's Hub models: a key is read only under its own spelling, never under the
+    Python name of a field whose key differs (``model_index`` is not ``model-index``)."""
+
+    model_config = ConfigDict(
+        extra="allow", frozen=True, validate_by_name=False, validate_by_alias=True, defer_build=True
+    )
+
+
+# The evaluation results hold what huggingface_hub's ``model_index_to_eval_results`` reads:
+# identifiers as text (empty text included, as the Hub client keeps it), the value as written
+# (a number, a text such as "-147.07 +/- 80.80", or null). ``hub_card`` drops what cannot be
+# read, with a warning, before these models see it.
+class EvalTask(CardDocument):
+    type: str
     name: str | None = None
 
 
-class EvalDataset(OpenDocument):
-    type: NonEmptyStr
-    name: NonEmptyStr
+class EvalDataset(CardDocument):
+    type: str
+    name: str
     config: str | None = None
     split: str | None = None
     revision: str | None = None
 
 
-class EvalMetric(OpenDocument):
-    type: NonEmptyStr
-    value: float | int | str
+class EvalMetric(CardDocument):
+    type: str
+    value: JsonValue = Field(description="The measured value: a number, a text, or null")
     name: str | None = None
     config: str | None = None
     verified: bool | None = None
 
 
-class EvalResult(OpenDocument):
+class EvalResult(CardDocument):
     task: EvalTask
     dataset: EvalDataset
     metrics: list[EvalMetric]
 
 
-class ModelIndexEntry(OpenDocument):
-    name: NonEmptyStr
+class ModelIndexEntry(CardDocument):
+    name: str | None
     results: list[EvalResult]
 
 
@@ -85,19 +102,20 @@ class RobustnessTest(Document):
     date: dt.date | None = None
 
 
-class ModelCardMetadata(OpenDocument):
+class ModelCardMetadata(CardDocument):
     """The YAML front matter of ``MODEL_CARD.md``."""
 
-    # Hugging Face Hub keys (types as loose as the Hub accepts them).
+    # Hugging Face Hub keys: the Hub client checks none of their types; ``hub_card`` keeps
+    # the text a rule can read (a text or a list of texts) and says what it drops.
     language: str | list[str] | None = None
-    license: str | None = None
-    library_name: str | None = None
+    license: str | list[str] | None = None
+    library_name: str | list[str] | None = None
     tags: list[str] | None = None
     datasets: str | list[str] | None = None
     metrics: str | list[str] | None = None
-    pipeline_tag: str | None = None
+    pipeline_tag: str | list[str] | None = None
     base_model: str | list[str] | None = None
-    model_name: str | None = None
+    model_name: str | list[str] | None = None
     model_index: list[ModelIndexEntry] | None = Field(default=None, alias="model-index")
     # Governance keys added by aigov.
     intended_use: str | None = None
@@ -204,19 +222,31 @@ def _heading(text: str) -> tuple[int, str] | None:
     return level, title.rstrip().rstrip("#").rstrip()
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """Split ``text`` into (front matter YAML or None, body, line where the body starts)."""
-    if not text.startswith("---\n"):
-        return None, text, 1
-    end = re.search(r"^---[ \t]*$", text[4:], flags=re.M)
-    if end is None:
-        return None, text, 1
-    yaml_text = text[4 : 4 + end.start()]
-    body_start = 4 + end.end()
-    if body_start < len(text) and text[body_start] == "\n":
-        body_start += 1
-    body_line = text.count("\n", 0, body_start) + 1
-    return yaml_text, text[body_start:], body_line
+@dataclass(frozen=True)
+class CardParts:
+    """A card's text cut where the Hub client cuts it: the front matter (None when there is
+    none), the line it starts on, the Markdown body and the line that starts on."""
+
+    front_matter: str | None
+    front_matter_line: int
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str) -> CardParts:
+    """Split ``text`` (LF line endings) where huggingface_hub's ``REGEX_YAML_BLOCK`` does:
+    blank lines or spaces may precede the opening ``---``, the first ``---`` line after it
+    closes the block (so a ``---`` line right after the opening one starts the YAML, as a
+    document start marker, and is no empty front matter)."""
+    found = hub_card.HUB_FRONT_MATTER.search(text)
+    if found is None:
+        return CardParts(None, 1, text, 1)
+    return CardParts(
+        found.group(2),
+        text.count("\n", 0, found.start(2)) + 1,
+        text[found.end() :],
+        text.count("\n", 0, found.end()) + 1,
+    )
 
 
 MAX_CARD_HEADINGS = 10_000
@@ -261,3 +291,145 @@ def parse_sections(
 
 
 _MARKUP_STARTS = frozenset("#`~")
+
+
+def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument, list[Problem]]:
+    """Parse a Hugging Face model card (LF-normalised text) as the Hub client reads it.
+
+    A card the Hub client reads always loads: a missing or empty front matter, an unreadable
+    part of the Hub's keys or of ``model-index`` are warnings that say what was left out; a
+    front matter the client refuses (not YAML, not a mapping, a tab PyYAML refuses) and wrong
+    governance keys are errors.
+    """
+    parts = split_front_matter(text)
+    problems: list[Problem] = []
+    document, raw = _front_matter(parts, shown_as, problems)
+    metadata = _card_metadata(raw, document, problems)
+    sections = parse_sections(parts.body, parts.body_line, limit=MAX_CARD_HEADINGS)
+    if len(sections) > MAX_CARD_HEADINGS:
+        problems.append(
+            Problem(
+                Location(shown_as, sections[-1].line, 1),
+                "card.too-many-headings",
+                f"the model card has more than {MAX_CARD_HEADINGS:,} headings",
+                hint="A model card needs a few dozen sections: remove the generated ones.",
+            )
+        )
+        sections = sections[:MAX_CARD_HEADINGS]
+    card = ModelCard(
+        metadata=metadata if metadata is not None else ModelCardMetadata(),
+        raw_metadata=raw,
+        has_front_matter=parts.front_matter is not None,
+        body=parts.body,
+        body_line=parts.body_line,
+        sections=sections,
+    )
+    return card, document, problems
+
+
+def _front_matter(
+    parts: CardParts, shown_as: str, problems: list[Problem]
+) -> tuple[YamlDocument, dict[str, Any]]:
+    """The card's front matter parsed (its positions for locating problems) and its mapping;
+    an empty mapping, with the reason in ``problems``, when there is none to read."""
+    document = YamlDocument(shown_as, {}, {(): (1, 1)})
+    if parts.front_matter is None:
+        problems.append(
+            Problem(
+                Location(shown_as, 1, 1),
+                "card.no-front-matter",
+                "model card has no YAML front matter (the '---' block with license, model-index "
+                "and the governance keys)",
+                level="warning",
+                hint="Start the file with a '---' line, the metadata, and another '---' line.",
+            )
+        )
+        return document, {}
+    offset = parts.front_matter_line - 1
+    try:
+        document = parse_yaml(parts.front_matter, shown_as, line_offset=offset)
+    except DocumentError as exc:
+        problems.append(exc.problem)
+        return document, {}
+    tab = hub_card.pyyaml_tab(parts.front_matter)
+    if tab is not None:
+        problems.append(
+            Problem(
+                Location(shown_as, tab[0] + offset, tab[1]),
+                "yaml.tab",
+                "tab character where the Hugging Face Hub client (PyYAML) refuses one: only "
+                "quoted text, block scalars (| and >) and comments may hold tabs",
+                hint="Replace the tab with spaces.",
+            )
+        )
+        return document, {}
+    problems.extend(_as_the_hub_reads(problem) for problem in document.problems)
+    if isinstance(document.data, dict):
+        return document, document.data
+    if document.data is None:
+        problems.append(
+            Problem(
+                Location(shown_as, max(offset, 1), 1),
+                "card.empty-front-matter",
+                "the front matter is empty: the card declares no metadata",
+                level="warning",
+                hint="Write the metadata (license, model-index, the governance keys) between "
+                "the two '---' lines.",
+            )
+        )
+    else:
+        problems.append(
+            Problem(document.locate(()), "yaml.not-mapping", "front matter is not a mapping")
+        )
+    return document, {}
+
+
+def _as_the_hub_reads(problem: Problem) -> Problem:
+    """A repeated key is a warning in a card: the Hub client (PyYAML) reads the last one, as
+    aigov's loader keeps it."""
+    if problem.code != "yaml.duplicate-key":
+        return problem
+    message = f"{problem.message}; the last one is read, as the Hub reads it"
+    return Problem(problem.location, problem.code, message, problem.field, "warning", problem.hint)
+
+
+_ALIASED = {
+    name: info.alias
+    for name, info in ModelCardMetadata.model_fields.items()
+    if info.alias is not None and info.alias != name
+}
+
+
+def _card_metadata(
+    raw: dict[str, Any], document: YamlDocument, problems: list[Problem]
+) -> ModelCardMetadata | None:
+    """The front matter read as the Hub client reads it (``hub_card``), then validated: the
+    governance keys' mistakes are errors; unknown keys close to a known one are warnings that
+    name it."""
+    data, found = hub_card.read_aliased_spellings(raw, _ALIASED, document)
+    problems.extend(found)
+    data, found = hub_card.read_hub_keys(data, document)
+    problems.extend(found)
+    if hub_card.MODEL_INDEX in data:
+        entries, found = hub_card.read_model_index(data.pop(hub_card.MODEL_INDEX), document)
+        problems.extend(found)
+        if entries is not None:
+            data[hub_card.MODEL_INDEX] = entries
+    metadata_doc = YamlDocument(document.file, data, document.positions, document.line_offset)
+    metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
+    problems.extend(errors)
+    extra_keys = (metadata.model_extra or {}) if metadata is not None else {}
+    for key in extra_keys:
+        close = suggest_field(ModelCardMetadata, (key,))
+        if close:
+            problems.append(
+                Problem(
+                    document.locate((key,)),
+                    "card.unknown-field",
+                    f"unknown field '{key}'",
+                    field=format_path((key,)),
+                    level="warning",
+                    hint=f"did you mean '{close[0]}'?",
+                )
+            )
+    return metadata

@@ -13,16 +13,10 @@ from typing import Any
 from aigov.documents.contract import DataContract, validate_contract
 from aigov.documents.files import RepositoryRoot, read_text
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
-from aigov.documents.model_card import (
-    MAX_CARD_HEADINGS,
-    ModelCard,
-    ModelCardMetadata,
-    parse_sections,
-    split_front_matter,
-)
+from aigov.documents.model_card import ModelCard, parse_model_card
 from aigov.documents.problems import DocumentError, Location, Problem, ProblemList
-from aigov.documents.safe_yaml import YamlDocument, format_path, parse_yaml
-from aigov.documents.validation import suggest_field, validate_document
+from aigov.documents.safe_yaml import YamlDocument, parse_yaml
+from aigov.documents.validation import validate_document
 
 DEFAULT_MODEL_CARD = "MODEL_CARD.md"
 CONTRACTS_FOLDER = "contracts"
@@ -135,7 +129,9 @@ def _load_model_card(repository: Repository, raw_manifest: dict[str, Any]) -> No
             )
         return
     try:
-        text = read_text(path, shown)
+        # NUL is allowed: the Hub reads such a card; the YAML reader refuses it in the front
+        # matter, as PyYAML does.
+        text = read_text(path, shown, allow_nul=True)
     except DocumentError as exc:
         repository.problems.add(exc.problem)
         return
@@ -144,111 +140,6 @@ def _load_model_card(repository: Repository, raw_manifest: dict[str, Any]) -> No
     repository.model_card = card
     repository.model_card_document = document
     repository.problems.extend(problems)
-
-
-def parse_model_card(text: str, shown_as: str) -> tuple[ModelCard, YamlDocument, list[Problem]]:
-    """Parse a Hugging Face model card (CRLF-normalised text) as leniently as the Hub does.
-
-    A card always loads: a missing front matter is a warning, an unusable ``model-index`` a
-    warning and left out (the Hub's own behaviour); wrong governance keys are errors.
-    """
-    yaml_text, body, body_line = split_front_matter(text)
-    problems: list[Problem] = []
-    document, raw = _front_matter(yaml_text, shown_as, problems)
-    metadata = _card_metadata(raw, document, problems)
-    sections = parse_sections(body, body_line, limit=MAX_CARD_HEADINGS)
-    if len(sections) > MAX_CARD_HEADINGS:
-        problems.append(
-            Problem(
-                Location(shown_as, sections[-1].line, 1),
-                "card.too-many-headings",
-                f"the model card has more than {MAX_CARD_HEADINGS:,} headings",
-                hint="A model card needs a few dozen sections: remove the generated ones.",
-            )
-        )
-        sections = sections[:MAX_CARD_HEADINGS]
-    card = ModelCard(
-        metadata=metadata if metadata is not None else ModelCardMetadata(),
-        raw_metadata=raw,
-        has_front_matter=yaml_text is not None,
-        body=body,
-        body_line=body_line,
-        sections=sections,
-    )
-    return card, document, problems
-
-
-def _front_matter(
-    yaml_text: str | None, shown_as: str, problems: list[Problem]
-) -> tuple[YamlDocument, dict[str, Any]]:
-    """The card's front matter parsed (its positions for locating problems) and its mapping;
-    an empty mapping, with the reason in ``problems``, when there is none to read."""
-    document = YamlDocument(shown_as, {}, {(): (1, 1)})
-    if yaml_text is None:
-        problems.append(
-            Problem(
-                Location(shown_as, 1, 1),
-                "card.no-front-matter",
-                "model card has no YAML front matter (the '---' block with license, model-index "
-                "and the governance keys)",
-                level="warning",
-                hint="Start the file with a '---' line, the metadata, and another '---' line.",
-            )
-        )
-        return document, {}
-    try:
-        document = parse_yaml(yaml_text, shown_as, line_offset=1)
-    except DocumentError as exc:
-        problems.append(exc.problem)
-        return document, {}
-    problems.extend(document.problems)
-    if isinstance(document.data, dict):
-        return document, document.data
-    if document.data is not None:
-        problems.append(
-            Problem(document.locate(()), "yaml.not-mapping", "front matter is not a mapping")
-        )
-    return document, {}
-
-
-def _card_metadata(
-    raw: dict[str, Any], document: YamlDocument, problems: list[Problem]
-) -> ModelCardMetadata | None:
-    """The front matter validated; an unusable ``model-index`` is left out with warnings (the
-    Hub keeps such a card without its evaluation results), unknown keys close to a known one
-    are warnings that name it."""
-    shown_as = document.file
-    metadata_doc = YamlDocument(shown_as, raw, document.positions, document.line_offset)
-    metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
-    index_errors = [p for p in errors if p.field.startswith("model-index")]
-    if index_errors:
-        problems.extend(
-            Problem(p.location, "card.model-index", p.message, p.field, "warning", p.hint)
-            for p in index_errors
-        )
-        metadata_doc = YamlDocument(
-            shown_as,
-            {k: v for k, v in raw.items() if k != "model-index"},
-            document.positions,
-            document.line_offset,
-        )
-        metadata, errors = validate_document(ModelCardMetadata, metadata_doc)
-    problems.extend(errors)
-    extra_keys = (metadata.model_extra or {}) if metadata is not None else {}
-    for key in extra_keys:
-        close = suggest_field(ModelCardMetadata, (key,))
-        if close:
-            problems.append(
-                Problem(
-                    document.locate((key,)),
-                    "card.unknown-field",
-                    f"unknown field '{key}'",
-                    field=format_path((key,)),
-                    level="warning",
-                    hint=f"did you mean '{close[0]}'?",
-                )
-            )
-    return metadata
 
 
 def _contract_references(
