@@ -141,7 +141,9 @@ def evaluate(
         manifest.waivers,
         stage=manifest.stage,
         org=org,
-        known_rules=lambda rule_id: policy_set.rule(rule_id) is not None,
+        known_rules=lambda rule_id: (
+            policy_set.rule(rule_id) is not None or policy_set.turned_off(rule_id)
+        ),
         today=today,
         locate=lambda path: locate(repository, "manifest" + _path_suffix(path)),
         severity_of=lambda rule_id: _severity(policy_set, rule_id),
@@ -153,6 +155,7 @@ def evaluate(
     unavailable = unavailable_evidence(evidence)
     for rule in policy_set.rules:
         effective_from = policy_set.effective_dates.get(rule.id)
+        params = bind_params(prepared, rule)
         outcome = evaluate_rule(
             rule, prepared, active, today, effective_from, unavailable=unavailable
         )
@@ -162,8 +165,9 @@ def evaluate(
         if outcome.status == "not_applicable":
             not_applicable.append(rule.id)
             continue
+        rule_context = {**context, "params": params} if params is not None else context
         findings.append(
-            _finding(rule, outcome, context, repository, effective_from, waivers.get(rule.id))
+            _finding(rule, outcome, rule_context, repository, effective_from, waivers.get(rule.id))
         )
     return Result(
         project=manifest.metadata.id,
@@ -181,7 +185,20 @@ def evaluate(
         rules_not_applicable=len(not_applicable),
         not_applicable=tuple(not_applicable),
         evidence_used=tuple(sorted(policy_set.evidence_needed(active) & sources(evidence))),
+        tuning=policy_set.tuning,
     )
+
+
+def bind_params(prepared: PreparedContext, rule: PolicyRule) -> dict[str, Any] | None:
+    """Give ``params`` the rule's parameter values in ``prepared`` (rules are evaluated one at
+    a time, each with its own); None for a rule without parameters (``params`` then holds the
+    previous rule's values, which such a rule cannot read: the pack loader refuses a rule that
+    reads an undeclared parameter)."""
+    if not rule.rule.params:
+        return None
+    params = rule.params
+    prepared.bind("params", params)
+    return params
 
 
 def _path_suffix(path: tuple[str | int, ...]) -> str:
@@ -224,7 +241,7 @@ def _finding(
         rule_id=rule.id,
         pack=rule.pack,
         title=spec.title,
-        severity=spec.severity,
+        severity=rule.severity,
         message=message,
         remediation=spec.remediation,
         references=tuple(spec.references),
@@ -241,4 +258,4 @@ def _finding(
 
 def _severity(policy_set: PolicySet, rule_id: str) -> str | None:
     rule = policy_set.rule(rule_id)
-    return rule.rule.severity if rule is not None else None
+    return rule.severity if rule is not None else None

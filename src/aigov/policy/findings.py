@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,8 @@ def severity_rank(severity: str) -> int:
     """Higher is more severe: info 0 … critical 4."""
     return _RANKS[severity]
 
+
+RULE_ID_PATTERN: Final = r"^[A-Z0-9][A-Z0-9-]*$"
 
 FINGERPRINT_VERSION: Final = "v1"
 
@@ -116,6 +118,29 @@ class PackInfo(ResultValue):
     origin: str = Field(description="Where the pack was read: `builtin` or the policy source.")
 
 
+class ParamChange(ResultValue):
+    """A rule parameter the organisation set to another value than the pack's default."""
+
+    name: str
+    default: Any
+    value: Any
+
+
+class RuleTuningApplied(ResultValue):
+    """What the organisation changed in one rule (``aigov-org.yaml`` ``rules:``), so that an
+    auditor sees every departure from the packs as published."""
+
+    rule_id: str
+    pack: str
+    enabled: bool = True
+    severity: Severity | None = Field(
+        default=None, description="The organisation's severity; null when unchanged."
+    )
+    pack_severity: Severity
+    params: tuple[ParamChange, ...] = ()
+    reason: str | None = None
+
+
 class Result(ResultValue):
     """The outcome of evaluating one repository against one policy set: what the engine
     returns and the gate decides on (:func:`aigov.gate.decide`)."""
@@ -134,6 +159,8 @@ class Result(ResultValue):
     not_applicable: tuple[str, ...] = ()
     """The ids of the rules that did not apply (outside the stages, or ``when`` false)."""
     evidence_used: tuple[str, ...] = ()
+    tuning: tuple[RuleTuningApplied, ...] = ()
+    """The organisation's changes to the rules of the packs evaluated (turned-off rules too)."""
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

@@ -29,6 +29,10 @@ At the root of a policy source (a folder or a git repository)::
       data_quality: {stored_results: recompute}                          # default: accept
     limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500,
              card_metric_tolerance: 0.005, monitoring_breach_days: 30}
+    rules:                       # tune a rule: severity, turn it off (with a reason), parameters
+      SLA-DASHBOARD: {severity: info, reason: dashboards are reviewed monthly}
+      AIACT-50-DEEPFAKE-MARKING: {enabled: false, reason: no generative model in this org}
+      SUCCESS-AUC-THRESHOLD: {params: {min_auc: 0.8}}
     lang: en
 
 Version constraints use the comparator syntax of :mod:`aigov.policy.semver`.
@@ -37,13 +41,14 @@ Version constraints use the comparator syntax of :mod:`aigov.policy.semver`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Final, Literal
+import re
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from aigov.documents.types import Document, NonEmptyStr, Stage
-from aigov.policy.findings import Severity
+from aigov.policy.findings import RULE_ID_PATTERN, Severity
 from aigov.policy.semver import VersionConstraint, VersionError
 
 ORG_FILE: Final = "aigov-org.yaml"
@@ -191,6 +196,24 @@ class AttestationPolicy(Document):
     roles: AttestationRoles = Field(default_factory=AttestationRoles)
 
 
+class RuleTuning(Document):
+    """The organisation's choice for one rule of its packs (see :mod:`aigov.policy.tuning`)."""
+
+    severity: Severity | None = None
+    enabled: bool = True
+    reason: NonEmptyStr | None = None
+    """Why: mandatory to turn a rule off, shown to auditors with every tuning."""
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _reason_to_turn_off(self) -> RuleTuning:
+        if not self.enabled and self.reason is None:
+            raise ValueError("a rule turned off ('enabled: false') needs a 'reason'")
+        if not self.enabled and (self.severity is not None or self.params):
+            raise ValueError("a rule turned off takes no 'severity' or 'params'")
+        return self
+
+
 class OrgConfig(Document):
     """The organisation's configuration; ``OrgConfig.default()`` when a source has none."""
 
@@ -206,12 +229,22 @@ class OrgConfig(Document):
     limits: Limits = Field(default_factory=Limits)
     people: list[Person] = []
     attestation: AttestationPolicy = Field(default_factory=AttestationPolicy)
+    rules: dict[str, RuleTuning] = {}
+    """Rule id -> the organisation's severity, on/off and parameters for that rule."""
     lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
 
     @classmethod
     def default(cls) -> OrgConfig:
         """Every pack of the source, findings of severity high or critical block."""
         return cls()
+
+    @field_validator("rules")
+    @classmethod
+    def _rule_ids(cls, value: dict[str, RuleTuning]) -> dict[str, RuleTuning]:
+        for rule_id in value:
+            if not re.match(RULE_ID_PATTERN, rule_id):
+                raise ValueError(f"'{rule_id}' is not a rule id (upper case, digits and '-')")
+        return value
 
     @field_validator("packs")
     @classmethod

@@ -9,6 +9,7 @@ Every problem names the pack file, line and column; expressions are compiled her
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 from collections.abc import Mapping
@@ -29,13 +30,13 @@ from aigov.policy.cel import (
     ExpressionSyntaxError,
     compile_expression,
 )
-from aigov.policy.findings import Severity
+from aigov.policy.findings import RULE_ID_PATTERN, Severity
+from aigov.policy.params import PARAM_NAME_PATTERN, RuleParam, default_params
 from aigov.policy.semver import Version
 from aigov.policy.templates import placeholder_paths
 
 PACK_FILE: Final = "pack.yaml"
 RULES_FOLDER: Final = "rules"
-RULE_ID_PATTERN: Final = r"^[A-Z0-9][A-Z0-9-]*$"
 RESERVED_RULE_PREFIX: Final = "AIGOV-"
 """Rule ids of findings made by aigov itself (waiver problems): packs may not use them."""
 
@@ -128,7 +129,17 @@ class Rule(Document):
     locate: str | None = Field(default=None, pattern=r"^(manifest|model_card|contracts)\b")
     message: NonEmptyStr
     remediation: NonEmptyStr
+    params: dict[str, RuleParam] = {}
+    """What the organisation may tune (``aigov-org.yaml`` ``rules:``); read as ``params.x``."""
     fixtures: Fixtures = Field(default_factory=Fixtures)
+
+    @field_validator("params")
+    @classmethod
+    def _param_names(cls, value: dict[str, RuleParam]) -> dict[str, RuleParam]:
+        for name in value:
+            if not re.match(PARAM_NAME_PATTERN, name):
+                raise ValueError(f"parameter name '{name}' must be lower_snake_case")
+        return value
 
     @field_validator("effective_from", mode="before")
     @classmethod
@@ -166,10 +177,25 @@ class PolicyRule:
     field the assert names."""
     index_forms: Mapping[str, str] = field(default_factory=dict, repr=False)
     """``when``/``assert`` -> the expression as compiled (:func:`index_form`), when known."""
+    tuned_severity: Severity | None = None
+    """The severity the organisation set for this rule (:mod:`aigov.policy.tuning`)."""
+    tuned_params: Mapping[str, Any] = field(default_factory=dict)
+    """Parameter values the organisation set, over the declared defaults."""
 
     @property
     def id(self) -> str:
         return self.rule.id
+
+    @property
+    def severity(self) -> Severity:
+        """The severity findings of this rule carry: the organisation's, else the pack's."""
+        return self.tuned_severity or self.rule.severity
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Every declared parameter's value for this run: the organisation's, else the
+        default."""
+        return {**default_params(self.rule.params), **self.tuned_params}
 
     @property
     def when(self) -> CompiledExpression | None:
@@ -346,6 +372,10 @@ def _load_rule_file(
             continue
         if not _compile_rule(rule, item_document, problems):
             continue
+        undeclared = _undeclared_param(rule, item_document)
+        if undeclared is not None:
+            problems.append(undeclared)
+            continue
         if rule.id.startswith(RESERVED_RULE_PREFIX):
             problems.append(
                 Problem(
@@ -389,6 +419,39 @@ def _unknown_date(
         "does not define under 'dates'",
         field="effective_from",
         hint=f"named dates of this pack: {known}",
+    )
+
+
+def params_read(rule: Rule) -> set[str]:
+    """The parameters a rule's expressions and message read (``params.x``)."""
+    read = {
+        name
+        for expression in (rule.assert_, rule.applies.when)
+        if expression is not None
+        for name in compile_expression(expression).fields("params")
+    }
+    read.update(
+        str(path[1])
+        for path in placeholder_paths(rule.message)
+        if len(path) > 1 and path[0] == "params"
+    )
+    return read
+
+
+def _undeclared_param(rule: Rule, document: YamlDocument) -> Problem | None:
+    """The problem of a ``params.x`` the rule reads without declaring it, if any: it would
+    never have a value, so the rule would silently not apply."""
+    undeclared = sorted(params_read(rule) - set(rule.params))
+    if not undeclared:
+        return None
+    declared = ", ".join(sorted(rule.params)) or "none"
+    close = difflib.get_close_matches(undeclared[0], sorted(rule.params), n=1, cutoff=0.6)
+    return Problem(
+        document.locate(("assert",)),
+        "rule.undeclared-param",
+        f"rule {rule.id}: reads params.{undeclared[0]}, which its 'params' does not declare",
+        field="params",
+        hint=(f"did you mean '{close[0]}'? " if close else "") + f"declared: {declared}",
     )
 
 

@@ -28,6 +28,7 @@ from aigov.documents.problems import DocumentError, Location, Problem
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.validation import validate_document
 from aigov.policy.cache import PackCache, shipped_pack
+from aigov.policy.findings import RuleTuningApplied
 from aigov.policy.folders import (
     ALLOWED_SIGNERS_FILE,
     BUILTIN,
@@ -50,6 +51,7 @@ from aigov.policy.pack import (
     pack_digest,
 )
 from aigov.policy.semver import Version
+from aigov.policy.tuning import tune_rules
 
 SourceKind = Literal["builtin", "folder", "git"]
 
@@ -108,6 +110,12 @@ class PolicySet:
     allowed_signers: bytes | None = None
     """The policy source's ``allowed_signers`` file (git's SSH format): the keys whose signed
     commits attest governance records (see :mod:`aigov.attestation`)."""
+    tuning: tuple[RuleTuningApplied, ...] = ()
+    """The organisation's changes to the rules (``rules`` holds the enabled ones, tuned)."""
+
+    def turned_off(self, rule_id: str) -> bool:
+        """Whether the organisation turned the rule off (``enabled: false``)."""
+        return any(t.rule_id == rule_id and not t.enabled for t in self.tuning)
 
     def rule(self, rule_id: str) -> PolicyRule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -269,6 +277,8 @@ def build_policy_set(
                     hint="named dates: " + (", ".join(sorted(known_dates)) or "none"),
                 )
             )
+    tuned = tune_rules(rules, org, at)
+    problems += tuned.problems
     if problems:
         raise PolicyLoadError(problems)
     effective: dict[str, dt.date | None] = {}
@@ -283,7 +293,15 @@ def build_policy_set(
                 if written in dates
                 else dt.date.fromisoformat(written)
             )
-    return PolicySet(org, tuple(names.values()), tuple(rules), effective, origin, org_file)
+    return PolicySet(
+        org,
+        tuple(names.values()),
+        tuned.rules,
+        effective,
+        origin,
+        org_file,
+        tuning=tuned.applied,
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ fixture's keys merged over it; ``model_card`` is ``{exists: false, sections: {},
 placeholders: 0}`` when absent, and gets ``exists: true`` (plus empty ``sections`` and 0
 ``placeholders``) when the fixture gives one; ``contracts`` is ``[]`` (each contract a fixture
 gives gets ``fields``, its properties at any depth, as a repository's would, unless it sets
-them), ``evidence`` and ``change`` are ``{}``. A pass fixture must leave the rule passed or not
+them), ``evidence`` and ``change`` are ``{}``; ``params`` holds the rule's parameters at their
+defaults, with the fixture's values over them. A pass fixture must leave the rule passed or not
 applicable; a fail fixture must make it fail (a not-yet-effective failure counts). A rule with
 no pass or no fail fixture fails the test.
 """
@@ -25,9 +26,12 @@ from aigov.policy.context import ROOTS, contract_context, org_context
 from aigov.policy.engine import RuleOutcome, evaluate_rule
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyRule
+from aigov.policy.params import param_value, param_value_problem
 from aigov.policy.sources import PolicySet
 
 FIXTURE_TODAY: Final = dt.date(2026, 11, 24)
+FIXTURE_ROOTS: Final = (*ROOTS, "params")
+"""A fixture may also set some of the rule's parameters (the others keep their defaults)."""
 
 FixtureKind = Literal["pass", "fail"]
 
@@ -58,9 +62,9 @@ class FixtureReport:
 
 def fixture_context(rule: PolicyRule, fixture: Mapping[str, Any]) -> dict[str, Any]:
     """The full context of a fixture, with the defaults above; raises ValueError if invalid."""
-    unknown = sorted(set(fixture) - set(ROOTS))
+    unknown = sorted(set(fixture) - set(FIXTURE_ROOTS))
     if unknown:
-        raise ValueError(f"unknown context root '{unknown[0]}' (roots: {', '.join(ROOTS)})")
+        raise ValueError(f"unknown context root '{unknown[0]}' (roots: {', '.join(FIXTURE_ROOTS)})")
     manifest = copy.deepcopy(fixture.get("manifest", {}))
     if not isinstance(manifest, dict):
         raise ValueError("'manifest' must be a mapping")
@@ -77,6 +81,7 @@ def fixture_context(rule: PolicyRule, fixture: Mapping[str, Any]) -> dict[str, A
     if not isinstance(today, dt.date):
         raise ValueError("'today' must be a date (YYYY-MM-DD)")
     return {
+        **_params(rule, fixture.get("params", {})),
         "manifest": manifest,
         "model_card": model_card,
         "contracts": _contracts(fixture.get("contracts", [])),
@@ -85,6 +90,23 @@ def fixture_context(rule: PolicyRule, fixture: Mapping[str, Any]) -> dict[str, A
         "today": today,
         "org": _merge(org_context(OrgConfig.default()), fixture.get("org", {})),
     }
+
+
+def _params(rule: PolicyRule, given: Any) -> dict[str, Any]:
+    """``{"params": ...}``: the rule's parameter values with the fixture's over them, each
+    checked as an organisation's value would be; nothing for a rule without parameters."""
+    if not isinstance(given, dict):
+        raise ValueError("'params' must be a mapping")
+    declared = rule.rule.params
+    values = rule.params
+    for name, value in given.items():
+        if name not in declared:
+            raise ValueError(f"the rule has no parameter '{name}'")
+        problem = param_value_problem(declared[name], value)
+        if problem is not None:
+            raise ValueError(f"params.{name}: {problem}")
+        values[name] = param_value(declared[name], value)
+    return {"params": values} if declared else {}
 
 
 def _contracts(contracts: Any) -> list[Any]:

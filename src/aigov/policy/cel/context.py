@@ -29,8 +29,15 @@ class PreparedContext:
     as not thread-safe: prepare one per thread.
     """
 
-    data: Mapping[str, Any]
+    data: dict[str, Any]
     _native: Any = field(repr=False)
+
+    def bind(self, name: str, value: Mapping[str, Any]) -> None:
+        """Set one root (a rule's ``params``) between evaluations, without converting the whole
+        context again. Contexts are used by one thread, one expression at a time."""
+        plain = _plain(value)
+        self._native.add_variable(name, plain)
+        self.data[name] = plain  # missing-field paths are traced in data
 
 
 def prepare_context(context: Mapping[str, Any]) -> PreparedContext:
