@@ -37,6 +37,8 @@ from aigov.policy.templates import placeholder_paths
 
 PACK_FILE: Final = "pack.yaml"
 RULES_FOLDER: Final = "rules"
+DOCUMENTATION_PLACEHOLDERS: Final = ("rule_id", "anchor")
+"""What a pack's ``documentation`` URL may contain, replaced for each rule."""
 RESERVED_RULE_PREFIX: Final = "AIGOV-"
 """Rule ids of findings made by aigov itself (waiver problems): packs may not use them."""
 
@@ -91,10 +93,31 @@ class PolicyPack(Document):
     title: NonEmptyStr
     description: str | None = None
     source: PackSourceInfo
+    documentation: str | None = Field(
+        default=None,
+        description="Where the pack's rules are documented: an http(s) URL in which "
+        "{rule_id} and {anchor} (the rule's heading in a reference written by `aigov policy "
+        "doc`) are replaced per rule. Without it, findings of the pack's rules carry no link.",
+    )
     dates: dict[str, dt.date] = {}
     changelog: list[ChangelogEntry] = []
 
     _version = field_validator("version", mode="before")(_semver_text)
+
+    @field_validator("documentation")
+    @classmethod
+    def _documentation_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^/\s?#@]+", value) or any(c.isspace() for c in value):
+            raise ValueError(f"'{value}' is not an http(s) URL")
+        unknown = set(re.findall(r"\{([^{}]*)\}", value)) - set(DOCUMENTATION_PLACEHOLDERS)
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{sorted(unknown)[0]}}}: use "
+                + " or ".join(f"{{{name}}}" for name in DOCUMENTATION_PLACEHOLDERS)
+            )
+        return value
 
     @field_validator("dates")
     @classmethod
