@@ -70,7 +70,7 @@ def test_context_follows_the_policy_readme(make_repo: Callable[..., Path]) -> No
     assert card["sections"]["limitations"]["placeholder"] is True
     assert card["sections"]["training data"]["empty"] is True
     assert context["org"]["block_on"] == "high" and context["org"]["waivers"]["max_days"] == 90
-    assert context["org"]["limits"]["max_latency_p95_ms"] == 1000  # the default limit
+    assert context["org"]["limits"]["max_poc_days"] == 180  # the default limit
     assert context["change"] == {} and context["evidence"] == {"git": {}}
 
 

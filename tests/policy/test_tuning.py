@@ -231,3 +231,26 @@ def test_policy_test_runs_fixtures_with_their_parameters(
     write_pack(policies / "tuned", name="tuned", rules=bad)
     result = run_cli("policy", "test", str(policies / "tuned"))
     assert "params.min_stakeholders: expected an integer, got the string 'zero'" in result.stdout
+
+
+def test_explain_shows_the_parameters_and_the_organisations_choices(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    org = """\
+        rules:
+          TUNE-STAKEHOLDERS: {params: {min_stakeholders: 3}, severity: low}
+          TUNE-NAME: {enabled: false, reason: checked elsewhere}
+    """
+    policies = _policies(tmp_path, org)
+    shown = run_cli("explain", "TUNE-STAKEHOLDERS", "--policies", str(policies))
+    assert shown.exit_code == 0, shown.stderr
+    assert "- Severity: **low** (the pack's: medium; set by the organisation)" in shown.stdout
+    assert (
+        "| `params.min_stakeholders` | int, ≥ 0, ≤ 20 | `1` | `3` "
+        "| Fewest stakeholders a project names |"
+    ) in shown.stdout
+    off = run_cli("explain", "TUNE-NAME", "--policies", str(policies))
+    assert off.stdout == (
+        "TUNE-NAME (pack tuned) is turned off by the organisation's aigov-org.yaml: "
+        "checked elsewhere\n"
+    )

@@ -28,6 +28,13 @@ def run(args: argparse.Namespace) -> int:
     policy_set = load_for_cli(args.policies, args.ref)
     wanted = args.rule_id.strip().upper()
     rule = policy_set.rule(wanted)
+    off = next((t for t in policy_set.tuning if t.rule_id == wanted and not t.enabled), None)
+    if off is not None:
+        sys.stdout.write(
+            f"{off.rule_id} (pack {off.pack}) is turned off by the organisation's "
+            f"aigov-org.yaml: {off.reason}\n"
+        )
+        return EXIT_PASS
     if rule is None:
         made_by_aigov = _aigov_rules()
         if wanted in made_by_aigov:

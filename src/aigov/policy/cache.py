@@ -52,6 +52,7 @@ from aigov.policy.pack import (
     Rule,
     load_pack,
 )
+from aigov.policy.params import RuleParam
 
 CACHE_FORMAT: Final = 1
 SHIPPED_FILE: Final = Path(__file__).resolve().parent / "builtin_packs.json"
@@ -60,11 +61,12 @@ DIRECTORY_VARIABLE: Final = "AIGOV_CACHE_DIR"
 
 _MODELS: Final[dict[str, type[BaseModel]]] = {
     model.__name__: model
-    for model in (Rule, Applies, Fixtures, PolicyPack, PackSourceInfo, ChangelogEntry)
+    for model in (Rule, Applies, Fixtures, PolicyPack, PackSourceInfo, ChangelogEntry, RuleParam)
 }
 # The modules whose code decides what a loaded pack holds.
 _LOADING_CODE: Final = (
     "policy/pack.py",
+    "policy/params.py",
     "policy/cache.py",
     "policy/templates.py",
     "policy/paths.py",

@@ -27,8 +27,7 @@ At the root of a policy source (a folder or a git repository)::
     evidence:                    # where evidence may come from (a PR writes aigov.yaml)
       mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}   # default: no server
       data_quality: {stored_results: recompute}                          # default: accept
-    limits: {max_poc_days: 120, evidence_max_age_days: 30, max_latency_p95_ms: 500,
-             card_metric_tolerance: 0.005, monitoring_breach_days: 30}
+    limits: {max_poc_days: 120, evidence_max_age_days: 30, card_metric_tolerance: 0.005}
     rules:                       # tune a rule: severity, turn it off (with a reason), parameters
       SLA-DASHBOARD: {severity: info, reason: dashboards are reviewed monthly}
       AIACT-50-DEEPFAKE-MARKING: {enabled: false, reason: no generative model in this org}
@@ -135,20 +134,16 @@ class EvidencePolicy(Document):
 
 
 class Limits(Document):
+    """Organisation-wide values that aigov itself reads besides the rules (the portfolio's POC
+    duration, the age of stored evidence, the card/MLflow tolerance the documents use). A value
+    only a rule reads is that rule's parameter instead (``rules: {ID: {params: ...}}``)."""
+
     max_poc_days: int = Field(default=180, ge=1)
     evidence_max_age_days: int = Field(default=90, ge=1)
-    max_latency_p95_ms: float = Field(
-        default=1000, gt=0, description="Largest p95 latency an online model may declare"
-    )
     card_metric_tolerance: float = Field(
         default=0.005,
         ge=0,
         description="Largest gap accepted between a model card value and MLflow's",
-    )
-    monitoring_breach_days: int = Field(
-        default=30,
-        ge=1,
-        description="A monitored metric below its threshold this recently blocks production",
     )
 
 

@@ -45,7 +45,10 @@ lifecycle: {allow_stage_skip: false}
 evidence:                     # which evidence counts (a pull request writes aigov.yaml)
   mlflow: {trusted_tracking_uris: ["https://mlflow.bank.example"]}  # default []: no server
   data_quality: {stored_results: recompute}                         # default: accept
-limits: {max_poc_days: 180, evidence_max_age_days: 90, max_latency_p95_ms: 500}
+limits: {max_poc_days: 180, evidence_max_age_days: 90}
+rules:                        # tune a rule: severity, off (reason mandatory), parameters
+  SLA-LATENCY-P95: {params: {max_latency_p95_ms: 500}, reason: online channels}
+  SLA-DASHBOARD: {enabled: false, reason: reviewed by the monthly service review}
 lang: en
 ```
 
@@ -118,7 +121,12 @@ def render_rule(policy_set: PolicySet, rule: PolicyRule, *, level: int = 2) -> s
         f"{heading} {spec.id} — {spec.title}",
         "",
         f"- Pack: `{rule.pack}`",
-        f"- Severity: **{spec.severity}**",
+        f"- Severity: **{rule.severity}**"
+        + (
+            f" (the pack's: {spec.severity}; set by the organisation)"
+            if rule.severity != spec.severity
+            else ""
+        ),
         f"- Applies at: {scope}",
     ]
     if spec.applies.when:
@@ -134,12 +142,45 @@ def render_rule(policy_set: PolicySet, rule: PolicyRule, *, level: int = 2) -> s
         lines += [" ".join(spec.description.split()), ""]
     lines += [f"References: {'; '.join(spec.references)}.", ""]
     lines += [f"{sub} How to fix", "", " ".join(spec.remediation.split()), ""]
+    lines += _parameters(rule, sub)
     if spec.fixtures.fail:
         example = yaml.safe_dump(
             spec.fixtures.fail[0], sort_keys=False, allow_unicode=True, default_flow_style=False
         )
         lines += [f"{sub} Example that fails", "", "```yaml", example.rstrip("\n"), "```", ""]
     return "\n".join(lines)
+
+
+def _parameters(rule: PolicyRule, sub: str) -> list[str]:
+    """The rule's parameters: what each means, its default, and this organisation's value."""
+    declared = rule.rule.params
+    if not declared:
+        return []
+    values = rule.params
+    lines = [
+        f"{sub} Parameters",
+        "",
+        "Set in `aigov-org.yaml`: `rules: {" + rule.id + ": {params: {NAME: VALUE}}}`.",
+        "",
+        "| parameter | type | default | value used | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for name, param in declared.items():
+        bounds = [
+            f"≥ {param.minimum:g}" if param.minimum is not None else "",
+            f"≤ {param.maximum:g}" if param.maximum is not None else "",
+            f"one of {', '.join(param.values)}" if param.values else "",
+        ]
+        kind = param.type + "".join(f", {b}" for b in bounds if b)
+        lines.append(
+            f"| `params.{name}` | {kind} | `{_shown(param.default)}` | `{_shown(values[name])}` "
+            f"| {' '.join(param.description.split())} |"
+        )
+    return [*lines, ""]
+
+
+def _shown(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
 def _inline(expression: str) -> str:
