@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from aigov.policy.cache import PackCache
     from aigov.policy.findings import Result
     from aigov.policy.sources import PolicySet, PolicySource
-    from aigov.report.document import CheckReport, RuleInfo, RuleOutcomeName
+    from aigov.report.document import CheckReport, ProjectsReport, RuleInfo, RuleOutcomeName
 
 
 class CheckInputError(AigovError):
@@ -95,6 +95,76 @@ def run_check(options: CheckOptions) -> CheckReport:
     if not root.is_dir():
         raise CheckInputError(f"'{root}' is not a folder")
     return check_repository(load_repository(root), options)[0]
+
+
+def check_all_projects(options: CheckOptions) -> ProjectsReport:
+    """``aigov check --all``: every project under ``options.path`` (:func:`aigov.projects.
+    find_projects`); in pull-request mode only those the change touches, or all of them when it
+    edits the policy source (each project's verdict may change)."""
+    from aigov.projects import find_projects
+
+    root = options.path
+    if not root.is_dir():
+        raise CheckInputError(f"'{root}' is not a folder")
+    folders = find_projects(root)
+    if not folders:
+        raise CheckInputError(
+            f"no {MANIFEST_FILE} under {root} (vendored and git-ignored folders are not searched)"
+        )
+    if options.base is None:
+        return check_projects(options, folders, repository=str(root))
+    work_tree = _git_work_tree(root)
+    if work_tree is None:
+        raise CheckInputError(f"--base {options.base}: {root} is not inside a git repository")
+    changed = _read_base_history(work_tree, options.base).changed_files or []
+    named = {project_folder(folder, work_tree): folder for folder in folders}
+    source = _parse_source(options.policies, options.policies_ref)
+    inside = _path_in_work_tree(source.location, work_tree) if source.kind == "folder" else None
+    edits = _policy_edits(changed, inside)
+    if edits:
+        note = f"this change edits the policy source ({', '.join(edits)}): every project is checked"
+        return check_projects(options, folders, repository=str(root), notes=(note,))
+    from aigov.projects import touched_projects
+
+    touched = touched_projects(list(named), changed)
+    return check_projects(
+        options,
+        [folder for name, folder in named.items() if name in touched],
+        repository=str(root),
+        unchanged=[name for name in named if name not in touched],
+    )
+
+
+def check_projects(
+    options: CheckOptions,
+    folders: Sequence[Path],
+    *,
+    repository: str,
+    unchanged: Sequence[str] = (),
+    notes: Sequence[str] = (),
+) -> ProjectsReport:
+    """Check each project folder with ``options`` (its ``path`` aside) and gather the results;
+    outside pull-request mode the policy set is loaded once for all of them."""
+    from aigov.report.document import ProjectsReport
+
+    shared = options
+    if options.base is None and options.policy_set is None and folders:
+        work_tree = _git_work_tree(folders[0])
+        shared = dataclasses.replace(options, policy_set=_policy_set(options, work_tree, None, []))
+    reports: list[CheckReport] = []
+    for folder in folders:
+        try:
+            reports.append(run_check(dataclasses.replace(shared, path=folder)))
+        except CheckInputError as exc:  # which project, when a monorepo holds several
+            raise CheckInputError(f"{folder}: {exc.args[0]}", exc.problems) from None
+    return ProjectsReport.of(
+        reports,
+        repository=repository,
+        target=options.target,
+        base=options.base,
+        unchanged=unchanged,
+        notes=notes,
+    )
 
 
 def check_repository(repository: Repository, options: CheckOptions) -> tuple[CheckReport, Evidence]:
@@ -160,7 +230,8 @@ def check_repository(repository: Repository, options: CheckOptions) -> tuple[Che
     # The attestation's findings (records nobody attested) are judged with the rules' own.
     result = result.model_copy(update={"findings": (*attestation.findings, *result.findings)})
     decision = decide(result, _load_baseline(options.baseline), target=options.target)
-    run = _RunFacts(options, policy_set, history, change, attestation, notes)
+    folder = project_folder(root, work_tree)
+    run = _RunFacts(options, policy_set, history, change, attestation, notes, folder)
     return _report(result, decision, run), evidence
 
 
@@ -220,6 +291,8 @@ class _RunFacts:
     change: ChangeContext | None
     attestation: AttestationOutcome
     notes: list[str]
+    folder: str
+    """The project's folder from the repository root (:func:`project_folder`)."""
 
 
 def _report(result: Result, decision: GateDecision, run: _RunFacts) -> CheckReport:
@@ -245,6 +318,7 @@ def _report(result: Result, decision: GateDecision, run: _RunFacts) -> CheckRepo
         result,
         decision,
         repository=str(options.path),
+        folder=run.folder,
         rules=rule_infos(run.policy_set, result),
         target=options.target,
         policy_source=run.policy_set.origin,
@@ -313,12 +387,20 @@ def _read_base_history(root: Path, base: str) -> GitHistory:
 
 
 def _git_work_tree(path: Path) -> Path | None:
-    """The root of the git work tree holding ``path`` (found without running git)."""
-    here = path.resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
+    from aigov.projects import git_work_tree
+
+    return git_work_tree(path)
+
+
+def project_folder(root: Path, work_tree: Path | None) -> str:
+    """``root`` relative to the repository root, ``/``-separated (``.`` at the root): the git
+    work tree holding it, else the working directory; ``.`` for a folder outside both (its
+    files are then named from the project itself)."""
+    top = work_tree if work_tree is not None else Path.cwd().resolve()
+    try:
+        return root.resolve().relative_to(top).as_posix()
+    except ValueError:
+        return "."
 
 
 def _relative_files(files: Sequence[str], work_tree: Path | None, root: Path) -> list[str]:
@@ -364,7 +446,6 @@ def _load_policies(
     cache: PackCache | None = None,
 ) -> PolicySet:
     """The policy set, read at ``base`` when the source is a folder of the checked repository."""
-    from aigov.policy.org import ORG_FILE
     from aigov.policy.pack import PolicyLoadError
     from aigov.policy.sources import load_policy_set, load_policy_set_at_ref
 
@@ -388,12 +469,7 @@ def _load_policies(
     except (ValueError, FileNotFoundError) as exc:
         raise CheckInputError(str(exc)) from exc
     if history is not None and history.changed_files:
-        prefix = "" if inside in (None, ".", "") else f"{inside}/"
-        edited = [
-            f
-            for f in history.changed_files
-            if (inside is not None and f.startswith(prefix)) or f.rsplit("/", 1)[-1] == ORG_FILE
-        ]
+        edited = _policy_edits(history.changed_files, inside)
         if edited:
             notes.append(
                 "needs compliance review: this change edits the policy source ("
@@ -401,6 +477,19 @@ def _load_policies(
                 + "); its versions are not used for this verdict"
             )
     return policy_set
+
+
+def _policy_edits(changed: Sequence[str], inside: str | None) -> list[str]:
+    """The changed files (relative to the work tree) that belong to the policy source: under
+    its folder when it lives in the repository (``inside``), and any org config."""
+    from aigov.policy.org import ORG_FILE
+
+    prefix = "" if inside in (None, ".", "") else f"{inside}/"
+    return [
+        f
+        for f in changed
+        if (inside is not None and f.startswith(prefix)) or f.rsplit("/", 1)[-1] == ORG_FILE
+    ]
 
 
 def _path_in_work_tree(location: str, work_tree: Path) -> str | None:

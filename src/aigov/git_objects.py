@@ -158,6 +158,28 @@ def changed_paths(repository: Path, old: str, new: str) -> list[str]:
     return sorted({name for name in output.decode("utf-8", "surrogateescape").split("\0") if name})
 
 
+def files_named(folder: Path, name: str) -> list[str]:
+    """The files called ``name`` under ``folder`` that git tracks or would track (untracked ones
+    not ignored by ``.gitignore``, ``.git/info/exclude`` or ``core.excludesFile``), as paths
+    relative to ``folder``.
+
+    ``ls-files`` lists the index and reads the work tree's folders; like the plumbing above it
+    runs no hook, filter or fsmonitor (turned off for every command), so it reads git's ignore
+    rules without executing anything from the repository.
+    """
+    output = run_git(
+        folder,
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        f":(glob)**/{name}",
+    ).stdout
+    return sorted({path for path in output.decode("utf-8", "surrogateescape").split("\0") if path})
+
+
 @dataclass(frozen=True)
 class TreeEntry:
     path: str

@@ -24,7 +24,7 @@ from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import evidence_model
 from aigov.portfolio.kpi_model import PortfolioReport
 from aigov.portfolio.model import PortfolioScan
-from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport
+from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport, ProjectsReport
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE_URI = "https://aigov.dev/schemas/"
@@ -57,6 +57,15 @@ MODEL_SCHEMAS: dict[str, SchemaSource] = {
         description=f"The outcome of one `aigov check` or `aigov gate` run. Version "
         f"{RESULT_SCHEMA_VERSION}; see docs/result-format.md for the versioning policy. A consumer "
         "must ignore properties it does not know.",
+    ),
+    "aigov-projects-result.schema.json": SchemaSource(
+        ProjectsReport,
+        "aigov check/gate result over several projects (aigov check --all -f json)",
+        mode="serialization",
+        description=f"The outcome of one `aigov check --all` (or `aigov gate --all`, or a run on "
+        f"paths of several projects): one result per project, each as aigov-result.schema.json "
+        f"describes it, and the decision the worst of theirs. Version {RESULT_SCHEMA_VERSION}; "
+        "see docs/result-format.md. A consumer must ignore properties it does not know.",
     ),
     "evidence.schema.json": SchemaSource(
         evidence_model(),

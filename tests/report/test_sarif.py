@@ -137,11 +137,12 @@ def test_run_properties_carry_packs_and_decision(blocked_report: CheckReport) ->
     assert [p["digest"] for p in run["properties"]["packs"]] == [
         p.digest for p in blocked_report.packs
     ]
-    assert run["automationDetails"]["id"] == "aigov/check/"
+    assert run["automationDetails"]["id"] == f"aigov/{blocked_report.project}/"
 
 
 def test_gate_has_its_own_category(passing_report: CheckReport) -> None:
-    assert _run(passing_report)["automationDetails"]["id"] == "aigov/gate-production/"
+    category = f"aigov/{passing_report.project}/gate-production/"
+    assert _run(passing_report)["automationDetails"]["id"] == category
 
 
 def test_paths_are_relative_to_the_checkout_and_percent_encoded(

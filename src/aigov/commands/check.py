@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from aigov.commands import iso_date
 from aigov.errors import UsageError
+
+if TYPE_CHECKING:
+    from aigov.checking import CheckOptions
+    from aigov.report.document import AnyReport, CheckReport
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -60,7 +65,21 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments shared by ``aigov check`` and ``aigov gate``."""
     from aigov.report import FORMATS
 
-    parser.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    parser.add_argument(
+        "path",
+        nargs="*",
+        metavar="PATH",
+        help="the project folder (default: .); files stand for the project holding them (the "
+        "nearest aigov.yaml above), several projects give one result with a section each; "
+        "with --all, the folder to search",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_projects",
+        help="every project (each folder with an aigov.yaml) under PATH or the current folder, "
+        "vendored and git-ignored folders aside; with --base, those the change touches",
+    )
     parser.add_argument(
         "--policies",
         metavar="SOURCE",
@@ -172,13 +191,12 @@ def outputs_of(args: argparse.Namespace) -> list[tuple[str, Path | None]]:
 
 def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
     """Run a check (or a deployment gate) from parsed arguments and write its outputs."""
-    from aigov.checking import CheckOptions, run_check
+    from aigov.checking import CheckOptions
     from aigov.errors import EXIT_BLOCKED, EXIT_PASS
     from aigov.report import render
 
     outputs = outputs_of(args)
     options = CheckOptions(
-        path=Path(args.path),
         policies=args.policies,
         policies_ref=args.ref,
         base=getattr(args, "base", None),
@@ -190,9 +208,10 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         run_data_checks=getattr(args, "run_data_checks", False),
         use_cache=not getattr(args, "no_cache", False),
     )
-    report = run_check(options)  # a CheckInputError is an AigovError: the command line reports it
+    # A CheckInputError is an AigovError: the command line reports it.
+    report = _checked(options, list(args.path), all_projects=args.all_projects)
     if getattr(args, "lang", None):
-        report = report.model_copy(update={"extra": {**report.extra, "lang": args.lang}})
+        report = with_language(report, args.lang)
     from aigov.documents.files import write_atomically
 
     for format_name, file in outputs:
@@ -207,6 +226,44 @@ def execute(args: argparse.Namespace, *, target: str | None = None) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {file}: {exc.strerror or exc}") from None
     return EXIT_PASS if report.passed else EXIT_BLOCKED
+
+
+def _checked(options: CheckOptions, paths: list[str], *, all_projects: bool) -> AnyReport:
+    """One project's result, or several projects' (``--all``, or paths in several projects)."""
+    from aigov.checking import check_all_projects, check_projects, run_check
+
+    if all_projects:
+        if len(paths) > 1:
+            raise UsageError("--all searches one folder: give at most one PATH")
+        return check_all_projects(replace(options, path=Path(paths[0] if paths else ".")))
+    if len(paths) <= 1 and (not paths or not Path(paths[0]).is_file()):
+        return run_check(replace(options, path=Path(paths[0] if paths else ".")))
+    from aigov.projects import projects_of
+
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    selected = projects_of(paths)
+    for orphan in selected.orphans:
+        print(
+            f"aigov: {orphan}: in no project (no aigov.yaml in its folder or above), skipped",
+            file=sys.stderr,
+        )
+    if len(selected.folders) == 1 and not selected.orphans:
+        return run_check(replace(options, path=selected.folders[0]))
+    return check_projects(options, selected.folders, repository=".")
+
+
+def with_language(report: AnyReport, lang: str) -> AnyReport:
+    """``report`` rendered in ``lang`` (``--lang``), each project's part of it too."""
+    from aigov.report.document import ProjectsReport
+
+    def one(project: CheckReport) -> CheckReport:
+        return project.model_copy(update={"extra": {**project.extra, "lang": lang}})
+
+    if isinstance(report, ProjectsReport):
+        return report.model_copy(update={"projects": tuple(one(p) for p in report.projects)})
+    return one(report)
 
 
 def run(args: argparse.Namespace) -> int:

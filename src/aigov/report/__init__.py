@@ -3,6 +3,7 @@
 Every renderer is a module ``aigov.report.<format>`` exposing::
 
     def render(report: CheckReport) -> str
+    def render_projects(report: ProjectsReport) -> str   # several projects (aigov check --all)
 
 and is imported only when its format is asked for. Renderers read the :class:`CheckReport` and
 nothing else (never a repository file), so ``aigov comment --result FILE`` can re-render the
@@ -17,19 +18,22 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from aigov.report.document import CheckReport
+    from aigov.report.document import AnyReport
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "codequality", "markdown", "github")
 """Format names accepted by ``-f/--format``; each is the module ``aigov.report.<name>``."""
 
 
-def render(format_name: str, report: CheckReport) -> str:
-    """Render ``report`` in ``format_name`` (one of :data:`FORMATS`)."""
+def render(format_name: str, report: AnyReport) -> str:
+    """Render ``report`` (one project's, or several projects' result) in ``format_name`` (one of
+    :data:`FORMATS`)."""
     if format_name not in FORMATS:
         raise ValueError(f"unknown format '{format_name}' (known: {', '.join(FORMATS)})")
     from aigov.report.ci_log import WorkflowCommands, runner_safe
+    from aigov.report.document import ProjectsReport
 
     module = importlib.import_module(f"aigov.report.{format_name}")
-    text: str = module.render(report)
+    several = isinstance(report, ProjectsReport)
+    text: str = module.render_projects(report) if several else module.render(report)
     # The JSON formats decode the escapes back to the same values (aigov.report.ci_log).
     return text if isinstance(text, WorkflowCommands) else runner_safe(text)

@@ -14,7 +14,13 @@ import json
 from typing import Any, Final
 
 from aigov.policy.findings import Finding, finding_fingerprint
-from aigov.report.document import CheckReport, finding_order, finding_path
+from aigov.report.document import (
+    AnyReport,
+    CheckReport,
+    finding_order,
+    finding_path,
+    project_reports,
+)
 
 SEVERITIES: Final = {
     "critical": "blocker",
@@ -33,29 +39,47 @@ def severity(finding: Finding) -> str:
     return SEVERITIES.get(finding.severity, "info")
 
 
-def issues(report: CheckReport) -> list[dict[str, Any]]:
-    """The Code Quality issues, blocking findings first."""
+def issues(report: AnyReport) -> list[dict[str, Any]]:
+    """The Code Quality issues of every project, blocking findings first."""
     findings = sorted(
-        (f for f in report.findings if not f.waived),
-        key=lambda f: (0 if f.blocking else 1, *finding_order(f)),
+        (
+            (project, finding)
+            for project in project_reports(report)
+            for finding in project.findings
+            if not finding.waived
+        ),
+        key=lambda item: (0 if item[1].blocking else 1, *finding_order(item[1])),
     )
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
-    for finding in findings:
-        fingerprint = finding_fingerprint(finding)
+    for project, finding in findings:
+        fingerprint = _fingerprint(project, finding)
         occurrence = 1
         unique = fingerprint
         while unique in seen:
             occurrence += 1
             unique = hashlib.sha256(f"{fingerprint}\0{occurrence}".encode()).hexdigest()
         seen.add(unique)
-        out.append(_issue(report, finding, unique))
+        out.append(_issue(project, finding, unique))
     return out
 
 
-def render(report: CheckReport) -> str:
-    """The report as a Code Quality JSON array."""
+def _fingerprint(project: CheckReport, finding: Finding) -> str:
+    """The finding's fingerprint, with the project's folder when it is not the repository root:
+    two projects of a monorepo with the same finding are two issues, each stable across runs
+    whichever other projects a run checks."""
+    fingerprint = finding_fingerprint(finding)
+    if project.folder in (None, "", "."):
+        return fingerprint
+    return hashlib.sha256(f"{fingerprint}\0{project.folder}".encode()).hexdigest()
+
+
+def render(report: AnyReport) -> str:
+    """The report as a Code Quality JSON array (GitLab reads one array per job)."""
     return json.dumps(issues(report), indent=2, ensure_ascii=False) + "\n"
+
+
+render_projects = render
 
 
 def _issue(report: CheckReport, finding: Finding, fingerprint: str) -> dict[str, Any]:

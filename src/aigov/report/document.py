@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 from pydantic import Field
 
 from aigov import __version__
+from aigov.documents.problems import Location
 from aigov.gate import Decision, GateDecision
 from aigov.policy.findings import SEVERITIES, Finding, PackInfo, Result, ResultValue, Severity
 
@@ -57,22 +58,37 @@ MANIFEST_FILE: Final = "aigov.yaml"
 
 
 def finding_path(report: CheckReport, finding: Finding) -> str:
-    """The finding's file relative to the working directory the check ran in.
+    """The finding's file relative to the repository root (what CI annotations, SARIF and Code
+    Quality want, and what a reader finds in the repository whatever folder the check ran in).
 
-    Findings hold paths relative to the checked repository; CI annotations (SARIF, GitHub
-    workflow commands, GitLab Code Quality) want them relative to the checkout root. When the
-    repository was given as a relative path inside the working directory
-    (``aigov check examples/credit-scoring``) it is prefixed; an absolute or outside path is
-    assumed to be the checkout root. A finding without a file points at ``aigov.yaml``.
+    Findings hold paths relative to the checked project; ``report.folder`` is that project's
+    folder under the repository root (the git work tree). A result written without it (by an
+    older aigov) falls back to the repository as given when it is a relative path inside the
+    working directory (``aigov check examples/credit-scoring``). A finding without a file points
+    at ``aigov.yaml``.
     """
     file = finding.location.file.replace("\\", "/") or MANIFEST_FILE
-    root = report.repository.replace("\\", "/")
-    if not root or posixpath.isabs(root) or re.match(r"^[A-Za-z]:/", root):
-        return file
-    prefix = posixpath.normpath(root)
-    if prefix == "." or prefix == ".." or prefix.startswith("../"):
+    prefix = report.folder if report.folder is not None else _given_folder(report.repository)
+    if prefix in ("", "."):
         return file
     return posixpath.normpath(posixpath.join(prefix, file))
+
+
+def finding_place(report: CheckReport, finding: Finding) -> str:
+    """``path:line:column`` of the finding (the line and column when known), the path from the
+    repository root (:func:`finding_path`)."""
+    where = finding.location
+    return str(Location(finding_path(report, finding), where.line, where.column))
+
+
+def _given_folder(repository: str) -> str:
+    root = repository.replace("\\", "/")
+    if not root or posixpath.isabs(root) or re.match(r"^[A-Za-z]:/", root):
+        return ""
+    prefix = posixpath.normpath(root)
+    if prefix == ".." or prefix.startswith("../"):
+        return ""
+    return prefix
 
 
 def one_line(text: str) -> str:
@@ -180,6 +196,14 @@ class CheckReport(ResultValue):
         description="The checked repository as given on the command line; every finding's "
         "`file` is relative to it."
     )
+    folder: str | None = Field(
+        default=None,
+        # Written by every run since; a result of an older aigov lacks it and stays valid.
+        exclude_if=lambda value: value is None,
+        description="The project's folder relative to the repository root (the git work tree; "
+        "without git, the working directory), `/`-separated, `.` at the root: a finding's "
+        "`file` under it is its path from the repository root, as annotations show it.",
+    )
     project: str = Field(description="`metadata.id` of the project's aigov.yaml.")
     stage: str = Field(description="The lifecycle stage the manifest declares.")
     stages: tuple[str, ...] = Field(
@@ -238,6 +262,7 @@ class CheckReport(ResultValue):
         *,
         repository: str,
         rules: tuple[RuleInfo, ...],
+        folder: str | None = None,
         target: str | None = None,
         policy_source: str = "builtin",
         commit: str | None = None,
@@ -249,6 +274,7 @@ class CheckReport(ResultValue):
         (``decision``) and what the run knows of itself."""
         return cls(
             repository=repository,
+            folder=folder,
             project=result.project,
             stage=result.stage,
             stages=result.stages,
@@ -340,3 +366,93 @@ class CheckReport(ResultValue):
             for f in self.findings
             if not f.blocking and not f.waived and f.status != "not_yet_effective"
         )
+
+
+class ProjectsSummary(ResultValue):
+    """Counts over the projects of a run (sums of each project's ``summary``)."""
+
+    projects: int = Field(ge=0, description="Length of `projects`.")
+    blocked: int = Field(ge=0, description="Projects whose decision is `block`.")
+    rules_evaluated: int = Field(ge=0, description="Rules evaluated, summed over the projects.")
+    findings: int = Field(ge=0, description="Findings, summed over the projects.")
+    blocking: int = Field(ge=0, description="Blocking findings, summed over the projects.")
+    waived: int = Field(ge=0, description="Waived findings, summed over the projects.")
+
+
+class ProjectsReport(ResultValue):
+    """The outcome of one run over several projects of a repository (``aigov check --all``, a
+    pull request's touched projects, several paths): one section per project, the decision the
+    worst of theirs. Its JSON form is ``schemas/aigov-projects-result.schema.json``."""
+
+    schema_version: Literal["1.0"] = Field(
+        default=RESULT_SCHEMA_VERSION,
+        description="Version of this result format (as `aigov-result.schema.json`'s).",
+    )
+    tool: ToolInfo = Field(default_factory=ToolInfo, description="The producing program.")
+    repository: str = Field(
+        description="The repository root searched, as given on the command line."
+    )
+    target: str | None = Field(
+        default=None, description="`aigov gate --to TARGET`: the environment; null for a check."
+    )
+    base: str | None = Field(
+        default=None, description="`--base REF`: the ref a pull request is compared with."
+    )
+    decision: Decision = Field(
+        description="`block` when a project is blocked (exit code 1), else `pass`."
+    )
+    summary: ProjectsSummary = Field(description="Counts over the projects.")
+    unchanged: tuple[str, ...] = Field(
+        default=(),
+        description="With `--base`: the folders of the projects the change does not touch (not "
+        "evaluated).",
+    )
+    notes: tuple[str, ...] = Field(
+        default=(), description="What the reader must know about the run as a whole."
+    )
+    projects: tuple[CheckReport, ...] = Field(
+        description="Each project's result (as `aigov-result.schema.json`), by folder."
+    )
+
+    @classmethod
+    def of(
+        cls,
+        projects: Sequence[CheckReport],
+        *,
+        repository: str,
+        target: str | None = None,
+        base: str | None = None,
+        unchanged: Sequence[str] = (),
+        notes: Sequence[str] = (),
+    ) -> ProjectsReport:
+        """The run's result from its projects' results."""
+        return cls(
+            repository=repository,
+            target=target,
+            base=base,
+            decision="pass" if all(p.passed for p in projects) else "block",
+            summary=ProjectsSummary(
+                projects=len(projects),
+                blocked=sum(1 for p in projects if not p.passed),
+                rules_evaluated=sum(p.rules_evaluated for p in projects),
+                findings=sum(p.summary.findings for p in projects),
+                blocking=sum(p.summary.blocking for p in projects),
+                waived=sum(p.summary.waived for p in projects),
+            ),
+            unchanged=tuple(unchanged),
+            notes=tuple(notes),
+            projects=tuple(projects),
+        )
+
+    @property
+    def passed(self) -> bool:
+        return self.decision == "pass"
+
+
+AnyReport = CheckReport | ProjectsReport
+"""What a run renders: one project's result, or several projects' (:class:`ProjectsReport`)."""
+
+
+def project_reports(report: AnyReport) -> tuple[CheckReport, ...]:
+    """The per-project results of ``report`` (itself when it is one project's)."""
+    return report.projects if isinstance(report, ProjectsReport) else (report,)

@@ -11,11 +11,12 @@ holding a repository's text could itself be read as a command.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from aigov.documents.problems import INVISIBLE_FORMAT_CHARS
 from aigov.policy.findings import Finding
 from aigov.report.ci_log import WorkflowCommands
-from aigov.report.document import CheckReport, finding_order, finding_path
+from aigov.report.document import CheckReport, ProjectsReport, finding_order, finding_path
 
 _CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{INVISIBLE_FORMAT_CHARS}]")
 
@@ -54,12 +55,26 @@ def annotation_level(finding: Finding) -> str:
 def render(report: CheckReport) -> WorkflowCommands:
     """One workflow command per finding, blocking ones first: the only lines aigov's standard
     output lets start with ``::`` (:mod:`aigov.report.ci_log`)."""
+    return _commands((report,))
+
+
+def render_projects(report: ProjectsReport) -> WorkflowCommands:
+    """Every project's annotations, the blocking ones of all projects first (GitHub shows ten of
+    each level per step)."""
+    return _commands(report.projects)
+
+
+def _commands(reports: Sequence[CheckReport]) -> WorkflowCommands:
     order = {"error": 0, "warning": 1, "notice": 2}
     findings = sorted(
-        report.findings,
-        key=lambda f: (order[annotation_level(f)], *finding_order(f)),
+        ((report, finding) for report in reports for finding in report.findings),
+        key=lambda item: (
+            order[annotation_level(item[1])],
+            finding_path(*item),
+            *finding_order(item[1]),
+        ),
     )
-    lines = [_annotation(report, finding) for finding in findings]
+    lines = [_annotation(report, finding) for report, finding in findings]
     return WorkflowCommands("".join(line + "\n" for line in lines))
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import json
 
-from aigov.report.document import CheckReport
+from aigov.report.document import AnyReport, ProjectsReport
 
 
-def render(report: CheckReport) -> str:
+def render(report: AnyReport) -> str:
     """The report as a JSON document, ending with a newline."""
     data = report.model_dump(mode="json")
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render_projects(report: ProjectsReport) -> str:
+    """Several projects' result (``schemas/aigov-projects-result.schema.json``)."""
+    return render(report)

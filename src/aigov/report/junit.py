@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from typing import Final
 
 from aigov.policy.findings import Finding
-from aigov.report.document import CheckReport, RuleInfo, finding_path, one_line
+from aigov.report.document import (
+    CheckReport,
+    ProjectsReport,
+    RuleInfo,
+    finding_place,
+    one_line,
+)
 
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 XML_DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -23,13 +29,28 @@ XML_DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def render(report: CheckReport) -> str:
     """The report as a JUnit XML document."""
+    return _document(_suites(report, prefix=""))
+
+
+def render_projects(report: ProjectsReport) -> str:
+    """Several projects' results in one document: each project's packs are suites named (and
+    their cases classed) ``<project id>/<pack>``, so a CI's test view keeps them apart."""
+    return _document([s for p in report.projects for s in _suites(p, prefix=f"{p.project}/")])
+
+
+def _suites(report: CheckReport, *, prefix: str) -> list[ET.Element]:
     rules = report.described_rules()
     packs = [p.name for p in report.packs]
     packs += sorted({r.pack for r in rules} - set(packs))
+    return [
+        _suite(report, pack, [r for r in rules if r.pack == pack], prefix=prefix) for pack in packs
+    ]
+
+
+def _document(suites: Sequence[ET.Element]) -> str:
     root = ET.Element("testsuites", {"name": "aigov"})
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
-    for pack in packs:
-        suite = _suite(report, pack, [r for r in rules if r.pack == pack])
+    for suite in suites:
         root.append(suite)
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
@@ -40,8 +61,8 @@ def render(report: CheckReport) -> str:
     return XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _suite(report: CheckReport, pack: str, rules: Sequence[RuleInfo]) -> ET.Element:
-    suite = ET.Element("testsuite", {"name": _x(pack)})
+def _suite(report: CheckReport, pack: str, rules: Sequence[RuleInfo], *, prefix: str) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": _x(prefix + pack)})
     info = next((p for p in report.packs if p.name == pack), None)
     properties = ET.SubElement(suite, "properties")
     for name, value in (
@@ -49,6 +70,7 @@ def _suite(report: CheckReport, pack: str, rules: Sequence[RuleInfo]) -> ET.Elem
         ("digest", info.digest if info else ""),
         ("origin", info.origin if info else "aigov"),
         ("project", report.project),
+        ("folder", report.folder or "."),
         ("stages", ",".join(report.stages)),
         ("block_on", report.block_on),
         ("decision", report.decision),
@@ -57,7 +79,7 @@ def _suite(report: CheckReport, pack: str, rules: Sequence[RuleInfo]) -> ET.Elem
     counts = dict.fromkeys(("failures", "errors", "skipped"), 0)
     for rule in rules:
         findings = [f for f in report.findings if f.rule_id == rule.id]
-        case, outcome = _case(report, rule, findings)
+        case, outcome = _case(report, rule, findings, prefix)
         suite.append(case)
         if outcome in counts:
             counts[outcome] += 1
@@ -68,10 +90,16 @@ def _suite(report: CheckReport, pack: str, rules: Sequence[RuleInfo]) -> ET.Elem
     return suite
 
 
-def _case(report: CheckReport, rule: RuleInfo, findings: list[Finding]) -> tuple[ET.Element, str]:
+def _case(
+    report: CheckReport, rule: RuleInfo, findings: list[Finding], prefix: str
+) -> tuple[ET.Element, str]:
     case = ET.Element(
         "testcase",
-        {"classname": _x(rule.pack), "name": _x(f"{rule.id}: {rule.title}"), "time": "0"},
+        {
+            "classname": _x(prefix + rule.pack),
+            "name": _x(f"{rule.id}: {rule.title}"),
+            "time": "0",
+        },
     )
     blocking = [f for f in findings if f.blocking]
     if blocking:
@@ -118,12 +146,7 @@ def _skip_reason(finding: Finding) -> str:
 
 
 def _details(report: CheckReport, finding: Finding) -> str:
-    where = finding_path(report, finding)
-    if finding.location.line > 0:
-        where += f":{finding.location.line}"
-        if finding.location.column > 0:
-            where += f":{finding.location.column}"
-    lines = [f"{where}: [{finding.severity}] {finding.message}"]
+    lines = [f"{finding_place(report, finding)}: [{finding.severity}] {finding.message}"]
     if finding.status == "not_yet_effective":
         lines.append(_skip_reason(finding))
     if finding.remediation:

@@ -20,6 +20,7 @@ from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.document import (
     CheckReport,
+    ProjectsReport,
     finding_path,
     ordered,
     rule_help_uri,
@@ -122,15 +123,59 @@ def safe_url(url: str) -> str | None:
 
 def render(report: CheckReport) -> str:
     """The comment/summary body, at most :data:`MAX_BODY_CHARS` characters."""
-    lines = [MARKER, *_headline(report), ""]
-    lines += _blocking_section(report)
-    lines += _warnings_section(report)
-    lines += _waivers_section(report)
-    lines += _not_yet_effective_section(report)
-    lines += _notes_section(report)
-    lines += _packs_section(report)
+    lines = [MARKER, *_headline(report), "", *_sections(report), _footer(report)]
+    return _fit(lines, report, len(report.findings))
+
+
+def render_projects(report: ProjectsReport) -> str:
+    """Several projects' body: the overall verdict, then one section per project (its facts,
+    findings and packs, headings one level down), then the projects the change did not touch."""
+    if not report.projects:
+        return "\n".join([MARKER, "## ✅ aigov: no project to check", *_unchanged(report)]) + "\n"
+    lead = report.projects[0]
+    tr = _tr(lead)
+    if report.passed:
+        title = "## ✅ " + tr("aigov: {count} project(s) passed", count=len(report.projects))
+    else:
+        title = "## ❌ " + tr(
+            "aigov: {blocked} of {count} project(s) blocked",
+            blocked=report.summary.blocked,
+            count=len(report.projects),
+        )
+    lines = [MARKER, title, ""]
+    for project in report.projects:
+        icon = "✅" if project.passed else "❌"
+        folder = escape_inline(project.folder or project.repository)
+        lines += [f"### {icon} {folder} · {escape_inline(project.project)}", ""]
+        lines += [*_headline(project)[2:], ""]
+        # Every line starting with '#' is aigov's (repository text is escaped): one level down.
+        lines += ["#" + line if line.startswith("###") else line for line in _sections(project)]
+    lines += [*_unchanged(report), _footer(lead)]
+    return _fit(lines, lead, report.summary.findings)
+
+
+def _sections(report: CheckReport) -> list[str]:
+    return [
+        *_blocking_section(report),
+        *_warnings_section(report),
+        *_waivers_section(report),
+        *_not_yet_effective_section(report),
+        *_notes_section(report),
+        *_packs_section(report),
+    ]
+
+
+def _unchanged(report: ProjectsReport) -> list[str]:
+    if not report.unchanged:
+        return []
+    folders = ", ".join(escape_inline(folder) for folder in report.unchanged)
+    tr = _tr(report.projects[0]) if report.projects else translator("en")
+    return ["", tr("Not touched by this change, not evaluated: {folders}", folders=folders), ""]
+
+
+def _footer(report: CheckReport) -> str:
     tr = _tr(report)
-    lines.append(
+    return (
         "<sub>"
         + tr(
             "aigov {version} · result schema {schema} · evaluated on {date}",
@@ -140,7 +185,6 @@ def render(report: CheckReport) -> str:
         )
         + "</sub>"
     )
-    return _fit(lines, report)
 
 
 def _tr(report: CheckReport) -> Translator:
@@ -355,7 +399,7 @@ def _cell(text: str) -> str:
     return escape_inline(text, newline="<br>", limit=MAX_CELL_CHARS)
 
 
-def _fit(lines: list[str], report: CheckReport) -> str:
+def _fit(lines: list[str], report: CheckReport, findings: int) -> str:
     body = "\n".join(lines) + "\n"
     if len(body) <= MAX_BODY_CHARS:
         return body
@@ -369,7 +413,7 @@ def _fit(lines: list[str], report: CheckReport) -> str:
         + tr(
             "This summary was truncated to fit a comment: see {where}, {count} finding(s) in all.",
             where=where,
-            count=len(report.findings),
+            count=findings,
         )
         + "\n"
     )

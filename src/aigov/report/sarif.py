@@ -16,10 +16,12 @@ from urllib.parse import quote
 
 from aigov.policy.findings import Finding, finding_fingerprint
 from aigov.report.document import (
+    AnyReport,
     CheckReport,
     RuleInfo,
     finding_path,
     one_line,
+    project_reports,
     rule_help_uri,
     severity_index,
 )
@@ -46,13 +48,22 @@ _PROBLEM_SEVERITY: Final = {
 _SECURITY_SEVERITY: Final = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}
 
 
-def render(report: CheckReport) -> str:
-    """The report as a SARIF 2.1.0 log (JSON, two-space indent, final newline)."""
+def render(report: AnyReport) -> str:
+    """The report as a SARIF 2.1.0 log (JSON, two-space indent, final newline); several projects'
+    results give one run per project, each its own category."""
     return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
 
 
-def sarif_log(report: CheckReport) -> dict[str, Any]:
-    """The SARIF log as a dict."""
+render_projects = render
+
+
+def sarif_log(report: AnyReport) -> dict[str, Any]:
+    """The SARIF log as a dict: one run per project."""
+    runs = [_run(project) for project in project_reports(report)]
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": runs}
+
+
+def _run(report: CheckReport) -> dict[str, Any]:
     rules = report.described_rules()
     index = {rule.id: i for i, rule in enumerate(rules)}
     findings = sorted(report.findings, key=_result_order)[:MAX_RESULTS]
@@ -71,7 +82,7 @@ def sarif_log(report: CheckReport) -> dict[str, Any]:
         "results": [_result(report, finding, index) for finding in findings],
         "properties": _run_properties(report),
     }
-    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return run
 
 
 def level(finding: Finding) -> str:
@@ -176,6 +187,7 @@ def _run_properties(report: CheckReport) -> dict[str, Any]:
         "decision": report.decision,
         "blockOn": report.block_on,
         "project": report.project,
+        "folder": report.folder,
         "stage": report.stage,
         "stages": list(report.stages),
         "target": report.target,
@@ -192,10 +204,13 @@ def _run_properties(report: CheckReport) -> dict[str, Any]:
 
 
 def _category(report: CheckReport) -> str:
-    """``automationDetails.id``: check and deployment-gate results are separate analyses."""
+    """``automationDetails.id``: each project is its own analysis (two projects of a monorepo
+    uploaded apart must not close each other's alerts), and a project's deployment-gate results
+    are apart from its check's. GitHub takes the part up to the last ``/`` as the category."""
+    project = _slug(report.project)
     if report.target:
-        return f"aigov/gate-{_slug(report.target)}/"
-    return "aigov/check/"
+        return f"aigov/{project}/gate-{_slug(report.target)}/"
+    return f"aigov/{project}/"
 
 
 def _tags(rule: RuleInfo) -> list[str]:

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from aigov.documents.problems import escape_controls
 from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import SEVERITIES, Finding
-from aigov.report.document import CheckReport, ordered
+from aigov.report.document import CheckReport, ProjectsReport, finding_place, ordered
+from aigov.wrapping import wrapped
 
 INDENT = "  "
 
@@ -35,12 +36,17 @@ def render(report: CheckReport) -> str:
             group = [f for f in blocking if f.severity == severity]
             lines += ["", f"{INDENT}{term(tr, 'severity', severity)} ({len(group)})"]
             for finding in ordered(group):
-                lines += _finding_lines(finding, with_fix=True, tr=tr)
+                lines += _finding_lines(report, finding, with_fix=True, tr=tr)
     _section(
-        lines, tr("Warnings (below the blocking severity)"), report.warnings, tr, with_fix=True
+        lines,
+        report,
+        tr("Warnings (below the blocking severity)"),
+        report.warnings,
+        tr,
+        with_fix=True,
     )
-    _section(lines, tr("Waived"), report.waived, tr)
-    _section(lines, tr("Not yet effective"), report.not_yet_effective, tr)
+    _section(lines, report, tr("Waived"), report.waived, tr)
+    _section(lines, report, tr("Not yet effective"), report.not_yet_effective, tr)
     if report.notes:
         lines += ["", tr("Notes:")]
         lines += [
@@ -48,6 +54,47 @@ def render(report: CheckReport) -> str:
         ]
     lines += ["", *summary_lines(report)]
     return "\n".join(lines) + "\n"
+
+
+def render_projects(report: ProjectsReport) -> str:
+    """Several projects: the overall verdict, one section per project (as :func:`render` writes
+    it, under a line naming its folder), then the verdict again with each project's, where a CI
+    log's reader lands."""
+    tr = translator(language_of(report.projects[0].extra)) if report.projects else translator("en")
+    lines = [_projects_decision(report, tr)]
+    for project in report.projects:
+        folder = _clean(project.folder or project.repository)
+        lines += ["", f"== {folder} ({_clean(project.project)}) ==", ""]
+        lines += render(project).rstrip("\n").split("\n")
+    if report.unchanged:
+        folders = ", ".join(_clean(folder) for folder in report.unchanged)
+        lines += [
+            "",
+            tr("Not touched by this change, not evaluated: {folders}", folders=folders),
+        ]
+    lines += ["", tr("Projects:")]
+    for project in report.projects:
+        verdict = tr("PASSED") if project.passed else tr("BLOCKED")
+        folder = _clean(project.folder or project.repository)
+        lines.append(f"{INDENT}{verdict}: {folder} ({_clean(project.project)})")
+    lines += ["", _projects_decision(report, tr)]
+    return "\n".join(lines) + "\n"
+
+
+def _projects_decision(report: ProjectsReport, tr: Translator) -> str:
+    if not report.projects:
+        return tr("aigov: PASSED: no project to check")
+    if report.passed:
+        return tr(
+            "aigov: PASSED: {count} project(s), no blocking finding", count=len(report.projects)
+        )
+    blocked = ", ".join(_clean(p.project) for p in report.projects if not p.passed)
+    return tr(
+        "aigov: BLOCKED: {blocked} of {count} project(s) ({names})",
+        blocked=report.summary.blocked,
+        count=len(report.projects),
+        names=blocked,
+    )
 
 
 def decision_line(report: CheckReport) -> str:
@@ -118,6 +165,7 @@ def short_digest(digest: str) -> str:
 
 def _section(
     lines: list[str],
+    report: CheckReport,
     heading: str,
     findings: Iterable[Finding],
     tr: Translator,
@@ -129,11 +177,15 @@ def _section(
         return
     lines += ["", f"{heading} ({len(items)}):"]
     for finding in items:
-        lines += _finding_lines(finding, with_fix=with_fix, tr=tr)
+        lines += _finding_lines(report, finding, with_fix=with_fix, tr=tr)
 
 
-def _finding_lines(finding: Finding, *, with_fix: bool, tr: Translator) -> list[str]:
-    where = _clean(str(finding.location)) or tr("(repository)")
+def _finding_lines(
+    report: CheckReport, finding: Finding, *, with_fix: bool, tr: Translator
+) -> list[str]:
+    # From the repository root, as the annotations and the other formats name it.
+    where = _clean(finding_place(report, finding)) if finding.location.file else ""
+    where = where or tr("(repository)")
     marks = [term(tr, "severity", finding.severity)] if not finding.blocking else []
     if finding.status == "error":
         marks.append(tr("evaluation error"))
@@ -172,8 +224,11 @@ def _severities(findings: Iterable[Finding]) -> list[str]:
 
 
 def _indented(text: str, prefix: str) -> str:
-    """Every line of ``text`` under ``prefix``, continuation lines aligned with the first."""
-    return "\n".join(prefix + line for line in _shown(text).split("\n"))
+    """Every line of ``text`` under ``prefix``, whole: a long line wraps, its continuation
+    lines aligned with the first."""
+    return "\n".join(
+        wrapped(line, indent=prefix, continuation=prefix) for line in _shown(text).split("\n")
+    )
 
 
 def _clean(text: str) -> str:
