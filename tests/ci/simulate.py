@@ -179,7 +179,71 @@ def shim_distribution(folder: Path, records: Path) -> Path:
     )
     for extra in SHIM_EXTRAS:
         _wheel(folder / "wheels", f"aigov_shim_extra_{extra}", {})
+    # The same aigov as a release on an index: what ``aigov==0.1.0`` finds in ``wheels``.
+    (wheel,) = (folder / "dist").glob("*.whl")
+    shutil.copy(wheel, folder / "wheels")
     return folder
+
+
+def uv_binary() -> str:
+    """The uv that setup-uv would put on the runner: the one installed with the tests (the
+    ``uv`` package), else one on PATH; the test is skipped without it."""
+    import pytest
+
+    try:
+        import uv
+
+        return str(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if found is None:
+            pytest.skip("uv is not installed (pip install uv): the action installs aigov with it")
+        return found
+
+
+def serve_package_index(server: Any, wheels: Path) -> tuple[str, list[str]]:
+    """A PEP 503 simple index of the wheels in ``wheels`` on ``server`` (a pytest-httpserver on
+    127.0.0.1) with PyPI's caching headers: its URL, and the path of every request it answers,
+    in order."""
+    from werkzeug import Request, Response
+
+    requested: list[str] = []
+    files = {wheel.name: wheel for wheel in wheels.glob("*.whl")}
+
+    def answer(request: Request) -> Response:
+        requested.append(request.path)
+        if request.path.startswith("/files/") and request.path[7:] in files:
+            data = files[request.path[7:]].read_bytes()
+            # PyPI's headers: a file never changes, so a client may keep it.
+            return Response(
+                data,
+                content_type="application/octet-stream",
+                headers={"Cache-Control": "max-age=365000000, immutable, public"},
+            )
+        project = request.path.removeprefix("/simple/").strip("/")
+        links = "".join(
+            f'<a href="/files/{name}#sha256={hashlib.sha256(path.read_bytes()).hexdigest()}">'
+            f"{name}</a>\n"
+            for name, path in sorted(files.items())
+            if re.sub(r"[-_.]+", "-", name.split("-")[0]).lower() == project
+        )
+        if not links:
+            return Response("not found", status=404)
+        page = f"<!DOCTYPE html><html><body>\n{links}</body></html>"
+        return Response(page, content_type="text/html", headers={"Cache-Control": "max-age=600"})
+
+    server.expect_request(re.compile(r"^/(simple|files)/.*")).respond_with_handler(answer)
+    return server.url_for("/simple/"), requested
+
+
+def offline_uv_environment(shim: Path) -> dict[str, str]:
+    """What makes uv install the shim with no network: no index, the shim's wheels as the only
+    packages, no Python download (the runner's interpreter must do)."""
+    return {
+        "UV_OFFLINE": "1",
+        "UV_FIND_LINKS": str(shim / "wheels"),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
 
 
 def installed_extras(python: str) -> set[str]:
@@ -379,6 +443,8 @@ class ActionRun:
     github_env: str = ""
     github_path: str = ""
     """What the steps wrote to GITHUB_ENV and GITHUB_PATH (applied to the later steps)."""
+    simulated: list[str] = field(default_factory=list)
+    """``uses:`` steps given their action's documented outputs instead of running."""
 
     @property
     def exit_code(self) -> int:
@@ -487,11 +553,20 @@ def run_composite_action(
     temp: Path,
     skip_ids: tuple[str, ...] = ("install",),
     skipped_outputs: Mapping[str, Mapping[str, str]] | None = None,
+    uses_outputs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ActionRun:
     """Run a composite action's ``run:`` steps like the GitHub runner; skip ``skip_ids``, whose
     outputs are then ``skipped_outputs`` (default: the install's ``python`` is the interpreter
     running the tests). Steps run in the workspace, each with its ``if`` evaluated; what a step
-    writes to GITHUB_ENV and GITHUB_PATH reaches the later steps, as on GitHub."""
+    writes to GITHUB_ENV and GITHUB_PATH reaches the later steps, as on GitHub.
+
+    A ``uses:`` step (another action) does not run: the simulation knows the actions of
+    :data:`SIMULATED_ACTIONS` and gives the step the outputs its action documents
+    (``uses_outputs`` by step id overrides them): setup-uv's ``uv-path`` is a real uv
+    (:func:`uv_binary`, looked up only when a step runs uv), a cache restore misses
+    (``cache-hit`` empty), a cache save does nothing. Since the cached folders live under
+    RUNNER_TEMP, a second run with the same ``temp`` finds what the first one left, as after
+    a restore."""
     declared = action.get("inputs") or {}
     unknown = set(inputs) - set(declared)
     assert not unknown, f"inputs not declared by the action: {unknown}"
@@ -499,6 +574,7 @@ def run_composite_action(
         skipped_outputs = {"install": {"python": sys.executable}}
     context = {
         "action_path": str(action_path),
+        "action_ref": "v0.1.0",
         "token": "ghs_simulated",
         "workspace": str(workspace),
     }
@@ -514,6 +590,7 @@ def run_composite_action(
     step_outputs: dict[str, dict[str, str]] = {}
     runs: list[StepRun] = []
     skipped: list[str] = []
+    simulated: list[str] = []
     added_env: dict[str, str] = {}
     added_path: list[str] = []
     written_env = written_path = ""
@@ -521,9 +598,18 @@ def run_composite_action(
     (temp / "runner_temp").mkdir(exist_ok=True)
     for index, step in enumerate(action["runs"]["steps"]):
         step_id = str(step.get("id", f"step{index}"))
-        assert "run" in step, "the action has only run: steps (no uses:) so it can be simulated"
-        assert step.get("shell") == "bash", "composite run steps must name their shell"
         scope = {"inputs": resolved, "context": context, "step_outputs": step_outputs}
+        if "uses" in step:
+            if step_condition(str(step.get("if", "success()")), failed=failed, **scope):
+                step_outputs[step_id] = dict(
+                    (uses_outputs or {}).get(step_id)
+                    or _simulated_outputs(str(step["uses"]), needs_uv="install" not in skip_ids)
+                )
+                simulated.append(step_id)
+            else:
+                skipped.append(step_id)
+            continue
+        assert step.get("shell") == "bash", "composite run steps must name their shell"
         if step_id in skip_ids:
             step_outputs[step_id] = dict(skipped_outputs.get(step_id, {}))
             skipped.append(step_id)
@@ -586,7 +672,20 @@ def run_composite_action(
         skipped,
         written_env,
         written_path,
+        simulated,
     )
+
+
+SIMULATED_ACTIONS = ("astral-sh/setup-uv", "actions/cache/restore", "actions/cache/save")
+"""The actions a composite action may use here: the simulation gives their documented outputs."""
+
+
+def _simulated_outputs(uses: str, *, needs_uv: bool) -> dict[str, str]:
+    name, _, ref = uses.partition("@")
+    assert name in SIMULATED_ACTIONS and ref, f"the simulation does not know the action {uses}"
+    if name == "astral-sh/setup-uv":
+        return {"uv-path": uv_binary() if needs_uv else "/nonexistent/uv"}
+    return {}
 
 
 # --- GitLab CI -----------------------------------------------------------------------------------

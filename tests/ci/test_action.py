@@ -18,7 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -34,9 +37,11 @@ from tests.ci.simulate import (
     example_git_repo,
     hostile_environment,
     installed_extras,
+    offline_uv_environment,
     plant_hostile_files,
     run_composite_action,
     runner_python,
+    serve_package_index,
     shim_distribution,
     shim_runs,
 )
@@ -48,6 +53,8 @@ ACTION = PROJECT_ROOT / "action.yml"
 COMMENT_TOKEN = "ghs_c0mm3ntT0k3nTh4tTh3Ch3ckMustN3v3rH0ld"
 REVIEW_TOKEN = "ghs_r3v13wT0k3nF0rTh3Ch3ckAl0n3MustN0tL34k"
 SKIP_STAGE = {"aigov.yaml": "stage: poc=>stage: production"}  # blocks: a skipped stage gate
+RUNNER_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+"""The python-version input when the runner's interpreter must do (uv downloads none offline)."""
 
 
 @pytest.fixture(scope="module")
@@ -114,23 +121,42 @@ def workflow_commands(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if line.startswith("::")]
 
 
-def test_action_is_composite_and_installs_from_its_own_folder(action: dict[str, Any]) -> None:
+KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
+
+
+def run_steps(action: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for step in action["runs"]["steps"] if "run" in step]
+
+
+def test_action_structure(action: dict[str, Any]) -> None:
+    """uv installs aigov (the release the action ships, by default) with its cache restored
+    before and saved right after the install; names follow the kebab-case of common actions."""
     assert action["runs"]["using"] == "composite"
-    install = next(s for s in action["runs"]["steps"] if s.get("id") == "install")
-    assert "${{ github.action_path }}" in install["env"]["AIGOV_ACTION_PATH"]
-    assert 'pip install --disable-pip-version-check --quiet "$spec"' in install["run"]
-    assert set(action["inputs"]) >= {
-        "path",
-        "policies",
-        "formats",
-        "fail-on",
-        "comment",
-        "token",
-        "base-ref",
-    }
-    assert set(action["outputs"]) >= {"decision", "blocking-count", "sarif-file"}
-    for step in action["runs"]["steps"]:  # inputs reach scripts through env, never inline
+    steps = {step["id"]: step for step in action["runs"]["steps"]}
+    assert list(steps) == ["plan", "uv", "restore", "install", "save", "check", "comment"]
+    assert steps["uv"]["uses"].startswith("astral-sh/setup-uv@v")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", steps["uv"]["with"]["version"])  # uv pinned
+    assert steps["uv"]["with"]["enable-cache"] is False  # its key would hash the checkout
+    restore, save = steps["restore"], steps["save"]
+    assert restore["uses"].startswith("actions/cache/restore@v")
+    assert save["uses"].startswith("actions/cache/save@v")
+    assert restore["with"] == save["with"]
+    assert restore["with"]["key"] == "${{ steps.plan.outputs.cache-key }}"
+    cached = restore["with"]["path"].splitlines()
+    assert cached == ["${{ runner.temp }}/aigov-uv-cache", "${{ runner.temp }}/aigov-python"]
+    install = steps["install"]["run"]
+    assert 'UV_CACHE_DIR="$PWD/aigov-uv-cache" UV_PYTHON_INSTALL_DIR="$PWD/aigov-python"' in install
+    assert save["if"] == "${{ steps.restore.outputs.cache-hit != 'true' }}"
+    version = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert action["inputs"]["version"]["default"] == version["version"]
+    assert [name for name in [*action["inputs"], *action["outputs"]] if not KEBAB.match(name)] == []
+    assert set(action["inputs"]) >= {"path", "policies", "formats", "fail-on", "soft-fail"}
+    assert set(action["outputs"]) >= {"decision", "blocking-count", "sarif-file", "result-file"}
+    for step in run_steps(action):  # inputs reach scripts through env, never inline
         assert "${{" not in step["run"]
+        # Nothing is installed with pip, least of all into the runner's system Python.
+        script = step["run"].replace('"$AIGOV_UV" pip install --no-config', "")
+        assert not re.search(r"\bpip3?\b|break-system-packages", script), step["name"]
 
 
 def test_passing_pull_request(action: dict[str, Any], tmp_path: Path, conformance: Path) -> None:
@@ -222,11 +248,12 @@ _PYTHON_CALL = re.compile(r'(?:"\$\w*(?i:python)\w*"|\bpython3?\b)(?=\s+-)(\s+\S
 def test_every_python_runs_isolated_and_aigov_by_the_interpreters_path(
     action: dict[str, Any],
 ) -> None:
-    steps = action["runs"]["steps"]
+    steps = run_steps(action)
     for step in steps:
         script = step["run"]
         options = [found.strip() for found in _PYTHON_CALL.findall(script)]
-        assert options and set(options) == {"-I"}, (step["name"], options)
+        assert set(options) <= {"-I"}, (step["name"], options)
+        assert options or step["id"] == "plan", step["name"]  # the plan runs no Python
         assert not re.search(r"(^|[;&|(]\s*)aigov\s", script, re.MULTILINE), step["name"]
         assert 'export PATH="$keep"; unset "${!PYTHON@}"' in script, step["name"]
         assert "GITHUB_ENV" not in script and "GITHUB_PATH" not in script, step["name"]
@@ -299,20 +326,21 @@ def test_hostile_pull_request_runs_nothing_in_any_step(
             "token": COMMENT_TOKEN,
             "review-token": REVIEW_TOKEN,
             "run-data-checks": "true",
+            "python-version": RUNNER_PYTHON,
         },
         env={
             **variables,
             **hostile_environment(workspace, trusted),
             "GITHUB_API_URL": forge.base,
-            "PIP_NO_INDEX": "1",
-            "PIP_FIND_LINKS": str(shim / "wheels"),
+            **offline_uv_environment(shim),
         },
         temp=tmp_path,
         skip_ids=(),
     )
     assert sorted(p.name for p in markers.iterdir()) == []
-    assert [s.name for s in run.steps] == ["Install aigov", "Check", "Comment"]
-    assert run.steps[0].exit_code == 0, run.steps[0].stdout + run.steps[0].stderr
+    assert [s.name for s in run.steps] == ["Plan the install", "Install aigov", "Check", "Comment"]
+    assert run.simulated == ["uv", "restore", "save"]
+    assert run.step("Install aigov").exit_code == 0, run.stdout + run.stderr
 
     # The outputs tell the truth: blocked, and the job fails.
     assert run.exit_code == 1, run.stdout + run.stderr
@@ -344,7 +372,8 @@ def test_hostile_pull_request_runs_nothing_in_any_step(
     assert comment["env"]["GITHUB_TOKEN"] == COMMENT_TOKEN
     assert REVIEW_TOKEN not in comment["env"].values()
     assert REVIEW_TOKEN not in run.step("Comment").env.values()
-    assert not {COMMENT_TOKEN, REVIEW_TOKEN} & set(run.step("Install aigov").env.values())
+    for step in ("Plan the install", "Install aigov"):
+        assert not {COMMENT_TOKEN, REVIEW_TOKEN} & set(run.step(step).env.values())
     written = [
         run.stdout,
         run.stderr,
@@ -526,8 +555,8 @@ def test_the_install_step_installs_the_extras_the_steps_need(
         action,
         action_path=shim,
         workspace=workspace,
-        inputs=inputs,
-        env={"PATH": trusted, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(shim / "wheels")},
+        inputs={**inputs, "python-version": RUNNER_PYTHON},
+        env={"PATH": trusted, **offline_uv_environment(shim)},
         temp=tmp_path,
         skip_ids=("check", "comment"),
     )
@@ -626,3 +655,236 @@ def test_reports_the_pull_request_committed_are_deleted_not_reported(
     assert run.exit_code == 2 and run.outputs["decision"] == ""
     assert [name for name in forged if (workspace / name).exists()] == []
     assert sorted(p.name for p in markers.iterdir()) == []
+
+
+# --- Issue 17: a Python of its own, a cached install, the log a reader needs ---------------------
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def externally_managed_system_python() -> str:
+    """The version (X.Y) of the Debian/Ubuntu system interpreter, externally managed (PEP 668)
+    and at least 3.11, as on ubuntu-24.04; the test is skipped on a machine without one."""
+    if not SYSTEM_PYTHON.exists():
+        pytest.skip("no /usr/bin/python3")
+    done = subprocess.run(
+        [
+            str(SYSTEM_PYTHON),
+            "-I",
+            "-c",
+            "import sys, sysconfig\n"
+            "print(f'{sys.version_info[0]}.{sys.version_info[1]}', sysconfig.get_path('stdlib'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    version, stdlib = done.stdout.split()
+    if not (Path(stdlib) / "EXTERNALLY-MANAGED").exists() or tuple(map(int, version.split("."))) < (
+        3,
+        11,
+    ):
+        pytest.skip("/usr/bin/python3 is not an externally managed Python >= 3.11")
+    return version
+
+
+def install_only(
+    action: dict[str, Any], tmp_path: Path, shim: Path, inputs: dict[str, str], env: dict[str, str]
+) -> ActionRun:
+    """The plan, install and cache steps in an empty workspace (the check does not run)."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir(exist_ok=True)
+    return run_composite_action(
+        action,
+        action_path=shim,
+        workspace=workspace,
+        inputs=inputs,
+        env=env,
+        temp=tmp_path,
+        skip_ids=("check", "comment"),
+    )
+
+
+def test_the_install_uses_the_system_python_without_installing_into_it(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    """ubuntu-24.04's case: the only Python on PATH is the system's, externally managed. The
+    install makes a virtual environment from it and never pip-installs into it (no
+    --break-system-packages)."""
+    version = externally_managed_system_python()
+    shim = shim_distribution(tmp_path / "aigov-src", tmp_path / "records")
+    run = install_only(
+        action,
+        tmp_path,
+        shim,
+        {"python-version": version},
+        {"PATH": "/usr/bin:/bin", **offline_uv_environment(shim)},
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert "externally-managed-environment" not in run.stdout + run.stderr
+    python = Path(run.step_outputs["install"]["python"])
+    assert python == tmp_path / "runner_temp" / "aigov-venv" / "bin" / "python"
+    config = (python.parent.parent / "pyvenv.cfg").read_text(encoding="utf-8")
+    assert "home = /usr/bin" in config and "include-system-site-packages = false" in config
+    assert installed_extras(str(python)) == {"github"}  # the default review token reads reviews
+    [version_run] = shim_runs(tmp_path / "records")
+    assert version_run["argv"] == ["--version"] and version_run["executable"] == str(python)
+    imported = subprocess.run(
+        [str(SYSTEM_PYTHON), "-I", "-c", "import aigov"], capture_output=True, text=True
+    )
+    assert imported.returncode != 0 and "No module named 'aigov'" in imported.stderr
+
+
+def test_a_python_the_runner_lacks_is_not_taken_from_the_checkout(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    """ubuntu-22.04's case offline: 3.10 only, no download allowed. uv says so and the step
+    fails; a python3.13 committed by the PR in the workspace's bin/ is not taken."""
+    shim = shim_distribution(tmp_path / "aigov-src", tmp_path / "records")
+    markers = tmp_path / "markers"
+    plant_hostile_files(tmp_path / "workspace", markers)
+    (tmp_path / "workspace" / "bin" / "python3.13").symlink_to(
+        tmp_path / "workspace" / "bin" / "python3"
+    )
+    run = install_only(
+        action,
+        tmp_path,
+        shim,
+        {"python-version": "3.13"},
+        {
+            **hostile_environment(tmp_path / "workspace", "/usr/bin:/bin"),
+            **offline_uv_environment(shim),
+        },
+    )
+    assert run.step("Install aigov").exit_code != 0
+    assert "3.13" in run.step("Install aigov").stderr
+    assert sorted(p.name for p in markers.iterdir()) == []
+    assert run.skipped == ["save", "check", "comment"]
+
+
+@pytest.mark.usefixtures("no_ci_variables")
+def test_the_second_run_installs_from_the_cache(
+    action: dict[str, Any], tmp_path: Path, local_server: Any
+) -> None:
+    """aigov and its dependencies come from a package index on 127.0.0.1; the second run, with
+    the cached folders of the first (what actions/cache restores under RUNNER_TEMP), downloads
+    no package again."""
+    shim = shim_distribution(tmp_path / "aigov-src", tmp_path / "records")
+    index, requested = serve_package_index(local_server, shim / "wheels")
+    env = {"PATH": "/usr/bin:/bin", "UV_DEFAULT_INDEX": index, "UV_PYTHON_DOWNLOADS": "never"}
+    inputs = {"python-version": RUNNER_PYTHON, "extras": "mlflow"}
+    path = os.pathsep.join([str(runner_python(tmp_path / "runner-bin")), "/usr/bin", "/bin"])
+    # A new home each run: only what the action keeps under RUNNER_TEMP carries over.
+    env = {**env, "PATH": path, "XDG_CACHE_HOME": "", "UV_CACHE_DIR": ""}
+    first = install_only(action, tmp_path, shim, inputs, {**env, "HOME": str(tmp_path / "h1")})
+    assert first.exit_code == 0, first.stdout + first.stderr
+    downloads = [path for path in requested if path.startswith("/files/")]
+    assert sorted(set(downloads)) == [
+        "/files/aigov-0.1.0-py3-none-any.whl",
+        "/files/aigov_shim_extra_github-1.0-py3-none-any.whl",
+        "/files/aigov_shim_extra_mlflow-1.0-py3-none-any.whl",
+    ]
+    key = first.step_outputs["plan"]["cache-key"]
+    assert key == f"aigov-Linux-X64-py{RUNNER_PYTHON}-0.1.0-mlflow_github"
+    assert "," not in key  # actions/cache refuses commas in keys
+    requested.clear()
+    assert any((tmp_path / "runner_temp" / "aigov-uv-cache").iterdir())
+    second = install_only(action, tmp_path, shim, inputs, {**env, "HOME": str(tmp_path / "h2")})
+    assert second.exit_code == 0, second.stdout + second.stderr
+    assert [path for path in requested if path.startswith("/files/")] == []
+    assert installed_extras(second.step_outputs["install"]["python"]) == {"github", "mlflow"}
+
+
+def test_version_input(action: dict[str, Any], tmp_path: Path) -> None:
+    """The release by default; the action's own folder with 'action'; a wheel outside the
+    workspace by its path. A path inside the workspace and a name that is no version stop the
+    job before anything is installed."""
+    shim = shim_distribution(tmp_path / "aigov-src", tmp_path / "records")
+    env = {
+        "PATH": os.pathsep.join([str(runner_python(tmp_path / "runner-bin")), "/usr/bin", "/bin"]),
+        **offline_uv_environment(shim),
+    }
+    base = {"python-version": RUNNER_PYTHON, "review-token": ""}
+    wheel = next((shim / "dist").glob("*.whl"))
+    cases = {"0.1.0": "aigov==0.1.0", "action": str(shim), str(wheel): str(wheel)}
+    for version, spec in cases.items():
+        run = install_only(action, tmp_path, shim, {**base, "version": version}, env)
+        assert run.exit_code == 0, (version, run.stdout + run.stderr)
+        assert run.step_outputs["plan"]["spec"] == spec
+    inside = tmp_path / "workspace" / "aigov-src"
+    shutil.copytree(shim, inside)
+    for version, error in {
+        str(inside): "is inside the workspace",
+        "latest": "give a release number",
+        "0.1.0; rm -rf /": "give a release number",
+    }.items():
+        run = install_only(action, tmp_path, shim, {**base, "version": version}, env)
+        assert run.exit_code == 2 and error in run.stdout, version
+        assert [s.name for s in run.steps] == ["Plan the install"]
+
+
+README = PROJECT_ROOT / "README.md"
+FORMAT_CASES = {
+    "": [],
+    "text": [],
+    "github": [],
+    "text, junit=reports/aigov-junit.xml": ["reports/aigov-junit.xml"],
+    "json": [],
+    "markdown=aigov.md sarif=second.sarif\ncodequality=cq.json": [
+        "aigov.md",
+        "second.sarif",
+        "cq.json",
+    ],
+    "text=aigov.txt,json=aigov.json": ["aigov.txt", "aigov.json"],
+}
+
+
+@pytest.mark.parametrize("formats", FORMAT_CASES)
+def test_formats_put_the_text_report_in_the_log_beside_the_annotations(
+    action: dict[str, Any], tmp_path: Path, conformance: Path, formats: str
+) -> None:
+    run, workspace = run_pr(
+        action, tmp_path, conformance, edits=SKIP_STAGE, inputs={"formats": formats}
+    )
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.outputs["decision"] == "block"
+    log = run.step("Check").stdout
+    assert "would all go to standard output" not in log + run.step("Check").stderr
+    assert "BLOCKED" in log and "LC-TRANSITION-NO-SKIP" in log  # the text report
+    assert any(line.startswith("::error file=aigov.yaml,") for line in log.splitlines())
+    for name in FORMAT_CASES[formats]:
+        assert (workspace / name).stat().st_size > 0, name
+    if formats == "json":  # a format without a file is printed to the log
+        assert '"decision": "block"' in log
+
+
+def test_soft_fail_reports_the_block_without_failing(
+    action: dict[str, Any], tmp_path: Path, conformance: Path
+) -> None:
+    run, _ = run_pr(action, tmp_path, conformance, edits=SKIP_STAGE, inputs={"soft-fail": "true"})
+    assert run.exit_code == 0
+    assert (run.outputs["decision"], run.outputs["blocking-count"] != "0") == ("block", True)
+    assert "::warning title=aigov::blocked; soft-fail is on" in run.stdout
+
+
+def readme_workflows() -> list[str]:
+    """The GitHub workflows README.md shows: its YAML blocks with ``jobs``."""
+    blocks = re.findall(r"^```yaml\n(.*?)^```", README.read_text("utf-8"), re.M | re.S)
+    return [block for block in blocks if re.search(r"^jobs:", block, re.M)]
+
+
+def test_the_readme_workflows_match_the_workflow_schema_and_the_inputs(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    workflows = readme_workflows()
+    assert len(workflows) >= 2
+    for index, text in enumerate(workflows):
+        path = tmp_path / f"workflow{index}.yml"
+        path.write_text(text, encoding="utf-8")
+        assert_matches_builtin_schema("vendor.github-workflows", path)
+        workflow = yaml.safe_load(text)
+        steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+        ours = [step for step in steps if str(step.get("uses", "")).startswith("aigov/aigov@")]
+        assert ours, index
+        for step in ours:
+            assert set(step.get("with") or {}) <= set(action["inputs"]), step
