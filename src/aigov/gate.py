@@ -28,8 +28,11 @@ DEPLOYMENT_TARGET_STAGES: Final[dict[str, str]] = {
 Decision = Literal["pass", "block"]
 
 
-def is_blocking(finding: Finding, block_on: str) -> bool:
-    """Effective, not waived, and severity at or above ``block_on``."""
+def is_blocking(finding: Finding, block_on: str, on_policy_error: str = "block") -> bool:
+    """Effective, not waived, and severity at or above ``block_on``; a policy error blocks
+    whatever its severity when the organisation fails closed (``on_policy_error: block``)."""
+    if finding.status == "policy_error":
+        return not finding.waived and on_policy_error == "block"
     return (
         finding.status != "not_yet_effective"
         and not finding.waived
@@ -107,7 +110,9 @@ def decide(
     findings: list[Finding] = []
     matched: list[str] = []
     for finding in result.findings:
-        blocking = finding.blocking or is_blocking(finding, result.block_on)
+        blocking = finding.blocking or is_blocking(
+            finding, result.block_on, result.on_policy_error
+        )
         if baseline:
             fingerprint = finding_fingerprint(finding)
             if fingerprint in baseline:

@@ -29,7 +29,11 @@ from aigov.policy.sources import PolicySet
 from aigov.policy.templates import render_message
 from aigov.policy.waivers import check_waivers
 
-OutcomeStatus = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
+OutcomeStatus = Literal[
+    "passed", "not_applicable", "failed", "error", "policy_error", "not_yet_effective"
+]
+"""``error``: evidence the rule reads could not be collected; ``policy_error``: the rule's own
+expression failed (a bug of the policy, not of the project)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def evaluate_rule(
             return lacking_outcome
         return RuleOutcome("not_applicable")
     except ExpressionError as exc:
-        return RuleOutcome("error", error=f"'when' failed: {exc}")
+        return RuleOutcome("policy_error", error=f"'when' failed: {exc}")
     if lacking_outcome is not None:
         return lacking_outcome
     missing: str | None = None
@@ -85,7 +89,7 @@ def evaluate_rule(
     except MissingField as exc:
         missing = exc.path
     except ExpressionError as exc:
-        return RuleOutcome("error", error=f"'assert' failed: {exc}")
+        return RuleOutcome("policy_error", error=f"'assert' failed: {exc}")
     if effective_from is not None and today < effective_from:
         return RuleOutcome("not_yet_effective", missing=missing)
     return RuleOutcome("failed", missing=missing)
@@ -166,8 +170,12 @@ def evaluate(
             not_applicable.append(rule.id)
             continue
         rule_context = {**context, "params": params} if params is not None else context
+        waiver = waivers.get(rule.id)
+        if outcome.status == "policy_error":
+            findings.append(_policy_error(rule, outcome, policy_set, waiver))
+            continue
         findings.append(
-            _finding(rule, outcome, rule_context, repository, effective_from, waivers.get(rule.id))
+            _finding(rule, outcome, rule_context, repository, effective_from, waiver)
         )
     return Result(
         project=manifest.metadata.id,
@@ -175,6 +183,7 @@ def evaluate(
         stages=active,
         today=today,
         block_on=org.block_on,
+        on_policy_error=org.on_policy_error,
         packs=tuple(
             PackInfo(name=pack.name, version=pack.version, digest=pack.digest, origin=pack.origin)
             for pack in policy_set.packs
@@ -214,10 +223,8 @@ def _finding(
     waiver: AppliedWaiver | None,
 ) -> Finding:
     spec = rule.rule
-    if outcome.status == "error" and (outcome.error or "").startswith("evidence unavailable"):
+    if outcome.status == "error":
         message = f"{rule.id}: {outcome.error}"
-    elif outcome.status == "error":
-        message = f"rule {rule.id} could not be evaluated: {outcome.error}"
     else:
         message = render_message(spec.message, context)
         if outcome.missing is not None:
@@ -251,6 +258,32 @@ def _finding(
         status=status,
         field=target or "",
         effective_from=effective_from,
+        waived=waiver is not None,
+        waiver=waiver,
+    )
+
+
+def _policy_error(
+    rule: PolicyRule, outcome: RuleOutcome, policy_set: PolicySet, waiver: AppliedWaiver | None
+) -> Finding:
+    """A rule whose own expression failed: the policy's bug, reported against the rule where it
+    is written (not the project's files) and sent to the pack's owner, never with the rule's
+    remediation, which would ask the project team to fix what is not theirs."""
+    pack = policy_set.pack(rule.pack)
+    owner = pack.pack.owner if pack is not None else None
+    contact = f"the policy owner ({owner})" if owner else f"the maintainers of pack '{rule.pack}'"
+    return Finding(
+        rule_id=rule.id,
+        pack=rule.pack,
+        title=rule.rule.title,
+        severity=rule.severity,
+        message=f"rule {rule.id} could not be evaluated: {outcome.error}",
+        remediation=f"Nothing to change in this project: this is an error in the policy. "
+        f"Tell {contact}, quoting the rule and the message.",
+        references=tuple(rule.rule.references),
+        file="",
+        status="policy_error",
+        policy_location=str(rule.location),
         waived=waiver is not None,
         waiver=waiver,
     )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aigov.documents.problems import Location
 
-FindingStatus = Literal["failed", "error", "not_yet_effective"]
+FindingStatus = Literal["failed", "error", "policy_error", "not_yet_effective"]
 """failed: the assert is false or names a missing field; error: the rule could not be evaluated
 (type error, bad function argument...); not_yet_effective: it fails but applies only later."""
 
@@ -70,9 +70,11 @@ class Finding(ResultValue):
     severity: Severity
     status: FindingStatus = Field(
         default="failed",
-        description="`failed`: the rule does not hold; `error`: it could not be evaluated "
-        "(blocks like a failure); `not_yet_effective`: it fails but applies only from "
-        "`effective_from` (never blocks).",
+        description="`failed`: the rule does not hold; `error`: evidence it reads could not "
+        "be collected (blocks like a failure); `policy_error`: the rule's own expression failed, "
+        "a bug of the policy (`file` is empty, `policy_location` says where the rule is written; "
+        "blocks when the result's `on_policy_error` is `block`); `not_yet_effective`: it fails "
+        "but applies only from `effective_from` (never blocks).",
     )
     message: str
     remediation: str
@@ -95,6 +97,10 @@ class Finding(ResultValue):
     )
     waived: bool = False
     waiver: AppliedWaiver | None = None
+    policy_location: str | None = Field(
+        default=None,
+        description="For a `policy_error`: where the rule is written (pack file:line:column).",
+    )
     blocking: bool = Field(
         default=False,
         description="Whether this finding blocks: effective, not waived, and at or above "
@@ -151,6 +157,8 @@ class Result(ResultValue):
     """The stages whose rules were evaluated (the manifest's, or a transition's two)."""
     today: dt.date
     block_on: Severity
+    on_policy_error: Literal["block", "warn"] = "block"
+    """Whether a rule whose expression fails blocks (fail closed) or only warns."""
     packs: tuple[PackInfo, ...]
     findings: tuple[Finding, ...]
     rules_evaluated: int = 0

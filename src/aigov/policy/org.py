@@ -216,6 +216,9 @@ class OrgConfig(Document):
     kind: Literal["OrgConfig"] = "OrgConfig"
     packs: list[PackPin] = []
     block_on: Severity = "high"
+    on_policy_error: Literal["block", "warn"] = "block"
+    """A rule whose expression fails at evaluation is a policy bug: block (fail closed, the
+    default) or let the run pass with a warning while the policy owner fixes it."""
     dates: dict[str, dt.date] = {}
     waivers: WaiverPolicy = Field(default_factory=WaiverPolicy)
     committees: dict[Stage, list[NonEmptyStr]] = {}

@@ -92,6 +92,9 @@ class PolicyPack(Document):
     version: str
     title: NonEmptyStr
     description: str | None = None
+    owner: NonEmptyStr | None = None
+    """Who maintains the pack and how to reach them: a policy error sends the project team
+    there (``Compliance office <compliance@bank.example>``)."""
     source: PackSourceInfo
     documentation: str | None = Field(
         default=None,

@@ -183,7 +183,7 @@ def _check(
         outcome = run_fixture(rule, fixture, effective_from)
     except (ValueError, ExpressionError) as exc:
         return f"unusable fixture: {exc}"
-    if outcome.status == "error":
+    if outcome.status in ("error", "policy_error"):
         return f"the rule could not be evaluated: {outcome.error}"
     if kind == "pass" and outcome.status not in ("passed", "not_applicable"):
         missing = f" ({outcome.missing} is missing)" if outcome.missing else ""
