@@ -376,20 +376,37 @@ def pyyaml_tab(yaml_text: str) -> tuple[int, int] | None:
     refuses ("found character '\\t' that cannot start any token") though libyaml reads it.
 
     PyYAML accepts a tab only inside a quoted string, a block scalar (``|``, ``>``) or a
-    comment. libyaml's tokens give the spans of the first two; a ``#`` outside them that starts
-    the text or follows a blank opens a comment to the end of its line.
+    comment. A tab after a ``#`` that starts its line or follows a blank is accepted either way
+    (in a comment, or in a quoted or block scalar that holds the ``#``); for the others,
+    libyaml's tokens give the spans of the quoted and block scalars.
     """
     if "\t" not in yaml_text:
         return None
+    candidates: list[tuple[int, int]] = []  # (line index, offset of its first tab)
+    offset = 0
+    for number, line in enumerate(yaml_text.split("\n")):
+        tab = line.find("\t")
+        if tab >= 0:
+            comment = _COMMENT.search(line)
+            if comment is None or tab < comment.start():
+                candidates.append((number, offset + tab))
+        offset += len(line) + 1
+    if not candidates:
+        return None
     starts = [0, *(m.end() for m in re.finditer("\n", yaml_text))]
     spans = sorted(_quoted_spans(yaml_text, starts))
-    for tab in (m.start() for m in re.finditer("\t", yaml_text)):
-        if _within(spans, tab):
-            continue
-        line = bisect.bisect_right(starts, tab) - 1
-        if not _in_comment(yaml_text, starts[line], tab, spans):
-            return line + 1, tab - starts[line] + 1
+    for number, first_tab in candidates:
+        line_end = starts[number + 1] - 1 if number + 1 < len(starts) else len(yaml_text)
+        for tab in range(first_tab, line_end):
+            if yaml_text[tab] != "\t" or _within(spans, tab):
+                continue
+            if tab < _comment_start(yaml_text, starts[number], line_end, spans):
+                return number + 1, tab - starts[number] + 1
+            break
     return None
+
+
+_COMMENT = re.compile(r"(?:^|[ \t])#")
 
 
 def _quoted_spans(text: str, starts: list[int]) -> Iterator[tuple[int, int]]:
@@ -412,9 +429,11 @@ def _within(spans: list[tuple[int, int]], offset: int) -> bool:
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
-def _in_comment(text: str, line_start: int, offset: int, spans: list[tuple[int, int]]) -> bool:
-    for hash_at in (m.start() for m in re.finditer("#", text[line_start:offset])):
+def _comment_start(text: str, line_start: int, line_end: int, spans: list[tuple[int, int]]) -> int:
+    """Where the comment of a line begins: its first ``#`` outside quoted text that starts the
+    line or follows a blank; the end of the line if it has none."""
+    for hash_at in (m.start() for m in re.finditer("#", text[line_start:line_end])):
         at = line_start + hash_at
         if (at == line_start or text[at - 1] in " \t") and not _within(spans, at):
-            return True
-    return False
+            return at
+    return line_end
