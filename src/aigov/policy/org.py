@@ -8,6 +8,7 @@ At the root of a policy source (a folder or a git repository)::
       - {name: gdpr, version: ">=1.0,<2"}
       - {name: ai-act, version: "==1.2.0"}
     block_on: high               # findings at or above this severity block (default: high)
+    on_policy_error: block       # a rule whose expression fails: block (default) or warn
     dates:                       # move a pack's named dates (the AI Act's dates move)
       annex_iii_obligations: 2027-12-02
     waivers: {approvers: [dpo@example.com], max_days: 90, waivable_critical: [GDPR-35-DPIA-DONE]}
@@ -30,8 +31,8 @@ At the root of a policy source (a folder or a git repository)::
     limits: {max_poc_days: 120, evidence_max_age_days: 30, card_metric_tolerance: 0.005}
     rules:                       # tune a rule: severity, turn it off (with a reason), parameters
       SLA-DASHBOARD: {severity: info, reason: dashboards are reviewed monthly}
-      AIACT-50-DEEPFAKE-MARKING: {enabled: false, reason: no generative model in this org}
-      SUCCESS-AUC-THRESHOLD: {params: {min_auc: 0.8}}
+      AIACT-50-CONTENT-MARKING: {enabled: false, reason: no generative model in this org}
+      SLA-LATENCY-P95: {params: {max_latency_p95_ms: 300}}
     lang: en
 
 Version constraints use the comparator syntax of :mod:`aigov.policy.semver`.
