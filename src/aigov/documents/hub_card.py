@@ -217,16 +217,12 @@ def _entry(reader: _Reader, path: FieldPath, item: Any) -> dict[str, Any] | None
     name = _optional_text(reader, (*path, "name"), item["name"])
     results = item.get("results")
     if not isinstance(results, list):
-        drop(
-            "'results' is missing"
-            if "results" not in item
-            else f"'results' is {_kind(results)}, not a list"
-        )
+        drop(_not_a_list(item, "results"))
         return None
     kept = [
         result
-        for index, item in enumerate(results)
-        if (result := _result(reader, (*path, "results", index), item)) is not None
+        for index, written in enumerate(results)
+        if (result := _result(reader, (*path, "results", index), written)) is not None
     ]
     return {**item, "name": name, "results": kept}
 
@@ -258,16 +254,12 @@ def _result(reader: _Reader, path: FieldPath, item: Any) -> dict[str, Any] | Non
         return None
     metrics = item.get("metrics")
     if not isinstance(metrics, list):
-        drop(
-            "'metrics' is missing"
-            if "metrics" not in item
-            else f"'metrics' is {_kind(metrics)}, not a list"
-        )
+        drop(_not_a_list(item, "metrics"))
         return None
     kept["metrics"] = [
         metric
-        for index, item in enumerate(metrics)
-        if (metric := _metric(reader, (*path, "metrics", index), item)) is not None
+        for index, written in enumerate(metrics)
+        if (metric := _metric(reader, (*path, "metrics", index), written)) is not None
     ]
     return kept
 
