@@ -691,6 +691,35 @@ def _simulated_outputs(uses: str, *, needs_uv: bool) -> dict[str, str]:
 # --- GitLab CI -----------------------------------------------------------------------------------
 
 
+_INPUT = re.compile(r"\$\[\[\s*inputs\.([\w-]+)\s*\]\]")
+
+
+def gitlab_component(
+    path: Path, inputs: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
+    """A CI/CD component's ``spec`` header and its configuration after the ``---``, with every
+    ``$[[ inputs.NAME ]]`` replaced by the given input or the input's default, as GitLab does
+    when it includes the component (booleans as true/false). An input not declared, or
+    declared without a default and not given, fails the test loudly."""
+    import yaml
+
+    header_text, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    header: dict[str, Any] = yaml.safe_load(header_text)
+    declared: dict[str, Any] = {name: spec or {} for name, spec in header["spec"]["inputs"].items()}
+    unknown = set(inputs or {}) - set(declared)
+    assert not unknown, f"inputs the component does not declare: {unknown}"
+    values = {name: spec.get("default") for name, spec in declared.items()}
+    values.update(inputs or {})
+
+    def value(found: re.Match[str]) -> str:
+        name = found.group(1)
+        assert name in declared and values[name] is not None, f"input {name} has no value"
+        given = values[name]
+        return str(given).lower() if isinstance(given, bool) else str(given)
+
+    return header, _INPUT.sub(value, body)
+
+
 def gitlab_job_script(template: Mapping[str, Any], job: str) -> list[str]:
     """``before_script`` + ``script`` of a job, following ``extends`` (hidden jobs)."""
     spec = dict(template[job])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ from tests.ci.simulate import (
     commit_all,
     commit_change,
     example_git_repo,
+    gitlab_component,
     gitlab_job_script,
+    gitlab_variables,
     hostile_environment,
     installed_extras,
     plant_hostile_files,
@@ -43,13 +46,25 @@ from tests.conftest import PROJECT_ROOT
 from tests.scm.fakes import GITLAB_TOKEN, HEAD_SHA, MR_IID, PROJECT_ID, FakeGitLab
 
 TEMPLATE = PROJECT_ROOT / ".gitlab-ci-template.yml"
+COMPONENT = PROJECT_ROOT / "templates" / "aigov.yml"
 CODE_QUALITY_KEYS = {"description", "check_name", "fingerprint", "severity", "location"}
 
 
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
+def classic() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     return data
+
+
+def component(**inputs: Any) -> dict[str, Any]:
+    """The component's configuration as GitLab includes it with ``inputs``."""
+    data: dict[str, Any] = yaml.safe_load(gitlab_component(COMPONENT, inputs)[1])
+    return data
+
+
+@pytest.fixture(scope="module", params=["classic", "component"])
+def template(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Each job test runs the classic template's jobs and the component's (default inputs)."""
+    return classic() if request.param == "classic" else component()
 
 
 def ci_env(tmp_path: Path, base_sha: str, **extra: str) -> dict[str, str]:
@@ -143,7 +158,7 @@ def test_deployment_gate_job(template: dict[str, Any], tmp_path: Path) -> None:
 # --- Issue 14: nothing the merge request wrote runs ----------------------------------------------
 
 _PYTHON_CALL = re.compile(r'(?:"\$\w*(?i:python)\w*"|\bpython3?\b)(?=\s+-)(\s+\S+)')
-JOBS = ("aigov-check", "aigov-gate", "aigov-portfolio", "aigov-portfolio-report")
+JOBS = ["aigov-check", "aigov-gate", "aigov-portfolio", "aigov-portfolio-report"]
 REPORTS = (
     "gl-code-quality-report.json",
     "aigov-junit.xml",
@@ -161,7 +176,7 @@ def test_every_python_runs_isolated_and_aigov_by_the_interpreters_path(
         assert options and set(options) == {"-I"}, (job, options)
         assert 'aigov() { "$AIGOV_PYTHON" -I -m aigov "$@"; }' in script
         assert "PATH=$aigov_keep; export PATH" in script
-    assert template["variables"]["AIGOV_RUN_DATA_CHECKS"] == "false"
+    assert gitlab_variables(template, "aigov-check")["AIGOV_RUN_DATA_CHECKS"] == "false"
     check = "\n".join(template["aigov-check"]["script"])
     assert "unset GITLAB_TOKEN" in check and "--run-data-checks" in check
 
@@ -220,8 +235,7 @@ def test_hostile_merge_request_runs_nothing(
         "CI_JOB_URL": "https://gitlab.example.com/g/p/-/jobs/1",
         "GITLAB_TOKEN": GITLAB_TOKEN,
         "AIGOV_RUN_DATA_CHECKS": "true",
-        "AIGOV_PIP_SPEC": str(shim),
-        "PIP_NO_INDEX": "1",
+        "PIP_NO_INDEX": "1",  # aigov==0.1.0 (the release the template pins) from the shim's wheels
         "PIP_FIND_LINKS": str(shim / "wheels"),
         "TMPDIR": str(tmp_path / "tmp"),
     }
@@ -312,3 +326,103 @@ def test_a_committed_result_is_never_published(
     assert not (project / "aigov-result.json").exists()
     assert not (project / "aigov-summary.md").exists()
     assert forge.notes == {} and forge.statuses == []
+
+
+# --- Issue 17: a component, a pinned release, the whole history ----------------------------------
+
+HISTORY_JOBS = ("aigov-check", "aigov-gate")
+
+
+def release() -> str:
+    version: str = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "version"
+    ]
+    return version
+
+
+def test_the_component_and_the_classic_template_hold_the_same_jobs() -> None:
+    """One set of scripts in two packagings: a change to one that the other lacks fails here."""
+    old, new = classic(), component()
+    assert [job for job in old if not job.startswith(".") and job != "variables"] == JOBS
+    assert [job for job in new if not job.startswith(".")] == list(JOBS)
+    for job in JOBS:
+        assert gitlab_job_script(new, job) == gitlab_job_script(old, job), job
+        assert gitlab_variables(new, job) == gitlab_variables(old, job), job
+        assert {k: v for k, v in new[job].items() if k != "stage"} == {
+            k: v for k, v in old[job].items() if k != "stage"
+        }, job
+    assert new[".aigov"]["image"] == old[".aigov"]["image"]
+
+
+def test_every_job_that_reads_the_history_clones_all_of_it() -> None:
+    for template in (classic(), component()):
+        for job in HISTORY_JOBS:
+            assert gitlab_variables(template, job)["GIT_DEPTH"] == "0", job
+
+
+def test_the_release_is_pinned_and_no_job_changes_the_pin() -> None:
+    version = release()
+    old = classic()
+    assert old["variables"]["AIGOV_VERSION"] == version
+    assert old["variables"]["AIGOV_PIP_SPEC"] == ""  # the default: aigov[extras]==AIGOV_VERSION
+    header, _ = gitlab_component(COMPONENT)
+    assert header["spec"]["inputs"]["version"]["default"] == version
+    for job in JOBS:  # the portfolio job once replaced the spec with an unpinned aigov[gitlab]
+        for template in (old, component()):
+            variables = template[job].get("variables") or {}
+            assert not {"AIGOV_PIP_SPEC", "AIGOV_VERSION", "AIGOV_EXTRAS"} & set(variables), job
+    texts = TEMPLATE.read_text("utf-8") + COMPONENT.read_text("utf-8")
+    assert f"/v{version}/.gitlab-ci-template.yml" in texts and f"/aigov@{version}" in texts
+    assert "AIGOV_PORTFOLIO_SHARDS" not in texts and "project: aigov/aigov" not in texts
+    for advice in ("workflow:", "$CI_OPEN_MERGE_REQUESTS", "when: never"):
+        assert advice in TEMPLATE.read_text("utf-8") and advice in COMPONENT.read_text("utf-8")
+
+
+def test_the_component_inputs_reach_the_jobs() -> None:
+    configured = component(
+        **{
+            "check-stage": "lint",
+            "gate-stage": "verify",
+            "portfolio-stage": "governance",
+            "portfolio-shards": 8,
+            "version": "0.2.0",
+            "extras": "mlflow",
+            "fail-on": "high",
+            "environment": "staging",
+            "run-data-checks": True,
+        }
+    )
+    stages = [configured[job]["stage"] for job in JOBS]
+    assert stages == ["lint", "verify", "governance", "governance"]
+    assert configured["aigov-portfolio"]["parallel"] == 8
+    variables = gitlab_variables(configured, "aigov-gate")
+    assert {name: variables[name] for name in ("AIGOV_VERSION", "AIGOV_EXTRAS")} == {
+        "AIGOV_VERSION": "0.2.0",
+        "AIGOV_EXTRAS": "mlflow",
+    }
+    assert (variables["AIGOV_FAIL_ON"], variables["AIGOV_ENVIRONMENT"]) == ("high", "staging")
+    assert variables["AIGOV_RUN_DATA_CHECKS"] == "true"
+
+
+@pytest.mark.parametrize(
+    "inputs", [{}, {"check-stage": "lint", "portfolio-shards": 12, "run-data-checks": True}]
+)
+def test_the_component_matches_the_gitlab_ci_schema(tmp_path: Path, inputs: dict[str, Any]) -> None:
+    """The spec header on its own, and the configuration with the inputs interpolated."""
+    header_text = COMPONENT.read_text("utf-8").split("\n---\n", 1)[0]
+    (tmp_path / "header.yml").write_text(header_text + "\n", encoding="utf-8")
+    assert_matches_builtin_schema("vendor.gitlab-ci", tmp_path / "header.yml")
+    (tmp_path / "body.yml").write_text(gitlab_component(COMPONENT, inputs)[1], encoding="utf-8")
+    assert_matches_builtin_schema("vendor.gitlab-ci", tmp_path / "body.yml")
+
+
+def test_the_readme_gitlab_configurations_match_the_schema(tmp_path: Path) -> None:
+    blocks = re.findall(
+        r"^```yaml\n(.*?)^```", (PROJECT_ROOT / "README.md").read_text("utf-8"), re.M | re.S
+    )
+    gitlab = [block for block in blocks if re.search(r"^(include|workflow):", block, re.M)]
+    assert len(gitlab) >= 2
+    for index, text in enumerate(gitlab):
+        path = tmp_path / f"gitlab{index}.yml"
+        path.write_text(text, encoding="utf-8")
+        assert_matches_builtin_schema("vendor.gitlab-ci", path)
