@@ -1,9 +1,9 @@
 """Data contracts in the Open Data Contract Standard (ODCS) v3.
 
-The official JSON Schema and pydantic model come from the ``open-data-contract-standard`` package:
-aigov validates against that schema (never a hand-written copy) and maps each error back to the
-contract's file and line. The package's pydantic model is built only when code asks for it: it
-costs ~100 ms to import, and the policy engine reads the validated plain data instead.
+Each contract is validated against the official JSON Schema of the version it declares
+(``apiVersion``), vendored in :mod:`aigov.documents.odcs` from the standard's own releases, never
+a hand-written copy; every error is mapped back to the contract's file and line and names the
+schema that judged it. The policy engine reads the validated plain data.
 """
 
 from __future__ import annotations
@@ -15,17 +15,23 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
+from aigov.documents.odcs import (
+    SchemaChoice,
+    choose_schema,
+    explaining_validator,
+    fast_validator,
+    odcs_schema,
+    supported_versions,
+)
 from aigov.documents.problems import Problem
 from aigov.documents.safe_yaml import FieldPath, YamlDocument, format_path
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError as SchemaError
-    from jsonschema.protocols import Validator
 
-ODCS_PACKAGE = "open_data_contract_standard"
+__all__ = ["DataContract", "odcs_schema", "validate_contract"]
 
 
 @dataclass(frozen=True)
@@ -58,38 +64,6 @@ EXPLAINED_VALUES: Final = 20_000
 the ``jsonschema`` library, whose error context is the most helpful; a larger contract gets
 jsonschema-rs's messages: the Python library spends about a millisecond per property, so a
 hostile contract of 35,000 properties with one mistake took a minute."""
-
-
-@functools.cache
-def odcs_schema() -> dict[str, Any]:
-    """The official ODCS JSON Schema shipped by the ``open-data-contract-standard`` package."""
-    text = resources.files(ODCS_PACKAGE).joinpath("schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@functools.cache
-def _fast_validator() -> Any:
-    """jsonschema-rs: compiled in Rust, ~1 ms per contract instead of ~60 ms (measured).
-
-    It gives the verdict on every pull request; only an invalid contract pays for the
-    ``jsonschema`` library, whose error context explains the failure best.
-    """
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - optional accelerator
-        return None
-    return jsonschema_rs.validator_for(odcs_schema())
-
-
-@functools.cache
-def _validator() -> Validator:
-    import jsonschema
-
-    schema = odcs_schema()
-    cls = jsonschema.validators.validator_for(schema)
-    validator: Validator = cls(schema)
-    return validator
 
 
 ODCS_V3_HINT: Final = (
@@ -127,107 +101,151 @@ def _other_format(data: object) -> tuple[str, str, str] | None:
 
 
 def validate_contract(document: YamlDocument) -> tuple[DataContract | None, list[Problem]]:
-    """Validate a parsed contract against the official ODCS schema; every error, located."""
+    """Validate a parsed contract against the official schema of the ODCS version it declares;
+    every error, located, naming that schema."""
+    refusal = _refusal(document)
+    if refusal is not None:
+        return None, [refusal]
+    data: dict[str, Any] = document.data
+    choice = choose_schema(str(data["apiVersion"]))
+    if choice is None:
+        return None, [_unsupported_version(document, str(data["apiVersion"]))]
+    notes = [] if choice.exact else [_fallback_warning(document, choice)]
+    # A later patch (v3.0.3) is judged by its minor's newest schema, whose apiVersion enum cannot
+    # list it yet: the rest of the contract is what that schema can tell about.
+    instance = data if choice.exact else data | {"apiVersion": f"v{choice.version}"}
+    fast = fast_validator(choice.version)
+    if fast is not None and fast.is_valid(instance):
+        return DataContract(document.file, data, document), notes
+    problems = _schema_problems(document, instance, choice)
+    if problems:
+        return None, notes + sorted(problems, key=lambda p: (p.location, p.message))
+    return DataContract(document.file, data, document), notes
+
+
+def _refusal(document: YamlDocument) -> Problem | None:
+    """Why ``document`` is not an ODCS v3 contract at all, if it is not."""
     data = document.data
     other = _other_format(data)
     if other is not None:
         key, found, way_out = other
-        return None, [
-            Problem(
-                document.locate((key,)),
-                "contract.other-format",
-                f"not an ODCS v3 contract: this is {found}",
-                field=key,
-                hint=way_out,
-            )
-        ]
+        return Problem(
+            document.locate((key,)),
+            "contract.other-format",
+            f"not an ODCS v3 contract: this is {found}",
+            field=key,
+            hint=way_out,
+        )
     if not isinstance(data, dict) or data.get("kind") != "DataContract" or "apiVersion" not in data:
         found = (
             "a mapping without kind: DataContract"
             if isinstance(data, dict)
             else type(data).__name__
         )
-        return None, [
-            Problem(
-                document.locate(()),
-                "contract.not-odcs",
-                f"not an Open Data Contract Standard document (found {found})",
-                hint="An ODCS v3 contract starts with 'apiVersion: v3.1.0' "
-                "and 'kind: DataContract'.",
-            )
-        ]
+        return Problem(
+            document.locate(()),
+            "contract.not-odcs",
+            f"not an Open Data Contract Standard document (found {found})",
+            hint="An ODCS v3 contract starts with 'apiVersion: v3.1.0' and 'kind: DataContract'.",
+        )
     api_version = str(data.get("apiVersion"))
     if not api_version.startswith("v3."):
-        return None, [
-            Problem(
-                document.locate(("apiVersion",)),
-                "contract.version",
-                f"ODCS {api_version} is not supported: aigov reads ODCS v3 contracts",
-                field="apiVersion",
-                hint="Migrate the contract to ODCS v3 (apiVersion: v3.1.0).",
-            )
-        ]
-    fast = _fast_validator()
-    if fast is not None and fast.is_valid(data):
-        return DataContract(document.file, data, document), []
-    # One more than listed tells there are more; iterating stops there, the rest is never read.
+        return Problem(
+            document.locate(("apiVersion",)),
+            "contract.version",
+            f"ODCS {api_version} is not supported: aigov reads ODCS v3 contracts",
+            field="apiVersion",
+            hint="Migrate the contract to ODCS v3 (apiVersion: v3.1.0).",
+        )
+    return None
+
+
+def _versions() -> str:
+    return ", ".join(f"v{version}" for version in supported_versions())
+
+
+def _unsupported_version(document: YamlDocument, api_version: str) -> Problem:
+    return Problem(
+        document.locate(("apiVersion",)),
+        "contract.version",
+        f"no ODCS schema for apiVersion {api_version!r}: aigov validates ODCS {_versions()} "
+        "(and later patches of these minor versions)",
+        field="apiVersion",
+        hint="Declare the ODCS version the contract is written in, e.g. 'apiVersion: v3.1.0'.",
+    )
+
+
+def _fallback_warning(document: YamlDocument, choice: SchemaChoice) -> Problem:
+    minor = ".".join(choice.version.split(".")[:2])
+    return Problem(
+        document.locate(("apiVersion",)),
+        "contract.version-fallback",
+        f"aigov has no ODCS {choice.declared} schema: validated against the {choice.label}, "
+        f"the newest of v{minor} it knows",
+        field="apiVersion",
+        level="warning",
+        hint=f"aigov validates ODCS {_versions()}; a newer aigov may know {choice.declared}.",
+    )
+
+
+CONSEQUENCE: Final = "schema.unevaluated"
+"""An error that only follows from another one (listed when it is the only one left)."""
+
+
+def _schema_problems(
+    document: YamlDocument, instance: dict[str, Any], choice: SchemaChoice
+) -> set[Problem]:
+    """The schema errors of an invalid contract, at most :data:`MAX_SCHEMA_PROBLEMS` (one more
+    line says when there are more); iterating stops there, the rest is never read."""
+    fast = fast_validator(choice.version)
     if fast is not None and len(document.positions) > EXPLAINED_VALUES:
-        first = itertools.islice(fast.iter_errors(data), MAX_SCHEMA_PROBLEMS + 1)
-        listed = [_fast_problem(document, error) for error in first]
+        first = itertools.islice(fast.iter_errors(instance), MAX_SCHEMA_PROBLEMS + 1)
+        listed = [_fast_problem(document, error, choice) for error in first]
     else:
-        errors = itertools.islice(_validator().iter_errors(data), MAX_SCHEMA_PROBLEMS + 1)
-        listed = [_problem(document, error) for error in errors]
+        errors = explaining_validator(choice.version).iter_errors(instance)
+        listed = [
+            _problem(document, error, choice)
+            for error in itertools.islice(errors, MAX_SCHEMA_PROBLEMS + 1)
+        ]
     problems = set(listed[:MAX_SCHEMA_PROBLEMS])
+    if any(problem.code != CONSEQUENCE for problem in problems):
+        problems = {problem for problem in problems if problem.code != CONSEQUENCE}
     if len(listed) > MAX_SCHEMA_PROBLEMS:
         problems.add(
             Problem(
                 document.locate(()),
                 "schema.more-errors",
-                f"more than {MAX_SCHEMA_PROBLEMS} ODCS schema errors: the first "
+                f"more than {MAX_SCHEMA_PROBLEMS} {choice.label} errors: the first "
                 f"{MAX_SCHEMA_PROBLEMS} found are listed",
                 hint="Fix them and validate again.",
             )
         )
-    if problems:
-        return None, sorted(problems, key=lambda p: (p.location, p.message))
-    return DataContract(document.file, data, document), []
+    return problems
 
 
-def _fast_problem(document: YamlDocument, error: Any) -> Problem:
-    """A jsonschema-rs error as a problem: where it is and the library's own message."""
+def _fast_problem(document: YamlDocument, error: Any, choice: SchemaChoice) -> Problem:
+    """A jsonschema-rs error as a problem: where it is and the library's own message, whole."""
     path: FieldPath = tuple(error.instance_path)
     return Problem(
         document.locate(path),
         "schema.invalid",
-        f"{_shorten(str(error.message))} (ODCS schema)",
+        f"{error.message} ({choice.label})",
         field=format_path(path),
     )
 
 
-def _problem(document: YamlDocument, error: SchemaError) -> Problem:
+def _problem(document: YamlDocument, error: SchemaError, choice: SchemaChoice) -> Problem:
     from jsonschema.exceptions import best_match
 
-    if error.context:  # oneOf/anyOf: explain the branch that came closest
+    if error.context:  # oneOf/anyOf: the reason of the branch that came closest, not "any of"
         error = best_match(error.context)
     path: FieldPath = tuple(error.absolute_path)
     if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(
         error.instance, dict
     ):
-        allowed = _declared_properties(error.schema, odcs_schema())
-        unknown = sorted(key for key in error.instance if key not in allowed) or sorted(
-            re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
-        )
-        if unknown:
-            extra_path = (*path, unknown[0])
-            close = difflib.get_close_matches(unknown[0], sorted(allowed), n=1, cutoff=0.6)
-            names = ", ".join(f"'{name}'" for name in unknown)
-            return Problem(
-                document.locate(extra_path),
-                "schema.unknown-field",
-                f"unknown field{'s' if len(unknown) > 1 else ''} {names} (ODCS schema)",
-                field=format_path(extra_path),
-                hint=f"did you mean '{close[0]}'?" if close else "",
-            )
+        unknown = _unknown_field(document, error, path, choice)
+        if unknown is not None:
+            return unknown
     if error.validator == "required" and isinstance(error.validator_value, list):
         present = error.instance if isinstance(error.instance, dict) else {}
         missing = [name for name in error.validator_value if name not in present]
@@ -235,14 +253,55 @@ def _problem(document: YamlDocument, error: SchemaError) -> Problem:
             return Problem(
                 document.locate(path),
                 "schema.missing",
-                f"required field '{missing[0]}' is missing (ODCS schema)",
+                f"required field '{missing[0]}' is missing ({choice.label})",
                 field=format_path((*path, missing[0])),
             )
     return Problem(
         document.locate(path),
         "schema.invalid",
-        f"{_shorten(error.message)} (ODCS schema)",
+        f"{_message(error)} ({choice.label})",
         field=format_path(path),
+    )
+
+
+def _message(error: SchemaError) -> str:
+    """The library's message, whole; a wrong type found on a mapping or a list is named by its
+    kind instead of the library's repr of the whole subtree (one line per value of the tree)."""
+    instance = error.instance
+    found = "a mapping" if isinstance(instance, dict) else "a list"
+    if error.validator == "type" and isinstance(instance, dict | list):
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        return f"{found} is not of type {' or '.join(repr(n) for n in names)}"
+    return error.message
+
+
+def _unknown_field(
+    document: YamlDocument, error: SchemaError, path: FieldPath, choice: SchemaChoice
+) -> Problem | None:
+    """An unknown key, located at the key, with the closest field the schema declares."""
+    allowed = _declared_properties(error.schema, odcs_schema(choice.version))
+    present = error.instance if isinstance(error.instance, dict) else {}
+    unknown = sorted(key for key in present if key not in allowed)
+    if not unknown:
+        # Every key is declared: the subschema that declares them failed on this object (its own
+        # error says why), so unevaluatedProperties sees them as unevaluated. Not a finding.
+        reported = ", ".join(f"'{key}'" for key in sorted(present))
+        return Problem(
+            document.locate(path),
+            CONSEQUENCE,
+            f"fields {reported} left unevaluated by another error of this object ({choice.label})",
+            field=format_path(path),
+        )
+    extra_path = (*path, unknown[0])
+    close = difflib.get_close_matches(unknown[0], sorted(allowed), n=1, cutoff=0.6)
+    names = ", ".join(f"'{name}'" for name in unknown)
+    return Problem(
+        document.locate(extra_path),
+        "schema.unknown-field",
+        f"unknown field{'s' if len(unknown) > 1 else ''} {names} ({choice.label})",
+        field=format_path(extra_path),
+        hint=f"did you mean '{close[0]}'?" if close else "",
     )
 
 
@@ -263,7 +322,3 @@ def _declared_properties(schema: Any, root: dict[str, Any], depth: int = 0) -> s
     for keyword in ("if", "then", "else"):
         names |= _declared_properties(schema.get(keyword), root, depth + 1)
     return names
-
-
-def _shorten(message: str) -> str:
-    return message if len(message) <= 200 else message[:197] + "..."

@@ -19,6 +19,15 @@ the evidence):
 - ``freshness`` the ``latency`` SLA property on ``slaDefaultElement`` (table.column): the newest
   value must be younger than the latency.
 
+ODCS v3.0.x spelled library checks ``rule:`` (docs/README.md of the v3.0.x releases, "Default
+data quality rules"): ``duplicateCount`` (property; duplicates, ``unit: rows`` or ``percent``),
+``validValues`` (property; a ``validValues:`` list beside the rule, no operator meaning none
+invalid), ``rowCount`` (object); v3.1.0 renamed them ``metric:`` ``duplicateValues``,
+``invalidValues`` with ``arguments.validValues``, ``rowCount`` and deprecated ``rule``
+(:data:`V30_RULES`). The v3.0.0 full example's ``nullCheck`` ("column should not contain null
+values") reads as ``nullValues``. The latency SLA's own ``element`` (v3.0.0's example spells it
+``column``) overrides ``slaDefaultElement``.
+
 Metric rules are judged by ODCS's operator on the count of failing rows (``unit: percent`` on
 their share), so ``mustBeLessOrEqualTo: 10`` allows ten. SQL quality rules are recorded as
 skipped and never executed (a contract changed in a pull request could run any statement), as
@@ -295,6 +304,16 @@ METRIC_CHECKS: tuple[MetricCheck, ...] = (
         _argument("pattern", "regex", str),
     ),
 )
+V30_RULES: Mapping[str, str] = {
+    "duplicateCount": "duplicateValues",
+    "validValues": "invalidValues",
+    "nullCheck": "nullValues",
+    "rowCount": "rowCount",
+}
+"""An ODCS v3.0.x ``rule:`` name -> the v3.1 ``metric:`` it reads as (v3.1 metric names written
+with the deprecated ``rule:`` key read as themselves)."""
+_METRICS = frozenset(row.metric for row in METRIC_CHECKS)
+
 _SKIPPED_KINDS = {
     "sql": "SQL quality rules are not executed (a contract from a pull request could run any "
     "statement); check them in the data platform",
@@ -311,7 +330,6 @@ def compile_contract(contract: DataContract) -> list[TablePlan]:
     plans = []
     data = contract.data
     latency = _latency_hours(data)
-    sla_element = str(data.get("slaDefaultElement") or "")
     for index, obj in enumerate(data.get("schema") or []):
         if not isinstance(obj, dict) or not obj.get("name"):
             continue
@@ -326,18 +344,22 @@ def compile_contract(contract: DataContract) -> list[TablePlan]:
         for rule_index, rule in enumerate(obj.get("quality") or []):
             if isinstance(rule, dict):
                 _compile_rule(plan, rule, f"{where}.quality[{rule_index}]", None)
-        if latency is not None and sla_element:
-            _compile_freshness(plan, sla_element, latency)
+        if latency is not None:
+            for element in latency[2].split(","):  # ODCS: several elements are comma-separated
+                _compile_freshness(plan, element.strip(), latency[:2])
         plans.append(plan)
     return plans
 
 
-def _latency_hours(data: Mapping[str, Any]) -> tuple[float, str] | None:
+def _latency_hours(data: Mapping[str, Any]) -> tuple[float, str, str] | None:
+    """The latency SLA: hours, as written, and the element(s) it is measured on (its own
+    ``element``, v3.0.0's ``column``, else the contract's ``slaDefaultElement``)."""
     for prop in data.get("slaProperties") or []:
         if isinstance(prop, dict) and prop.get("property") == "latency":
             value, unit = prop.get("value"), str(prop.get("unit") or "d").lower()
-            if isinstance(value, int | float) and unit in _LATENCY_UNITS:
-                return float(value) * _LATENCY_UNITS[unit], f"{value}{unit}"
+            element = prop.get("element") or prop.get("column") or data.get("slaDefaultElement")
+            if isinstance(value, int | float) and unit in _LATENCY_UNITS and element:
+                return float(value) * _LATENCY_UNITS[unit], f"{value}{unit}", str(element)
     return None
 
 
@@ -436,10 +458,8 @@ def _compile_rule(
     plan: TablePlan, rule: Mapping[str, Any], source: str, column: str | None
 ) -> None:
     """One quality rule: the first :data:`METRIC_CHECKS` row that applies, else skipped."""
-    kind = rule.get("type") or ("library" if rule.get("metric") else "text")
-    metric = rule.get("metric") or rule.get("rule")
-    raw_arguments = rule.get("arguments")
-    arguments: dict[str, Any] = raw_arguments if isinstance(raw_arguments, dict) else {}
+    kind = rule.get("type") or ("library" if rule.get("metric") or rule.get("rule") else "text")
+    metric, arguments = _library_metric(rule)
     dimension = str(rule.get("dimension") or "")
     severity = str(rule.get("severity") or "error")
     operator = _operator(rule)
@@ -470,12 +490,31 @@ def _compile_rule(
                 unit=str(rule.get("unit") or "rows"),
             )
         return
+    if metric not in _METRICS:
+        known = ", ".join(sorted(_METRICS | set(V30_RULES)))
+        why = f"{metric} is not an ODCS library check aigov knows ({known})"
+        _skip(plan, str(metric), source, column, dimension, severity, why)
+        return
     why = (
         f"metric {metric} needs a property"
         if column is None
         else f"metric {metric} without the arguments aigov understands"
     )
     _skip(plan, str(metric), source, column, dimension, severity, why)
+
+
+def _library_metric(rule: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The v3.1 metric a quality rule asks for and its arguments, whichever version spells it:
+    ``metric:`` with ``arguments:`` (v3.1), or v3.0's ``rule:`` whose arguments stand beside it
+    (``validValues: [...]``)."""
+    raw_arguments = rule.get("arguments")
+    arguments: dict[str, Any] = dict(raw_arguments) if isinstance(raw_arguments, dict) else {}
+    if rule.get("metric") or not isinstance(rule.get("rule"), str):
+        return rule.get("metric"), arguments
+    name = str(rule["rule"])
+    if name == "validValues" and "validValues" in rule:
+        arguments.setdefault("validValues", rule["validValues"])
+    return V30_RULES.get(name, name), arguments
 
 
 def _skip(
