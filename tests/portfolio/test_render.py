@@ -181,3 +181,23 @@ def test_a_screenshot_can_be_taken(report_dir: Path, tmp_path: Path) -> None:
         check=True,
     )
     assert shot.stat().st_size > 50_000
+
+
+def test_the_posture_shows_every_rule_the_organisation_tuned(
+    portfolio_dir: Path, tmp_path: Path
+) -> None:
+    policies = str(PROJECT_ROOT / "examples" / "org-policies")
+    kpis = compute_kpis(
+        scan(FolderSource(portfolio_dir), ScanOptions(today=TODAY, jobs=1, policies=policies))
+    )
+    tuned = {t.rule_id: t for t in kpis.compliance.tuning}
+    assert set(tuned) == {"SLA-LATENCY-P95", "SLA-DASHBOARD"}
+    assert [(p.name, p.default, p.value) for p in tuned["SLA-LATENCY-P95"].params] == [
+        ("max_latency_p95_ms", 1000, 300.0)
+    ]
+    write_report(kpis, [], _meta(), tmp_path / "out")
+    html = (tmp_path / "out" / "portfolio.html").read_text(encoding="utf-8")
+    section = html[html.index("Rules tuned by the organisation") :]
+    assert "<code>SLA-DASHBOARD</code></td><td>sla</td><td>severity medium → low" in section
+    assert "max_latency_p95_ms 1000 → 300.0" in section
+    assert "dashboards are reviewed by the monthly service review" in section

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar, Final, Literal
 from pydantic import Field
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
+from aigov.policy.findings import RuleTuningApplied
 from aigov.portfolio.model import Number, PackRef, PortfolioValue, SparseValue, ToolInfo
 
 NO_DATA: Final = "no data"
@@ -265,6 +266,8 @@ class Compliance(PortfolioValue):
     outdated_known: int
     stuck_in_poc: tuple[StuckProject, ...]
     max_poc_days: int | None
+    tuning: tuple[RuleTuningApplied, ...] = ()
+    """The organisation's changes to the packs' rules that every repository was judged with."""
 
 
 class PortfolioKpis(PortfolioValue):

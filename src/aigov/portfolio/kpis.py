@@ -432,6 +432,7 @@ def _compliance(
             if p.stuck_in_poc
         ),
         max_poc_days=scan.policy.max_poc_days,
+        tuning=scan.policy.tuning,
     )
 
 

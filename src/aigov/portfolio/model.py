@@ -44,6 +44,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 from aigov import __version__
 from aigov.documents.files import write_atomically
 from aigov.errors import AigovError
+from aigov.policy.findings import RuleTuningApplied
 
 SCAN_KIND: Final = "aigov-portfolio-scan"
 SCAN_SCHEMA_VERSION: Final = "1.0"
@@ -320,6 +321,8 @@ class PolicySummary(PortfolioValue):
     block_on: str = "high"
     max_poc_days: int | None = None
     waiver_max_days: int | None = None
+    tuning: tuple[RuleTuningApplied, ...] = ()
+    """What the organisation changed in the packs' rules (aigov-org.yaml ``rules:``)."""
 
 
 class ScanStats(SparseValue):

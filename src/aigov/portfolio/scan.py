@@ -92,6 +92,7 @@ def policy_summary(policy_set: PolicySet, source: str | None) -> PolicySummary:
         block_on=policy_set.org.block_on,
         max_poc_days=policy_set.org.limits.max_poc_days,
         waiver_max_days=policy_set.org.waivers.max_days,
+        tuning=policy_set.tuning,
     )
 
 
