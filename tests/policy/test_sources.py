@@ -26,8 +26,9 @@ def test_parse_policy_source() -> None:
     )
     with pytest.raises(ValueError, match="pin the ref"):
         parse_policy_source("git+file:///srv/policies")
-    with pytest.raises(ValueError, match="only local repositories"):
-        parse_policy_source("git+https://example.com/policies.git@v1")
+    with pytest.raises(ValueError, match=r"a git source is git\+file:///path@REF"):
+        parse_policy_source("git+ftp://example.com/policies.git@v1")
+    assert parse_policy_source("git+https://example.com/policies.git@v1").kind == "remote"
 
 
 def test_builtin_policies_folder_is_found() -> None:

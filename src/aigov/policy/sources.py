@@ -7,7 +7,11 @@ A source is one of:
 - a folder: ``aigov-org.yaml`` at its root (optional) and one sub-folder per pack (a folder that
   holds ``pack.yaml`` itself is a single pack);
 - a git repository at a pinned ref, read without a checkout: ``git+file:///path/to/repo@REF``, or
-  a local repository path together with ``ref=``.
+  a local repository path together with ``ref=``;
+- a remote git repository at a pinned ref (``https://host/org/policies.git@v2.3.0``,
+  ``ssh://…@REF``, ``git@host:path@REF``, optionally ``#sha256:DIGEST``), fetched into the
+  user's cache by :mod:`aigov.policy.remote`; the digest, when given, must equal the
+  :func:`source_digest` of the files read.
 
 Which packs are evaluated: those the org config lists (each looked up in the source, then among
 the built-in packs, and checked against its version constraint); when it lists none, every pack
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +55,11 @@ from aigov.policy.pack import (
     load_pack,
     pack_digest,
 )
+from aigov.policy.remote import RemoteSourceError, RemoteSpec, is_remote, parse_remote
 from aigov.policy.semver import Version
 from aigov.policy.tuning import tune_rules
 
-SourceKind = Literal["builtin", "folder", "git"]
+SourceKind = Literal["builtin", "folder", "git", "remote"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,15 @@ class PolicySource:
     kind: SourceKind
     location: str = ""
     ref: str | None = None
+    remote: RemoteSpec | None = None
+    """The remote repository, ref and pinned digest (``kind == "remote"``)."""
 
     def __str__(self) -> str:
         if self.kind == "builtin":
             return BUILTIN
+        if self.remote is not None:
+            pin = f"#{self.remote.digest}" if self.remote.digest else ""
+            return f"{self.location}@{self.ref}{pin}"
         if self.kind == "git":
             return f"git+file://{Path(self.location).resolve().as_posix()}@{self.ref}"
         return self.location
@@ -78,12 +89,18 @@ def parse_policy_source(text: str | None, *, ref: str | None = None) -> PolicySo
         if ref is not None:
             raise ValueError("a ref only applies to a git policy source")
         return PolicySource("builtin")
+    if is_remote(text):
+        try:
+            spec = parse_remote(text, ref)
+        except RemoteSourceError as exc:
+            raise ValueError(str(exc)) from exc
+        return PolicySource("remote", spec.location.url, spec.ref, spec)
     if text.startswith("git+"):
         rest = text[len("git+") :]
         if not rest.startswith("file://"):
             raise ValueError(
-                f"'{text}': only local repositories (git+file:///path@REF) are read; "
-                "clone remote policy repositories in the CI job first"
+                f"'{text}': a git source is git+file:///path@REF, https://host/path@REF, "
+                "ssh://host/path@REF or user@host:path@REF"
             )
         path, at, pinned = rest[len("file://") :].rpartition("@")
         if not at or not pinned:
@@ -156,6 +173,8 @@ def load_policy_set(
             raise ValueError(f"policy source '{source.location}' is not a folder")
         shown = source.location.rstrip("/")
         return _assemble(read_folder(folder, shown), shown, str(source), cache=cache)
+    if source.remote is not None:
+        return _load_remote(source.remote, cache)
     assert source.ref is not None
     return load_policy_set_at_ref(Path(source.location), source.ref, cache=cache)
 
@@ -170,9 +189,25 @@ def load_policy_set_at_ref(
     this way, so that a pull request cannot change the policy that judges it. A folder absent at
     ``ref`` yields the built-in packs and the default org config.
     """
+    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
+    location = repository.as_posix().rstrip("/") + (f"/{prefix.rstrip('/')}" if prefix else "")
+    files, commit = _git_files(repository, ref, prefix, f"{location}@{ref}")
+    origin = f"git+file://{repository.resolve().as_posix()}@{commit}"
+    if prefix:
+        origin += f"#{prefix.rstrip('/')}"
+    return _assemble(files, f"{location}@{ref}", origin, cache=cache)
+
+
+def source_digest(files: Mapping[str, bytes]) -> str:
+    """sha256 over every file of a policy source (org config, allowed signers, packs), computed
+    as a pack's digest is: what a remote source's ``#sha256:…`` pin must equal."""
+    return pack_digest(files)
+
+
+def _git_files(repository: Path, ref: str, prefix: str, shown: str) -> tuple[dict[str, bytes], str]:
+    """The policy files under ``prefix`` at ``ref`` (relative to it) and the commit's sha."""
     from aigov.policy.git_tree import GitTreeError, read_tree
 
-    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
     try:
         tree = read_tree(
             repository,
@@ -181,9 +216,6 @@ def load_policy_set_at_ref(
         )
     except GitTreeError as exc:
         raise ValueError(str(exc)) from exc
-    files = {path[len(prefix) :]: content for path, content in tree.files.items()}
-    location = repository.as_posix().rstrip("/") + (f"/{prefix.rstrip('/')}" if prefix else "")
-    shown = f"{location}@{ref}"
     if tree.links:
         raise PolicyLoadError(
             [
@@ -191,9 +223,42 @@ def load_policy_set_at_ref(
                 for path in tree.links
             ]
         )
-    origin = f"git+file://{repository.resolve().as_posix()}@{tree.commit}"
-    if prefix:
-        origin += f"#{prefix.rstrip('/')}"
+    return {path[len(prefix) :]: content for path, content in tree.files.items()}, tree.commit
+
+
+def _load_remote(spec: RemoteSpec, cache: PackCache | None) -> PolicySet:
+    """A remote source: fetched into the user's cache (a temporary folder without one)."""
+    from aigov.policy.cache import cache_root
+
+    try:
+        root = cache_root()
+    except RuntimeError:  # no home directory to put it in
+        root = None
+    if root is not None:
+        return _read_remote(spec, root / "sources", cache)
+    with tempfile.TemporaryDirectory(prefix="aigov-policies-") as folder:
+        return _read_remote(spec, Path(folder), cache)
+
+
+def _read_remote(spec: RemoteSpec, directory: Path, cache: PackCache | None) -> PolicySet:
+    from aigov.policy.remote import fetch_ref
+
+    try:
+        fetched = fetch_ref(spec, directory)
+    except RemoteSourceError as exc:
+        raise ValueError(str(exc)) from exc
+    shown = f"{spec.location.url}@{spec.ref}"
+    files, commit = _git_files(fetched.repository, fetched.commit, "", shown)
+    digest = source_digest(files)
+    if spec.digest is not None and digest != spec.digest:
+        raise ValueError(
+            f"{shown}: the policy files hash to {digest}, not to the pinned {spec.digest} "
+            f"(commit {commit}): the source changed since it was pinned"
+        )
+    at = "" if fetched.kind == "commit" else f"{fetched.kind} at commit {commit}, "
+    origin = f"{shown} ({at}{digest}{' pinned' if spec.digest else ''})"
+    if fetched.kind == "branch" and spec.digest is None:
+        origin += " - a moving ref, not pinned by a digest"
     return _assemble(files, shown, origin, cache=cache)
 
 
