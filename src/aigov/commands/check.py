@@ -83,7 +83,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policies",
         metavar="SOURCE",
-        help="policy source: a folder, git+file:///repo@REF, or 'builtin' (default)",
+        help="policy source: 'builtin' (default), a folder, git+file:///repo@REF, or a remote "
+        "repository at a ref: https://host/org/policies.git@v2.3.0, ssh://host/path@REF, "
+        "user@host:path@REF (token: AIGOV_POLICIES_TOKEN; pin content with #sha256:DIGEST)",
     )
     parser.add_argument(
         "--ref", metavar="REF", help="with a repository path as SOURCE: the git ref to read"
