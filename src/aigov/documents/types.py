@@ -87,9 +87,14 @@ HttpUrl = Annotated[
 
 
 class Document(BaseModel):
-    """Base of every model read from a file: unknown keys are errors, values are immutable."""
+    """Base of every model read from a file: unknown keys are errors, values are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    A key is read only as written in the file's format (``apiVersion``, ``assert``), never under
+    the Python name of its field (``api_version``, ``assert_``): those are unknown keys."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_by_name=False, validate_by_alias=True, defer_build=True
+    )
 
 
 class OpenDocument(BaseModel):
