@@ -123,6 +123,15 @@ def test_no_card_field_is_read_under_its_python_name() -> None:
         assert getattr(metadata, name) is None, name
 
 
+def test_no_key_of_any_file_is_read_under_its_fields_python_name(
+    run_cli: RunCli, make_repo: MakeRepo
+) -> None:
+    manifest = MINIMAL_MANIFEST.replace("apiVersion:", "api_version:")
+    result = run_cli("validate", str(make_repo({"aigov.yaml": manifest})))
+    assert result.exit_code == 2
+    assert "aigov.yaml:1:1: error: api_version: unknown field 'api_version'" in result.stdout
+
+
 # --- where the front matter is ------------------------------------------------------------
 
 

@@ -93,7 +93,11 @@ class Document(BaseModel):
     the Python name of its field (``api_version``, ``assert_``): those are unknown keys."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_by_name=False, validate_by_alias=True, defer_build=True
+        extra="forbid",
+        frozen=True,
+        validate_by_name=False,
+        validate_by_alias=True,
+        defer_build=True,
     )
 
 
