@@ -1,6 +1,7 @@
 """Generate the JSON Schemas in ``schemas/`` from the models (the single source of truth): the
-files people write (manifest, model card front matter) and what aigov writes or lets rules read
-(the result, the evidence and change context, the portfolio's scan and report).
+files people write (manifest, model card front matter, policy packs' ``pack.yaml`` and
+``rules/*.yaml``, ``aigov-org.yaml``) and what aigov writes or lets rules read (the result, the
+evidence and change context, the portfolio's scan and report).
 
 It sits at the top of the package because it reads every stage's models; no stage imports it.
 Run ``python -m aigov.schemas schemas`` after changing a model; a test fails while the committed
@@ -15,19 +16,25 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from pydantic.json_schema import JsonSchemaMode
 
 from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.model_card import ModelCardMetadata
 from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import evidence_model
+from aigov.policy.org import OrgConfig
+from aigov.policy.pack import PolicyPack, Rule
 from aigov.portfolio.kpi_model import PortfolioReport
 from aigov.portfolio.model import PortfolioScan
 from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport, ProjectsReport
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_BASE_URI = "https://aigov.dev/schemas/"
+
+
+class RulesFile(RootModel[list[Rule]]):
+    """A policy pack's ``rules/*.yaml``: a list of rules."""
 
 
 class SchemaSource(NamedTuple):
@@ -83,6 +90,27 @@ MODEL_SCHEMAS: dict[str, SchemaSource] = {
         description="What an expression reads under `change.*`: a pull request's stage change and "
         "files (aigov check --base), a deployment's target (aigov gate --to). A field the run "
         "does not know is absent, never null: test it with has(). See policies/README.md.",
+    ),
+    "aigov-pack.schema.json": SchemaSource(
+        PolicyPack,
+        "aigov policy pack (pack.yaml)",
+        description="A policy pack's pack.yaml: its name, semantic version, title, the "
+        "regulation it enforces, where its rules are documented, named dates and changelog. "
+        "See policies/README.md.",
+    ),
+    "aigov-rules.schema.json": SchemaSource(
+        RulesFile,
+        "aigov policy rules (rules/*.yaml)",
+        description="A policy pack's rules/*.yaml: a list of rules, each data (id, title, "
+        "severity, the articles it enforces, when it applies, the CEL assertion, message, "
+        "remediation, parameters and fixtures). See policies/README.md.",
+    ),
+    "aigov-org.schema.json": SchemaSource(
+        OrgConfig,
+        "aigov organisation configuration (aigov-org.yaml)",
+        description="An organisation's choices over the policy packs, at the root of its policy "
+        "source: packs and versions, the blocking severity, named dates, waivers, people and "
+        "attestation, evidence trust, limits, rule tuning. See docs/policy-reference.md.",
     ),
     "portfolio-scan.schema.json": SchemaSource(
         PortfolioScan, "aigov portfolio scan file (aigov portfolio scan -o FILE)"
