@@ -1,8 +1,10 @@
-"""``aigov policy test [PACK_DIR...]`` and ``aigov policy doc [--out FILE]``."""
+"""``aigov policy test [PACK_DIR...]``, ``aigov policy doc [--out FILE]`` and ``aigov policy
+list [--pack P] [-f text|json]``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,20 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     )
     doc.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
     add_source_arguments(doc)
+    listing = actions.add_parser(
+        "list",
+        help="list the rules: id, severity (after the organisation's tuning), articles, title",
+        description="List the rules of the policy source's packs: id, severity after the "
+        "organisation's tuning (rules it turned off are shown as off), the articles each "
+        "enforces, and its title. JSON: {policy_source, packs: [{name, version, digest, "
+        "origin}], rules: [{id, pack, title, severity, pack_severity, enabled, reason, "
+        "articles, documentation}]}.",
+    )
+    listing.add_argument("--pack", metavar="PACK", help="only the rules of this pack")
+    listing.add_argument(
+        "-f", "--format", choices=("text", "json"), default="text", help="default: text"
+    )
+    add_source_arguments(listing)
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +63,9 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policies",
         metavar="SOURCE",
-        help="policy source: a folder, git+file:///repo@REF, or 'builtin' (default)",
+        help="policy source: 'builtin' (default), a folder, git+file:///repo@REF, or a remote "
+        "repository at a ref: https://host/org/policies.git@v2.3.0, ssh://host/path@REF, "
+        "user@host:path@REF (token: AIGOV_POLICIES_TOKEN; pin content with #sha256:DIGEST)",
     )
     parser.add_argument(
         "--ref", metavar="REF", help="with a repository path as SOURCE: the git ref to read"
@@ -70,6 +88,8 @@ def load_for_cli(source: str | None, ref: str | None = None) -> PolicySet:
 def run(args: argparse.Namespace) -> int:
     if args.policy_action == "test":
         return _test(args)
+    if args.policy_action == "list":
+        return _list(args)
     return _doc(args)
 
 
@@ -112,3 +132,58 @@ def _doc(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_PASS
+
+
+def _list(args: argparse.Namespace) -> int:
+    from aigov.policy.reference import list_rules
+
+    policy_set = load_for_cli(args.policies, args.ref)
+    names = [pack.name for pack in policy_set.packs]
+    if args.pack is not None and args.pack not in names:
+        raise UsageError(
+            f"no pack '{args.pack}' in {policy_set.origin}; its packs: {', '.join(names)}"
+        )
+    rules = list_rules(policy_set, args.pack)
+    if args.format == "json":
+        packs = [
+            {"name": p.name, "version": p.version, "digest": p.digest, "origin": p.origin}
+            for p in policy_set.packs
+            if args.pack in (None, p.name)
+        ]
+        document = {
+            "policy_source": policy_set.origin,
+            "packs": packs,
+            "rules": [rule.plain() for rule in rules],
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_PASS
+    sys.stdout.write(_rules_table(rules))
+    return EXIT_PASS
+
+
+def _rules_table(rules: list[Any]) -> str:
+    """One line a rule: id, severity, articles, title (columns aligned, text escaped)."""
+    from aigov.documents.problems import escape_controls
+
+    def one_line(text: str) -> str:
+        return escape_controls(" ".join(text.split()))
+
+    rows = [("RULE", "SEVERITY", "ARTICLES", "TITLE")]
+    for rule in rules:
+        severity = rule.severity if rule.enabled else "off"
+        if rule.enabled and rule.severity != rule.pack_severity:
+            severity += f" (pack: {rule.pack_severity})"
+        rows.append(
+            (one_line(rule.id), severity, one_line("; ".join(rule.articles)), one_line(rule.title))
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    ]
+    off = sum(1 for rule in rules if not rule.enabled)
+    tuned = sum(1 for rule in rules if rule.enabled and rule.severity != rule.pack_severity)
+    lines.append(f"{len(rules)} rules ({tuned} with a tuned severity, {off} turned off)")
+    return "\n".join(lines) + "\n"

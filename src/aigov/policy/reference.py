@@ -3,17 +3,32 @@
 Every rule is documented in one shape, as ruff documents its rules: what it checks, why it
 matters (description and the articles it enforces), how to fix it, and an example that fails it
 (its first fail fixture). ``aigov explain RULE_ID`` prints one rule's section.
+
+Also where each rule is documented (:func:`rule_link`, the link findings carry) and the rule
+listing of ``aigov policy list`` (:func:`list_rules`).
 """
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import quote
 
 import yaml
 
+from aigov import __version__
 from aigov.documents.types import STAGES
+from aigov.policy.findings import Severity
+from aigov.policy.folders import BUILTIN
 from aigov.policy.pack import LoadedPack, PolicyRule
 from aigov.policy.sources import PolicySet
+
+RELEASED_REFERENCE: Final = (
+    "https://github.com/aigov/aigov/blob/v{version}/docs/policy-reference.md"
+)
+"""The built-in packs' reference as released with an aigov version (a tag never moves, and it
+documents the rules that version ships: ``main`` may already differ)."""
 
 _PREAMBLE: Final = """\
 # Policy reference
@@ -185,3 +200,94 @@ def _shown(value: object) -> str:
 
 def _inline(expression: str) -> str:
     return " ".join(expression.split()).replace("`", "'")
+
+
+# --- where a rule is documented ------------------------------------------------------------------
+
+
+def rule_anchor(rule_id: str, title: str) -> str:
+    """The GitHub anchor of the rule's heading (``### {id} — {title}``) in a reference written
+    by ``aigov policy doc``: lower-cased, punctuation other than ``-`` and ``_`` dropped, each
+    space turned into ``-``."""
+    heading = f"{rule_id} — {title}".lower()
+    return re.sub(r"[^\w\- ]", "", heading).replace(" ", "-")
+
+
+def pack_rule_link(pack: LoadedPack, rule: PolicyRule) -> str | None:
+    """Where ``rule`` of ``pack`` is documented: a built-in rule, in the reference of this
+    aigov release; another, at its pack's ``documentation`` URL (``{rule_id}`` and
+    ``{anchor}`` replaced); None when its pack declares none (never a dead link)."""
+    anchor = rule_anchor(rule.id, rule.rule.title)
+    if pack.origin == BUILTIN:
+        return f"{RELEASED_REFERENCE.format(version=__version__)}#{anchor}"
+    template = pack.pack.documentation
+    if template is None:
+        return None
+    return template.replace("{rule_id}", quote(rule.id)).replace("{anchor}", anchor)
+
+
+def rule_link(policy_set: PolicySet, rule: PolicyRule) -> str | None:
+    """:func:`pack_rule_link` for a rule of ``policy_set``."""
+    pack = policy_set.pack(rule.pack)
+    return None if pack is None else pack_rule_link(pack, rule)
+
+
+# --- aigov policy list ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedRule:
+    """One rule as ``aigov policy list`` shows it, after the organisation's tuning."""
+
+    id: str
+    pack: str
+    title: str
+    severity: Severity
+    """The severity findings carry: the organisation's when it set one, else the pack's."""
+    pack_severity: Severity
+    enabled: bool
+    """False when ``aigov-org.yaml`` turned the rule off (``reason`` says why)."""
+    reason: str | None
+    articles: tuple[str, ...]
+    documentation: str | None
+
+    def plain(self) -> dict[str, Any]:
+        """The rule's entry in ``aigov policy list -f json``."""
+        return {
+            "id": self.id,
+            "pack": self.pack,
+            "title": self.title,
+            "severity": self.severity,
+            "pack_severity": self.pack_severity,
+            "enabled": self.enabled,
+            "reason": self.reason,
+            "articles": list(self.articles),
+            "documentation": self.documentation,
+        }
+
+
+def list_rules(policy_set: PolicySet, pack_name: str | None = None) -> list[ListedRule]:
+    """Every rule of the evaluated packs (of ``pack_name`` only, when given), in pack order,
+    with the severity after tuning; rules the organisation turned off are listed as such."""
+    tuning = {t.rule_id: t for t in policy_set.tuning}
+    listed = []
+    for pack in policy_set.packs:
+        if pack_name is not None and pack.name != pack_name:
+            continue
+        for written in pack.rules:
+            rule = policy_set.rule(written.id) or written
+            change = tuning.get(written.id)
+            listed.append(
+                ListedRule(
+                    id=rule.id,
+                    pack=pack.name,
+                    title=rule.rule.title,
+                    severity=rule.severity,
+                    pack_severity=written.rule.severity,
+                    enabled=change is None or change.enabled,
+                    reason=change.reason if change is not None else None,
+                    articles=tuple(rule.rule.references),
+                    documentation=pack_rule_link(pack, rule),
+                )
+            )
+    return listed
