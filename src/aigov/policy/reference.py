@@ -10,25 +10,18 @@ listing of ``aigov policy list`` (:func:`list_rules`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
 
 import yaml
 
-from aigov import __version__
 from aigov.documents.types import STAGES
 from aigov.policy.findings import Severity
 from aigov.policy.folders import BUILTIN
+from aigov.policy.links import builtin_rule_link, rule_anchor
 from aigov.policy.pack import LoadedPack, PolicyRule
 from aigov.policy.sources import PolicySet
-
-RELEASED_REFERENCE: Final = (
-    "https://github.com/aigov/aigov/blob/v{version}/docs/policy-reference.md"
-)
-"""The built-in packs' reference as released with an aigov version (a tag never moves, and it
-documents the rules that version ships: ``main`` may already differ)."""
 
 _PREAMBLE: Final = """\
 # Policy reference
@@ -205,24 +198,16 @@ def _inline(expression: str) -> str:
 # --- where a rule is documented ------------------------------------------------------------------
 
 
-def rule_anchor(rule_id: str, title: str) -> str:
-    """The GitHub anchor of the rule's heading (``### {id} — {title}``) in a reference written
-    by ``aigov policy doc``: lower-cased, punctuation other than ``-`` and ``_`` dropped, each
-    space turned into ``-``."""
-    heading = f"{rule_id} — {title}".lower()
-    return re.sub(r"[^\w\- ]", "", heading).replace(" ", "-")
-
-
 def pack_rule_link(pack: LoadedPack, rule: PolicyRule) -> str | None:
     """Where ``rule`` of ``pack`` is documented: a built-in rule, in the reference of this
     aigov release; another, at its pack's ``documentation`` URL (``{rule_id}`` and
     ``{anchor}`` replaced); None when its pack declares none (never a dead link)."""
-    anchor = rule_anchor(rule.id, rule.rule.title)
     if pack.origin == BUILTIN:
-        return f"{RELEASED_REFERENCE.format(version=__version__)}#{anchor}"
+        return builtin_rule_link(rule.id, rule.rule.title)
     template = pack.pack.documentation
     if template is None:
         return None
+    anchor = rule_anchor(rule.id, rule.rule.title)
     return template.replace("{rule_id}", quote(rule.id)).replace("{anchor}", anchor)
 
 
