@@ -313,3 +313,91 @@ def test_store_reader_does_not_import_great_expectations() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ODCS v3.0.x spelled library checks `rule:` with the operator beside it, and `validValues:`
+# beside the rule, no operator meaning none may fail; v3.1.0 renamed them `metric:` with
+# `arguments:` and an operator. Both are run the same way.
+V30_CONTRACT = """\
+apiVersion: v3.0.2
+kind: DataContract
+id: orders-30
+version: 1.0.0
+status: active
+servers:
+  - {{server: sample, type: local, path: "{path}", format: "{format}"}}
+schema:
+  - name: orders
+    properties:
+      - name: order_id
+        logicalType: string
+        quality:
+          - {{rule: duplicateCount, mustBeLessThan: 30, unit: percent}}
+      - name: status
+        logicalType: string
+        quality:
+          - {{rule: validValues, validValues: [open, shipped, cancelled]}}
+      - name: note
+        logicalType: string
+        quality:
+          - {{rule: nullCheck, description: column should not contain null values}}
+      - {{name: created_at, logicalType: date}}
+    quality:
+      - {{rule: rowCount, mustBeBetween: [3, 10]}}
+      - {{rule: countCheck, description: Ensure row count is within expected volume range}}
+slaProperties:
+  - {{property: latency, value: 2, unit: d, column: orders.created_at}}
+"""
+V31_CONTRACT = (
+    V30_CONTRACT.replace("v3.0.2", "v3.1.0")
+    .replace("rule: duplicateCount", "metric: duplicateValues")
+    .replace(
+        "rule: validValues, validValues:",
+        "metric: invalidValues, mustBe: 0, arguments: {{validValues:",
+    )
+    .replace("cancelled]", "cancelled]}}")
+    .replace("rule: nullCheck", "metric: nullValues, mustBe: 0")
+    .replace("rule: rowCount", "metric: rowCount")
+    .replace("{{rule: countCheck, description: Ensure", "{{type: text, description: Ensure")
+    .replace("column: orders.created_at", "element: orders.created_at")
+)
+V30_GOOD = GOOD.assign(note=["gift", "a", "fragile", "ok"])
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "failing"),
+    [
+        (None, None, None),
+        ("order_id", ["ORD-0001", "ORD-0001", "ORD-0003", "ORD-0004"], "orders.order_id.unique"),
+        ("status", ["open", "lost", "open", "open"], "orders.status.allowed_values"),
+        ("note", [None, "a", "b", "c"], "orders.note.not_null"),
+        ("created_at", ["2026-11-01T00:00:00Z"] * 4, "orders.created_at.freshness"),
+    ],
+)
+def test_v30_rule_spellings_run_like_their_v31_metrics(
+    make_repo: Callable[..., Path], column: str | None, values: list[Any], failing: str | None
+) -> None:
+    frame = V30_GOOD.copy()
+    if column is not None:
+        frame[column] = values
+    v30 = _validate(_repo(make_repo, frame, contract=V30_CONTRACT))
+    v31 = _validate(_repo(make_repo, frame, contract=V31_CONTRACT))
+    statuses = _status(v30)
+    assert {k: v for k, v in statuses.items() if v == "failed"} == (
+        {failing: "failed"} if failing else {}
+    )
+    assert statuses["orders.order_id.unique"] in ("passed", "failed")  # run, not skipped
+    assert statuses["orders.row_count"] == "passed"
+    assert statuses["orders.countCheck"] == "skipped"  # no bounds: not a predefined check
+    del statuses["orders.countCheck"]
+    assert statuses == {k: v for k, v in _status(v31).items() if k != "orders.text"}
+
+
+def test_v30_duplicate_count_in_percent_is_judged_on_the_share(
+    make_repo: Callable[..., Path],
+) -> None:
+    frame = pd.concat([V30_GOOD] * 3, ignore_index=True)  # 12 rows
+    frame["order_id"] = [f"ORD-{n:04d}" for n in range(11)] + ["ORD-0000"]  # 2 of 12: 16.7 %
+    statuses = _status(_validate(_repo(make_repo, frame, contract=V30_CONTRACT)))
+    assert statuses["orders.order_id.unique"] == "passed"  # mustBeLessThan: 30 (percent)
+    assert statuses["orders.row_count"] == "failed"  # mustBeBetween: [3, 10]

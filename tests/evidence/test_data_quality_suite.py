@@ -68,3 +68,44 @@ def test_the_tables_name_real_expectations() -> None:
 
     for row in (*PROPERTY_CHECKS, *METRIC_CHECKS):
         assert row.check is None or hasattr(gxe, row.expectation), row
+
+
+V30_CONTRACT = """\
+apiVersion: v3.0.2
+kind: DataContract
+id: orders-30
+version: 1.0.0
+status: active
+schema:
+  - name: orders
+    properties:
+      - {name: status, logicalType: string,
+         quality: [{rule: validValues, validValues: [open, shipped], mustBeLessThan: 2}]}
+      - {name: code, logicalType: string, quality: [{rule: minCheck}, {rule: nullValues}]}
+      - {name: updated, logicalType: date}
+      - {name: loaded, logicalType: date}
+    quality:
+      - {rule: duplicateCount, mustBe: 0}
+slaDefaultElement: orders.updated
+slaProperties:
+  - {property: latency, value: 4, unit: h, element: "orders.loaded, orders.updated"}
+"""
+
+
+def test_v30_rules_compile_to_the_v31_metrics_rows(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"aigov.yaml": MINIMAL_MANIFEST, "contracts/orders.odcs.yaml": V30_CONTRACT})
+    repository = load_repository(root)
+    assert not repository.problems.errors, repository.problems.errors
+    (plan,) = compile_contract(repository.contracts[0])
+    checks = {c.id: c for c in plan.checks}
+    allowed = checks["orders.status.allowed_values"]
+    assert allowed.kwargs == {"column": "status", "value_set": ["open", "shipped"]}
+    assert allowed.operator == ("mustBeLessThan", 2)
+    assert checks["orders.code.not_null"].source == "schema[0].properties[1].quality[1]"
+    assert "minCheck is not an ODCS library check" in str(checks["orders.code.minCheck"].skipped)
+    # A table's duplicate count names no columns (as v3.1's duplicateValues): nothing to run.
+    assert not any(c.source == "schema[0].quality[0]" for c in plan.checks)
+    # The latency SLA's own elements, not slaDefaultElement; several are comma-separated.
+    freshness = [c.column for c in plan.checks if c.check == "freshness"]
+    assert freshness == ["loaded", "updated"]
+    assert checks["orders.loaded.freshness"].kwargs["max_age_hours"] == 4
