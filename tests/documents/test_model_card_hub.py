@@ -13,101 +13,19 @@ it (huggingface_hub, the reference: ``ModelCard.load``, ``metadata_load``,
 
 from __future__ import annotations
 
-import logging
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
 
 import pytest
 from tests.conftest import MINIMAL_MANIFEST, CliResult, conformance_files
+from tests.reference_readers import Result, aigov_card_results, hub_results, hub_verdict
 
 from aigov.documents.repository import load_repository
 from aigov.policy.context import model_card_context
 
 CARDS = conformance_files("realworld/cards", "*.md") + conformance_files("huggingface", "*-*.md")
-
-Verdict = Literal["ok", "lenient", "fail"]
-# (model name, task type, dataset type, dataset name, split, metric type, metric value)
-Result = tuple[Any, ...]
-
-
-def _hub_verdict(path: Path) -> Verdict:
-    from huggingface_hub import ModelCard
-
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    try:
-        ModelCard.load(path)
-        return "ok"
-    except Exception:
-        pass
-    try:
-        ModelCard.load(path, ignore_metadata_errors=True)
-        return "lenient"
-    except Exception:
-        return "fail"
-
-
-def _hub_results(path: Path) -> Counter[Result]:
-    """The results the Hub client reads, one metric value at a time, each with the name of its
-    model-index entry: on a card the client loads, exactly ``ModelCard.load``'s results."""
-    from huggingface_hub import metadata_load
-    from huggingface_hub.repocard_data import model_index_to_eval_results
-
-    model_index = (metadata_load(path) or {}).get("model-index")
-    found: Counter[Result] = Counter()
-    for entry, result, metric in _metric_values(model_index):
-        try:
-            name, [read] = model_index_to_eval_results(
-                [{**entry, "results": [{**result, "metrics": [metric]}]}]
-            )
-        except (KeyError, TypeError):  # what the client cannot read, it cannot read alone
-            continue
-        found[
-            (
-                name,
-                read.task_type,
-                read.dataset_type,
-                read.dataset_name,
-                read.dataset_split,
-                read.metric_type,
-                read.metric_value,
-            )
-        ] += 1
-    return found
-
-
-def _metric_values(model_index: Any) -> Iterator[tuple[Any, Any, Any]]:
-    if not isinstance(model_index, list):
-        return
-    for entry in model_index:
-        results = entry.get("results") if isinstance(entry, dict) else None
-        for result in results if isinstance(results, list) else []:
-            metrics = result.get("metrics") if isinstance(result, dict) else None
-            for metric in metrics if isinstance(metrics, list) else []:
-                yield entry, result, metric
-
-
-def _aigov_results(context: dict[str, Any]) -> Counter[Result]:
-    """The results a rule reads from ``model_card.model_index``."""
-    found: Counter[Result] = Counter()
-    for entry in context.get("model_index", []):
-        for result in entry["results"]:
-            dataset = result["dataset"]
-            for metric in result["metrics"]:
-                found[
-                    (
-                        entry.get("name"),
-                        result["task"]["type"],
-                        dataset["type"],
-                        dataset["name"],
-                        dataset.get("split"),
-                        metric["type"],
-                        metric.get("value"),
-                    )
-                ] += 1
-    return found
 
 
 def _repository_with(card: Path, tmp_path: Path) -> Path:
@@ -122,7 +40,7 @@ def _repository_with(card: Path, tmp_path: Path) -> Path:
 def test_aigov_reads_the_card_as_the_hub_client_does(
     path: Path, conformance: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
 ) -> None:
-    verdict = _hub_verdict(path)
+    verdict = hub_verdict(path)
     root = _repository_with(path, tmp_path)
     repository = load_repository(root)
     card_problems = [p for p in repository.problems.items if p.location.file == "MODEL_CARD.md"]
@@ -139,7 +57,7 @@ def test_aigov_reads_the_card_as_the_hub_client_does(
     assert errors == [], f"the Hub client reads this card; aigov refused it: {errors}"
     assert validated.exit_code == 0, validated.stdout + validated.stderr
     assert repository.model_card is not None
-    assert _aigov_results(model_card_context(repository.model_card)) == _hub_results(path)
+    assert aigov_card_results(model_card_context(repository.model_card)) == hub_results(path)
     if verdict == "lenient":
         dropped = [p for p in card_problems if p.code == "card.model-index"]
         assert dropped and all(p.location.line >= 1 and "dropped" in p.message for p in dropped)
@@ -152,7 +70,7 @@ def test_the_reference_is_the_hub_clients_own_reading(path: Path, conformance: P
     re-implementation of it."""
     from huggingface_hub import ModelCard
 
-    if _hub_verdict(path) != "ok":
+    if hub_verdict(path) != "ok":
         pytest.skip("the Hub client does not load this card by default")
     data = ModelCard.load(path).data
     loaded = Counter(
@@ -166,7 +84,7 @@ def test_the_reference_is_the_hub_clients_own_reading(path: Path, conformance: P
         )
         for e in data.eval_results or []
     )
-    per_value = _hub_results(path)
+    per_value = hub_results(path)
     without_names: Counter[Result] = Counter()
     for key, count in per_value.items():
         without_names[key[1:]] += count
@@ -176,5 +94,5 @@ def test_the_reference_is_the_hub_clients_own_reading(path: Path, conformance: P
 
 
 def test_the_corpus_holds_every_kind_of_card(conformance: Path) -> None:
-    verdicts = Counter(_hub_verdict(path) for path in CARDS)
+    verdicts = Counter(hub_verdict(path) for path in CARDS)
     assert verdicts["ok"] >= 45 and verdicts["lenient"] >= 3 and verdicts["fail"] >= 5
