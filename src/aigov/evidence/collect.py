@@ -46,6 +46,20 @@ UNAVAILABLE_KEY: Final = "unavailable"
 """The one key of an unavailable source's plain form: ``{"unavailable": reason}``."""
 
 
+SOURCE_FIXES: Final = {
+    GIT: "run aigov in a git clone of the repository that holds its whole history and the "
+    "refs it is given (the reason above says what is missing)",
+    MLFLOW: "make the model registry readable: model.registry in aigov.yaml names the tracking "
+    "URI, model and alias; the server is listed in the organisation's aigov-org.yaml "
+    "(evidence.mlflow.trusted_tracking_uris) and answers; the mlflow extra is installed "
+    "(the reason above says which is missing)",
+    DATA_QUALITY: "record the data contracts' results: `aigov data validate`, or check with "
+    "`aigov check --run-data-checks` (the reason above says what is missing)",
+}
+"""How to make a source available when its record names no more precise fix: what an evidence
+unavailable finding's fix says instead of the rule's remediation, which assumes the evidence."""
+
+
 class EvidenceUnavailableRecord(BaseModel):
     """A source that could not be collected, and why (``{"unavailable": reason}`` to rules):
     every rule that reads the source fails closed with this reason."""
@@ -58,6 +72,8 @@ class EvidenceUnavailableRecord(BaseModel):
         description="Why the source gave no evidence (a shallow clone, an unreachable or "
         "untrusted MLflow server, stored results the change edits, --skip-evidence...).",
     )
+    # Not part of the evidence rules read (excluded): the fix of the findings it fails.
+    fix: str = Field(default="", exclude=True)
 
     def plain(self) -> dict[str, str]:
         return {UNAVAILABLE_KEY: self.reason}
@@ -102,9 +118,18 @@ class Evidence:
             if isinstance(value, EvidenceUnavailableRecord)
         }
 
-    def with_unavailable(self, sources: Collection[str], reason: str) -> Evidence:
+    def unavailable_fixes(self) -> dict[str, str]:
+        """How to make each unavailable source available: its record's fix, else the source's
+        general one (:data:`SOURCE_FIXES`)."""
+        return {
+            name: value.fix or SOURCE_FIXES[name]
+            for name, value in self.collected().items()
+            if isinstance(value, EvidenceUnavailableRecord)
+        }
+
+    def with_unavailable(self, sources: Collection[str], reason: str, fix: str = "") -> Evidence:
         """This evidence with ``sources`` recorded as unavailable for ``reason``."""
-        record = EvidenceUnavailableRecord(reason=reason)
+        record = EvidenceUnavailableRecord(reason=reason, fix=fix)
         return dataclasses.replace(self, **dict.fromkeys(sorted(sources), record))
 
     def plain(self) -> dict[str, Any]:
@@ -182,8 +207,14 @@ class EvidenceRequest:
         )
 
 
-def unavailable(reason: str) -> EvidenceUnavailableRecord:
-    return EvidenceUnavailableRecord(reason=reason)
+RUN_DATA_CHECKS_FIX: Final = (
+    "check with `aigov check --run-data-checks` (the action's `run-data-checks: true`, the GitLab "
+    "template's AIGOV_RUN_DATA_CHECKS), so that the check computes the results itself"
+)
+
+
+def unavailable(reason: str, fix: str = "") -> EvidenceUnavailableRecord:
+    return EvidenceUnavailableRecord(reason=reason, fix=fix)
 
 
 @dataclass(frozen=True)
@@ -245,7 +276,12 @@ def collect_evidence(
 def _git(
     repository: Repository, request: EvidenceRequest
 ) -> GitEvidence | EvidenceUnavailableRecord:
-    from aigov.evidence.git_history import SHALLOW_HINT, GitEvidenceUnavailable, read_history
+    from aigov.evidence.git_history import (
+        SHALLOW_FIX,
+        SHALLOW_HINT,
+        GitEvidenceUnavailable,
+        read_history,
+    )
 
     history = request.history
     if history is None:
@@ -255,7 +291,7 @@ def _git(
             return unavailable(str(exc))
     if history.shallow:
         # A truncated history would make "criteria fixed before the POC" pass on no evidence.
-        return unavailable(SHALLOW_HINT)
+        return unavailable(SHALLOW_HINT, fix=SHALLOW_FIX)
     return history.to_evidence()
 
 
@@ -286,13 +322,17 @@ def _data_quality(
     from aigov.evidence.store import StoredEvidenceError, assess, load_data_quality
 
     if not repository.contracts:
-        return unavailable("the repository declares no data contract")
+        return unavailable(
+            "the repository declares no data contract",
+            fix="declare the data contracts the model is trained on in aigov.yaml (data.contracts)",
+        )
     if not request.data_checks_run:
         if request.stored_data_quality == "recompute":
             return unavailable(
                 "the organisation counts only data checks run by the check itself "
                 "(evidence.data_quality.stored_results: recompute), not results stored in the "
-                "repository: run aigov check --run-data-checks"
+                "repository: run aigov check --run-data-checks",
+                fix=RUN_DATA_CHECKS_FIX,
             )
         if not request.attested_evidence_changes and _covered(
             DATA_QUALITY_FILE, request.changed_files
@@ -300,7 +340,8 @@ def _data_quality(
             return unavailable(
                 f"{DATA_QUALITY_FILE} is changed by this pull request, so its results are the "
                 "change's own claim: they count when the check recomputes them (aigov check "
-                "--run-data-checks) or after an approving review of the evidence change"
+                "--run-data-checks) or after an approving review of the evidence change",
+                fix=f"{RUN_DATA_CHECKS_FIX}, or have the evidence change approved in a review",
             )
     now = request.now or dt.datetime.now(dt.UTC)
     try:

@@ -41,10 +41,13 @@ ChangeKind = Literal["set", "tightened", "loosened", "redefined", "removed"]
 MAX_MANIFEST_COMMITS = 5_000
 """Versions of the manifest read at most (see :func:`read_history`)."""
 
-SHALLOW_HINT = (
-    "the repository is a shallow clone, so its history is incomplete: fetch the whole history "
-    "(GitHub Actions: actions/checkout with `fetch-depth: 0`; GitLab CI: `GIT_DEPTH: 0`)"
+SHALLOW_FIX = (
+    'fetch the whole history, then check again: GitLab CI: `GIT_DEPTH: "0"` in the job\'s '
+    "variables; GitHub Actions: actions/checkout with `fetch-depth: 0`; elsewhere: "
+    "`git fetch --unshallow`"
 )
+"""The fix of every finding a shallow clone leaves without git evidence."""
+SHALLOW_HINT = f"the repository is a shallow clone, so its history is incomplete: {SHALLOW_FIX}"
 
 
 class GitEvidenceUnavailable(EvidenceUnavailable):

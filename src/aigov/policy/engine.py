@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from aigov.documents.repository import Repository
 from aigov.evidence.change import ChangeContext
-from aigov.evidence.collect import UNAVAILABLE_KEY, Evidence
+from aigov.evidence.collect import SOURCE_FIXES, UNAVAILABLE_KEY, Evidence
 from aigov.policy.cel import (
     ExpressionError,
     MissingField,
@@ -44,6 +44,8 @@ class RuleOutcome:
     missing: str | None = None
     """The missing field that failed the assert, if that is why it failed."""
     error: str | None = None
+    unavailable_source: str | None = None
+    """The evidence source whose absence made the rule fail closed, if that is why."""
 
 
 def evaluate_rule(
@@ -65,7 +67,11 @@ def evaluate_rule(
         return RuleOutcome("not_applicable")
     lacking = sorted(rule.evidence & unavailable.keys()) if unavailable else []
     lacking_outcome = (
-        RuleOutcome("error", error=f"evidence unavailable: {lacking[0]}: {unavailable[lacking[0]]}")
+        RuleOutcome(
+            "error",
+            error=f"evidence unavailable: {lacking[0]}: {unavailable[lacking[0]]}",
+            unavailable_source=lacking[0],
+        )
         if lacking and unavailable
         else None
     )
@@ -116,6 +122,14 @@ def unavailable_evidence(evidence: Evidence | Mapping[str, Any]) -> dict[str, st
     }
 
 
+def unavailable_fixes(evidence: Evidence | Mapping[str, Any]) -> dict[str, str]:
+    """How to make each unavailable source available: the fix of the findings it fails, in place
+    of the rule's remediation (which assumes the evidence is there)."""
+    if isinstance(evidence, Evidence):
+        return evidence.unavailable_fixes()
+    return {source: SOURCE_FIXES.get(source, "") for source in unavailable_evidence(evidence)}
+
+
 def evaluate(
     repository: Repository,
     policy_set: PolicySet,
@@ -156,7 +170,7 @@ def evaluate(
     )
     passed = 0
     not_applicable: list[str] = []
-    unavailable = unavailable_evidence(evidence)
+    unavailable, fixes = unavailable_evidence(evidence), unavailable_fixes(evidence)
     for rule in policy_set.rules:
         effective_from = policy_set.effective_dates.get(rule.id)
         params = bind_params(prepared, rule)
@@ -175,7 +189,7 @@ def evaluate(
             findings.append(_policy_error(rule, outcome, policy_set, waiver))
             continue
         findings.append(
-            _finding(rule, outcome, rule_context, repository, effective_from, waiver)
+            _finding(rule, outcome, rule_context, repository, effective_from, waiver, fixes)
         )
     return Result(
         project=manifest.metadata.id,
@@ -221,8 +235,11 @@ def _finding(
     repository: Repository,
     effective_from: dt.date | None,
     waiver: AppliedWaiver | None,
+    fixes: Mapping[str, str],
 ) -> Finding:
     spec = rule.rule
+    source = outcome.unavailable_source
+    fix = (fixes.get(source) if source is not None else None) or spec.remediation
     if outcome.status == "error":
         message = f"{rule.id}: {outcome.error}"
     else:
@@ -250,7 +267,7 @@ def _finding(
         title=spec.title,
         severity=rule.severity,
         message=message,
-        remediation=spec.remediation,
+        remediation=fix,
         references=tuple(spec.references),
         file=where.file,
         line=where.line,
