@@ -237,10 +237,17 @@ def check_repository(repository: Repository, options: CheckOptions) -> tuple[Che
 
 def _valid_manifest(repository: Repository, root: Path) -> LifecycleManifest:
     if not repository.is_valid or repository.manifest is None:
-        raise CheckInputError(
-            f"{root} has invalid files (see `aigov validate {root}`):",
-            [str(p) for p in repository.problems.sorted()],
-        )
+        problems = [str(p) for p in repository.problems.sorted()]
+        if not (root / MANIFEST_FILE).exists():
+            from aigov.projects import find_projects
+
+            below = [str(folder) for folder in find_projects(root)[:5]]
+            if below:  # a monorepo's root: its projects are below it
+                problems.append(
+                    f"projects below {root}: {', '.join(below)}: check them all with "
+                    f"`aigov check --all {root}`"
+                )
+        raise CheckInputError(f"{root} has invalid files (see `aigov validate {root}`):", problems)
     return repository.manifest
 
 
@@ -627,6 +634,7 @@ def refresh_data_quality(repository: Repository) -> str:
 def rule_infos(policy_set: PolicySet, result: Result | None = None) -> tuple[RuleInfo, ...]:
     """Every rule evaluated, as reports describe it; with the engine's ``result``, each with
     its outcome (a JUnit report skips the rules that did not apply instead of passing them)."""
+    from aigov.policy.reference import rule_link
     from aigov.report.document import RuleInfo
 
     outcomes = _rule_outcomes(result) if result is not None else {}
@@ -639,6 +647,7 @@ def rule_infos(policy_set: PolicySet, result: Result | None = None) -> tuple[Rul
             references=tuple(rule.rule.references),
             description=(rule.rule.description or "").strip(),
             remediation=rule.rule.remediation.strip(),
+            help_uri=rule_link(policy_set, rule) or "",
             outcome=outcomes.get(rule.id, "passed") if result is not None else None,
         )
         for rule in policy_set.rules

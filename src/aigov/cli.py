@@ -55,7 +55,19 @@ def _add_validate_parser(verbs: argparse._SubParsersAction[_Parser]) -> None:
         description="Load and validate a repository's files and report every problem at once. "
         "Exit 0 when valid, 2 otherwise.",
     )
-    validate.add_argument("path", nargs="?", default=".", help="repository folder (default: .)")
+    validate.add_argument(
+        "path",
+        nargs="*",
+        metavar="PATH",
+        help="the project folder (default: .); a file stands for the project holding it (the "
+        "nearest aigov.yaml above); with --all, the folder to search",
+    )
+    validate.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_projects",
+        help="every project (each folder with an aigov.yaml) under PATH or the current folder",
+    )
     validate.add_argument(
         "--format", "-f", choices=("text", "json"), default="text", help="output format"
     )

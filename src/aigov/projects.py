@@ -79,17 +79,25 @@ def _through_link(root: Path, parts: Sequence[str]) -> bool:
 def project_of(path: Path, *, stop: Path | None = None) -> Path | None:
     """The project ``path`` belongs to: a folder is its own project; a file belongs to the
     nearest folder above it that holds an ``aigov.yaml`` (none above ``stop``, by default the
-    git work tree's root). None when no such folder exists."""
+    git work tree's root). None when no such folder exists. The folder is given as ``path``
+    was: relative to the working directory when ``path`` is relative and under it."""
     if path.is_dir():
         return path
-    top = (stop or git_work_tree(path.parent) or Path(path.anchor)).resolve()
-    folder = path.parent
-    while True:
+    absolute = Path(os.path.abspath(path))
+    top = Path(os.path.abspath(stop or git_work_tree(absolute.parent) or absolute.anchor))
+    for folder in absolute.parents:
         if (folder / MANIFEST_FILE).is_file():
-            return folder
-        if folder.resolve() == top or folder.resolve() == folder.resolve().parent:
+            return _as_given(folder, relative=not path.is_absolute())
+        if folder == top or not folder.is_relative_to(top):
             return None
-        folder = folder.parent
+    return None
+
+
+def _as_given(folder: Path, *, relative: bool) -> Path:
+    if not relative:
+        return folder
+    shown = os.path.relpath(folder)
+    return folder if shown.startswith("..") else Path(shown)
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,7 @@ def projects_of(paths: Sequence[str]) -> PathProjects:
         if folder is None:
             orphans.append(given)
         else:
-            folders.setdefault(Path(os.path.normpath(folder)), None)
+            folders.setdefault(folder, None)
     return PathProjects(tuple(folders), tuple(orphans))
 
 

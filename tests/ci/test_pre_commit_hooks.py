@@ -26,7 +26,7 @@ def hook() -> dict[str, Any]:
 
 def test_hook_definition(hook: dict[str, Any]) -> None:
     assert hook["language"] == "python"
-    assert hook["pass_filenames"] is False
+    assert hook["pass_filenames"] is True  # mapped to their projects (monorepos)
     assert {"name", "entry", "files"} <= set(hook)
 
 

@@ -1,4 +1,8 @@
-"""``aigov validate [PATH]``: load a repository's files and report every problem at once."""
+"""``aigov validate [PATH...]``: load a project's files and report every problem at once.
+
+A PATH that is a file stands for the project holding it (the nearest ``aigov.yaml`` above: what
+a pre-commit hook passes); ``--all`` validates every project under a folder (a monorepo).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
+from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.repository import Repository, load_repository
 from aigov.errors import EXIT_PASS, EXIT_USAGE, UsageError
 
@@ -14,32 +20,91 @@ JSON_SCHEMA_VERSION = "1"
 
 
 def run(args: argparse.Namespace) -> int:
-    root = Path(args.path)
-    if not root.is_dir():
-        raise UsageError(f"'{args.path}' is not a folder")
+    folders = _folders(list(args.path), all_projects=args.all_projects)
+    outcomes = [_validated(folder, strict=args.strict) for folder in folders]
+    if args.format == "json":
+        documents = [document for document, _ in outcomes]
+        if len(documents) == 1:
+            json.dump(documents[0], sys.stdout, indent=2)
+        else:
+            valid = all(document["valid"] for document in documents)
+            several = {"schema_version": JSON_SCHEMA_VERSION, "valid": valid, "projects": documents}
+            json.dump(several, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for _, lines in outcomes:
+            print("\n".join(lines))
+    if len(folders) == 1 and not (folders[0] / MANIFEST_FILE).exists():
+        _point_at_projects_below(folders[0])
+    return EXIT_PASS if all(document["valid"] for document, _ in outcomes) else EXIT_USAGE
+
+
+def _point_at_projects_below(root: Path) -> None:
+    """A monorepo's root holds no manifest of its own: name the projects under it."""
+    from aigov.projects import find_projects
+
+    below = find_projects(root)
+    if below:
+        shown = ", ".join(str(folder) for folder in below[:5]) + (", ..." if len(below) > 5 else "")
+        print(
+            f"aigov: {root} holds {len(below)} project(s) below it ({shown}): "
+            f"validate them with `aigov validate --all {root}`",
+            file=sys.stderr,
+        )
+
+
+def _folders(paths: list[str], *, all_projects: bool) -> list[Path]:
+    """The project folders to validate: PATH (default ``.``), the projects of the files given,
+    or with ``--all`` every project under PATH."""
+    from aigov.projects import find_projects, projects_of
+
+    if all_projects:
+        if len(paths) > 1:
+            raise UsageError("--all searches one folder: give at most one PATH")
+        root = Path(paths[0] if paths else ".")
+        if not root.is_dir():
+            raise UsageError(f"'{root}' is not a folder")
+        found = find_projects(root)
+        if not found:
+            raise UsageError(f"no aigov.yaml under {root} (vendored and git-ignored folders aside)")
+        return found
+    if len(paths) <= 1 and (not paths or not Path(paths[0]).is_file()):
+        root = Path(paths[0] if paths else ".")
+        if not root.is_dir():
+            raise UsageError(f"'{root}' is not a folder")
+        return [root]
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    selected = projects_of(paths)
+    for orphan in selected.orphans:
+        print(
+            f"aigov: {orphan}: in no project (no aigov.yaml in its folder or above), skipped",
+            file=sys.stderr,
+        )
+    return list(selected.folders)
+
+
+def _validated(root: Path, *, strict: bool) -> tuple[dict[str, Any], list[str]]:
+    """One project's JSON document and text lines."""
     repository = load_repository(root)
     problems = repository.problems.sorted()
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level == "warning"]
-    failed = bool(errors) or (args.strict and bool(warnings))
-    if args.format == "json":
-        document = {
-            "schema_version": JSON_SCHEMA_VERSION,
-            "path": str(root),
-            "valid": not failed,
-            "errors": len(errors),
-            "warnings": len(warnings),
-            "files": _files(repository),
-            "problems": [p.to_dict() for p in problems],
-        }
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for problem in problems:
-            print(problem.wrapped())
-        summary = f"{len(errors)} error(s), {len(warnings)} warning(s) in {root}"
-        print(("invalid: " if failed else "valid: ") + summary)
-    return EXIT_USAGE if failed else EXIT_PASS
+    failed = bool(errors) or (strict and bool(warnings))
+    document = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "path": str(root),
+        "valid": not failed,
+        "errors": len(errors),
+        "warnings": len(warnings),
+        "files": _files(repository),
+        "problems": [p.to_dict() for p in problems],
+    }
+    lines = [problem.wrapped() for problem in problems]
+    summary = f"{len(errors)} error(s), {len(warnings)} warning(s) in {root}"
+    lines.append(("invalid: " if failed else "valid: ") + summary)
+    return document, lines
 
 
 def _files(repository: Repository) -> list[str]:
