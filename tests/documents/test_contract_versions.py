@@ -1,21 +1,20 @@
 """Each ODCS contract is judged by the official schema of the version it declares.
 
 The differential half runs every real contract of ../shared/conformance against the official
-JSON Schema of its declared version (read from the bitol-io releases there, not from aigov) and
-asserts aigov's verdict is that schema's; the other half writes small contracts per version.
+JSON Schema of its declared version (read from the bitol-io releases there, not from aigov's
+copies: tests/reference_readers.py) and asserts aigov's verdict is that schema's; the other
+half writes small contracts per version.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 import jsonschema
-import jsonschema_rs
 import pytest
 from tests.conftest import conformance_files
+from tests.reference_readers import is_other_format, official_verdict
 
 from aigov.documents.contract import validate_contract
 from aigov.documents.odcs import odcs_schema, supported_versions
@@ -26,25 +25,6 @@ from aigov.documents.safe_yaml import parse_yaml
 CONTRACTS = conformance_files("realworld/contracts", "*.yaml") + conformance_files(
     "odcs/examples", "*.odcs.yaml"
 )
-OTHER_FORMAT_MARKERS = ("dataContractSpecification", "dataset")
-
-
-def _official_verdict(data: Any, conformance: Path) -> bool:
-    """Whether the official schema of the declared version accepts ``data``: the release's file
-    in shared/ for v3.0.x and v3.1.0; v3.2.0 is the registry package's with the fix its release
-    tag carries (aigov.documents.odcs). jsonschema-rs judges: the Python library takes minutes
-    on the 88 kB nested product-detail contract (unevaluatedProperties at every level)."""
-    version = str(data["apiVersion"]).removeprefix("v")
-    release = conformance / "realworld" / "schemas" / f"odcs-json-schema-v{version}.json"
-    schema = json.loads(release.read_text("utf-8")) if release.exists() else odcs_schema(version)
-    return bool(jsonschema_rs.validator_for(schema).is_valid(data))
-
-
-def _is_other_format(data: Any) -> bool:
-    version = str(data.get("apiVersion", "")) if isinstance(data, dict) else ""
-    if not isinstance(data, dict) or version.startswith("v3."):
-        return False
-    return any(key in data for key in OTHER_FORMAT_MARKERS) or bool(re.match(r"^v?2\.", version))
 
 
 @pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: getattr(p, "name", str(p)))
@@ -53,11 +33,11 @@ def test_aigov_accepts_exactly_what_the_declared_versions_schema_accepts(
 ) -> None:
     document = load_yaml_file(path, path.name)
     contract, problems = validate_contract(document)
-    if _is_other_format(document.data):
+    if is_other_format(document.data):
         assert contract is None
         assert [p.code for p in problems] == ["contract.other-format"]
         return
-    official = _official_verdict(document.data, conformance)
+    official = official_verdict(document.data, conformance)
     assert (contract is not None) == official, [str(p) for p in problems]
     label = f"(ODCS {document.data['apiVersion']} schema)"
     errors = [p for p in problems if p.level == "error"]
