@@ -3,7 +3,9 @@
 Exit 0 when nothing blocks, 1 when a finding blocks, 2 when the input cannot be used (invalid
 repository files, unreadable policy source, unknown base ref, shallow clone, bad arguments).
 ``-f/--format`` and ``-o/--output`` pair up in order and repeat: an ``-o`` writes the format
-before it to a file; a format without ``-o`` goes to standard output (at most one may).
+before it to a file; a format without ``-o`` goes to standard output (at most one may, but GitHub
+annotations share it with the text or Markdown report). With ``--all`` or paths in several
+projects, one run checks each project (see :mod:`aigov.projects`).
 """
 
 from __future__ import annotations
