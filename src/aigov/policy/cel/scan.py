@@ -15,6 +15,7 @@ chains written in it (``manifest.risk.gdpr.lawful_basis``, ``c.schema`` inside
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,9 +34,9 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_MACROS: Final = frozenset({"all", "exists", "exists_one", "map", "filter"})
+MACROS: Final = frozenset({"all", "exists", "exists_one", "map", "filter"})
 # Identifiers that are CEL literals or type names, never context roots.
-_RESERVED: Final = frozenset(
+RESERVED: Final = frozenset(
     {"true", "false", "null", "in", "int", "uint", "double", "bool", "string", "bytes", "list"}
     | {"map", "null_type", "type", "dyn"}
 )
@@ -61,7 +62,7 @@ def tokenize(source: str) -> list[Token]:
 
 
 @dataclass(frozen=True)
-class _Chain:
+class Chain:
     """``root.field["key"][0]...`` as written at token ``position``."""
 
     root: str
@@ -69,14 +70,19 @@ class _Chain:
     position: int
     tested: str | int | None = None
     """In ``has(root.a.b)``: ``b``, the step only tested (not in ``steps``, which must exist)."""
+    step_tokens: tuple[int, ...] = ()
+    """The token index of each step of ``steps`` then ``tested`` (the name, or the subscript's
+    literal), so that a checker can point at the one it refuses."""
+    end: int = 0
+    """The index of the token right after the chain (a method call's ``.``, an operator…)."""
 
 
 @dataclass(frozen=True)
-class _Binding:
+class Binding:
     """A macro variable (``c`` in ``contracts.all(c, ...)``), bound inside ``scope``."""
 
     name: str
-    source: _Chain | None  # the list it ranges over, when written as a plain chain
+    source: Chain | None  # the list it ranges over, when written as a plain chain
     scope: range
 
 
@@ -84,19 +90,19 @@ class _Binding:
 class SourceScan:
     """What an expression's text reads: access chains, macro variables, called functions."""
 
-    chains: tuple[_Chain, ...]
-    bindings: tuple[_Binding, ...]
+    chains: tuple[Chain, ...]
+    bindings: tuple[Binding, ...]
     unbound_identifiers: frozenset[str]  # chain roots not bound by a macro: context roots
     called: frozenset[str]  # names written as function or method calls
 
     @classmethod
     def of(cls, tokens: Sequence[Token]) -> SourceScan:
         """Scan an expression's tokens (see :func:`tokenize`)."""
-        closing = _matching_brackets(tokens)
-        chains: list[_Chain] = []
-        chain_before: dict[int, _Chain] = {}  # index of the token right after a chain -> chain
+        closing = matching_brackets(tokens)
+        chains: list[Chain] = []
+        chain_before: dict[int, Chain] = {}  # index of the token right after a chain -> chain
         for index, token in enumerate(tokens):
-            if token.kind != "ident" or token.text in _RESERVED:
+            if token.kind != "ident" or token.text in RESERVED:
                 continue
             if _text(tokens, index - 1) == "." or _text(tokens, index + 1) == "(":
                 continue  # a field or method name, or a global function call
@@ -104,12 +110,12 @@ class SourceScan:
             chain_before[end] = chain
             in_has = _text(tokens, index - 1) == "(" and _text(tokens, index - 2) == "has"
             if in_has and _text(tokens, end) == ")" and chain.steps:  # has(a.b.c) only tests c
-                chain = _Chain(chain.root, chain.steps[:-1], chain.position, chain.steps[-1])
+                chain = dataclasses.replace(chain, steps=chain.steps[:-1], tested=chain.steps[-1])
             chains.append(chain)
-        bindings: list[_Binding] = []
+        bindings: list[Binding] = []
         for index, token in enumerate(tokens):  # receiver.macro(variable, ...)
             if (
-                token.text in _MACROS
+                token.text in MACROS
                 and _text(tokens, index - 1) == "."
                 and _text(tokens, index + 1) == "("
                 and _kind(tokens, index + 2) == "ident"
@@ -117,14 +123,14 @@ class SourceScan:
             ):
                 scope = range(index + 1, closing.get(index + 1, len(tokens)))
                 receiver = chain_before.get(index - 1)  # None when it is not a plain chain
-                bindings.append(_Binding(tokens[index + 2].text, receiver, scope))
+                bindings.append(Binding(tokens[index + 2].text, receiver, scope))
         called = frozenset(
             token.text
             for index, token in enumerate(tokens)
             if token.kind == "ident" and _text(tokens, index + 1) == "("
         )
         scan = cls(tuple(chains), tuple(bindings), frozenset(), called)
-        unbound = frozenset(c.root for c in chains if scan._binding(c) is None)
+        unbound = frozenset(c.root for c in chains if scan.binding_of(c) is None)
         return cls(scan.chains, scan.bindings, unbound, called)
 
     def fields(self, root: str) -> frozenset[str]:
@@ -132,14 +138,14 @@ class SourceScan:
         ``mlflow`` for ``evidence.mlflow.x``, ``evidence["mlflow"]`` or ``has(evidence.mlflow)``."""
         found: set[str] = set()
         for chain in self.chains:
-            if chain.root != root or self._binding(chain) is not None:
+            if chain.root != root or self.binding_of(chain) is not None:
                 continue
             first = chain.steps[0] if chain.steps else chain.tested
             if isinstance(first, str):
                 found.add(first)
         return frozenset(found)
 
-    def _binding(self, chain: _Chain) -> _Binding | None:
+    def binding_of(self, chain: Chain) -> Binding | None:
         """The innermost macro binding of ``chain.root`` visible where the chain is written."""
         visible = [b for b in self.bindings if b.name == chain.root and chain.position in b.scope]
         return min(visible, key=lambda b: len(b.scope), default=None)
@@ -163,9 +169,9 @@ class SourceScan:
         return f"[{index}]"
 
     def _starts(
-        self, chain: _Chain, data: Mapping[str, Any], depth: int
+        self, chain: Chain, data: Mapping[str, Any], depth: int
     ) -> Iterator[tuple[str, Any]]:
-        binding = self._binding(chain)
+        binding = self.binding_of(chain)
         if binding is None:
             if chain.root in data:
                 yield chain.root, data[chain.root]
@@ -211,7 +217,7 @@ def index_form(source: str, tokens: Sequence[Token] | None = None) -> str:
     """
     if tokens is None:
         tokens = tokenize(source)
-    closing = _matching_brackets(tokens)
+    closing = matching_brackets(tokens)
     kept: set[int] = set()  # the "." of has(x.y.<field>)
     for index, token in enumerate(tokens):
         if (
@@ -243,9 +249,10 @@ def index_form(source: str, tokens: Sequence[Token] | None = None) -> str:
     return "".join(pieces)
 
 
-def _read_chain(tokens: Sequence[Token], start: int) -> tuple[_Chain, int]:
+def _read_chain(tokens: Sequence[Token], start: int) -> tuple[Chain, int]:
     """The chain starting at identifier ``tokens[start]``, and the index of the token after it."""
     steps: list[str | int] = []
+    at: list[int] = []
     index = start + 1
     while index < len(tokens):
         if (
@@ -254,19 +261,21 @@ def _read_chain(tokens: Sequence[Token], start: int) -> tuple[_Chain, int]:
             and _text(tokens, index + 2) != "("
         ):
             steps.append(tokens[index + 1].text)
+            at.append(index + 1)
             index += 2
         elif tokens[index].text == "[" and _text(tokens, index + 2) == "]":
-            literal = _literal(tokens[index + 1])
+            literal = literal_value(tokens[index + 1])
             if literal is None:
                 break
             steps.append(literal)
+            at.append(index + 1)
             index += 3
         else:
             break
-    return _Chain(tokens[start].text, tuple(steps), start), index
+    return Chain(tokens[start].text, tuple(steps), start, step_tokens=tuple(at), end=index), index
 
 
-def _literal(token: Token) -> str | int | None:
+def literal_value(token: Token) -> str | int | None:
     """A subscript written as a plain string or int literal, else None (computed subscript)."""
     if token.kind == "number" and token.text.isdigit():
         return int(token.text)
@@ -276,7 +285,7 @@ def _literal(token: Token) -> str | int | None:
     return None
 
 
-def _matching_brackets(tokens: Sequence[Token]) -> dict[int, int]:
+def matching_brackets(tokens: Sequence[Token]) -> dict[int, int]:
     pairs: dict[int, int] = {}
     stack: list[int] = []
     for index, token in enumerate(tokens):
