@@ -34,6 +34,7 @@ from aigov.policy.findings import RULE_ID_PATTERN, Severity
 from aigov.policy.params import PARAM_NAME_PATTERN, RuleParam, default_params
 from aigov.policy.semver import Version
 from aigov.policy.templates import placeholder_paths
+from aigov.policy.typecheck import check_rule
 
 PACK_FILE: Final = "pack.yaml"
 RULES_FOLDER: Final = "rules"
@@ -360,7 +361,8 @@ def _load_rule_file(
     problems: list[Problem],
 ) -> list[PolicyRule]:
     try:
-        document = parse_yaml(decode_text(content, shown), shown)
+        text = decode_text(content, shown)
+        document = parse_yaml(text, shown)
     except DocumentError as exc:
         problems.append(exc.problem)
         return []
@@ -401,6 +403,10 @@ def _load_rule_file(
         undeclared = _undeclared_param(rule, item_document)
         if undeclared is not None:
             problems.append(undeclared)
+            continue
+        mistyped = check_rule(rule, item_document, text)  # fields, functions, types
+        if mistyped:
+            problems.extend(mistyped)
             continue
         if rule.id.startswith(RESERVED_RULE_PREFIX):
             problems.append(
