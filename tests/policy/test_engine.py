@@ -37,13 +37,13 @@ RULES = """\
   severity: high
   references: ["GDPR Art. 6"]
   assert: manifest.risk.gdpr.lawful_basis != ""
-  message: "no lawful basis for {{ manifest.metadata.name }} ({{ manifest.nothing.here }})"
+  message: "no lawful basis for {{ manifest.metadata.name }} ({{ manifest.risk.gdpr.retention }})"
   remediation: Record the lawful basis.
 - id: E-TYPE
   title: A rule with a type error
   severity: low
   references: ["Test"]
-  assert: manifest.metadata.name > 3
+  assert: int(manifest.metadata.name) > 3
   message: never rendered
   remediation: Fix the rule.
 - id: E-LATER
@@ -83,7 +83,7 @@ RULES = """\
   title: A rule that reads evidence
   severity: info
   references: ["Charter"]
-  assert: evidence.mlflow.run_found
+  assert: evidence.mlflow.approved
   message: no run
   remediation: Log a run.
 """
@@ -227,7 +227,7 @@ def test_evidence_is_passed_in_and_needs_are_exposed(tmp_path: Path, repo: Path)
     policy_set = policy_source(tmp_path)
     assert repository.manifest is not None
     assert policy_set.evidence_needed([repository.manifest.stage]) == {"mlflow"}
-    result = evaluated(repository, policy_set, {"mlflow": {"run_found": True}}, TODAY)
+    result = evaluated(repository, policy_set, {"mlflow": {"approved": True}}, TODAY)
     assert "E-MLFLOW" not in by_rule(result)
     assert result.evidence_used == ("mlflow",)
 
@@ -358,7 +358,7 @@ def test_unavailable_evidence_fails_closed_with_its_reason(repo: Path, tmp_path:
 
 def test_collected_evidence_is_evaluated(repo: Path, tmp_path: Path) -> None:
     policy_set = policy_source(tmp_path)
-    passing = evaluated(load_repository(repo), policy_set, {"mlflow": {"run_found": True}}, TODAY)
+    passing = evaluated(load_repository(repo), policy_set, {"mlflow": {"approved": True}}, TODAY)
     assert "E-MLFLOW" not in by_rule(passing)
     failing = evaluated(load_repository(repo), policy_set, {"mlflow": {"run_found": False}}, TODAY)
     assert by_rule(failing)["E-MLFLOW"].status == "failed"

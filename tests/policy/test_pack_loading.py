@@ -170,18 +170,23 @@ _EVIDENCE_RULE = """\
 @pytest.mark.parametrize(
     ("when", "assert_", "message", "needed"),
     [
-        ("true", 'evidence["mlflow"].x == 1', "no", {"mlflow"}),
-        ("true", "evidence['mlflow'].x == 1", "no", {"mlflow"}),
-        ("true", "evidence.mlflow.x == 1", "no", {"mlflow"}),
+        ("true", 'evidence["mlflow"].tracking_uri == "x"', "no", {"mlflow"}),
+        ("true", "evidence['mlflow'].tracking_uri == 'x'", "no", {"mlflow"}),
+        ("true", "evidence.mlflow.tracking_uri == 'x'", "no", {"mlflow"}),
         ("true", "has(evidence.git)", "no", {"git"}),
         ("has(evidence.git)", "true", "no", {"git"}),
         ("true", "evidence.git.timeline.exists(t, t.stage == 'poc')", "no", {"git"}),
-        ("true", "true", "{{ evidence.data_quality.summary }} failed", {"data_quality"}),
-        ("true", 'evidence["mlflow"].ok && has(evidence.git.x)', "no", {"mlflow", "git"}),
+        ("true", "true", "{{ evidence.data_quality.status }} failed", {"data_quality"}),
+        (
+            "true",
+            'evidence["mlflow"].approved && has(evidence.git.shallow)',
+            "no",
+            {"mlflow", "git"},
+        ),
         # neither a macro variable named evidence nor a string or a message's prose reads any
         ("true", "[1].all(evidence, evidence.x == 1)", "no", set()),
         ("true", '"evidence.mlflow" != ""', "no evidence. Rerun", set()),
-        ("true", "manifest.x == 1", "no", set()),
+        ("true", "manifest.stage == 'poc'", "no", set()),
     ],
 )
 def test_the_evidence_a_rule_needs(when: str, assert_: str, message: str, needed: set[str]) -> None:
