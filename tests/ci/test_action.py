@@ -877,7 +877,7 @@ def test_the_readme_workflows_match_the_workflow_schema_and_the_inputs(
     action: dict[str, Any], tmp_path: Path
 ) -> None:
     workflows = readme_workflows()
-    assert len(workflows) >= 2
+    using_the_action = 0
     for index, text in enumerate(workflows):
         path = tmp_path / f"workflow{index}.yml"
         path.write_text(text, encoding="utf-8")
@@ -885,6 +885,13 @@ def test_the_readme_workflows_match_the_workflow_schema_and_the_inputs(
         workflow = yaml.safe_load(text)
         steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
         ours = [step for step in steps if str(step.get("uses", "")).startswith("aigov/aigov@")]
-        assert ours, index
+        using_the_action += bool(ours)
         for step in ours:
             assert set(step.get("with") or {}) <= set(action["inputs"]), step
+        # pip into the runner's Python fails on ubuntu-24.04 (PEP 668): a job that runs pip
+        # sets up a Python of its own first.
+        for number, step in enumerate(steps):
+            if re.search(r"\bpip install\b", str(step.get("run", ""))):
+                before = [str(s.get("uses", "")) for s in steps[:number]]
+                assert any(u.startswith("actions/setup-python@") for u in before), (index, step)
+    assert using_the_action >= 2
