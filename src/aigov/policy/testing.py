@@ -27,7 +27,9 @@ from aigov.policy.engine import RuleOutcome, evaluate_rule
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyRule
 from aigov.policy.params import param_value, param_value_problem
+from aigov.policy.shapes import data_problems
 from aigov.policy.sources import PolicySet
+from aigov.policy.typecheck import rule_roots
 
 FIXTURE_TODAY: Final = dt.date(2026, 11, 24)
 FIXTURE_ROOTS: Final = (*ROOTS, "params")
@@ -176,9 +178,25 @@ def run_fixtures(policy_set: PolicySet) -> FixtureReport:
     return FixtureReport(passed, tuple(failures))
 
 
+def fixture_problems(rule: PolicyRule, fixture: Mapping[str, Any]) -> list[str]:
+    """Where a fixture does not fit the shapes the rule's expressions were checked against
+    (:mod:`aigov.policy.shapes`): a fixture is partial, so an absent field is fine, but an
+    unknown one (a typo the rule may share) or a value of another kind is not."""
+    roots = rule_roots(rule.rule)
+    problems: list[str] = []
+    for root, value in fixture.items():
+        if root in ("today", "params") or root not in roots:
+            continue  # checked (or refused) by fixture_context
+        problems.extend(data_problems(roots[root], value, root))
+    return problems
+
+
 def _check(
     rule: PolicyRule, kind: str, fixture: Mapping[str, Any], effective_from: dt.date | None
 ) -> str | None:
+    mistyped = fixture_problems(rule, fixture)
+    if mistyped:
+        return "unusable fixture: " + "; ".join(mistyped)
     try:
         outcome = run_fixture(rule, fixture, effective_from)
     except (ValueError, ExpressionError) as exc:
