@@ -5,15 +5,13 @@ its fix says how to fetch the history; after ``git fetch --unshallow`` the findi
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import git
 import pytest
-from tests.conftest import EXAMPLES
+from tests.commands.test_check import example_repo
 
 from aigov.evidence.collect import SOURCE_FIXES
 from aigov.evidence.git_history import SHALLOW_FIX
@@ -21,13 +19,7 @@ from aigov.evidence.git_history import SHALLOW_FIX
 
 def _history(origin: Path) -> None:
     """The example committed in three commits on main (a history to cut)."""
-    shutil.copytree(EXAMPLES / "customer-chatbot", origin, ignore=shutil.ignore_patterns("*.db"))
-    repo = git.Repo.init(origin, initial_branch="main")
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Data Scientist")
-        config.set_value("user", "email", "ds@example.com")
-    repo.git.add(A=True)
-    repo.index.commit("project")
+    _, repo = example_repo(origin.parent, "customer-chatbot", origin.name)
     for line in ("Owner: data science", "Reviewed"):
         with (origin / "README.md").open("a", encoding="utf-8") as readme:
             readme.write(f"\n{line}\n")
