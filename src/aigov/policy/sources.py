@@ -346,8 +346,22 @@ def build_policy_set(
     problems += tuned.problems
     if problems:
         raise PolicyLoadError(problems)
+    return PolicySet(
+        org,
+        tuple(names.values()),
+        tuned.rules,
+        _effective_dates(names.values(), org),
+        origin,
+        org_file,
+        tuning=tuned.applied,
+    )
+
+
+def _effective_dates(packs: Iterable[LoadedPack], org: OrgConfig) -> dict[str, dt.date | None]:
+    """Rule id -> the date it starts to apply: a named date of its pack (moved by the org's
+    ``dates``) or the date written; None when the rule always applies."""
     effective: dict[str, dt.date | None] = {}
-    for pack in names.values():
+    for pack in packs:
         dates = {**pack.pack.dates, **{k: v for k, v in org.dates.items() if k in pack.pack.dates}}
         for rule in pack.rules:
             written = rule.rule.effective_from
@@ -358,15 +372,7 @@ def build_policy_set(
                 if written in dates
                 else dt.date.fromisoformat(written)
             )
-    return PolicySet(
-        org,
-        tuple(names.values()),
-        tuned.rules,
-        effective,
-        origin,
-        org_file,
-        tuning=tuned.applied,
-    )
+    return effective
 
 
 # --------------------------------------------------------------------------------------------
