@@ -92,8 +92,6 @@ def test_every_property_at_any_depth_with_its_path_object_and_place() -> None:
         "classification": "restricted",
         "path": "customer.address.email",
         "object": "customers",
-        "depth": 2,
-        "source": "schema[1].properties[0].properties[0].properties[0]",
     }
     assert fields[6].source == "schema[1].properties[1].items.properties[0]"
     assert fields[15].source == "schema[1].properties[3].map.value.properties[0]"

@@ -25,8 +25,7 @@ bounds data built in memory. The number of fields is bounded by the loader's nod
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from aigov.documents.safe_yaml import MAX_DEPTH, FieldPath, format_path
 
@@ -36,18 +35,22 @@ MAX_FIELD_DEPTH: Final = MAX_DEPTH
 NESTING_KEYS: Final = frozenset({"properties", "items", "map"})
 """The keys through which a property holds other properties (each is listed on its own)."""
 
-ADDED_KEYS: Final = ("path", "object", "depth", "source")
-"""The keys :meth:`ContractField.plain` adds to a property's own fields."""
+ADDED_KEYS: Final = ("path", "object")
+"""The keys :meth:`ContractField.plain` adds to a property's own fields. Only these two: the
+expression library converts every key of a context at a cost (about 1.5 µs each), and a
+contract of 20,000 properties would pay for keys no rule needs (``depth`` and ``source`` stay
+attributes, for locating a finding and for the documents)."""
 
 
-@dataclass(frozen=True)
-class ContractField:
+class ContractField(NamedTuple):
     """One property of a contract, wherever it is nested.
 
     ``path`` is spelled as the module docstring says; ``object`` is the name of the schema object
     it belongs to; ``where`` is its place in the contract (``("schema", 0, "properties", 2,
     "items")``); ``depth`` is 0 for an object's own properties, one more per nesting level;
-    ``definition`` is the property as written (nested properties included).
+    ``definition`` is the property as written (nested properties included). A named tuple, not
+    a dataclass: a hostile contract has tens of thousands of fields, and a frozen dataclass
+    costs several times more to build.
     """
 
     path: str
@@ -63,10 +66,9 @@ class ContractField:
 
     def plain(self) -> dict[str, Any]:
         """The property's own fields (without the nested ones, each listed on its own) plus
-        ``path``, ``object``, ``depth`` and ``source``: what a rule reads in
-        ``contracts[].fields``."""
+        ``path`` and ``object``: what a rule reads in ``contracts[].fields``."""
         own = {k: v for k, v in self.definition.items() if k not in NESTING_KEYS}
-        own.update(path=self.path, object=self.object, depth=self.depth, source=self.source)
+        own.update(path=self.path, object=self.object)
         return own
 
 
@@ -76,12 +78,14 @@ _Pending = tuple[Mapping[str, Any], str, FieldPath, int]
 
 def contract_fields(data: Mapping[str, Any]) -> Iterator[ContractField]:
     """Every property of ``data``'s ``schema[]`` objects at any depth, in document order (each
-    property before the ones it holds). Entries that are not mappings are skipped."""
+    property before the ones it holds). Entries that are not dicts (as the YAML loader and JSON
+    give mappings) are skipped: ``isinstance(x, dict)`` is several times cheaper than testing for
+    the abstract ``Mapping``, which counts with tens of thousands of properties."""
     schema = data.get("schema")
     if not isinstance(schema, list):
         return
     for index, obj in enumerate(schema):
-        if isinstance(obj, Mapping):
+        if isinstance(obj, dict):
             yield from _object_fields(obj, ("schema", index))
 
 
@@ -103,18 +107,18 @@ def _children(parent: Mapping[str, Any], path: str, where: FieldPath, depth: int
     properties = parent.get("properties")
     if isinstance(properties, list):
         for index, prop in enumerate(properties):
-            if isinstance(prop, Mapping):
+            if isinstance(prop, dict):
                 name = prop.get("name")
                 step = str(name) if isinstance(name, str | int) and str(name) else f"#{index}"
                 child = f"{path}.{step}" if path else step
                 found.append((prop, child, (*where, "properties", index), depth))
     items = parent.get("items")
-    if isinstance(items, Mapping):
+    if isinstance(items, dict):
         found.append((items, f"{path}[]", (*where, "items"), depth))
     mapping = parent.get("map")
-    if isinstance(mapping, Mapping):
+    if isinstance(mapping, dict):
         for part in ("key", "value"):
             entry = mapping.get(part)
-            if isinstance(entry, Mapping):
+            if isinstance(entry, dict):
                 found.append((entry, f"{path}{{{part}}}", (*where, "map", part), depth))
     return found
