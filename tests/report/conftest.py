@@ -17,6 +17,7 @@ from tests.conftest import at, replaced, report_of
 
 from aigov.documents.problems import Location
 from aigov.policy.findings import AppliedWaiver, Finding, PackInfo
+from aigov.policy.links import builtin_rule_link
 from aigov.report.document import CheckReport, RuleInfo
 
 TODAY = dt.date(2026, 3, 15)
@@ -26,7 +27,7 @@ PACKS = (
     PackInfo(name="ai-act", version="1.0.0", digest="sha256:" + "b2" * 32, origin="builtin"),
 )
 
-RULES = (
+_WRITTEN_RULES = (
     RuleInfo(
         id="GDPR-35-DPIA",
         pack="gdpr",
@@ -87,6 +88,14 @@ RULES = (
         references=("GDPR Art. 5(1)(c)",),
         remediation="List the features and why each is needed.",
     ),
+)
+# As a run gives them: built-in rules link to the released reference, a rule with its own
+# link keeps it, and GDPR-30-RECORD stands for a rule whose pack declares no documentation.
+RULES = tuple(
+    rule
+    if rule.help_uri or rule.id == "GDPR-30-RECORD"
+    else rule.model_copy(update={"help_uri": builtin_rule_link(rule.id, rule.title)})
+    for rule in _WRITTEN_RULES
 )
 
 WAIVER = AppliedWaiver(

@@ -50,6 +50,7 @@ def payload_report(text: str) -> CheckReport:
         references=(f"Art. {text}",),
         description=f"Description {text}",
         remediation=f"Fix {text}",
+        help_uri=f"{POLICY_REFERENCE_URL}#evil-1",
     )
 
     def finding(**kwargs: object) -> Finding:

@@ -7,6 +7,7 @@ import re
 import pytest
 from tests.conftest import at, replaced
 
+from aigov import __version__
 from aigov.documents.problems import Location
 from aigov.policy.findings import Finding
 from aigov.report import render
@@ -26,7 +27,7 @@ def test_blocked_comment(blocked_report: CheckReport) -> None:
     assert lines[0] == MARKER
     assert lines[1] == "## ❌ aigov: blocked by 3 findings"
     assert (
-        "| critical | [GDPR-35-DPIA](https://github.com/aigov/aigov/blob/main/docs/"
+        f"| critical | [GDPR-35-DPIA](https://github.com/aigov/aigov/blob/v{__version__}/docs/"
         "policy-reference.md#gdpr-35-dpia--a-dpia-is-recorded-for-high-risk-processing) | "
         "aigov.yaml:12 | No DPIA is recorded \\(manifest.risk.gdpr.dpia is missing\\) |"
     ) in lines

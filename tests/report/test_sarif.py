@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import replaced
 from tests.sarif_schema import sarif_errors
 
+from aigov import __version__
 from aigov.documents.problems import Location
 from aigov.policy.findings import finding_fingerprint
 from aigov.report import render
@@ -51,7 +52,7 @@ def test_one_descriptor_per_rule_with_help_and_tags(blocked_report: CheckReport)
     assert dpia["name"] == "Gdpr35Dpia"
     assert dpia["shortDescription"]["text"] == "A DPIA is recorded for high-risk processing"
     assert dpia["helpUri"] == (
-        "https://github.com/aigov/aigov/blob/main/docs/policy-reference.md"
+        f"https://github.com/aigov/aigov/blob/v{__version__}/docs/policy-reference.md"
         "#gdpr-35-dpia--a-dpia-is-recorded-for-high-risk-processing"
     )
     assert "Record the DPIA under risk.gdpr.dpia" in dpia["help"]["text"]
@@ -71,6 +72,8 @@ def test_one_descriptor_per_rule_with_help_and_tags(blocked_report: CheckReport)
     assert driver["rules"][ids.index("GDPR-30-RECORD")]["defaultConfiguration"]["level"] == (
         "warning"
     )
+    # a rule whose pack declares no documentation has no link, never a dead one
+    assert "helpUri" not in driver["rules"][ids.index("GDPR-30-RECORD")]
 
 
 def test_results_levels_locations_and_rule_index(blocked_report: CheckReport) -> None:

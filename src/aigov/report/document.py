@@ -20,12 +20,14 @@ from aigov import __version__
 from aigov.documents.problems import Location
 from aigov.gate import Decision, GateDecision
 from aigov.policy.findings import SEVERITIES, Finding, PackInfo, Result, ResultValue, Severity
+from aigov.policy.links import released_reference
 
 RESULT_SCHEMA_VERSION: Final = "1.0"
 
 
-POLICY_REFERENCE_URL: Final = "https://github.com/aigov/aigov/blob/main/docs/policy-reference.md"
-"""Where a rule without its own ``help_uri`` is documented (anchor: :func:`rule_anchor`)."""
+POLICY_REFERENCE_URL: Final = released_reference()
+"""The policy reference as released with this aigov (tag ``v<version>``): built-in rules link
+to their section of it (:mod:`aigov.policy.links`)."""
 
 
 def severity_index(severity: str) -> int:
@@ -97,22 +99,10 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def rule_anchor(rule_id: str, title: str) -> str:
-    """The GitHub anchor of the rule's heading in ``docs/policy-reference.md``.
-
-    The heading is ``### {id} — {title}``; GitHub lower-cases it, drops punctuation other than
-    ``-`` and ``_`` and turns each space into ``-``.
-    """
-    heading = f"{rule_id} — {title}".lower()
-    kept = re.sub(r"[^\w\- ]", "", heading)
-    return kept.replace(" ", "-")
-
-
 def rule_help_uri(rule: RuleInfo) -> str:
-    """The rule's own ``help_uri``, else its section of the policy reference."""
-    if rule.help_uri:
-        return rule.help_uri
-    return f"{POLICY_REFERENCE_URL}#{rule_anchor(rule.id, rule.title)}"
+    """Where the rule is documented (``help_uri``); empty when it has no documentation: a rule
+    whose pack declares none has no link rather than a dead one."""
+    return rule.help_uri
 
 
 RuleOutcomeName = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
@@ -129,7 +119,10 @@ class RuleInfo(ResultValue):
     description: str = ""
     remediation: str = Field(default="", description="How to fix a finding of this rule.")
     help_uri: str = Field(
-        default="", description="The rule's documentation; empty for the policy reference section."
+        default="",
+        description="Where the rule is documented: a built-in rule's section of the policy "
+        "reference of the aigov release (tag v<version>), another pack's `documentation` URL; "
+        "empty when the rule's pack declares none (no link).",
     )
     outcome: RuleOutcomeName | None = Field(
         default=None,

@@ -111,7 +111,7 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
         "shortDescription": {"text": one_line(rule.title or rule.id)},
         "fullDescription": {"text": rule.description or rule.title or rule.id},
         "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
-        "helpUri": rule_help_uri(rule),
+        **({"helpUri": rule_help_uri(rule)} if rule_help_uri(rule) else {}),  # none: no link
         "defaultConfiguration": {"level": _LEVELS.get(rule.severity, "note")},
         "properties": properties,
     }

@@ -1,9 +1,9 @@
 """Plain-text output for a terminal or a CI log (the default format).
 
 The decision comes first, then the blocking findings grouped by severity, each with its
-``file:line:column``, rule id, message and a ``fix:`` line; then the findings that do not block
-(warnings, waived, not yet effective), notes, and a summary of what was evaluated. No colours:
-CI logs and pipes get the same bytes as a terminal.
+``file:line:column``, rule id, message, a ``fix:`` line and a ``docs:`` link when the rule has
+one; then the findings that do not block (warnings, waived, not yet effective), notes, and a
+summary of what was evaluated. No colours: CI logs and pipes get the same bytes as a terminal.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from collections.abc import Iterable
 from aigov.documents.problems import escape_controls
 from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import SEVERITIES, Finding
-from aigov.report.document import CheckReport, ProjectsReport, finding_place, ordered
+from aigov.report.document import (
+    CheckReport,
+    ProjectsReport,
+    finding_place,
+    ordered,
+    rule_help_uri,
+)
 from aigov.wrapping import wrapped
 
 INDENT = "  "
@@ -214,6 +220,9 @@ def _finding_lines(
         )
     if with_fix and finding.remediation:
         out.append(_indented(tr("fix: {remediation}", remediation=finding.remediation), detail))
+    link = rule_help_uri(report.rule_for(finding)) if with_fix else ""
+    if link:  # the link the JSON result's rule carries; none when its pack declares none
+        out.append(_indented(tr("docs: {url}", url=link), detail))
     return out
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal, Protocol
 from urllib.parse import urlsplit
 
+from aigov.policy.links import builtin_rule_link
 from aigov.report import markdown
 from aigov.report.markdown import MARKER, escape_inline, safe_url
 from aigov.scm.forge import ForgeError
@@ -145,9 +146,9 @@ def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
 
     The result file is untrusted (in the ``workflow_run`` pattern it is the pull request's own
     artifact), so its links never reach the comment: the files at the head commit and the full
-    report are the ones the CI environment names (``request``), or none; a rule's own help
-    link is kept only on the forge's scheme, host and port, else the rule links to aigov's
-    policy reference.
+    report are the ones the CI environment names (``request``), or none; a rule's help link
+    is kept only on the forge's scheme, host and port, or when it is the built-in rule's
+    section of this aigov release's policy reference; any other is dropped (no link).
     """
     extra = {k: v for k, v in report.extra.items() if k not in ("source_url", "report_url")}
     if request.source_url:
@@ -156,7 +157,10 @@ def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
         extra["report_url"] = request.run_url
     origins = {_origin(url) for url in (request.source_url, request.run_url) if url}
     rules = tuple(
-        rule if _origin(rule.help_uri) in origins else rule.model_copy(update={"help_uri": ""})
+        rule
+        if _origin(rule.help_uri) in origins
+        or rule.help_uri == builtin_rule_link(rule.id, rule.title)
+        else rule.model_copy(update={"help_uri": ""})
         for rule in report.rules
     )
     return report.model_copy(update={"extra": extra, "rules": rules})
