@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from aigov.commands import iso_date
+from aigov.commands import iso_date, one_folder, projects_given, search_root
 from aigov.errors import UsageError
 
 if TYPE_CHECKING:
@@ -237,25 +237,14 @@ def _checked(options: CheckOptions, paths: list[str], *, all_projects: bool) -> 
     from aigov.checking import check_all_projects, check_projects, run_check
 
     if all_projects:
-        if len(paths) > 1:
-            raise UsageError("--all searches one folder: give at most one PATH")
-        return check_all_projects(replace(options, path=Path(paths[0] if paths else ".")))
-    if len(paths) <= 1 and (not paths or not Path(paths[0]).is_file()):
-        return run_check(replace(options, path=Path(paths[0] if paths else ".")))
-    from aigov.projects import projects_of
-
-    missing = [path for path in paths if not Path(path).exists()]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    selected = projects_of(paths)
-    for orphan in selected.orphans:
-        print(
-            f"aigov: {orphan}: in no project (no aigov.yaml in its folder or above), skipped",
-            file=sys.stderr,
-        )
-    if len(selected.folders) == 1 and not selected.orphans:
-        return run_check(replace(options, path=selected.folders[0]))
-    return check_projects(options, selected.folders, repository=".")
+        return check_all_projects(replace(options, path=search_root(paths)))
+    folder = one_folder(paths)
+    if folder is not None:
+        return run_check(replace(options, path=folder))
+    folders = projects_given(paths)
+    if len(folders) == 1:
+        return run_check(replace(options, path=folders[0]))
+    return check_projects(options, folders, repository=".")
 
 
 def with_language(report: AnyReport, lang: str) -> AnyReport:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aigov.commands import one_folder, projects_given, search_root
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.repository import Repository, load_repository
 from aigov.errors import EXIT_PASS, EXIT_USAGE, UsageError
@@ -56,33 +57,22 @@ def _point_at_projects_below(root: Path) -> None:
 def _folders(paths: list[str], *, all_projects: bool) -> list[Path]:
     """The project folders to validate: PATH (default ``.``), the projects of the files given,
     or with ``--all`` every project under PATH."""
-    from aigov.projects import find_projects, projects_of
+    from aigov.projects import find_projects
 
     if all_projects:
-        if len(paths) > 1:
-            raise UsageError("--all searches one folder: give at most one PATH")
-        root = Path(paths[0] if paths else ".")
+        root = search_root(paths)
         if not root.is_dir():
             raise UsageError(f"'{root}' is not a folder")
         found = find_projects(root)
         if not found:
             raise UsageError(f"no aigov.yaml under {root} (vendored and git-ignored folders aside)")
         return found
-    if len(paths) <= 1 and (not paths or not Path(paths[0]).is_file()):
-        root = Path(paths[0] if paths else ".")
-        if not root.is_dir():
-            raise UsageError(f"'{root}' is not a folder")
-        return [root]
-    missing = [path for path in paths if not Path(path).exists()]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    selected = projects_of(paths)
-    for orphan in selected.orphans:
-        print(
-            f"aigov: {orphan}: in no project (no aigov.yaml in its folder or above), skipped",
-            file=sys.stderr,
-        )
-    return list(selected.folders)
+    folder = one_folder(paths)
+    if folder is None:
+        return list(projects_given(paths))
+    if not folder.is_dir():
+        raise UsageError(f"'{folder}' is not a folder")
+    return [folder]
 
 
 def _validated(root: Path, *, strict: bool) -> tuple[dict[str, Any], list[str]]:
