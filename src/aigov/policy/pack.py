@@ -34,7 +34,6 @@ from aigov.policy.findings import RULE_ID_PATTERN, Severity
 from aigov.policy.params import PARAM_NAME_PATTERN, RuleParam, default_params
 from aigov.policy.semver import Version
 from aigov.policy.templates import placeholder_paths
-from aigov.policy.typecheck import check_rule
 
 PACK_FILE: Final = "pack.yaml"
 RULES_FOLDER: Final = "rules"
@@ -404,7 +403,7 @@ def _load_rule_file(
         if undeclared is not None:
             problems.append(undeclared)
             continue
-        mistyped = check_rule(rule, item_document, text)  # fields, functions, types
+        mistyped = _type_problems(rule, item_document, text)
         if mistyped:
             problems.extend(mistyped)
             continue
@@ -433,6 +432,14 @@ def _load_rule_file(
             )
         )
     return rules
+
+
+def _type_problems(rule: Rule, document: YamlDocument, text: str) -> list[Problem]:
+    """What the rule reads or calls that the context does not have (:mod:`.typecheck`)."""
+    # Imported here: a run whose packs all come from the pack cache never type-checks them.
+    from aigov.policy.typecheck import check_rule
+
+    return check_rule(rule, document, text)
 
 
 def _unknown_date(
