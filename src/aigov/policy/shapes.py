@@ -20,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from aigov._resources import builtin_resource
 from aigov.policy.params import RuleParam
 from aigov.policy.paths import join_path
 
@@ -121,8 +123,23 @@ def _own(schema: Schema, root: Schema) -> _Flat:
     return flat
 
 
+_FLATS: dict[tuple[int, int], tuple[Schema, Schema, list[_Flat]]] = {}
+""":func:`_alternatives` by node: a rule file reads the same few nodes many times. The key is
+the nodes' ids, and the entry holds the nodes so that an id is never reused while it is here."""
+
+
 def _alternatives(schema: Schema, root: Schema, depth: int = 0) -> list[_Flat]:
-    """The alternatives a value of ``schema`` may take (``anyOf``/``oneOf``), each flat."""
+    """The alternatives a value of ``schema`` may take (``anyOf``/``oneOf``), each flat (never
+    to be changed: the list is shared)."""
+    key = (id(schema), id(root))
+    known = _FLATS.get(key)
+    if known is None:
+        known = (schema, root, _flatten(schema, root, depth))
+        _FLATS[key] = known
+    return known[2]
+
+
+def _flatten(schema: Schema, root: Schema, depth: int) -> list[_Flat]:
     if depth > _MAX_DEPTH:
         return [_Flat()]
     flats = [_own(schema, root)]
@@ -322,8 +339,13 @@ def params_shape(params: Mapping[str, RuleParam]) -> Shape:
     return Shape(((schema, schema),))
 
 
-def _model_schema(model: Any, *, by_alias: bool) -> dict[str, Any]:
-    schema: dict[str, Any] = model.model_json_schema(by_alias=by_alias, mode="serialization")
+@functools.cache
+def published_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema of ``schemas/`` (generated from the models by :mod:`aigov.schemas`, a
+    test keeps them equal): reading one costs a millisecond, generating it a hundred."""
+    schema: dict[str, Any] = json.loads(
+        (builtin_resource("schemas") / name).read_text(encoding="utf-8")
+    )
     return schema
 
 
@@ -333,16 +355,14 @@ def _self(schema: Schema) -> Shape:
 
 @functools.cache
 def _manifest() -> Shape:
-    from aigov.documents.manifest import LifecycleManifest
-
-    return _self(_model_schema(LifecycleManifest, by_alias=True))  # dumped by alias
+    return _self(published_schema("aigov-manifest.schema.json"))  # dumped by alias
 
 
 @functools.cache
 def _model_card() -> Shape:
-    from aigov.documents.model_card import ModelCardMetadata
-
-    root = _model_schema(ModelCardMetadata, by_alias=False)  # model_index, as dumped
+    root = published_schema("model-card-metadata.schema.json")
+    # The context dumps the front matter by field name: model_index, not model-index.
+    front = {("model_index" if k == "model-index" else k): v for k, v in root["properties"].items()}
     section = {
         "type": "object",
         "additionalProperties": False,
@@ -359,7 +379,7 @@ def _model_card() -> Shape:
         "sections": {"type": "object", "additionalProperties": section},
         "placeholders": {"type": "integer"},
     }
-    return Shape((({**root, "properties": {**root.get("properties", {}), **added}}, root),))
+    return Shape((({**root, "properties": {**front, **added}}, root),))
 
 
 @functools.cache
@@ -382,25 +402,20 @@ def _contracts() -> Shape:
 
 @functools.cache
 def _evidence() -> Shape:
-    from aigov.evidence.collect import evidence_model
-
-    return _self(_model_schema(evidence_model(), by_alias=True))
+    return _self(published_schema("evidence.schema.json"))
 
 
 @functools.cache
 def _change() -> Shape:
-    from aigov.evidence.change import ChangeContext
-
-    return _self(_model_schema(ChangeContext, by_alias=True))
+    return _self(published_schema("change.schema.json"))
 
 
 @functools.cache
 def _org() -> Shape:
-    from aigov.policy.org import OrgConfig
-
-    root = _model_schema(OrgConfig, by_alias=False)  # org_context dumps by name
-    kept = {k: v for k, v in root["properties"].items() if k not in ("api_version", "kind")}
-    return _self({**root, "properties": kept})
+    root = published_schema("aigov-org.schema.json")
+    # org_context leaves out what says what the file is.
+    kept = {k: v for k, v in root["properties"].items() if k not in ("apiVersion", "kind")}
+    return Shape((({**root, "properties": kept}, root),))
 
 
 def _today() -> Shape:
