@@ -26,8 +26,14 @@ class BaselineError(AigovError, ValueError):
     """The baseline file cannot be read or is not an aigov JSON result."""
 
 
-def load_baseline(path: Path) -> frozenset[str]:
-    """The fingerprints of every finding of the saved result at ``path``."""
+def load_baseline(path: Path, folder: str | None = None) -> frozenset[str]:
+    """The fingerprints of every finding of the saved result at ``path``.
+
+    A result of several projects (``aigov check --all -f json``) holds each project's findings
+    apart: those of the project in ``folder`` (its folder from the repository root) are read,
+    none of another project's (the same rule on the same field of two projects' ``aigov.yaml``
+    has one fingerprint, and one project's accepted finding must not excuse another's).
+    """
     if not path.exists() and not path.is_symlink():
         raise BaselineError(f"baseline {path} does not exist")
     try:
@@ -36,6 +42,12 @@ def load_baseline(path: Path) -> frozenset[str]:
         data = read_json(path, str(path), max_bytes=MAX_BASELINE_BYTES)
     except DocumentError as exc:
         raise BaselineError(f"baseline {exc.problem}") from exc
+    projects = data.get("projects") if isinstance(data, dict) else None
+    if isinstance(projects, list):
+        data = next(
+            (p for p in projects if isinstance(p, dict) and p.get("folder", ".") == folder),
+            {"findings": []},
+        )
     findings = data.get("findings") if isinstance(data, dict) else None
     if not isinstance(findings, list):
         raise BaselineError(

@@ -229,8 +229,8 @@ def check_repository(repository: Repository, options: CheckOptions) -> tuple[Che
     )
     # The attestation's findings (records nobody attested) are judged with the rules' own.
     result = result.model_copy(update={"findings": (*attestation.findings, *result.findings)})
-    decision = decide(result, _load_baseline(options.baseline), target=options.target)
     folder = project_folder(root, work_tree)
+    decision = decide(result, _load_baseline(options.baseline, folder), target=options.target)
     run = _RunFacts(options, policy_set, history, change, attestation, notes, folder)
     return _report(result, decision, run), evidence
 
@@ -336,13 +336,14 @@ def _report(result: Result, decision: GateDecision, run: _RunFacts) -> CheckRepo
     )
 
 
-def _load_baseline(path: Path | None) -> frozenset[str]:
-    """The fingerprints of the saved result ``--baseline`` names (none without one)."""
+def _load_baseline(path: Path | None, folder: str) -> frozenset[str]:
+    """The fingerprints of the saved result ``--baseline`` names (none without one); in a
+    result of several projects, those of the project in ``folder``."""
     if path is None:
         return frozenset()
     from aigov.baseline import load_baseline
 
-    return load_baseline(path)
+    return load_baseline(path, folder)
 
 
 # --- the change a pull request makes -----------------------------------------------------------

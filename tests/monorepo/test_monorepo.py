@@ -356,3 +356,29 @@ def test_the_example_checks_from_the_checkout(tmp_path: Path) -> None:
     folders = [p["folder"] for p in as_json(result)["projects"]]
     assert folders == [f"examples/monorepo/{folder}" for folder in PROJECTS]
     assert shutil.which("git")
+
+
+def test_a_baseline_of_several_projects_excuses_each_project_its_own_findings(
+    tmp_path: Path,
+) -> None:
+    root, _ = monorepo(tmp_path)
+    saved = tmp_path / "baseline.json"
+    first = aigov(root, "gate", "--to", "production", "--all", "-f", "json", "-o", str(saved))
+    assert first.exit_code == 1, first.stderr
+    again = aigov(root, "gate", "--to", "production", "--all", "--baseline", str(saved))
+    assert again.exit_code == 0, again.stdout + again.stderr
+    # the chatbot's accepted findings only: the same rule on the same field of hr-attrition's
+    # aigov.yaml has the same fingerprint, and must still block there
+    data = json.loads(saved.read_text("utf-8"))
+    chatbot, hr = data["projects"]
+    shared = {(f["rule_id"], f["file"], f["field"]) for f in chatbot["findings"]} & {
+        (f["rule_id"], f["file"], f["field"]) for f in hr["findings"] if f["blocking"]
+    }
+    assert shared, "the two projects share a blocking finding"
+    saved.write_text(json.dumps({**data, "projects": [chatbot]}), "utf-8")
+    partial = aigov(
+        root, "gate", "--to", "production", "--all", "--baseline", str(saved), "-f", "json"
+    )
+    assert partial.exit_code == 1
+    decisions = {p["folder"]: p["decision"] for p in as_json(partial)["projects"]}
+    assert decisions == {"projects/chatbot": "pass", "projects/hr-attrition": "block"}
