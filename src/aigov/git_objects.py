@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -37,8 +37,8 @@ class GitError(AigovError):
     """git is missing, the path is not a repository, or a command failed; the message says which."""
 
 
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
+def _environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
     env.update(
         GIT_TERMINAL_PROMPT="0",  # never wait for credentials on a CI runner
         GIT_OPTIONAL_LOCKS="0",  # read-only: do not refresh the index behind the user's back
@@ -49,24 +49,30 @@ def _environment() -> dict[str, str]:
 
 
 def run_git(
-    repository: Path, *arguments: str, check: bool = True
+    repository: Path,
+    *arguments: str,
+    check: bool = True,
+    environment: Mapping[str, str] | None = None,
+    timeout: float = GIT_TIMEOUT_SECONDS,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git -C repository ARGUMENTS`` and return its output (bytes); raises GitError."""
+    """Run ``git -C repository ARGUMENTS`` and return its output (bytes); raises GitError.
+
+    ``environment`` replaces this process's environment as the base git runs with (the
+    settings above still apply): a caller passing git configuration or credentials through
+    ``GIT_CONFIG_*`` variables (:mod:`aigov.policy.remote`)."""
     try:
         completed = subprocess.run(
             _command(repository, *arguments),
             capture_output=True,
             stdin=subprocess.DEVNULL,
-            env=_environment(),
-            timeout=GIT_TIMEOUT_SECONDS,
+            env=_environment(environment),
+            timeout=timeout,
             check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed (no `git` on PATH)") from None
     except subprocess.TimeoutExpired:
-        raise GitError(
-            f"`git {arguments[0]}` did not answer within {GIT_TIMEOUT_SECONDS} s"
-        ) from None
+        raise GitError(f"`git {arguments[0]}` did not answer within {timeout:g} s") from None
     if check and completed.returncode != 0:
         raise GitError(_first_line(completed.stderr) or f"`git {arguments[0]}` failed")
     return completed

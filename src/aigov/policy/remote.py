@@ -37,6 +37,7 @@ from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from aigov.errors import AigovError
+from aigov.git_objects import GitError, run_git
 
 TOKEN_VARIABLE: Final = "AIGOV_POLICIES_TOKEN"
 DEFAULT_USERNAME: Final = "x-access-token"
@@ -220,22 +221,16 @@ class _Git:
         return text
 
     def run(self, *arguments: str) -> subprocess.CompletedProcess[bytes]:
-        command = ["git", "-C", str(self.repository), *arguments]
         try:
-            return subprocess.run(
-                command,
-                capture_output=True,
-                stdin=subprocess.DEVNULL,
-                env=self.env,
-                timeout=FETCH_TIMEOUT_SECONDS,
+            return run_git(
+                self.repository,
+                *arguments,
                 check=False,
+                environment=self.env,
+                timeout=FETCH_TIMEOUT_SECONDS,
             )
-        except FileNotFoundError:
-            raise RemoteSourceError("git is not installed (no `git` on PATH)") from None
-        except subprocess.TimeoutExpired:
-            raise RemoteSourceError(
-                f"{self.location.url}: no answer within {FETCH_TIMEOUT_SECONDS} s"
-            ) from None
+        except GitError as exc:  # git missing, or no answer in time
+            raise RemoteSourceError(f"{self.location.url}: {self.scrub(str(exc))}") from None
 
     def remote(self, action: str, *arguments: str) -> str:
         """Run a command that talks to the remote; its output, or a one-line error."""
@@ -315,12 +310,9 @@ def _loopback(host: str) -> bool:
 def _base_environment(environ: Mapping[str, str], scheme: str) -> dict[str, str]:
     env = dict(environ)
     env.pop(TOKEN_VARIABLE, None)  # git needs only the header
-    env.update(
-        GIT_TERMINAL_PROMPT="0",  # never wait for a password on a CI runner
-        GIT_ALLOW_PROTOCOL=scheme,  # the URL's transport, nothing else
-        GIT_NO_REPLACE_OBJECTS="1",
-        LC_ALL="C",  # messages are matched in English
-    )
+    # run_git adds GIT_TERMINAL_PROMPT=0 (never wait for a password) and LC_ALL=C (the
+    # messages _reason matches are English).
+    env["GIT_ALLOW_PROTOCOL"] = scheme  # the URL's transport, nothing else
     if scheme == "ssh" and not env.get("GIT_SSH_COMMAND") and not env.get("GIT_SSH"):
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
     return env
@@ -389,15 +381,11 @@ def _init_bare(repository: Path) -> None:
         return
     repository.parent.mkdir(parents=True, exist_ok=True)
     # --template= : no sample hooks or other template files in aigov's own cache repository.
-    completed = subprocess.run(
-        ["git", "init", "--quiet", "--bare", "--template=", str(repository)],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    if completed.returncode != 0 and not (repository / "HEAD").is_file():
-        said = completed.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"]
-        raise RemoteSourceError(f"cannot create the policy cache {repository}: {said[-1]}")
+    try:
+        run_git(repository.parent, "init", "--quiet", "--bare", "--template=", repository.name)
+    except GitError as exc:
+        if not (repository / "HEAD").is_file():  # else another run created it meanwhile
+            raise RemoteSourceError(f"cannot create the policy cache {repository}: {exc}") from None
 
 
 def _resolve(git: _Git, name: str) -> str | None:
