@@ -154,3 +154,36 @@ def test_forge_libraries_are_not_imported_to_parse_arguments() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_result_of_several_projects_is_posted_with_a_section_each(
+    local_server: Any,
+    zero_throttle: None,
+    monkeypatch: pytest.MonkeyPatch,
+    conformance: Path,
+    tmp_path: Path,
+    run_cli: Run,
+) -> None:
+    """``aigov check --all -f json -o FILE`` then ``aigov comment``: one comment, one status."""
+    from tests.report.conftest import build_clean_report
+
+    from aigov.report import render
+    from aigov.report.document import ProjectsReport
+
+    blocked = build_blocked_report().model_copy(update={"folder": "projects/chatbot"})
+    clean = build_clean_report().model_copy(update={"folder": "projects/churn"})
+    several = ProjectsReport.of([blocked, clean], repository=".")
+    path = tmp_path / "result.json"
+    path.write_text(render("json", several), encoding="utf-8")
+    fake = FakeGitHub(local_server)
+    github_env(monkeypatch, fake, conformance / "github-events" / "pull_request.opened.json")
+    done = run_cli("comment", "--github", "--result", str(path))
+    assert done.exit_code == 0, done.stderr
+    (comment,) = fake.comments.values()
+    body = comment["body"]
+    assert "aigov: 1 of 2 project(s) blocked" in body
+    assert "projects/chatbot" in body and "projects/churn" in body
+    assert body.count("#### ") >= 1  # a project's sections sit one level below its heading
+    (status,) = fake.statuses
+    assert status["state"] == "failure"
+    assert status["description"].startswith(f"blocked by {len(blocked.blocking)} finding(s) in ")

@@ -22,7 +22,7 @@ DEFAULT_DEADLINE = 300.0
 """Seconds ``aigov comment`` may spend on the forge in all (retries and waits included)."""
 
 if TYPE_CHECKING:
-    from aigov.report.document import CheckReport
+    from aigov.report.document import AnyReport
     from aigov.scm.context import ChangeRequest
     from aigov.scm.publish import Publication, ReviewThread
 
@@ -132,36 +132,40 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _load_result(path: Path) -> CheckReport:
-    """The saved result, read as untrusted input: in the ``workflow_run`` pattern it is an
-    artifact of the pull request's own workflow (size-limited, never a FIFO, depth-limited)."""
+def _load_result(path: Path) -> AnyReport:
+    """The saved result (one project's, or several projects' from ``--all``), read as untrusted
+    input: in the ``workflow_run`` pattern it is an artifact of the pull request's own workflow
+    (size-limited, never a FIFO, depth-limited)."""
     from aigov.baseline import MAX_BASELINE_BYTES
     from aigov.documents.files import read_json
     from aigov.documents.problems import DocumentError
-    from aigov.report.document import CheckReport
+    from aigov.report.document import CheckReport, ProjectsReport
 
     try:
         data = read_json(path, str(path), max_bytes=MAX_BASELINE_BYTES)
     except DocumentError as exc:
         raise UsageError(f"cannot read the result: {exc.problem}") from None
-    violation = _result_schema_violation(data)
+    several = isinstance(data, dict) and "projects" in data
+    schema = "aigov-projects-result.schema.json" if several else "aigov-result.schema.json"
+    violation = _result_schema_violation(data, schema)
     if violation is not None:
         raise UsageError(f"{path}: not an aigov result (aigov check -f json -o FILE): {violation}")
+    model = ProjectsReport if several else CheckReport
     try:
-        return CheckReport.model_validate(data)
+        return model.model_validate(data)
     except ValueError as exc:  # pydantic's ValidationError
         raise UsageError(
             f"{path}: not an aigov result (aigov check -f json -o FILE): {type(exc).__name__} {exc}"
         ) from None
 
 
-def _result_schema_violation(data: object) -> str | None:
-    """The first way ``data`` breaks ``schemas/aigov-result.schema.json``, or None."""
+def _result_schema_violation(data: object, schema: str) -> str | None:
+    """The first way ``data`` breaks ``schemas/<schema>``, or None."""
     import jsonschema_rs
 
     from aigov._resources import builtin_resource
 
-    schema_file = builtin_resource("schemas") / "aigov-result.schema.json"
+    schema_file = builtin_resource("schemas") / schema
     validator = jsonschema_rs.validator_for(json.loads(schema_file.read_text(encoding="utf-8")))
     for error in validator.iter_errors(data):
         where = "/".join(str(part) for part in error.instance_path) or "the document"

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol
 from urllib.parse import urlsplit
 
 from aigov.policy.links import builtin_rule_link
-from aigov.report import markdown
+from aigov.report import render
+from aigov.report.document import project_reports
 from aigov.report.markdown import MARKER, escape_inline, safe_url
 from aigov.scm.forge import ForgeError
 
 if TYPE_CHECKING:
-    from aigov.report.document import CheckReport
+    from aigov.report.document import AnyReport, CheckReport
     from aigov.scm.context import ChangeRequest
 
 OnPass = Literal["keep", "delete", "resolve"]
@@ -141,7 +142,18 @@ def _bot_comments(thread: ReviewThread, identity: str | None) -> tuple[list[Forg
     return ours, len(marked) - len(ours)
 
 
-def with_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
+def with_links(report: AnyReport, request: ChangeRequest) -> AnyReport:
+    """``report`` (each project's part of it) with the links the comment needs, every one on
+    the forge (:func:`project_links`)."""
+    from aigov.report.document import ProjectsReport
+
+    if isinstance(report, ProjectsReport):
+        projects = tuple(project_links(p, request) for p in report.projects)
+        return report.model_copy(update={"projects": projects})
+    return project_links(report, request)
+
+
+def project_links(report: CheckReport, request: ChangeRequest) -> CheckReport:
     """``report`` with the links the comment needs, every one on the forge.
 
     The result file is untrusted (in the ``workflow_run`` pattern it is the pull request's own
@@ -181,9 +193,9 @@ def _origin(url: str) -> tuple[str, str, int | None] | None:
     return parts.scheme.lower(), parts.hostname.lower(), port
 
 
-def comment_body(report: CheckReport, request: ChangeRequest) -> str:
+def comment_body(report: AnyReport, request: ChangeRequest) -> str:
     """The Markdown comment (escaped, shortened under the forge's limit) with the SHA marker."""
-    rendered = markdown.render(with_links(report, request))
+    rendered = render("markdown", with_links(report, request))
     body = marker(request.head_sha) + rendered.removeprefix(MARKER)
     url = safe_url(request.run_url or "")
     if url:
@@ -193,30 +205,39 @@ def comment_body(report: CheckReport, request: ChangeRequest) -> str:
     return body[:MAX_COMMENT_CHARS]
 
 
-def resolved_body(report: CheckReport, request: ChangeRequest) -> str:
+def resolved_body(report: AnyReport, request: ChangeRequest) -> str:
     """What an earlier blocking comment becomes once everything passes (``--on-pass resolve``)."""
     url = safe_url(request.run_url or "")
     run = f" · [CI run]({url})" if url else ""
+    projects = project_reports(report)
+    names = ", ".join(f"**{escape_inline(p.project)}**" for p in projects) or "this change"
     return (
         f"{marker(request.head_sha)}\n"
         "## ✅ aigov: resolved\n\n"
-        f"Nothing blocks **{escape_inline(report.project)}** any more as of commit "
-        f"`{request.head_sha[:12]}` ({report.rules_evaluated} rules evaluated, "
-        f"{len(report.warnings)} warning(s), {len(report.waived)} waived){run}.\n"
+        f"Nothing blocks {names} any more as of commit "
+        f"`{request.head_sha[:12]}` ({sum(p.rules_evaluated for p in projects)} rules evaluated, "
+        f"{sum(len(p.warnings) for p in projects)} warning(s), "
+        f"{sum(len(p.waived) for p in projects)} waived){run}.\n"
     )
 
 
-def status_description(report: CheckReport) -> str:
+def status_description(report: AnyReport) -> str:
     """The status's one line (at most 140 characters)."""
+    projects = project_reports(report)
+    several = f"{len(projects)} projects, " if len(projects) != 1 else ""
     if report.passed:
         text = (
-            f"passed: {report.rules_evaluated} rules, {len(report.warnings)} warning(s), "
-            f"{len(report.waived)} waived"
+            f"passed: {several}{sum(p.rules_evaluated for p in projects)} rules, "
+            f"{sum(len(p.warnings) for p in projects)} warning(s), "
+            f"{sum(len(p.waived) for p in projects)} waived"
         )
     else:
-        blocking = report.blocking
+        blocking = [f for p in projects for f in p.blocking]
         rules = ", ".join(dict.fromkeys(f.rule_id for f in blocking))
-        text = f"blocked by {len(blocking)} finding(s) at {report.block_on} or above: {rules}"
+        block_on = ", ".join(dict.fromkeys(p.block_on for p in projects if not p.passed))
+        blocked = [p.project for p in projects if not p.passed]
+        where = f"in {', '.join(blocked)} " if len(projects) != 1 else ""
+        text = f"blocked by {len(blocking)} finding(s) {where}at {block_on} or above: {rules}"
     if len(text) > MAX_STATUS_DESCRIPTION:
         text = text[: MAX_STATUS_DESCRIPTION - 1] + "…"
     return text
@@ -224,7 +245,7 @@ def status_description(report: CheckReport) -> str:
 
 def publish(
     thread: ReviewThread,
-    report: CheckReport,
+    report: AnyReport,
     request: ChangeRequest,
     *,
     on_pass: OnPass = "keep",
