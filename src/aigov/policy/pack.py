@@ -437,9 +437,14 @@ def _load_rule_file(
 def _type_problems(rule: Rule, document: YamlDocument, text: str) -> list[Problem]:
     """What the rule reads or calls that the context does not have (:mod:`.typecheck`)."""
     # Imported here: a run whose packs all come from the pack cache never type-checks them.
-    from aigov.policy.typecheck import check_rule
+    from aigov.policy.typecheck import MESSAGE_KEY, check_rule
 
-    return check_rule(rule, document, text)
+    texts: dict[FieldPath, str | None] = {
+        ("applies", "when"): rule.applies.when,
+        ("assert",): rule.assert_,
+        MESSAGE_KEY: rule.message,
+    }
+    return check_rule(rule.id, rule.params, texts, document, text)
 
 
 def _unknown_date(
