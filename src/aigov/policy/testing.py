@@ -182,7 +182,7 @@ def fixture_problems(rule: PolicyRule, fixture: Mapping[str, Any]) -> list[str]:
     """Where a fixture does not fit the shapes the rule's expressions were checked against
     (:mod:`aigov.policy.shapes`): a fixture is partial, so an absent field is fine, but an
     unknown one (a typo the rule may share) or a value of another kind is not."""
-    roots = rule_roots(rule.rule)
+    roots = rule_roots(rule.rule.params)
     problems: list[str] = []
     for root, value in fixture.items():
         if root in ("today", "params") or root not in roots:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from aigov.documents.problems import Location, Problem
 from aigov.documents.safe_yaml import FieldPath, YamlDocument
@@ -38,6 +38,7 @@ from aigov.policy.cel.scan import (
     matching_brackets,
     tokenize,
 )
+from aigov.policy.params import RuleParam
 from aigov.policy.paths import join_path, parse_path
 from aigov.policy.shapes import (
     ANY,
@@ -49,9 +50,6 @@ from aigov.policy.shapes import (
     params_shape,
     root_shape,
 )
-
-if TYPE_CHECKING:
-    from aigov.policy.pack import Rule
 
 _ROOTS: Final = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org")
 _TIMESTAMP_GETTERS: Final = frozenset(
@@ -470,26 +468,34 @@ class _Roots(Mapping[str, Shape]):
         return len(_ROOTS) + 1
 
 
-def rule_roots(rule: Rule) -> Mapping[str, Shape]:
-    """The shapes a rule's expressions and fixtures are checked against (its own ``params``)."""
-    return _Roots(params_shape(rule.params))
+def rule_roots(params: Mapping[str, RuleParam]) -> Mapping[str, Shape]:
+    """The shapes a rule's expressions and fixtures are checked against, ``params`` being the
+    parameters it declares."""
+    return _Roots(params_shape(params))
 
 
-def check_rule(rule: Rule, document: YamlDocument, text: str) -> list[Problem]:
-    """Every problem of ``rule``'s expressions and message against the context's shapes, at
-    its place in the rule file (``text``, whose parse is ``document``)."""
-    roots = rule_roots(rule)
+MESSAGE_KEY: Final = ("message",)
+"""The rule key whose text is a message with placeholders, not an expression."""
+
+
+def check_rule(
+    rule_id: str,
+    params: Mapping[str, RuleParam],
+    texts: Mapping[FieldPath, str | None],
+    document: YamlDocument,
+    text: str,
+) -> list[Problem]:
+    """Every problem of a rule's expressions and message (``texts``: their key in the rule ->
+    their text) against the context's shapes, at its place in the rule file (``text``, whose
+    parse is ``document``)."""
+    roots = rule_roots(params)
     problems: list[Problem] = []
-    for key, path, source in (
-        ("when", ("applies", "when"), rule.applies.when),
-        ("assert", ("assert",), rule.assert_),
-        ("message", ("message",), rule.message),
-    ):
+    for path, source in texts.items():
         if source is None:
             continue
         found = (
             placeholder_problems(source, roots)
-            if key == "message"
+            if path == MESSAGE_KEY
             else expression_problems(source, roots)
         )
         for problem in found:
@@ -499,8 +505,8 @@ def check_rule(rule: Rule, document: YamlDocument, text: str) -> list[Problem]:
                 Problem(
                     location,
                     problem.code,
-                    f"rule {rule.id}: {problem.message}{where}",
-                    field=".".join(path),
+                    f"rule {rule_id}: {problem.message}{where}",
+                    field=".".join(str(step) for step in path),
                 )
             )
     return problems
