@@ -382,3 +382,20 @@ def test_a_baseline_of_several_projects_excuses_each_project_its_own_findings(
     assert partial.exit_code == 1
     decisions = {p["folder"]: p["decision"] for p in as_json(partial)["projects"]}
     assert decisions == {"projects/chatbot": "pass", "projects/hr-attrition": "block"}
+
+
+def test_a_pull_request_checked_from_the_projects_folder_annotates_from_the_root(
+    tmp_path: Path,
+) -> None:
+    """The issue's case: ``cd projects/chatbot && aigov check --base main -f github``."""
+    root, repo = monorepo(tmp_path)
+    repo.git.checkout("-b", "change")
+    manifest = root / "projects" / "chatbot" / "aigov.yaml"
+    text = manifest.read_text("utf-8")
+    manifest.write_text(re.sub(r"(?m)^stage: .*$", "stage: industrialization", text), "utf-8")
+    repo.git.add(A=True)
+    repo.index.commit("chatbot to industrialization")
+    result = aigov(root / "projects" / "chatbot", "check", "--base", "main", "-f", "github")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    annotations = result.stdout.splitlines()
+    assert annotations and all("file=projects/chatbot/" in line for line in annotations)
