@@ -388,7 +388,7 @@ def _contracts() -> Shape:
     from aigov.documents.contract_fields import ADDED_KEYS
 
     root = odcs_schema()
-    added = {key: {"type": "integer" if key == "depth" else "string"} for key in ADDED_KEYS}
+    added = {key: {"type": "string"} for key in ADDED_KEYS}  # path, object
     field_schema = {"$ref": "#/$defs/SchemaProperty", "properties": added}
     contract = {
         "$ref": "#",
