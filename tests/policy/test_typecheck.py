@@ -161,6 +161,13 @@ def test_a_message_placeholder_typo_is_located_in_the_message() -> None:
     ]
 
 
+def test_a_placeholder_naming_no_root_is_an_unknown_name() -> None:
+    rules = rule_file(message='"{{ manfest.metadata.id }} has no owner"')
+    (problem,) = load_problems(rules)
+    assert problem.startswith(f"org/rules/main.yaml:{position_of(rules, 'manfest')}: ")
+    assert "unknown name 'manfest': did you mean 'manifest'? [rule.unknown-name]" in problem
+
+
 def test_parameters_are_typed_by_their_declaration() -> None:
     rules = rule_file(
         "\"params.min_auc > '0.8'\"\n  params:\n    min_auc: "

@@ -173,29 +173,18 @@ class _Checker:
         return shape
 
     def _walk(self, chain: Chain, shape: Shape) -> Shape | None:
-        steps = (*chain.steps, *(() if chain.tested is None else (chain.tested,)))
-        path = self._root_label(chain)
-        for number, step in enumerate(steps):
-            member = shape.member(step)
-            token = chain.step_tokens[number]
-            if isinstance(member, Unknown):
-                hint = member.suggestion(str(step))
-                self.problem(
-                    token, "rule.unknown-field", f"unknown field '{step}' in {path}: {hint}"
-                )
-                return None
-            if isinstance(member, NotAMap):
-                what = "field" if isinstance(step, str) else "index"
-                self.problem(
-                    token,
-                    "rule.type-mismatch",
-                    f"{path} is {describe(member.kinds)}: it has no {what} '{step}'",
-                )
-                return None
-            if number < len(chain.steps):
-                shape = member
-            path = join_path(path, step)
-        return shape
+        """The shape ``chain.steps`` reach from ``shape``; None after a problem (``tested``
+        included: has() of a field the schema does not have is never true)."""
+        found = _reach(shape, self._root_label(chain), chain.steps)
+        if isinstance(found, Shape) and chain.tested is not None:
+            tested = _reach(found, self._path(chain), (chain.tested,))
+            if not isinstance(tested, Shape):
+                found = (len(chain.steps), tested[1], tested[2])
+        if isinstance(found, Shape):
+            return found
+        number, code, message = found
+        self.problem(chain.step_tokens[number], code, message)
+        return None
 
     def check(self) -> None:
         for chain in self.scan.chains:
@@ -424,29 +413,43 @@ def placeholder_problems(message: str, roots: Mapping[str, Shape]) -> list[TypeP
         if path is not None:
             found = _path_problem(path, roots)
             if found is not None:
-                step, text = found
+                step, code, text = found
                 offset = start + 2 + max(inner.find(str(step)), 0)
-                problems.append(TypeProblem(offset, "rule.unknown-field", text))
+                problems.append(TypeProblem(offset, code, text))
         start = message.find("{{", close)
     return problems
 
 
+def _reach(shape: Shape, path: str, steps: Sequence[str | int]) -> Shape | tuple[int, str, str]:
+    """The shape ``steps`` reach from ``shape`` (read at ``path``), or the problem of the first
+    step that does not exist: (its index, code, message)."""
+    for number, step in enumerate(steps):
+        member = shape.member(step)
+        if isinstance(member, Unknown):
+            hint = member.suggestion(str(step))
+            return number, "rule.unknown-field", f"unknown field '{step}' in {path}: {hint}"
+        if isinstance(member, NotAMap):
+            what = "field" if isinstance(step, str) else "index"
+            kinds = describe(member.kinds)
+            return number, "rule.type-mismatch", f"{path} is {kinds}: it has no {what} '{step}'"
+        shape, path = member, join_path(path, step)
+    return shape
+
+
 def _path_problem(
     path: tuple[str | int, ...], roots: Mapping[str, Shape]
-) -> tuple[object, str] | None:
+) -> tuple[object, str, str] | None:
+    """A placeholder path's problem: (the step to point at, code, message), if any."""
     root = str(path[0])
     shape = roots.get(root)
     if shape is None:
-        return root, f"unknown name '{root}': {did_you_mean(root, sorted(roots))}"
-    where = root
-    for step in path[1:]:
-        member = shape.member(step)
-        if isinstance(member, Unknown):
-            return step, f"unknown field '{step}' in {where}: {member.suggestion(str(step))}"
-        if isinstance(member, NotAMap):
-            return step, f"{where} is {describe(member.kinds)}: it has no field '{step}'"
-        shape, where = member, join_path(where, step)
-    return None
+        hint = did_you_mean(root, sorted(roots))
+        return root, "rule.unknown-name", f"unknown name '{root}': {hint}"
+    found = _reach(shape, root, path[1:])
+    if isinstance(found, Shape):
+        return None
+    number, code, message = found
+    return path[1 + number], code, message
 
 
 class _Roots(Mapping[str, Shape]):
