@@ -85,3 +85,25 @@ def test_on_policy_error_takes_block_or_warn_only(
     assert "aigov-org.yaml:3:1: error: on_policy_error: Input should be 'block' or 'warn'" in (
         result.stderr
     )
+
+
+def test_text_github_and_markdown_show_it_apart_from_the_projects_findings(
+    run_cli: Callable[..., CliResult], repo: Path, tmp_path: Path
+) -> None:
+    policies = _policies(tmp_path)
+    text = run_cli("check", str(repo), "--policies", str(policies)).stdout
+    section = text[text.index("Policy errors (1)") :]
+    assert "nothing to fix in this project" in section.split("\n")[0]
+    assert (
+        f"    {policies}/buggy/rules/main.yaml:1:3: BUGGY-NAME-NUMBER (pack buggy) [blocks]: "
+        "The name is a number"
+    ) in section
+    assert "Blocking findings" not in text  # the project itself has none
+    assert "aigov.yaml" not in text.split("Summary:")[0]
+    github = run_cli("check", str(repo), "--policies", str(policies), "-f", "github").stdout
+    (annotation,) = [line for line in github.splitlines() if line.startswith("::error")]
+    assert "file=" not in annotation
+    assert f"policy error in {policies}/buggy/rules/main.yaml:1:3" in annotation
+    markdown = run_cli("check", str(repo), "--policies", str(policies), "-f", "markdown").stdout
+    assert "(policy error: tell the policy owner)" in markdown
+    assert "/policies/buggy/rules/main.yaml:1:3 |" in markdown  # the rule, not aigov.yaml

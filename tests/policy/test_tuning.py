@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL_MANIFEST, CliResult
+from tests.conftest import MINIMAL_MANIFEST, CliResult, unwrapped
 from tests.policy.conftest import write_pack
 
 from aigov.policy.pack import PolicyLoadError
@@ -254,3 +254,23 @@ def test_explain_shows_the_parameters_and_the_organisations_choices(
         "TUNE-NAME (pack tuned) is turned off by the organisation's aigov-org.yaml: "
         "checked elsewhere\n"
     )
+
+
+def test_the_text_summary_says_what_the_organisation_tuned(
+    run_cli: Callable[..., CliResult], repo: Path, tmp_path: Path
+) -> None:
+    org = """\
+        rules:
+          TUNE-STAKEHOLDERS: {params: {min_stakeholders: 0}}
+          TUNE-NAME: {severity: low}
+    """
+    text = run_cli("check", str(repo), "--policies", str(_policies(tmp_path, org))).stdout
+    summary = unwrapped(text[text.index("Summary:") :])
+    assert (
+        "2 rule(s) tuned by the organisation: TUNE-STAKEHOLDERS (min_stakeholders 1 → 0); "
+        "TUNE-NAME (high → low)"
+    ) in summary
+    french = run_cli(
+        "check", str(repo), "--policies", str(_policies(tmp_path, org)), "--lang", "fr"
+    ).stdout
+    assert "2 règle(s) ajustée(s) par l'organisation" in french

@@ -19,7 +19,15 @@ from pydantic import Field
 from aigov import __version__
 from aigov.documents.problems import Location
 from aigov.gate import Decision, GateDecision
-from aigov.policy.findings import SEVERITIES, Finding, PackInfo, Result, ResultValue, Severity
+from aigov.policy.findings import (
+    SEVERITIES,
+    Finding,
+    PackInfo,
+    Result,
+    ResultValue,
+    RuleTuningApplied,
+    Severity,
+)
 from aigov.policy.links import released_reference
 
 RESULT_SCHEMA_VERSION: Final = "1.0"
@@ -105,7 +113,9 @@ def rule_help_uri(rule: RuleInfo) -> str:
     return rule.help_uri
 
 
-RuleOutcomeName = Literal["passed", "not_applicable", "failed", "error", "not_yet_effective"]
+RuleOutcomeName = Literal[
+    "passed", "not_applicable", "failed", "error", "policy_error", "not_yet_effective"
+]
 
 
 class RuleInfo(ResultValue):
@@ -218,6 +228,16 @@ class CheckReport(ResultValue):
         description="The organisation's threshold: effective, unwaived findings of this "
         "severity or above block."
     )
+    on_policy_error: Literal["block", "warn"] = Field(
+        default="block",
+        description="The organisation's choice for a rule whose own expression fails "
+        "(`policy_error` findings): `block` (fail closed) or `warn`.",
+    )
+    tuning: tuple[RuleTuningApplied, ...] = Field(
+        default=(),
+        description="What the organisation changed in the packs' rules (`aigov-org.yaml` "
+        "`rules:`): severities, rules turned off, parameters, each with its reason.",
+    )
     policy_source: str = Field(
         default="builtin",
         description="Where the policies came from: `builtin`, a folder, or a git URL and ref.",
@@ -274,6 +294,8 @@ class CheckReport(ResultValue):
             today=result.today,
             decision=decision.decision,
             block_on=result.block_on,
+            on_policy_error=result.on_policy_error,
+            tuning=result.tuning,
             packs=result.packs,
             summary=Summary.of(
                 decision.findings,
@@ -353,12 +375,20 @@ class CheckReport(ResultValue):
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        """Effective, unwaived findings that do not block (below ``block_on``)."""
+        """Effective, unwaived findings of the project that do not block (below
+        ``block_on``)."""
         return tuple(
             f
             for f in self.findings
-            if not f.blocking and not f.waived and f.status != "not_yet_effective"
+            if not f.blocking
+            and not f.waived
+            and f.status not in ("not_yet_effective", "policy_error")
         )
+
+    @property
+    def policy_errors(self) -> tuple[Finding, ...]:
+        """Rules whose own expression failed: the policy's bugs, not the project's."""
+        return tuple(f for f in self.findings if f.status == "policy_error")
 
 
 class ProjectsSummary(ResultValue):

@@ -80,9 +80,12 @@ def _commands(reports: Sequence[CheckReport]) -> WorkflowCommands:
 
 def _annotation(report: CheckReport, finding: Finding) -> str:
     location = finding.location
-    properties = {"file": finding_path(report, finding), "line": str(max(location.line, 1))}
-    if location.line >= 1 and location.column >= 1:
-        properties["col"] = str(location.column)
+    properties: dict[str, str] = {}
+    # A policy error is not the project's: shown on the run, not on one of its files.
+    if finding.status != "policy_error":
+        properties = {"file": finding_path(report, finding), "line": str(max(location.line, 1))}
+        if location.line >= 1 and location.column >= 1:
+            properties["col"] = str(location.column)
     properties["title"] = f"{finding.rule_id}: {finding.title}"
     return command(annotation_level(finding), properties, _message(finding))
 
@@ -91,6 +94,8 @@ def _message(finding: Finding) -> str:
     prefix = f"[{finding.severity}] "
     if finding.status == "error":
         prefix += "could not be evaluated: "
+    if finding.status == "policy_error":
+        prefix += f"policy error in {finding.policy_location or finding.pack}: "
     if finding.waived and finding.waiver is not None:
         waiver = finding.waiver
         prefix += (

@@ -364,6 +364,8 @@ def _findings_table(report: CheckReport, findings: Iterable[Finding]) -> list[st
         severity = escape_inline(term(tr, "severity", finding.severity))
         if finding.status == "error":
             severity += f" ({tr('evaluation error')})"
+        if finding.status == "policy_error":
+            severity += f" ({tr('policy error: tell the policy owner')})"
         lines.append(
             f"| {severity} | {_rule_link(report, finding)} | {_where(report, finding)} | "
             f"{_cell(finding.message)} |"
@@ -381,7 +383,10 @@ def _where(report: CheckReport, finding: Finding) -> str:
     """``path:line`` (link-ready text for a reader to paste), or the path alone for line 0.
 
     With ``extra["source_url"]`` (the files at the PR's head commit, ``…/blob/<sha>``, set by
-    ``aigov comment``) the text links to the file and line."""
+    ``aigov comment``) the text links to the file and line. A policy error is the policy's: it
+    names the rule's place in its pack, never a file of the project."""
+    if finding.status == "policy_error":
+        return escape_inline(finding.policy_location or finding.pack, limit=300)
     path = finding_path(report, finding)
     text = path + (f":{finding.location.line}" if finding.location.line > 0 else "")
     shown = escape_inline(text, limit=300)

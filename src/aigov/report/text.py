@@ -35,7 +35,8 @@ def render(report: CheckReport) -> str:
     """The report as plain text, ending with a newline."""
     tr = report_translator(report)
     lines: list[str] = [decision_line(report)]
-    blocking = report.blocking
+    _policy_errors(lines, report, tr)
+    blocking = tuple(f for f in report.blocking if f.status != "policy_error")
     if blocking:
         lines += ["", tr("Blocking findings ({count}):", count=len(blocking))]
         for severity in _severities(blocking):
@@ -157,6 +158,7 @@ def summary_lines(report: CheckReport) -> list[str]:
             f"{_clean(p.name)} {_clean(p.version)} ({short_digest(p.digest)})" for p in report.packs
         )
         lines.append(INDENT + tr("packs: {packs}", packs=packs))
+    lines += [wrapped(line, continuation=INDENT * 2) for line in _tuning_line(report, tr)]
     lines.append(INDENT + tr("policy source: {source}", source=_clean(report.policy_source)))
     return lines
 
@@ -167,6 +169,54 @@ def short_digest(digest: str) -> str:
     if not value:
         return _clean(digest[:12])
     return f"{_clean(algorithm)}:{_clean(value[:12])}"
+
+
+def _policy_errors(lines: list[str], report: CheckReport, tr: Translator) -> None:
+    """Rules whose own expression failed, apart from the project's findings: located in their
+    pack, sent to the policy owner (see :func:`aigov.policy.engine.evaluate`)."""
+    errors = report.policy_errors
+    if not errors:
+        return
+    lines += [
+        "",
+        tr(
+            "Policy errors ({count}): rules that could not be evaluated, to report to the "
+            "policy's owner (nothing to fix in this project):",
+            count=len(errors),
+        ),
+    ]
+    for finding in errors:
+        effect = tr("blocks") if finding.blocking else tr("does not block")
+        where = _clean(finding.policy_location or finding.pack)
+        lines.append(
+            f"{INDENT * 2}{where}: {_clean(finding.rule_id)} "
+            f"({tr('pack {pack}', pack=_clean(finding.pack))}) [{effect}]: {_clean(finding.title)}"
+        )
+        lines.append(_indented(finding.message, INDENT * 3))
+        lines.append(
+            _indented(tr("fix: {remediation}", remediation=finding.remediation), INDENT * 3)
+        )
+
+
+def _tuning_line(report: CheckReport, tr: Translator) -> list[str]:
+    """``N rules tuned by the organisation: ...``: what aigov-org.yaml changed in the packs."""
+    if not report.tuning:
+        return []
+    changes: list[str] = []
+    for tuned in report.tuning:
+        parts = [] if tuned.enabled else [tr("turned off")]
+        if tuned.severity is not None:
+            parts.append(f"{tuned.pack_severity} → {tuned.severity}")
+        parts += [f"{p.name} {p.default} → {p.value}" for p in tuned.params]
+        changes.append(f"{_clean(tuned.rule_id)} ({', '.join(_clean(p) for p in parts)})")
+    return [
+        INDENT
+        + tr(
+            "{count} rule(s) tuned by the organisation: {changes}",
+            count=len(report.tuning),
+            changes="; ".join(changes),
+        )
+    ]
 
 
 def _section(
