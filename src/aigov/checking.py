@@ -17,7 +17,7 @@ Pull-request mode (``base`` given):
   obligations, evidence definitions) count only when attested outside the PR's files, else they
   are pending and block (:mod:`aigov.attestation`);
 - a shallow clone is an input error: the transition and the trusted policy both need the base
-  commit and the history (fetch it with ``fetch-depth: 0`` / ``GIT_DEPTH: 0``).
+  commit and the history (fetch it with ``fetch-depth: 0`` / ``GIT_DEPTH: "0"``).
 """
 
 from __future__ import annotations
