@@ -69,6 +69,8 @@ _MODELS: Final[dict[str, type[BaseModel]]] = {
 _LOADING_CODE: Final = (
     "policy/pack.py",
     "policy/params.py",
+    "policy/typecheck.py",
+    "policy/shapes.py",
     "policy/cache.py",
     "policy/templates.py",
     "policy/paths.py",
