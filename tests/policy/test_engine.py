@@ -173,13 +173,18 @@ def test_missing_field_in_assert_is_a_finding_naming_it(tmp_path: Path, repo: Pa
     assert "evidence.mlflow is missing" in mlflow.message
 
 
-def test_an_expression_error_is_an_error_finding(tmp_path: Path, repo: Path) -> None:
+def test_an_expression_error_is_a_policy_error_that_fails_closed(
+    tmp_path: Path, repo: Path
+) -> None:
     findings = by_rule(evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY))
     error = findings["E-TYPE"]
-    assert error.status == "error"
+    assert error.status == "policy_error"
     assert error.message.startswith("rule E-TYPE could not be evaluated: 'assert' failed:")
-    assert not error.blocking  # low < high
-    assert str(error.location) == "aigov.yaml:5:3"  # manifest.metadata.name
+    assert error.blocking  # a policy bug blocks whatever the rule's severity (low here)
+    assert error.file == ""  # not the project's manifest
+    assert error.policy_location is not None
+    assert error.policy_location.endswith("/policies/engine/rules/main.yaml:19:3")
+    assert "Fix the rule." not in error.remediation
 
 
 def test_not_yet_effective_never_blocks(tmp_path: Path, repo: Path) -> None:
@@ -261,7 +266,7 @@ def test_gate_decision(tmp_path: Path, repo: Path) -> None:
     result = evaluated(load_repository(repo), policy_source(tmp_path), {}, TODAY)
     decision = decide(result)
     assert not decision.passed and decision.exit_code == 1
-    assert {f.rule_id for f in decision.blocking} == {"E-DPIA", "E-LAWFUL"}
+    assert {f.rule_id for f in decision.blocking} == {"E-DPIA", "E-LAWFUL", "E-TYPE"}
     assert {f.rule_id for f in decision.not_yet_effective} == {"E-LATER"}
 
 
