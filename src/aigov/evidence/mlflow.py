@@ -67,6 +67,7 @@ from aigov.evidence.mlflow_evidence import (
     Run,
     RunDataset,
 )
+from aigov.evidence.mlflow_rest import RequestBounds
 from aigov.evidence.mlflow_store import (
     START_ALLOWANCE_S,
     Deadline,
@@ -349,29 +350,6 @@ def resolve_tracking_uri(root: RepositoryRoot, uri: str, located_at: Location) -
     return path.as_uri()
 
 
-@dataclass(frozen=True)
-class RequestBounds:
-    """How long MLflow's client may insist on one request (see the module docstring)."""
-
-    timeout_s: int
-    max_retries: int
-    backoff_factor: int
-    obeys_retry_after: bool
-
-    @property
-    def attempts(self) -> int:
-        return self.max_retries + 1
-
-    @property
-    def worst_case_seconds(self) -> int:
-        """Every attempt timing out, plus urllib3's backoff (none before the first retry).
-
-        Not a bound when ``Retry-After`` is obeyed: then the server decides.
-        """
-        backoff = sum(self.backoff_factor << (n - 1) for n in range(2, self.attempts))
-        return self.attempts * self.timeout_s + backoff
-
-
 def _whole(value: str | None, default: int) -> int:
     try:
         return int(value) if value is not None else default
@@ -379,19 +357,16 @@ def _whole(value: str | None, default: int) -> int:
         return default
 
 
-@contextlib.contextmanager
-def _bounded_requests(
-    timeout_s: float | None, max_retries: int | None, send_credentials: bool = False
-) -> Iterator[RequestBounds]:
-    """Bound MLflow's HTTP calls for this call only: arguments, else the environment, else aigov;
-    and let them carry credentials only when ``send_credentials``."""
+def _http_settings(timeout_s: float | None, max_retries: int | None) -> dict[str, str]:
+    """MLflow's request variables for one read: arguments, else the environment, else aigov's
+    bounds; with the settings every read of aigov's needs (no telemetry, no ~/.netrc...)."""
 
     def setting(name: str, given: object, default: object) -> str:
         if given is not None:
             return str(given)
         return os.environ.get(name) or str(default)
 
-    settings = {
+    return {
         "MLFLOW_HTTP_REQUEST_TIMEOUT": setting(
             "MLFLOW_HTTP_REQUEST_TIMEOUT",
             None if timeout_s is None else max(1, round(timeout_s)),
@@ -420,7 +395,14 @@ def _bounded_requests(
         # is deleted afterwards).
         "MLFLOW_SQLALCHEMYSTORE_POOLCLASS": "NullPool",
     }
-    bounds = RequestBounds(
+
+
+def _request_bounds(settings: Mapping[str, str]) -> RequestBounds:
+    try:
+        jitter = max(0.0, float(settings["MLFLOW_HTTP_REQUEST_BACKOFF_JITTER"]))
+    except ValueError:
+        jitter = 0.0
+    return RequestBounds(
         timeout_s=_whole(settings["MLFLOW_HTTP_REQUEST_TIMEOUT"], DEFAULT_TIMEOUT_S),
         max_retries=_whole(settings["MLFLOW_HTTP_REQUEST_MAX_RETRIES"], DEFAULT_MAX_RETRIES),
         backoff_factor=_whole(
@@ -428,11 +410,21 @@ def _bounded_requests(
         ),
         obeys_retry_after=settings["MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER"].strip().lower()
         in ("true", "1", "yes"),
+        backoff_jitter=jitter,
     )
+
+
+@contextlib.contextmanager
+def _bounded_requests(
+    timeout_s: float | None, max_retries: int | None, send_credentials: bool = False
+) -> Iterator[RequestBounds]:
+    """Bound MLflow's HTTP calls for this call only (:func:`_http_settings`), and let them
+    carry credentials only when ``send_credentials``."""
+    settings = _http_settings(timeout_s, max_retries)
     withheld = contextlib.nullcontext() if send_credentials else _credentials_withheld()
     # The library never prints: no "Creating tables" lines.
     with quiet_library("mlflow", logging.ERROR, settings), withheld:
-        yield bounds
+        yield _request_bounds(settings)
 
 
 def _is_credential(name: str) -> bool:
@@ -500,6 +492,7 @@ def read_registry(
     timeout_s: float | None = None,
     max_retries: int | None = None,
     send_credentials: bool = False,
+    http_client: Literal["rest", "mlflow"] = "rest",
 ) -> MlflowEvidence:
     """Read one registered model version and its runs; see the module docstring for the shape.
 
@@ -510,7 +503,9 @@ def read_registry(
     with the requests only when ``send_credentials`` (the caller checked that the org config
     lists the URI). A committed SQLite store is read by another process from a checked copy,
     within ``timeout_s`` (default :data:`DEFAULT_TIMEOUT_S`) in all
-    (:mod:`aigov.evidence.mlflow_store`).
+    (:mod:`aigov.evidence.mlflow_store`). An ``http(s)`` server is read over MLflow's REST API
+    without the mlflow package (:mod:`aigov.evidence.mlflow_rest`) unless ``http_client`` is
+    ``"mlflow"`` or the credentials need MLflow's client (:func:`_over_rest`).
     """
     where = located_at or Location(MANIFEST_FILE)
     uri = resolve_tracking_uri(root, registry.tracking_uri, where)
@@ -531,10 +526,59 @@ def read_registry(
                 return read_in_child(request, _environment_without_credentials(home))
         except StoreRefused as exc:
             raise MlflowEvidenceUnavailable(exc.reason, where) from exc
+    asked = (criteria, monitoring, card_metrics, histories)
+    if http_client != "mlflow" and _over_rest(uri, send_credentials):
+        bounds = _request_bounds(_http_settings(timeout_s, max_retries))
+        return _read_over_rest(uri, registry, asked, where, bounds, send_credentials)
     with _bounded_requests(timeout_s, max_retries, send_credentials) as bounds:
-        return _read_with_client(
-            uri, registry, criteria, monitoring, card_metrics, histories, where, bounds
-        )
+        return _read_with_client(uri, registry, *asked, where, bounds)
+
+
+_Asked = tuple[
+    Sequence[Mapping[str, Any]], Mapping[str, Any] | None, Sequence[CardMetric], Sequence[str]
+]
+"""What a read asks for: criteria, monitoring, card metrics, more histories."""
+
+
+def _over_rest(uri: str, send_credentials: bool) -> bool:
+    """Whether the server is read with :mod:`aigov.evidence.mlflow_rest` (no mlflow package):
+    every ``http(s)`` URI, except when its credentials are an auth plugin or AWS SigV4
+    (``MLFLOW_TRACKING_AUTH``, ``MLFLOW_TRACKING_AWS_SIGV4``), which only MLflow's client signs."""
+    if urlsplit(uri).scheme.lower() not in ("http", "https"):
+        return False
+    signed = os.environ.get("MLFLOW_TRACKING_AUTH") or os.environ.get(
+        "MLFLOW_TRACKING_AWS_SIGV4", ""
+    ).strip().lower() in ("true", "1")
+    return not (send_credentials and signed)
+
+
+def _read_over_rest(
+    uri: str,
+    registry: Registry,
+    asked: _Asked,
+    where: Location,
+    bounds: RequestBounds,
+    send_credentials: bool,
+) -> MlflowEvidence:
+    """Read with :class:`~aigov.evidence.mlflow_rest.RestClient`; the same evidence and the same
+    reasons as :func:`_read_with_client` gives for the same server."""
+    from aigov.evidence.mlflow_rest import Credentials, RestAnswerError, RestClient, ServerFailed
+
+    credentials = Credentials.from_env(os.environ, Path.home()) if send_credentials else None
+    criteria, monitoring, card, histories = asked
+    try:
+        client = RestClient(uri, bounds, credentials)
+        return _read(client, registry, criteria, monitoring, card, where, histories)
+    except ServerFailed as exc:
+        reason = f"MLflow tracking server {registry.tracking_uri} {exc.failure}"
+        raise MlflowEvidenceUnavailable(reason, where) from exc
+    except RestAnswerError as exc:
+        reason = _explain_answer(exc.error_code, _first_line(exc), registry)
+        raise MlflowEvidenceUnavailable(reason, where) from exc
+    except (OSError, ValueError) as exc:  # a client certificate or CA bundle that cannot load
+        raise MlflowEvidenceUnavailable(
+            f"cannot read MLflow at {registry.tracking_uri}: {_first_line(exc)}", where
+        ) from exc
 
 
 def read_checked_copy(request: Mapping[str, Any], *, into: Path) -> MlflowEvidence:
@@ -682,7 +726,7 @@ def _network_failure(exc: BaseException, bounds: RequestBounds) -> str | None:
     """What the server did, when the request failed on the network or its retries ran out."""
     from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 
-    attempts = f"{bounds.attempts} attempt" + ("s" if bounds.attempts > 1 else "")
+    attempts = bounds.attempts_text
     for cause in _causes(exc):
         if isinstance(cause, NewConnectionError):
             return f"is unreachable: connection refused ({attempts})"
@@ -700,8 +744,12 @@ def _explain(exc: Exception, registry: Registry, bounds: RequestBounds) -> str:
     failure = _network_failure(exc, bounds)
     if failure is not None:
         return f"MLflow tracking server {registry.tracking_uri} {failure}"
-    code = getattr(exc, "error_code", "")
-    message = _first_line(exc)
+    return _explain_answer(str(getattr(exc, "error_code", "")), _first_line(exc), registry)
+
+
+def _explain_answer(code: str, message: str, registry: Registry) -> str:
+    """The reason for an answer that is not the record asked for (MLflow's ``error_code`` and
+    message), the same whichever client read it."""
     if code == "RESOURCE_DOES_NOT_EXIST" and "Registered Model" in message:
         return (
             f"registered model '{registry.registered_model}' not found in {registry.tracking_uri}"
