@@ -1,8 +1,11 @@
 """Evidence from MLflow: what the model registry and the tracking server really recorded.
 
 The manifest's ``model.registry`` names a tracking URI, a registered model and an alias (or a
-version). This module resolves it with ``MlflowClient`` and returns the ``evidence.mlflow`` root of
-the policy context. mlflow is imported here, lazily, and nowhere else.
+version). This module resolves it and returns the ``evidence.mlflow`` root of the policy context:
+an ``http(s)`` tracking server over MLflow's REST API with :mod:`aigov.evidence.mlflow_rest` (no
+mlflow package needed or imported), a local store (and a server whose credentials only MLflow's
+client can sign) with ``MlflowClient``. One mapping (:func:`_read`) turns the answers of both
+clients into evidence. mlflow is imported here, lazily, and nowhere else.
 
 The shape of ``evidence.mlflow`` is :class:`~aigov.evidence.mlflow_evidence.MlflowEvidence`
 (published as ``schemas/evidence.schema.json``, listed in ``policies/README.md``).
