@@ -21,16 +21,17 @@ Not run by ``benchmarks/run.py`` (it installs packages for a minute): run it on 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import logging
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,53 +71,27 @@ def _timing_env() -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
-def tracking_server(folder: Path) -> Iterator[str]:
-    """A local ``mlflow server`` (this interpreter's mlflow) serving the example's registry,
-    built by the example's own script; its URL."""
+def served_example(folder: Path) -> Iterator[str]:
+    """A local ``mlflow server`` (the tests' own, with this interpreter's mlflow) serving the
+    example's registry, built by the example's own script; its URL."""
+    sys.path.insert(0, str(PROJECT))  # tests.evidence.mlflow_store
+    from tests.evidence.mlflow_store import tracking_server
+
     build = folder / "build"
     shutil.copytree(EXAMPLE, build, ignore=shutil.ignore_patterns("*.db", ".aigov"))
-    env = {**_timing_env(), "MLFLOW_DISABLE_TELEMETRY": "true"}
     subprocess.run(
         [sys.executable, "evidence/build_mlflow_store.py"],
         cwd=build,
         check=True,
         capture_output=True,
-        env=env,
+        env={**_timing_env(), "MLFLOW_DISABLE_TELEMETRY": "true"},
     )
-    url = f"http://127.0.0.1:{_free_port()}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "server", "--workers", "1", "--host", "127.0.0.1",
-         "--port", url.rsplit(":", 1)[1], "--backend-store-uri", f"sqlite:///{build}/mlruns.db",
-         "--default-artifact-root", (folder / "artifacts").as_uri()],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder, env=env,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("mlflow server did not start")
-            time.sleep(0.2)
+    # Filling the server prints run links and INFO lines: not figures.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    quiet = contextlib.redirect_stdout(io.StringIO())
+    with quiet, tracking_server(folder, build / "mlruns.db") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def checked_repository(folder: Path, url: str) -> tuple[Path, Path]:
@@ -171,7 +146,7 @@ def main() -> None:
             rows.append(("aigov[mlflow] install (local stores)", f"{extra[0]:.1f} s, "
                          f"{extra[1]:.0f} MB, {extra[2]} packages"))  # fmt: skip
         aigov = folder / "core" / "bin" / "aigov"
-        with tracking_server(folder / "server") as url:
+        with served_example(folder / "server") as url:
             repository, policies = checked_repository(folder, url)
             common = [str(repository), "--policies", str(policies)]
             with_evidence, result = cold_check_s(aigov, common, options.runs)
