@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import MINIMAL_MANIFEST, CliResult
+from tests.conftest import MINIMAL_MANIFEST, CliResult, unwrapped
 from tests.fuzzing import (
     KINDS,
     SCHEMA_AWARE_SHARE,
@@ -214,7 +214,9 @@ def test_a_huge_number_in_a_rules_file_names_its_line_and_column(
     (pack / "rules" / "r.yaml").write_text("- id: R-1\n  severity: " + "-" + "9" * 5000 + "\n")
     result = run_cli("policy", "test", str(pack))
     assert result.exit_code == 2
-    assert f"{pack}/rules/r.yaml:2:13: error: a number of 5,001 characters" in result.stderr
+    assert f"{pack}/rules/r.yaml:2:13: error: a number of 5,001 characters" in unwrapped(
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -236,7 +238,7 @@ def test_a_character_yaml_forbids_is_located_and_explained_on_one_line(
     # lines ('  in "<unicode string>", position 498'), which named no file.
     result = run_cli("validate", str(make_repo({"aigov.yaml": content})))
     assert result.exit_code == 2
-    first, hint, summary = result.stdout.splitlines()
+    first, hint, summary = unwrapped(result.stdout).splitlines()
     assert first.startswith(f"{where}: error: character U+")
     assert "is not allowed in YAML" in first
     assert hint.startswith("    hint: ")
@@ -259,7 +261,7 @@ def test_unreadable_pack_files_name_line_and_column(
     (tmp_path / "pack.yaml").write_bytes(content)
     result = run_cli("policy", "test", str(tmp_path))
     assert result.exit_code == 2
-    assert f"{tmp_path}/{where}: error: " in result.stderr
+    assert f"{tmp_path}/{where}: error: " in unwrapped(result.stderr)
     assert f"[{code}]" in result.stderr
 
 
@@ -305,5 +307,5 @@ def test_a_file_name_over_255_bytes_is_a_located_problem(
     manifest = MINIMAL_MANIFEST + "model:\n  card: " + "é" * 200 + ".md\n"
     result = run_cli("validate", str(make_repo({"aigov.yaml": manifest})))
     assert result.exit_code == 2
-    assert "aigov.yaml:10:3: error: model.card: '" in result.stdout
-    assert "has a name longer than 255 bytes [path.outside-repository]" in result.stdout
+    assert "aigov.yaml:10:3: error: model.card: '" in unwrapped(result.stdout)
+    assert "has a name longer than 255 bytes [path.outside-repository]" in unwrapped(result.stdout)

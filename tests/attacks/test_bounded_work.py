@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import EXAMPLES, CliResult
+from tests.conftest import EXAMPLES, CliResult, unwrapped
 
 from aigov.documents.contract import EXPLAINED_VALUES, MAX_SCHEMA_PROBLEMS, validate_contract
 from aigov.documents.model_card import (
@@ -31,6 +31,7 @@ from aigov.documents.model_card import (
 from aigov.documents.problems import DocumentError
 from aigov.documents.safe_yaml import MAX_NODES, YamlDocument, parse_yaml
 from aigov.policy.cel import ExpressionError, compile_expression, prepare_context
+from aigov.policy.context import contract_context
 from aigov.policy.sources import load_policy_set
 
 # --------------------------------------------------------------------------------------------
@@ -293,7 +294,8 @@ def _context(chooser: random.Random) -> dict[str, Any]:
     first_run = chooser.choice([None, "2025-03-05T10:00:00+01:00", "2025-03-02T09:00:00+00:00"])
     return {
         "manifest": {"stage": chooser.choice(STAGES[:2]), "approvals": _approvals(chooser)},
-        "contracts": _contracts(chooser),
+        # As the engine gives them: with `fields`, which the rewritten contract rule reads.
+        "contracts": [contract_context(c, None) for c in _contracts(chooser)],
         "evidence": {
             "git": _git(chooser),
             "mlflow": {"poc": chooser.choice([None, {"first_run_start": first_run}])},
@@ -440,7 +442,7 @@ def test_the_hostile_manifest_of_aliased_approvals_is_refused_at_its_line(
     before = manifest[: manifest.index("approvals:\n")].count("\n") + 1  # the approvals line
     result = run_cli("validate", str(repository))
     assert result.exit_code == 2
-    found = re.search(r"aigov\.yaml:(\d+):(\d+): .*\[yaml\.too-large\]", result.stdout)
+    found = re.search(r"aigov\.yaml:(\d+):(\d+): .*\[yaml\.too-large\]", unwrapped(result.stdout))
     assert found, result.stdout
     assert before + 2 < int(found[1]) <= before + 20_001  # an alias line inside the list
     assert int(found[2]) == 5  # the alias, after "  - "
