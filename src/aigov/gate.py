@@ -110,9 +110,7 @@ def decide(
     findings: list[Finding] = []
     matched: list[str] = []
     for finding in result.findings:
-        blocking = finding.blocking or is_blocking(
-            finding, result.block_on, result.on_policy_error
-        )
+        blocking = finding.blocking or is_blocking(finding, result.block_on, result.on_policy_error)
         if baseline:
             fingerprint = finding_fingerprint(finding)
             if fingerprint in baseline:

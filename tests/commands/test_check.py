@@ -295,7 +295,7 @@ def test_shallow_clone_exits_2_with_the_fetch_hint(
     )
     result = run_cli("check", str(clone), "--base", "HEAD")
     assert result.exit_code == 2
-    assert "fetch-depth: 0" in result.stderr and "GIT_DEPTH: \"0\"" in result.stderr
+    assert "fetch-depth: 0" in result.stderr and 'GIT_DEPTH: "0"' in result.stderr
 
 
 def test_unknown_base_ref_exits_2(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
