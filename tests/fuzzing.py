@@ -1446,6 +1446,8 @@ LOCATED = re.compile(
 )
 HINT = re.compile(r"^ {2,6}hint: ")
 HINT_CONTINUATION = re.compile(r"^ {8,}")
+PROBLEM_CONTINUATION = re.compile(r"^ {4}(?!hint: )\S")
+"""A long problem line wrapped (aigov.wrapping): its continuation, indented under it."""
 VALIDATE_SUMMARY = re.compile(
     r"^(?P<verdict>valid|invalid): (?P<errors>\d+) error\(s\), (?P<warnings>\d+) warning\(s\) in "
 )
@@ -1490,7 +1492,13 @@ def problem_lines(lines: Sequence[str]) -> tuple[list[re.Match[str]], list[str]]
     """The located problem lines of ``lines``, and the lines that are no part of a problem."""
     located: list[re.Match[str]] = []
     stray: list[str] = []
-    for line in lines:
+    joined: list[str] = []
+    for line in lines:  # a wrapped problem is read whole, as a reader reads it
+        if joined and PROBLEM_CONTINUATION.match(line) and not HINT.match(joined[-1]):
+            joined[-1] += " " + line.strip()
+        else:
+            joined.append(line)
+    for line in joined:
         match = LOCATED.match(line)
         if match:
             located.append(match)
