@@ -466,26 +466,10 @@ def _unknown_date(
     )
 
 
-def params_read(rule: Rule) -> set[str]:
-    """The parameters a rule's expressions and message read (``params.x``)."""
-    read = {
-        name
-        for expression in (rule.assert_, rule.applies.when)
-        if expression is not None
-        for name in compile_expression(expression).fields("params")
-    }
-    read.update(
-        str(path[1])
-        for path in placeholder_paths(rule.message)
-        if len(path) > 1 and path[0] == "params"
-    )
-    return read
-
-
 def _undeclared_param(rule: Rule, document: YamlDocument) -> Problem | None:
     """The problem of a ``params.x`` the rule reads without declaring it, if any: it would
     never have a value, so the rule would silently not apply."""
-    undeclared = sorted(params_read(rule) - set(rule.params))
+    undeclared = sorted(fields_read(rule, "params") - set(rule.params))
     if not undeclared:
         return None
     declared = ", ".join(sorted(rule.params)) or "none"
@@ -499,22 +483,28 @@ def _undeclared_param(rule: Rule, document: YamlDocument) -> Problem | None:
     )
 
 
-def evidence_read(rule: Rule) -> frozenset[str]:
-    """The evidence sources a rule reads: the fields of ``evidence`` its expressions read
+def fields_read(rule: Rule, root: str) -> frozenset[str]:
+    """The fields of context root ``root`` a rule reads: in its expressions
     (``evidence.mlflow.x``, ``evidence["mlflow"]``, ``has(evidence.git)``) or its message's
-    placeholders name. The engine collects only these, and fails the rule closed without them."""
-    sources = {
-        source
+    placeholders (``{{ params.min_auc }}``)."""
+    read = {
+        field
         for expression in (rule.assert_, rule.applies.when)
         if expression is not None
-        for source in compile_expression(expression).fields("evidence")
+        for field in compile_expression(expression).fields(root)
     }
-    sources.update(
+    read.update(
         str(path[1])
         for path in placeholder_paths(rule.message)
-        if len(path) > 1 and path[0] == "evidence"
+        if len(path) > 1 and path[0] == root
     )
-    return frozenset(sources)
+    return frozenset(read)
+
+
+def evidence_read(rule: Rule) -> frozenset[str]:
+    """The evidence sources a rule reads (:func:`fields_read` of ``evidence``). The engine
+    collects only these, and fails the rule closed without them."""
+    return fields_read(rule, "evidence")
 
 
 def _compile_rule(rule: Rule, document: YamlDocument, problems: list[Problem]) -> bool:
