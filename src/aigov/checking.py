@@ -116,8 +116,10 @@ def check_all_projects(options: CheckOptions) -> ProjectsReport:
     work_tree = _git_work_tree(root)
     if work_tree is None:
         raise CheckInputError(f"--base {options.base}: {root} is not inside a git repository")
-    changed = _read_base_history(work_tree, options.base).changed_files or []
+    history = _read_base_history(work_tree, options.base)
+    changed = history.changed_files or []
     named = {project_folder(folder, work_tree): folder for folder in folders}
+    _refuse_dropped_projects(work_tree, history.base, changed, folders)
     source = _parse_source(options.policies, options.policies_ref)
     inside = _path_in_work_tree(source.location, work_tree) if source.kind == "folder" else None
     edits = _policy_edits(changed, inside)
@@ -133,6 +135,50 @@ def check_all_projects(options: CheckOptions) -> ProjectsReport:
         repository=str(root),
         unchanged=[name for name in named if name not in touched],
     )
+
+
+def _refuse_dropped_projects(
+    work_tree: Path, base: str | None, changed: Sequence[str], folders: Sequence[Path]
+) -> None:
+    """Refuse a change that deletes a project's manifest without retiring the project first.
+
+    A monorepo's checked projects are the manifests found at the head: without this, a pull
+    request could leave governance by deleting (or hiding in a vendored folder) the aigov.yaml
+    of a project that blocks. A project that moved keeps its ``metadata.id`` at its new place;
+    one retired at the base (``stage: retired``) may be removed.
+    """
+    deleted = [
+        path
+        for path in changed
+        if Path(path).name == MANIFEST_FILE and not (work_tree / path).is_file()
+    ]
+    if not deleted or base is None:
+        return
+    from aigov.documents.problems import DocumentError
+    from aigov.documents.repository import load_yaml_file
+    from aigov.evidence.git_history import manifest_at
+    from aigov.git_objects import ObjectReader
+
+    kept: set[str] = set()
+    for folder in folders:
+        try:
+            metadata = load_yaml_file(folder / MANIFEST_FILE, MANIFEST_FILE).data.get("metadata")
+        except DocumentError:
+            continue  # its own check reports it
+        if isinstance(metadata, dict):
+            kept.add(str(metadata.get("id")))
+    with ObjectReader(work_tree) as objects:
+        for path in deleted:
+            before = manifest_at(objects, base, path) or {}
+            metadata = before.get("metadata")
+            project = str(metadata.get("id")) if isinstance(metadata, dict) else path
+            if before.get("stage") != "retired" and project not in kept:
+                raise CheckInputError(
+                    f"this change deletes {path} (project '{project}', stage "
+                    f"{before.get('stage', 'unknown')}) without retiring it: a project leaves "
+                    "governance through 'stage: retired' (its own reviewed change), then its "
+                    "manifest may go"
+                )
 
 
 def check_projects(

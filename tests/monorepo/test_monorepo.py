@@ -399,3 +399,55 @@ def test_a_pull_request_checked_from_the_projects_folder_annotates_from_the_root
     assert result.exit_code == 1, result.stdout + result.stderr
     annotations = result.stdout.splitlines()
     assert annotations and all("file=projects/chatbot/" in line for line in annotations)
+
+
+def _delete_on_branch(repo: git.Repo, deleted: str, moved_to: str | None = None) -> None:
+    repo.git.checkout("-b", "drop")
+    if moved_to is None:
+        repo.git.rm(deleted)
+    else:
+        repo.git.mv(deleted, moved_to)
+    repo.index.commit("drop a manifest")
+
+
+def test_attack_a_pull_request_cannot_drop_a_project_by_deleting_its_manifest(
+    tmp_path: Path,
+) -> None:
+    """Without the refusal, hr-attrition would simply no longer be a project: not checked."""
+    root, repo = monorepo(tmp_path)
+    _delete_on_branch(repo, "projects/hr-attrition/aigov.yaml")
+    result = aigov(root, "check", "--all", "--base", "main", "--policies", "governance")
+    assert result.exit_code == 2
+    assert (
+        "this change deletes projects/hr-attrition/aigov.yaml (project 'hr-attrition', stage "
+        "ideation) without retiring it"
+    ) in " ".join(result.stderr.split())
+
+
+def test_attack_hiding_a_manifest_in_a_vendored_folder_is_refused_too(tmp_path: Path) -> None:
+    root, repo = monorepo(tmp_path)
+    (root / "projects" / "vendor").mkdir()
+    _delete_on_branch(
+        repo, "projects/hr-attrition/aigov.yaml", moved_to="projects/vendor/aigov.yaml"
+    )
+    result = aigov(root, "check", "--all", "--base", "main", "--policies", "governance")
+    assert result.exit_code == 2
+    assert "without retiring it" in result.stderr
+
+
+def test_a_project_that_moves_or_was_retired_may_leave_its_folder(tmp_path: Path) -> None:
+    root, repo = monorepo(tmp_path)
+    _delete_on_branch(repo, "projects/hr-attrition", moved_to="projects/hr")  # the whole folder
+    moved = aigov(root, "check", "--all", "--base", "main", "--policies", "governance")
+    assert moved.exit_code in (0, 1), moved.stderr
+    assert "projects/hr" in moved.stdout
+    root, repo = monorepo(tmp_path / "retired")
+    manifest = root / "projects" / "hr-attrition" / "aigov.yaml"
+    manifest.write_text(
+        manifest.read_text("utf-8").replace("stage: ideation", "stage: retired"), "utf-8"
+    )
+    repo.git.add(A=True)
+    repo.index.commit("retire hr-attrition")
+    _delete_on_branch(repo, "projects/hr-attrition/aigov.yaml")
+    retired = aigov(root, "check", "--all", "--base", "main", "--policies", "governance")
+    assert retired.exit_code in (0, 1), retired.stderr
