@@ -329,6 +329,27 @@ TransferMechanism = Literal[
 ]
 
 
+Art49Derogation = Literal[
+    "explicit_consent",
+    "contract_with_data_subject",
+    "contract_in_data_subject_interest",
+    "public_interest",
+    "legal_claims",
+    "vital_interests",
+    "public_register",
+    "compelling_legitimate_interests",
+]
+"""Art. 49(1)(a)-(g) and its second subparagraph (compelling legitimate interests)."""
+ErasureInTraining = Literal["retraining", "unlearning", "none"]
+Art14_5Exception = Literal[
+    "already_informed",
+    "impossible_or_disproportionate",
+    "required_by_law",
+    "professional_secrecy",
+]
+"""Art. 14(5)(a)-(d): when data obtained elsewhere need no Art. 14 notice."""
+
+
 class SpecialCategories(Document):
     present: bool
     categories: list[SpecialCategory] = []
@@ -345,24 +366,156 @@ class AutomatedDecision(Document):
     contest_procedure: str | None = None
 
 
+class Wp248Criteria(Document):
+    """The nine criteria of the EDPB-endorsed WP29 DPIA guidelines (WP248 rev.01, III.B.a), each
+    answered: two or more call for a DPIA. Unanswered (absent) is not "no"."""
+
+    evaluation_or_scoring: bool | None = Field(default=None, description="1. evaluation or scoring")
+    automated_decision_legal_effect: bool | None = Field(
+        default=None, description="2. automated decision-making with legal or similar effect"
+    )
+    systematic_monitoring: bool | None = Field(default=None, description="3. systematic monitoring")
+    sensitive_data: bool | None = Field(
+        default=None, description="4. sensitive data or data of a highly personal nature"
+    )
+    large_scale: bool | None = Field(default=None, description="5. data processed on a large scale")
+    data_matching: bool | None = Field(
+        default=None, description="6. matching or combining datasets"
+    )
+    vulnerable_subjects: bool | None = Field(
+        default=None, description="7. data concerning vulnerable data subjects"
+    )
+    innovative_technology: bool | None = Field(
+        default=None, description="8. innovative use or new technological solutions"
+    )
+    prevents_right_or_service: bool | None = Field(
+        default=None, description="9. prevents exercising a right or using a service or contract"
+    )
+
+
+class DpoAdvice(Document):
+    """Art. 35(2): the advice the controller sought from its DPO on the DPIA."""
+
+    given_by: NonEmptyStr = Field(
+        description="The DPO who gave it (a stakeholder with role data_protection_officer)"
+    )
+    date: dt.date
+    reference: str | None = None
+    outcome: Literal["favourable", "favourable_with_conditions", "unfavourable"] | None = None
+
+
 class Dpia(Document):
     """Art. 35 data protection impact assessment."""
 
     status: Literal["not_required", "required", "in_progress", "completed"]
     triggers: list[DpiaTrigger] = []
+    criteria: Wp248Criteria | None = Field(
+        default=None, description="The nine WP248 rev.01 criteria, each answered"
+    )
     reference: str | None = None
     completed_on: dt.date | None = None
-    dpo_consulted: bool | None = None
+    dpo_consulted: bool | None = Field(
+        default=None, description="Superseded by dpo_advice (who, when): kept for aigov/v1 files"
+    )
+    dpo_advice: DpoAdvice | None = None
     not_required_rationale: str | None = None
 
 
 class Transfer(Document):
-    """A transfer of personal data outside the EEA (Art. 44–46)."""
+    """A transfer of personal data outside the EEA (Art. 44–49)."""
 
-    country: NonEmptyStr
+    country: NonEmptyStr = Field(description="ISO 3166-1 alpha-2 code of the destination, e.g. US")
     recipient: NonEmptyStr
     mechanism: TransferMechanism
     reference: str | None = None
+    systematic: bool | None = Field(
+        default=None,
+        description="Made repeatedly or as part of normal operation (not occasional)",
+    )
+    derogation: Art49Derogation | None = Field(
+        default=None, description="The Art. 49(1) point relied on when mechanism is derogation"
+    )
+    dpf_certified: bool | None = Field(
+        default=None,
+        description="A US recipient certified under the EU-US Data Privacy Framework",
+    )
+
+
+class PurposeBasis(Document):
+    """The Art. 6(1) lawful basis of one purpose."""
+
+    purpose: NonEmptyStr
+    basis: LawfulBasis
+    legitimate_interest_assessment: str | None = Field(
+        default=None, description="Reference of the balancing test (basis legitimate_interests)"
+    )
+
+
+class RetentionPeriod(Document):
+    """How long one category of personal data is kept (Art. 5(1)(e), Art. 30(1)(f))."""
+
+    data_category: NonEmptyStr
+    period: IsoDuration
+    purpose: str | None = None
+    rationale: str | None = None
+
+
+class Processor(Document):
+    """A processor acting on the controller's behalf, bound by an Art. 28(3) contract."""
+
+    name: NonEmptyStr
+    service: str | None = None
+    country: str | None = Field(default=None, description="Where it processes (ISO 3166-1)")
+    art28_contract: str | None = Field(
+        default=None, description="Reference of the signed data processing agreement"
+    )
+    contract_signed_on: dt.date | None = None
+    sub_processors_authorised: bool | None = Field(
+        default=None, description="Art. 28(2) written authorisation of sub-processors"
+    )
+
+
+class Minors(Document):
+    """Children among the data subjects (Art. 8, Recital 38)."""
+
+    present: bool = Field(description="Data subjects include persons under 18")
+    information_society_service: bool | None = Field(
+        default=None, description="An information society service offered directly to them"
+    )
+    consent_basis: (
+        Literal["parental_consent", "child_consent_above_national_age", "not_consent_based"] | None
+    ) = None
+    age_of_consent: int | None = Field(
+        default=None, ge=13, le=16, description="The Member State's age under Art. 8(1)"
+    )
+    age_verification: str | None = Field(
+        default=None, description="How age and parental consent are verified (Art. 8(2))"
+    )
+
+
+class Erasure(Document):
+    """How an Art. 17 erasure request reaches the training data and the model trained on it."""
+
+    training_data: ErasureInTraining
+    period: IsoDuration | None = Field(
+        default=None, description="Longest time from the request to a model without the data"
+    )
+    procedure: str | None = Field(default=None, description="Reference of the procedure")
+    rationale: str | None = None
+
+
+class InformationNotice(Document):
+    """The information given to data subjects for one source of data (Art. 13 or 14)."""
+
+    source: Literal["data_subject", "other_source"] = Field(
+        description="data_subject: Art. 13 (collected from them); other_source: Art. 14"
+    )
+    data_categories: list[NonEmptyStr] = []
+    notice: str | None = Field(default=None, description="Reference of the notice given")
+    art14_5_exception: Art14_5Exception | None = None
+    public_information: str | None = Field(
+        default=None, description="Art. 14(5)(b): where the information is made public"
+    )
 
 
 class PrivacyByDesign(Document):
@@ -376,17 +529,32 @@ class PrivacyByDesign(Document):
 class Gdpr(Document):
     personal_data: bool
     data_subjects: list[str] = []
+    minors: Minors | None = Field(default=None, description="Art. 8")
     data_categories: list[str] = []
     purposes: list[NonEmptyStr] = Field(default=[], description="Art. 5(1)(b)")
     minimisation: str | None = Field(default=None, description="Art. 5(1)(c) justification")
-    lawful_basis: LawfulBasis | None = None
+    lawful_basis: LawfulBasis | None = Field(
+        default=None, description="Art. 6(1) basis of every purpose lawful_bases does not list"
+    )
+    lawful_bases: list[PurposeBasis] = Field(default=[], description="Art. 6(1) per purpose")
     legitimate_interest_assessment: str | None = None
     special_categories: SpecialCategories | None = None
-    retention: IsoDuration | None = Field(default=None, description="Art. 5(1)(e)")
+    retention: IsoDuration | None = Field(
+        default=None, description="Art. 5(1)(e): every category retention_periods does not list"
+    )
+    retention_periods: list[RetentionPeriod] = Field(default=[], description="Per data category")
     retention_rationale: str | None = None
     information_notice: str | None = Field(default=None, description="Art. 13/14")
+    information: list[InformationNotice] = Field(
+        default=[], description="Art. 13/14 per source of data"
+    )
+    erasure: Erasure | None = Field(default=None, description="Art. 17 and training data")
     automated_decision: AutomatedDecision | None = None
     dpia: Dpia | None = None
+    processors: list[Processor] = Field(default=[], description="Art. 28")
+    third_country_transfers: bool | None = Field(
+        default=None, description="Personal data leave the EEA (answer even when false)"
+    )
     transfers: list[Transfer] = []
     record_of_processing: str | None = Field(default=None, description="Art. 30 register entry")
     privacy_by_design: PrivacyByDesign | None = None
