@@ -223,6 +223,16 @@ class UpstreamModel(Document):
     )
 
 
+class AppliedStandard(Document):
+    """A harmonised standard (Art. 40) or common specification (Art. 41) the system applies."""
+
+    reference: NonEmptyStr = Field(description="As published in the Official Journal")
+    title: str | None = None
+    extent: Literal["full", "partial"] = Field(
+        default="full", description="Applied in full or in part (Annex IV point 7)"
+    )
+
+
 class DocumentReference(Document):
     """A compliance artefact: its status and where it lives."""
 
@@ -275,6 +285,13 @@ class AiAct(Document):
     conformity_assessment: ConformityAssessment | None = None
     eu_database_registration: DocumentReference | None = Field(default=None, description="Art. 49")
     post_market_monitoring: DocumentReference | None = Field(default=None, description="Art. 72")
+    harmonised_standards: list[AppliedStandard] | None = Field(
+        default=None,
+        description="Art. 40 harmonised standards applied (Annex IV point 7); [] when none is",
+    )
+    common_specifications: list[AppliedStandard] | None = Field(
+        default=None, description="Art. 41 common specifications applied; [] when none is"
+    )
 
 
 # --- GDPR -----------------------------------------------------------------------------------
