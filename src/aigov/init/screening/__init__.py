@@ -83,6 +83,8 @@ def risk_section(
     dpia: dict[str, Any] = {"status": g.dpia_status}
     if g.triggers:
         dpia["triggers"] = list(g.triggers)
+    if g.criteria_answers is not None:
+        dpia["criteria"] = dict(g.criteria_answers)
     if g.dpia_status == "not_required":
         dpia["not_required_rationale"] = g.rationale
     gdpr["dpia"] = dpia

@@ -7,9 +7,9 @@ of special categories (Art. 9(1)) or criminal data (Art. 10); (c) large-scale sy
 monitoring of a publicly accessible area — and, following the WP29/EDPB guidelines (WP248 rev.01),
 when the processing meets two or more of their nine criteria.
 
-The manifest's ``dpia.triggers`` vocabulary has no value for three WP248 criteria (systematic
-monitoring of a non-public area, sensitive data not on a large scale, preventing a right or a
-service): they count toward the two-criteria rule and are named in the reasons.
+Every one of the nine criteria is recorded as an explicit answer under ``dpia.criteria`` (the
+``dpia.triggers`` vocabulary has no value for criteria 3, 4 and 9): a criterion left unanswered is
+not a "no", and the gdpr pack blocks on it where the DPIA decision matters.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class GdprScreening:
     special_categories: tuple[str, ...] = ()
     art9_condition: str | None = None
     automated_decision: dict[str, Any] | None = None
+    criteria_answers: dict[str, bool] | None = None
+    """Each of the nine WP248 criteria (keys of :data:`WP248_CRITERIA`) answered true or false."""
 
     @property
     def rationale(self) -> str:
@@ -133,6 +135,7 @@ def classify_gdpr(answers: Answers, tr: Translator | None = None) -> GdprScreeni
         special_categories=special,
         art9_condition=None if condition in (None, NONE) else str(condition),
         automated_decision=automated,
+        criteria_answers=met,
     )
 
 
