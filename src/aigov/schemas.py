@@ -25,6 +25,7 @@ from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import evidence_model
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyPack, Rule
+from aigov.policy.translations import RuleTranslation
 from aigov.portfolio.kpi_model import PortfolioReport
 from aigov.portfolio.model import PortfolioScan
 from aigov.report.document import RESULT_SCHEMA_VERSION, CheckReport, ProjectsReport
@@ -35,6 +36,10 @@ SCHEMA_BASE_URI = "https://aigov.dev/schemas/"
 
 class RulesFile(RootModel[list[Rule]]):
     """A policy pack's ``rules/*.yaml``: a list of rules."""
+
+
+class RuleTranslationsFile(RootModel[dict[str, RuleTranslation]]):
+    """A policy pack's ``locales/<lang>.yaml``: rule id -> its title, message, remediation."""
 
 
 class SchemaSource(NamedTuple):
@@ -104,6 +109,13 @@ MODEL_SCHEMAS: dict[str, SchemaSource] = {
         description="A policy pack's rules/*.yaml: a list of rules, each data (id, title, "
         "severity, the articles it enforces, when it applies, the CEL assertion, message, "
         "remediation, parameters and fixtures). See policies/README.md.",
+    ),
+    "aigov-rule-translations.schema.json": SchemaSource(
+        RuleTranslationsFile,
+        "aigov rule translations (locales/<lang>.yaml)",
+        description="A policy pack's locales/<lang>.yaml (fr.yaml): each rule id of the pack "
+        "mapped to its title, message and remediation in that language, with exactly the "
+        "{{ }} placeholders of the English text. See policies/README.md.",
     ),
     "aigov-org.schema.json": SchemaSource(
         OrgConfig,

@@ -55,6 +55,7 @@ from aigov.policy.pack import (
     load_pack,
 )
 from aigov.policy.params import RuleParam
+from aigov.policy.translations import RuleTranslation
 
 CACHE_FORMAT: Final = 1
 SHIPPED_FILE: Final = Path(__file__).resolve().parent / "builtin_packs.json"
@@ -63,7 +64,16 @@ DIRECTORY_VARIABLE: Final = "AIGOV_CACHE_DIR"
 
 _MODELS: Final[dict[str, type[BaseModel]]] = {
     model.__name__: model
-    for model in (Rule, Applies, Fixtures, PolicyPack, PackSourceInfo, ChangelogEntry, RuleParam)
+    for model in (
+        Rule,
+        Applies,
+        Fixtures,
+        PolicyPack,
+        PackSourceInfo,
+        ChangelogEntry,
+        RuleParam,
+        RuleTranslation,
+    )
 }
 # The modules whose code decides what a loaded pack holds.
 _LOADING_CODE: Final = (
@@ -73,6 +83,7 @@ _LOADING_CODE: Final = (
     "policy/shapes.py",
     "policy/cache.py",
     "policy/templates.py",
+    "policy/translations.py",
     "policy/paths.py",
     "policy/cel/expression.py",
     "policy/cel/scan.py",
@@ -236,6 +247,7 @@ def _encode_pack(pack: LoadedPack) -> dict[str, Any]:
                 "stages": sorted(rule.stages),
                 "locate": rule.locate,
                 "index_forms": _index_forms(rule),
+                "translations": {lang: _encode(text) for lang, text in rule.translations.items()},
             }
             for rule in pack.rules
         ],
@@ -266,6 +278,7 @@ def _decode_pack(data: dict[str, Any]) -> LoadedPack:
                 stages=frozenset(item["stages"]),
                 locate=item["locate"],
                 index_forms={str(k): str(v) for k, v in item["index_forms"].items()},
+                translations=_translations(item.get("translations", {})),
             )
         )
     positions = {
@@ -281,6 +294,12 @@ def _decode_pack(data: dict[str, Any]) -> LoadedPack:
     )
 
 
+def _translations(data: dict[str, Any]) -> dict[str, RuleTranslation]:
+    if not all(isinstance(text, RuleTranslation) for text in data.values()):
+        raise TypeError("not a rule translation entry")
+    return {str(lang): text for lang, text in data.items()}
+
+
 def _same_pack(a: LoadedPack, b: LoadedPack) -> bool:
     def rule_view(rule: PolicyRule) -> tuple[Any, ...]:
         return (
@@ -293,6 +312,7 @@ def _same_pack(a: LoadedPack, b: LoadedPack) -> bool:
             rule.stages,
             rule.locate,
             dict(rule.index_forms) or _index_forms(rule),  # stored ones checked against source
+            {lang: text.model_dump() for lang, text in rule.translations.items()},
         )
 
     return (

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from aigov.documents.repository import Repository
 from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import SOURCE_FIXES, UNAVAILABLE_KEY, Evidence
+from aigov.i18n import Translator, translator
 from aigov.policy.cel import (
     ExpressionError,
     MissingField,
@@ -23,7 +24,7 @@ from aigov.policy.cel import (
     prepare_context,
 )
 from aigov.policy.context import build_context, locate
-from aigov.policy.findings import AppliedWaiver, Finding, PackInfo, Result
+from aigov.policy.findings import AppliedWaiver, Finding, FindingText, PackInfo, Result
 from aigov.policy.pack import PolicyRule
 from aigov.policy.sources import PolicySet
 from aigov.policy.templates import render_message
@@ -239,15 +240,22 @@ def _finding(
 ) -> Finding:
     spec = rule.rule
     source = outcome.unavailable_source
-    fix = (fixes.get(source) if source is not None else None) or spec.remediation
-    if outcome.status == "error":
-        message = f"{rule.id}: {outcome.error}"
-    else:
-        message = render_message(spec.message, context)
-        if outcome.missing is not None:
-            message += f" ({outcome.missing} is missing)"
-        if outcome.status == "not_yet_effective" and effective_from is not None:
-            message += f" [applies from {effective_from.isoformat()}]"
+    source_fix = fixes.get(source) if source is not None else None
+
+    def text(lang: str, title: str, message: str, remediation: str) -> FindingText:
+        tr = translator(lang)
+        return FindingText(
+            lang=lang,
+            title=title,
+            message=_message(rule.id, message, context, outcome, effective_from, tr),
+            remediation=tr(source_fix) if source_fix else remediation,
+        )
+
+    english = text("en", spec.title, spec.message, spec.remediation)
+    translations = tuple(
+        text(lang, t.title, t.message, t.remediation)
+        for lang, t in sorted(rule.translations.items())
+    )
     target = rule.locate
     if outcome.missing is not None and outcome.missing.startswith(
         ("manifest", "model_card", "contracts")
@@ -266,8 +274,8 @@ def _finding(
         pack=rule.pack,
         title=spec.title,
         severity=rule.severity,
-        message=message,
-        remediation=fix,
+        message=english.message,
+        remediation=english.remediation,
         references=tuple(spec.references),
         file=where.file,
         line=where.line,
@@ -277,7 +285,30 @@ def _finding(
         effective_from=effective_from,
         waived=waiver is not None,
         waiver=waiver,
+        translations=translations,
     )
+
+
+def _message(
+    rule_id: str,
+    template: str,
+    context: Mapping[str, Any],
+    outcome: RuleOutcome,
+    effective_from: dt.date | None,
+    tr: Translator,
+) -> str:
+    """A failed rule's message in ``tr``'s language: the rule's (translated) ``template``
+    rendered, with why it failed when a field is missing and when it applies from."""
+    if outcome.status == "error":
+        return f"{rule_id}: {outcome.error}"  # the collector's own reason, as it gave it
+    message = render_message(template, context)
+    if outcome.missing is not None:
+        message = tr("{message} ({field} is missing)", message=message, field=outcome.missing)
+    if outcome.status == "not_yet_effective" and effective_from is not None:
+        message = tr(
+            "{message} [applies from {date}]", message=message, date=effective_from.isoformat()
+        )
+    return message
 
 
 def _policy_error(

@@ -59,6 +59,15 @@ class AppliedWaiver(ResultValue):
     stage: str
 
 
+class FindingText(ResultValue):
+    """A finding's title, message and remediation in one language."""
+
+    lang: str = Field(description="The language, an ISO 639-1 code (`fr`).")
+    title: str
+    message: str
+    remediation: str
+
+
 class Finding(ResultValue):
     """A rule that does not hold for a repository, where, and what it means for the gate."""
 
@@ -109,10 +118,27 @@ class Finding(ResultValue):
         "(`AIGOV-WAIVER`, `AIGOV-ATTESTATION`) is made blocking by its maker.",
     )
 
+    translations: tuple[FindingText, ...] = Field(
+        default=(),
+        description="The finding's title, message and remediation in each language its rule's "
+        "pack translates the rule into (the pack's `locales/<lang>.yaml`); `title`, `message` "
+        "and `remediation` above stay English. The text and Markdown reports show the one of "
+        "the report's language, else the English.",
+    )
+
     @property
     def location(self) -> Location:
         """Where the finding points: ``file:line:column``."""
         return Location(self.file, self.line, self.column)
+
+    def text(self, lang: str) -> FindingText:
+        """The title, message and remediation in ``lang``: the translation, else English."""
+        found = next((t for t in self.translations if t.lang == lang), None)
+        if found is not None:
+            return found
+        return FindingText(
+            lang="en", title=self.title, message=self.message, remediation=self.remediation
+        )
 
 
 class PackInfo(ResultValue):

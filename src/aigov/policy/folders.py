@@ -18,6 +18,7 @@ from aigov.documents.files import MAX_FILE_BYTES
 from aigov.documents.problems import Location, Problem
 from aigov.policy.org import ORG_FILE
 from aigov.policy.pack import PACK_FILE, PolicyLoadError, is_pack_file
+from aigov.policy.translations import LOCALES_FOLDER
 
 BUILTIN: Final = "builtin"
 """The source and origin name of the packs shipped with aigov."""
@@ -48,6 +49,7 @@ def read_folder(root: Path, shown: str) -> dict[str, bytes]:
     candidates = [root / ORG_FILE, root / ALLOWED_SIGNERS_FILE, root / PACK_FILE]
     candidates += [*root.glob("rules/*"), *root.glob("*/*")]
     candidates.extend(root.glob("*/rules/*"))
+    candidates.extend(root.glob(f"*/{LOCALES_FOLDER}/*"))  # one pack's own locales/ is "*/*"
     for path in candidates:
         relative = path.relative_to(root).as_posix()
         if not is_policy_file(relative):

@@ -8,6 +8,7 @@ Every problem names the pack file, line and column; expressions are compiled her
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -34,6 +35,12 @@ from aigov.policy.findings import RULE_ID_PATTERN, Severity
 from aigov.policy.params import PARAM_NAME_PATTERN, RuleParam, default_params
 from aigov.policy.semver import Version
 from aigov.policy.templates import placeholder_paths
+from aigov.policy.translations import (
+    RuleTranslation,
+    is_locale_file,
+    load_locale_file,
+    locale_language,
+)
 
 PACK_FILE: Final = "pack.yaml"
 RULES_FOLDER: Final = "rules"
@@ -207,6 +214,9 @@ class PolicyRule:
     """The severity the organisation set for this rule (:mod:`aigov.policy.tuning`)."""
     tuned_params: Mapping[str, Any] = field(default_factory=dict)
     """Parameter values the organisation set, over the declared defaults."""
+    translations: Mapping[str, RuleTranslation] = field(default_factory=dict)
+    """Language -> the rule's title, message and remediation in it (the pack's
+    ``locales/<lang>.yaml``, :mod:`aigov.policy.translations`)."""
 
     @property
     def id(self) -> str:
@@ -296,14 +306,15 @@ def pack_digest(files: Mapping[str, bytes]) -> str:
 
 def is_pack_file(path: str) -> bool:
     """Whether ``path`` (relative to a pack folder) is one the pack is made of."""
-    if path == PACK_FILE:
+    if path == PACK_FILE or is_locale_file(path):
         return True
     folder, _, name = path.partition("/")
     return folder == RULES_FOLDER and "/" not in name and name.endswith((".yaml", ".yml"))
 
 
 def load_pack(files: Mapping[str, bytes], *, origin: str, shown_as: str) -> LoadedPack:
-    """Load one pack from its files (``pack.yaml``, ``rules/*.yaml``: path -> bytes).
+    """Load one pack from its files (``pack.yaml``, ``rules/*.yaml``, ``locales/*.yaml``:
+    path -> bytes).
 
     ``shown_as`` prefixes file names in problems and locations (e.g. ``policies/gdpr``);
     ``origin`` records where the pack came from. Raises :class:`PolicyLoadError` listing every
@@ -313,6 +324,7 @@ def load_pack(files: Mapping[str, bytes], *, origin: str, shown_as: str) -> Load
     own = {path: content for path, content in files.items() if is_pack_file(path)}
     problems: list[Problem] = []
     pack_shown = f"{shown_as}/{PACK_FILE}"
+    rule_files = sorted(p for p in own if p != PACK_FILE and not is_locale_file(p))
     if PACK_FILE not in own:
         raise PolicyLoadError(
             [Problem(Location(pack_shown), "pack.missing", f"no {PACK_FILE} in this pack folder")]
@@ -330,7 +342,7 @@ def load_pack(files: Mapping[str, bytes], *, origin: str, shown_as: str) -> Load
     pack_dates = pack.dates if pack is not None else None  # unknown: pack.yaml is invalid
     rules: list[PolicyRule] = []
     seen: dict[str, Location] = {}
-    for path in sorted(p for p in own if p != PACK_FILE):
+    for path in rule_files:
         shown = f"{shown_as}/{path}"
         for rule in _load_rule_file(
             own[path], shown, pack.name if pack else "?", pack_dates, problems
@@ -347,9 +359,41 @@ def load_pack(files: Mapping[str, bytes], *, origin: str, shown_as: str) -> Load
                 continue
             seen[rule.id] = rule.location
             rules.append(rule)
+    rules = _with_translations(rules, own, shown_as, problems)
     if problems or pack is None:
         raise PolicyLoadError(problems)
     return LoadedPack(pack, tuple(rules), pack_digest(own), origin, pack_shown, positions)
+
+
+def _with_translations(
+    rules: list[PolicyRule], files: Mapping[str, bytes], shown_as: str, problems: list[Problem]
+) -> list[PolicyRule]:
+    """``rules`` with the texts of the pack's ``locales/<lang>.yaml`` files attached."""
+    locale_files = sorted(p for p in files if is_locale_file(p))
+    if not locale_files:
+        return rules
+    english = {
+        rule.id: {
+            "title": rule.rule.title,
+            "message": rule.rule.message,
+            "remediation": rule.rule.remediation,
+        }
+        for rule in rules
+    }
+    # A rule that failed to load is not "unknown" to its translation: its own problem is reported.
+    complete = not problems
+    by_rule: dict[str, dict[str, RuleTranslation]] = {}
+    for path in locale_files:
+        lang = locale_language(path)
+        loaded = load_locale_file(
+            files[path], path, f"{shown_as}/{path}", english, problems, rules_complete=complete
+        )
+        for rule_id, translation in loaded.items():
+            by_rule.setdefault(rule_id, {})[lang] = translation
+    return [
+        dataclasses.replace(rule, translations=by_rule[rule.id]) if rule.id in by_rule else rule
+        for rule in rules
+    ]
 
 
 def _load_rule_file(

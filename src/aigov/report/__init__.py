@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "junit", "codequality", "markdown", "github")
 """Format names accepted by ``-f/--format``; each is the module ``aigov.report.<name>``."""
+READ_BY_PEOPLE: tuple[str, ...] = ("text", "markdown", "github")
+"""Formats written in the report's language (``--lang``): findings show their rule's
+translation. The others are read by programs and stay English (the JSON carries both)."""
 
 
 def render(format_name: str, report: AnyReport) -> str:
@@ -30,8 +33,10 @@ def render(format_name: str, report: AnyReport) -> str:
     if format_name not in FORMATS:
         raise ValueError(f"unknown format '{format_name}' (known: {', '.join(FORMATS)})")
     from aigov.report.ci_log import WorkflowCommands, runner_safe
-    from aigov.report.document import ProjectsReport
+    from aigov.report.document import ProjectsReport, in_report_language
 
+    if format_name in READ_BY_PEOPLE:
+        report = in_report_language(report)
     module = importlib.import_module(f"aigov.report.{format_name}")
     several = isinstance(report, ProjectsReport)
     text: str = module.render_projects(report) if several else module.render(report)

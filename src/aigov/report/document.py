@@ -19,6 +19,7 @@ from pydantic import Field
 from aigov import __version__
 from aigov.documents.problems import Location
 from aigov.gate import Decision, GateDecision
+from aigov.i18n import language_of
 from aigov.policy.findings import (
     SEVERITIES,
     Finding,
@@ -479,3 +480,24 @@ AnyReport = CheckReport | ProjectsReport
 def project_reports(report: AnyReport) -> tuple[CheckReport, ...]:
     """The per-project results of ``report`` (itself when it is one project's)."""
     return report.projects if isinstance(report, ProjectsReport) else (report,)
+
+
+def in_report_language(report: AnyReport) -> AnyReport:
+    """``report`` with each finding's title, message and remediation in its project's language
+    (``extra["lang"]``): the pack's translation where it has one (:attr:`Finding.translations`),
+    else the English. What people read (text, Markdown, annotations) is rendered from it; the
+    JSON result keeps the English with the translations beside it."""
+
+    def one(project: CheckReport) -> CheckReport:
+        lang = language_of(project.extra)
+        if not any(t.lang == lang for f in project.findings for t in f.translations):
+            return project
+        findings = tuple(
+            finding.model_copy(update=finding.text(lang).model_dump(exclude={"lang"}))
+            for finding in project.findings
+        )
+        return project.model_copy(update={"findings": findings})
+
+    if isinstance(report, ProjectsReport):
+        return report.model_copy(update={"projects": tuple(one(p) for p in report.projects)})
+    return one(report)
