@@ -9,9 +9,9 @@ pydantic would otherwise evaluate some 300 annotation strings itself, 5 ms of ev
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from aigov.documents.types import (
     Direction,
@@ -143,6 +143,39 @@ AiActRole = Literal[
     "product_manufacturer",
     "authorised_representative",
 ]
+
+
+def _one_or_many(value: Any) -> Any:
+    """aigov/v1 wrote one role as a scalar: it reads as a one-item list."""
+    return [value] if isinstance(value, str) else value
+
+
+def _no_repeats(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise ValueError("a role is listed twice")
+    return value
+
+
+_ROLE_SCHEMA: dict[str, Any] = {
+    "enum": list(get_args(AiActRole)),
+    "type": "string",
+}
+AiActRoles = Annotated[
+    list[AiActRole],
+    BeforeValidator(_one_or_many),
+    AfterValidator(_no_repeats),
+    Field(min_length=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": _ROLE_SCHEMA, "minItems": 1, "uniqueItems": True},
+                _ROLE_SCHEMA,
+            ],
+            "description": "Art. 3(3)-(8): every role the organisation holds for this system "
+            "(provider and deployer when it builds and uses it); one role may be written alone",
+        }
+    ),
+]
 AiActCategory = Literal["prohibited", "high", "limited", "minimal"]
 AnnexIIIArea = Literal[
     "biometrics",
@@ -160,19 +193,79 @@ Art63Condition = Literal[
     "detects_decision_patterns",
     "preparatory_task",
 ]
+"""Art. 6(3)(a)-(d), in the Regulation's order."""
+ProhibitedPracticeException = Literal[
+    "medical_or_safety_reasons",
+    "lawful_biometric_dataset_labelling",
+    "authorised_targeted_search",
+]
+"""Art. 5(1)(f) medical or safety reasons; 5(1)(g) labelling or filtering of lawfully acquired
+biometric datasets, or categorising biometric data in law enforcement; 5(1)(h)(i)-(iii) with the
+prior authorisation of Art. 5(3)."""
+Art50Exception = Literal[
+    "authorised_by_law_crime",
+    "obvious_from_context",
+    "assistive_standard_editing",
+    "no_substantial_alteration",
+    "artistic_creative_satirical",
+    "human_editorial_responsibility",
+]
+"""Art. 50(1)-(4) exceptions: authorised by law to detect, prevent, investigate or prosecute
+criminal offences (50(1)-(4)); obvious to a reasonably well-informed person (50(1)); an assistive
+function for standard editing (50(2)); no substantial alteration of the input (50(2)); evidently
+artistic, creative, satirical or fictional work (50(4), disclosure limited); text under human
+review or editorial control with editorial responsibility (50(4) second subparagraph)."""
+ScopeExclusionGround = Literal[
+    "military_defence_national_security",
+    "scientific_research",
+    "pre_market_research",
+    "personal_non_professional",
+    "free_open_source",
+]
+"""Art. 2(3), 2(6), 2(8), 2(10), 2(12)."""
+AiLiteracyMeasure = Literal[
+    "training",
+    "role_based_guidance",
+    "awareness_session",
+    "certification",
+    "usage_policy",
+]
+SeriousIncidentKind = Literal[
+    "death",
+    "serious_harm_to_health",
+    "critical_infrastructure_disruption",
+    "fundamental_rights_infringement",
+    "serious_property_or_environmental_harm",
+]
+"""Art. 3(49)(a)-(d): death or serious harm to health; serious and irreversible disruption of
+critical infrastructure; infringement of Union obligations protecting fundamental rights; serious
+harm to property or the environment."""
 
 
 class ProhibitedPracticesScreening(Document):
-    """Art. 5(1) screening: each answer must be false for the system to be placed on the market."""
+    """Art. 5(1) screening: each answer must be false for the system to be placed on the market.
+    An absent answer is unanswered, never "no"."""
 
-    subliminal_manipulation: bool
-    exploits_vulnerabilities: bool
-    social_scoring: bool
-    crime_prediction_by_profiling: bool
-    untargeted_facial_scraping: bool
-    emotion_recognition_work_education: bool
-    biometric_categorisation_sensitive: bool
-    realtime_remote_biometric_identification: bool
+    subliminal_manipulation: bool | None = Field(default=None, description="Art. 5(1)(a)")
+    exploits_vulnerabilities: bool | None = Field(default=None, description="Art. 5(1)(b)")
+    social_scoring: bool | None = Field(default=None, description="Art. 5(1)(c)")
+    crime_prediction_by_profiling: bool | None = Field(default=None, description="Art. 5(1)(d)")
+    untargeted_facial_scraping: bool | None = Field(default=None, description="Art. 5(1)(e)")
+    emotion_recognition_work_education: bool | None = Field(
+        default=None, description="Art. 5(1)(f)"
+    )
+    biometric_categorisation_sensitive: bool | None = Field(
+        default=None, description="Art. 5(1)(g)"
+    )
+    realtime_remote_biometric_identification: bool | None = Field(
+        default=None, description="Art. 5(1)(h)"
+    )
+    exceptions: list[ProhibitedPracticeException] = Field(
+        default=[], description="Exceptions the Regulation writes into Art. 5(1)(f)-(h)"
+    )
+    exception_reference: str | None = Field(
+        default=None, description="The authorisation or legal basis of the exception (Art. 5(3))"
+    )
     screened_on: dt.date | None = None
     screened_by: str | None = None
 
@@ -181,28 +274,64 @@ class Art63Exemption(Document):
     """Art. 6(3): an Annex III system that does not pose a significant risk (never if profiling)."""
 
     claimed: bool
-    condition: Art63Condition | None = None
+    conditions: list[Art63Condition] = Field(
+        default=[], description="The Art. 6(3)(a)-(d) conditions the system fulfils"
+    )
+    condition: Art63Condition | None = Field(
+        default=None, description="aigov/v1: one condition; read with `conditions`"
+    )
     rationale: str | None = None
     performs_profiling: bool | None = None
-    documented_on: dt.date | None = None
+    documented_on: dt.date | None = Field(
+        default=None, description="Art. 6(4): date of the documented assessment"
+    )
+    documentation_reference: str | None = Field(
+        default=None, description="Art. 6(4): where the assessment is kept"
+    )
 
 
 class Transparency(Document):
-    """Art. 50 transparency obligations."""
+    """Art. 50 transparency obligations. Each situation is answered true or false: an absent
+    answer is unanswered, never "no"."""
 
-    interacts_with_people: bool = False
-    generates_synthetic_content: bool = False
-    emotion_recognition_or_biometric_categorisation: bool = False
-    deep_fake: bool = False
+    interacts_with_people: bool | None = Field(default=None, description="Art. 50(1)")
+    generates_synthetic_content: bool | None = Field(default=None, description="Art. 50(2)")
+    emotion_recognition_or_biometric_categorisation: bool | None = Field(
+        default=None, description="Art. 50(3)"
+    )
+    deep_fake: bool | None = Field(default=None, description="Art. 50(4)")
+    exceptions: list[Art50Exception] = Field(
+        default=[], description="The Art. 50 exceptions relied on"
+    )
+    exception_rationale: str | None = None
+    disclosure_made: bool | None = Field(
+        default=None, description="People are informed (Art. 50(1), (3), (4)), true or false"
+    )
     disclosure: str | None = Field(default=None, description="How people are informed")
+    disclosure_evidence: str | None = Field(
+        default=None, description="Where the disclosure can be seen (screenshot, spec, URL)"
+    )
     content_marking: str | None = Field(default=None, description="Machine-readable marking")
+
+
+class OpenSourceRelease(Document):
+    """Art. 53(2): a GPAI model released under a free and open-source licence."""
+
+    licence: NonEmptyStr = Field(description="SPDX identifier, e.g. Apache-2.0")
+    weights_public: bool
+    architecture_public: bool
+    usage_information_public: bool
+    reference: str | None = Field(default=None, description="Where the model is published")
 
 
 class GeneralPurposeAI(Document):
     """Art. 51–55 obligations of providers of general-purpose AI models."""
 
-    is_gpai_model: bool = False
-    systemic_risk: bool = False
+    is_gpai_model: bool | None = Field(default=None, description="Art. 3(63), answered")
+    systemic_risk: bool | None = Field(default=None, description="Art. 51(1)")
+    open_source: OpenSourceRelease | None = Field(
+        default=None, description="Art. 53(2) free and open-source release"
+    )
     technical_documentation: str | None = None
     downstream_information: str | None = None
     copyright_policy: str | None = None
@@ -210,6 +339,98 @@ class GeneralPurposeAI(Document):
     model_evaluation: str | None = None
     serious_incident_reporting: str | None = None
     cybersecurity_measures: str | None = None
+
+
+class ScopeExclusion(Document):
+    """Art. 2: the Regulation does not apply, on one ground and under its conditions."""
+
+    ground: ScopeExclusionGround
+    exclusively_for_ground: bool | None = Field(
+        default=None,
+        description="Art. 2(3)/2(6): used exclusively for military, defence or national "
+        "security purposes / developed and put into service for the sole purpose of research",
+    )
+    placed_on_market: bool | None = Field(
+        default=None, description="Art. 2(8)/2(12): placed on the market or put into service"
+    )
+    real_world_testing: bool | None = Field(
+        default=None, description="Art. 2(8): tested in real-world conditions (not excluded)"
+    )
+    licence: str | None = Field(default=None, description="Art. 2(12): the free licence (SPDX)")
+    rationale: str | None = None
+    decided_on: dt.date | None = None
+    reference: str | None = None
+
+
+class MarketTimeline(Document):
+    """Art. 111(2): when the system was first placed on the market or put into service, and any
+    significant change in its design since."""
+
+    placed_on_market: dt.date | None = Field(
+        default=None, description="First placed on the market or put into service"
+    )
+    significant_change_on: dt.date | None = Field(
+        default=None, description="Latest significant change in design (Art. 111(2))"
+    )
+    no_significant_change: bool | None = Field(
+        default=None, description="Answered true when the design has not changed significantly"
+    )
+    intended_for_public_authorities: bool | None = Field(
+        default=None, description="Art. 111(2) second sentence: deadline 2030-08-02"
+    )
+
+
+class SeriousIncident(Document):
+    """Art. 73: a serious incident and its report to the market surveillance authority."""
+
+    id: NonEmptyStr
+    kind: SeriousIncidentKind
+    aware_on: dt.date = Field(description="When the provider became aware of it")
+    reported_on: dt.date | None = None
+    authority: str | None = None
+    reference: str | None = None
+    widespread: bool = Field(
+        default=False, description="A widespread infringement (Art. 3(61)): two-day deadline"
+    )
+    description: str | None = None
+
+
+class WorkersInformation(Document):
+    """Art. 26(7): workers and their representatives informed before use at the workplace."""
+
+    workers_informed: bool
+    representatives_informed: bool
+    informed_on: dt.date | None = None
+    reference: str | None = Field(default=None, description="Evidence: memo, minutes, notice")
+    explanation: str | None = None
+
+
+class SystemUse(Document):
+    """Who develops and who uses the system: the facts Art. 3(3)-(4) derive the roles from."""
+
+    developed_by_organisation: bool | None = Field(
+        default=None, description="Developed by the organisation or for it, under its name"
+    )
+    used_by_organisation: bool | None = Field(
+        default=None, description="Used under the organisation's authority (its own staff)"
+    )
+    supplied_to_others: bool | None = Field(
+        default=None, description="Made available to other organisations (placed on the market)"
+    )
+    personal_non_professional: bool | None = Field(
+        default=None, description="Used by natural persons in a purely personal activity"
+    )
+
+
+class AiLiteracy(Document):
+    """Art. 4: measures ensuring a sufficient level of AI literacy of staff dealing with the
+    system."""
+
+    measures: list[AiLiteracyMeasure] = []
+    staff_covered: list[NonEmptyStr] = Field(default=[], description="Teams or roles covered")
+    last_delivered_on: dt.date | None = None
+    evidence: str | None = Field(default=None, description="Training records, attendance")
+    explanation: str | None = None
 
 
 class UpstreamModel(Document):
@@ -250,20 +471,48 @@ class RecordKeeping(Document):
     events_logged: list[str] = []
 
 
+class Registration(DocumentReference):
+    """Art. 49 registration: in the EU database (Art. 71), or at national level for Annex III
+    point 2 (Art. 49(5))."""
+
+    database: Literal["eu", "national"] | None = None
+
+
 class ConformityAssessment(DocumentReference):
     procedure: Literal["internal_control", "notified_body"] | None = None
     notified_body: str | None = None
 
 
 class AiAct(Document):
-    role: AiActRole
+    role: AiActRoles
     category: AiActCategory
     rationale: str | None = Field(default=None, description="Why this category")
     annex_iii_area: AnnexIIIArea | None = None
     annex_iii_point: str | None = Field(
-        default=None, pattern=r"^[1-8](\([a-e]\))?$", description="Annex III point, e.g. 5(b)"
+        default=None,
+        pattern=r"^([1-8](\([a-e]\))?|none)$",
+        description="Annex III point, e.g. 5(b); none when no Annex III use applies",
     )
-    annex_i_safety_component: bool = False
+    annex_i_safety_component: bool | None = Field(
+        default=None, description="Art. 6(1): safety component of an Annex I product, answered"
+    )
+    uses: SystemUse | None = Field(
+        default=None, description="Who builds and who uses the system (Art. 3(3)-(4))"
+    )
+    scope_exclusion: ScopeExclusion | None = Field(default=None, description="Art. 2")
+    public_body: bool | None = Field(
+        default=None, description="The deployer is a body governed by public law (Art. 27(1))"
+    )
+    provides_public_services: bool | None = Field(
+        default=None, description="The deployer is a private entity providing public services"
+    )
+    affects_workers: bool | None = Field(
+        default=None, description="Used at the workplace on the organisation's workers"
+    )
+    workers_information: WorkersInformation | None = Field(default=None, description="Art. 26(7)")
+    ai_literacy: AiLiteracy | None = Field(default=None, description="Art. 4")
+    market: MarketTimeline | None = Field(default=None, description="Art. 111(2)")
+    serious_incidents: list[SeriousIncident] = Field(default=[], description="Art. 73")
     prohibited_practices: ProhibitedPracticesScreening | None = None
     art_6_3_exemption: Art63Exemption | None = None
     transparency: Transparency | None = None
@@ -283,7 +532,7 @@ class AiAct(Document):
         default=None, description="Art. 27"
     )
     conformity_assessment: ConformityAssessment | None = None
-    eu_database_registration: DocumentReference | None = Field(default=None, description="Art. 49")
+    eu_database_registration: Registration | None = Field(default=None, description="Art. 49")
     post_market_monitoring: DocumentReference | None = Field(default=None, description="Art. 72")
     harmonised_standards: list[AppliedStandard] | None = Field(
         default=None,
