@@ -340,5 +340,5 @@ def test_no_source_renders_a_template_from_a_string() -> None:
     assert offenders == []
     context = {"manifest": {"metadata": {"id": PAYLOADS["jinja-statement"]}}}
     message = render_message("id {{ manifest.metadata.id }} {{ 7*7 }}", context)
-    # the value is inserted as text, never evaluated; an expression is not a path: <missing>
-    assert message == f"id {PAYLOADS['jinja-statement']} <missing>"
+    # the value is inserted as text, never evaluated; an expression is not a path: not recorded
+    assert message == f"id {PAYLOADS['jinja-statement']} not recorded"

@@ -82,7 +82,9 @@ def test_locations_in_the_card_the_manifest_and_contracts(make_repo: Callable[..
         str(locate(repository, 'model_card.sections["limitations"].text')) == "MODEL_CARD.md:15:1"
     )
     assert str(locate(repository, "manifest.metadata.owner")) == "aigov.yaml:6:3"
-    assert str(locate(repository, "manifest.risk.gdpr")) == "aigov.yaml:1:1"  # nearest ancestor
+    # A section the file lacks: where it is to be written, after the one before it (stage),
+    # not the file's first line.
+    assert str(locate(repository, "manifest.risk.gdpr")) == "aigov.yaml:8:1"
     assert str(locate(repository, "evidence.mlflow")) == "aigov.yaml:1:1"
     example = load_repository(EXAMPLES / "credit-scoring")
     contract = example.contracts[0]
@@ -98,4 +100,6 @@ def test_without_a_card_findings_point_at_where_it_should_be(
         repository, OrgConfig.default(), evidence={}, change=None, today=dt.date(2026, 1, 2)
     )
     assert context["model_card"] == {"exists": False, "sections": {}, "placeholders": 0}
-    assert str(locate(repository, "model_card.intended_use")) == "MODEL_CARD.md"
+    # No card and no model.card: the manifest, where the card is to be declared (after stage),
+    # not a file that does not exist.
+    assert str(locate(repository, "model_card.intended_use")) == "aigov.yaml:8:1"

@@ -164,7 +164,7 @@ def test_missing_field_in_assert_is_a_finding_naming_it(tmp_path: Path, repo: Pa
     lawful = findings["E-LAWFUL"]
     assert lawful.status == "failed"
     assert lawful.message == (
-        "no lawful basis for Churn prediction (<missing>) "
+        "no lawful basis for Churn prediction (not recorded) "
         "(manifest.risk.gdpr.lawful_basis is missing)"
     )
     assert lawful.field == "manifest.risk.gdpr.lawful_basis"
@@ -278,18 +278,27 @@ def test_gate_decision(tmp_path: Path, repo: Path) -> None:
     [
         ("{{ a.b }}", "text"),
         ("{{a.list[1]}} and {{ a.flag }}", "2 and true"),
-        ("{{ a.list }}", "[1, 2]"),
+        ("{{ a.list }}", "1, 2"),
+        ("{{ a.none }} / {{ a.nested }}", 'not recorded / {"x": 1}'),
         ('{{ a["key with space"] }}', "ok"),
-        ("{{ a.absent }} / {{ nothing }}", "<missing> / <missing>"),
-        ("{{ a.b.__class__ }}", "<missing>"),
-        ("{{ 1 + 1 }}", "<missing>"),
+        ("{{ a.absent }} / {{ nothing }}", "not recorded / not recorded"),
+        ("{{ a.b.__class__ }}", "not recorded"),
+        ("{{ 1 + 1 }}", "not recorded"),
+        ("{{ a.list[*] }}", "not recorded"),
         ("{{ today }}", "2026-11-24"),
         ("no placeholders", "no placeholders"),
     ],
 )
 def test_message_templates(template: str, expected: str) -> None:
     context = {
-        "a": {"b": "text", "list": [1, 2], "flag": True, "key with space": "ok"},
+        "a": {
+            "b": "text",
+            "list": [1, 2],
+            "flag": True,
+            "key with space": "ok",
+            "none": None,
+            "nested": {"x": 1},
+        },
         "today": TODAY,
     }
     assert render_message(template, context) == expected

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from aigov.documents.contract_fields import contract_fields
-from aigov.documents.manifest import MANIFEST_FILE
+from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.model_card import PLACEHOLDER, ModelCard
 from aigov.documents.problems import Location
 from aigov.documents.repository import DEFAULT_MODEL_CARD, Repository
+from aigov.documents.safe_yaml import YamlDocument
 from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import Evidence
 from aigov.policy.org import OrgConfig
@@ -94,7 +95,8 @@ def build_context(
 
 
 def locate(repository: Repository, path_text: str | None) -> Location:
-    """Where the field at a context path was written, or its nearest written ancestor."""
+    """Where the field at a context path was written, or where it is missing from: its nearest
+    written ancestor (a top-level section the file lacks: see :func:`manifest_location`)."""
     manifest_root = (
         repository.manifest_document.locate(())
         if repository.manifest_document
@@ -105,7 +107,7 @@ def locate(repository: Repository, path_text: str | None) -> Location:
         return manifest_root
     root, rest = path[0], path[1:]
     if root == "manifest" and repository.manifest_document is not None:
-        return repository.manifest_document.locate(rest)
+        return manifest_location(repository.manifest_document, rest)
     if root == "model_card":
         return _locate_in_card(repository, rest)
     if (
@@ -116,7 +118,35 @@ def locate(repository: Repository, path_text: str | None) -> Location:
     ):
         contract = repository.contracts[rest[0]]
         return contract.document.locate(_contract_path(contract.data, rest[1:]))
+    if root == "contracts" and repository.manifest_document is not None:
+        # No such contract file: the manifest's list of contracts is where one is declared.
+        return manifest_location(repository.manifest_document, ("data", "contracts"))
     return manifest_root
+
+
+MANIFEST_SECTIONS: Final = tuple(
+    field.alias or name for name, field in LifecycleManifest.model_fields.items()
+)
+"""The top-level keys of aigov.yaml in the order the manifest's model declares them."""
+
+
+def manifest_location(document: YamlDocument, path: ContextPath) -> Location:
+    """Where ``path`` is written in aigov.yaml, or its nearest written ancestor.
+
+    A top-level section the file lacks has no ancestor but the file itself, whose first line
+    (``apiVersion``) would gather every such finding: it is placed instead at the section that
+    comes before it in the manifest's order (where it is to be written), else the one after it.
+    """
+    if not path or document.has_position(path[:1]):
+        return document.locate(path)
+    key = str(path[0])
+    index = MANIFEST_SECTIONS.index(key) if key in MANIFEST_SECTIONS else len(MANIFEST_SECTIONS)
+    before = reversed(MANIFEST_SECTIONS[2:index])  # apiVersion and kind say nothing
+    after = MANIFEST_SECTIONS[index + 1 :]
+    for section in (*before, *after):
+        if document.has_position((section,)):
+            return document.locate((section,))
+    return document.locate(())
 
 
 def _contract_path(data: Mapping[str, Any], path: ContextPath) -> ContextPath:
@@ -131,11 +161,10 @@ def _contract_path(data: Mapping[str, Any], path: ContextPath) -> ContextPath:
 def _locate_in_card(repository: Repository, path: ContextPath) -> Location:
     card, document = repository.model_card, repository.model_card_document
     if card is None or document is None:
-        # No card: point at the manifest's reference to it, or at the file it should be.
-        if repository.manifest_document is not None and repository.manifest_document.has_position(
-            ("model", "card")
-        ):
-            return repository.manifest_document.locate(("model", "card"))
+        # No card: point at the manifest's reference to it (or where it is to be written), not
+        # at a file that does not exist, where no annotation can be shown.
+        if repository.manifest_document is not None:
+            return manifest_location(repository.manifest_document, ("model", "card"))
         return Location(repository.model_card_file or DEFAULT_MODEL_CARD)
     file = repository.model_card_file or DEFAULT_MODEL_CARD
     if not path or path[0] in ("exists", "placeholders"):

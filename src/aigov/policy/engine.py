@@ -9,9 +9,10 @@ cannot be evaluated gives a finding of status ``error``, never an exception.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from aigov.documents.repository import Repository
 from aigov.evidence.change import ChangeContext
@@ -26,8 +27,9 @@ from aigov.policy.cel import (
 from aigov.policy.context import build_context, locate
 from aigov.policy.findings import AppliedWaiver, Finding, FindingText, PackInfo, Result
 from aigov.policy.pack import PolicyRule
+from aigov.policy.paths import MISSING, ContextPath, lookup, parse_path
 from aigov.policy.sources import PolicySet
-from aigov.policy.templates import render_message
+from aigov.policy.templates import ABSENT_TEXT, ITEM_STEP, format_value, render_message
 from aigov.policy.waivers import check_waivers
 
 OutcomeStatus = Literal[
@@ -190,7 +192,9 @@ def evaluate(
             findings.append(_policy_error(rule, outcome, policy_set, waiver))
             continue
         findings.append(
-            _finding(rule, outcome, rule_context, repository, effective_from, waiver, fixes)
+            _finding(
+                rule, outcome, rule_context, prepared, repository, effective_from, waiver, fixes
+            )
         )
     return Result(
         project=manifest.metadata.id,
@@ -233,6 +237,7 @@ def _finding(
     rule: PolicyRule,
     outcome: RuleOutcome,
     context: Mapping[str, Any],
+    prepared: PreparedContext,
     repository: Repository,
     effective_from: dt.date | None,
     waiver: AppliedWaiver | None,
@@ -241,13 +246,14 @@ def _finding(
     spec = rule.rule
     source = outcome.unavailable_source
     source_fix = fixes.get(source) if source is not None else None
+    target, item = finding_target(rule, outcome, context, prepared)
 
     def text(lang: str, title: str, message: str, remediation: str) -> FindingText:
         tr = translator(lang)
         return FindingText(
             lang=lang,
             title=title,
-            message=_message(rule.id, message, context, outcome, effective_from, tr),
+            message=_message(rule.id, message, context, outcome, effective_from, tr, item),
             remediation=tr(source_fix) if source_fix else remediation,
         )
 
@@ -256,11 +262,6 @@ def _finding(
         text(lang, t.title, t.message, t.remediation)
         for lang, t in sorted(rule.translations.items())
     )
-    target = rule.locate
-    if outcome.missing is not None and outcome.missing.startswith(
-        ("manifest", "model_card", "contracts")
-    ):
-        target = outcome.missing
     status: Literal["failed", "error", "not_yet_effective"] = (
         "error"
         if outcome.status == "error"
@@ -296,12 +297,14 @@ def _message(
     outcome: RuleOutcome,
     effective_from: dt.date | None,
     tr: Translator,
+    item: int | None = None,
 ) -> str:
     """A failed rule's message in ``tr``'s language: the rule's (translated) ``template``
-    rendered, with why it failed when a field is missing and when it applies from."""
+    rendered (``[*]`` standing for ``item``, see :func:`finding_target`), with why it failed
+    when a field is missing and when it applies from."""
     if outcome.status == "error":
         return f"{rule_id}: {outcome.error}"  # the collector's own reason, as it gave it
-    message = render_message(template, context)
+    message = render_message(template, context, item=item, absent=tr(ABSENT_TEXT))
     if outcome.missing is not None:
         message = tr("{message} ({field} is missing)", message=message, field=outcome.missing)
     if outcome.status == "not_yet_effective" and effective_from is not None:
@@ -340,3 +343,124 @@ def _policy_error(
 def _severity(policy_set: PolicySet, rule_id: str) -> str | None:
     rule = policy_set.rule(rule_id)
     return rule.severity if rule is not None else None
+
+
+DOCUMENT_ROOTS: Final = ("manifest", "model_card", "contracts")
+"""The context roots read from the repository's files, where a finding can point."""
+MAX_ITEMS_TRIED: Final = 200
+"""The items of a list :func:`offending_item` tries one by one (a finding about a later one
+points at the list): each try converts the list's root again."""
+_SELECTOR = re.compile(r"\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^\]]*?)\s*\]")
+
+
+def finding_target(
+    rule: PolicyRule,
+    outcome: RuleOutcome,
+    context: Mapping[str, Any],
+    prepared: PreparedContext,
+) -> tuple[str | None, int | None]:
+    """The context path a failed rule's finding points at, and the index of the item of a list
+    it is about (what ``[*]`` stands for in its message), if any.
+
+    A rule's ``locate`` is a path, in which ``[*]`` stands for the item of a list that fails the
+    rule (:func:`offending_item`), directly (``manifest.success_criteria[*]``) or through a
+    placeholder that picks an item of another list by one of its fields:
+    ``manifest.success_criteria[metric={{ evidence.git.criteria[*].metric }}].threshold`` is the
+    threshold of the criterion whose change in the history fails the rule. Without such an item
+    the path stops at the list; a field the assert found missing points where it is missing.
+    """
+    template = rule.locate
+    item: int | None = None
+    if template is not None and ITEM_STEP in template:
+        list_path = parse_path(_list_text(template))
+        if list_path is not None:
+            item = offending_item(rule, prepared, context, list_path)
+    target = _resolved(template, context, item) if template is not None else None
+    missing = outcome.missing
+    if missing is not None and missing.startswith(DOCUMENT_ROOTS) and item is None:
+        target = missing
+    return target, item
+
+
+def offending_item(
+    rule: PolicyRule, prepared: PreparedContext, context: Mapping[str, Any], path: ContextPath
+) -> int | None:
+    """The index of the first item of the list at ``path`` that alone fails the rule's assert,
+    when the assert holds for the empty list (an ``all`` over it, not an ``exists`` or a
+    ``size``); None otherwise. ``prepared`` is left as it was given."""
+    items = lookup(context, path)
+    root = path[0]
+    base = context.get(str(root))
+    if not isinstance(items, list) or not items or not isinstance(base, Mapping):
+        return None
+
+    def fails(replacement: list[Any]) -> bool | None:
+        prepared.bind(str(root), _replaced(base, path[1:], replacement))
+        try:
+            return not rule.assertion.evaluate_bool(prepared)
+        except MissingField:
+            return True
+        except ExpressionError:
+            return None
+
+    try:
+        if fails([]) is not False:
+            return None
+        return next(
+            (index for index, item in enumerate(items[:MAX_ITEMS_TRIED]) if fails([item])), None
+        )
+    finally:
+        prepared.bind(str(root), base)
+
+
+def _replaced(data: Any, path: ContextPath, value: Any) -> Any:
+    """A copy of ``data`` with ``value`` at ``path`` (which exists), sharing the rest."""
+    if not path:
+        return value
+    step, rest = path[0], path[1:]
+    if isinstance(data, Mapping):
+        return {**data, step: _replaced(data[step], rest, value)}
+    copy = list(data)
+    copy[int(step)] = _replaced(copy[int(step)], rest, value)
+    return copy
+
+
+def _list_text(template: str) -> str:
+    """The path of the list whose item ``[*]`` stands for in a ``locate``: before the first
+    ``[*]``, inside the placeholder that holds it if any."""
+    before = template[: template.index(ITEM_STEP)]
+    opened = before.rfind("{{")
+    return before[opened + 2 :] if opened > before.rfind("}}") else before
+
+
+def _resolved(template: str, context: Mapping[str, Any], item: int | None) -> str:
+    """``locate`` as a plain path: ``[*]`` replaced by ``item`` and each ``[field=value]`` by
+    the index of the first item whose field has that value; cut before the first step that
+    cannot be resolved (no item, no match), so the finding points at the list."""
+    text = render_message(template, context, item=item, absent="") if "{{" in template else template
+    cut = text.find(ITEM_STEP)
+    if item is not None:
+        text, cut = text.replace(ITEM_STEP, f"[{item}]"), -1
+    if cut >= 0:
+        text = text[:cut]
+    while (found := _SELECTOR.search(text)) is not None:
+        head = parse_path(text[: found.start()])
+        items = lookup(context, head) if head is not None else MISSING
+        index = (
+            next(
+                (
+                    i
+                    for i, entry in enumerate(items)
+                    if isinstance(entry, Mapping)
+                    and found[2]
+                    and format_value(entry.get(found[1]), absent="") == found[2]
+                ),
+                None,
+            )
+            if isinstance(items, list)
+            else None
+        )
+        if index is None:
+            return text[: found.start()]
+        text = f"{text[: found.start()]}[{index}]{text[found.end() :]}"
+    return text

@@ -1,7 +1,13 @@
 """Rule messages: ``{{ dotted.path }}`` replaced by the context's value, and nothing else.
 
 No template engine and no evaluation: a placeholder is a path into the plain context data, read
-with :func:`aigov.policy.paths.lookup`; an absent value renders as ``<missing>``.
+with :func:`aigov.policy.paths.lookup`. An absent or null value renders as a phrase
+(:data:`ABSENT_TEXT`, or the caller's translation of it), never as ``null``, ``None`` or a
+marker a compliance officer would have to decode.
+
+A finding about one item of a list (see :func:`aigov.policy.engine.finding_target`) may quote
+that item: ``[*]`` in a placeholder stands for its index
+(``{{ evidence.git.criteria[*].metric }}``); without such an item, it renders as absent.
 """
 
 from __future__ import annotations
@@ -14,38 +20,57 @@ from typing import Any, Final
 
 from aigov.policy.paths import MISSING, ContextPath, lookup, parse_path
 
-MISSING_TEXT: Final = "<missing>"
+ABSENT_TEXT: Final = "not recorded"
+"""What a placeholder whose value is absent or null renders as (in English)."""
+ITEM_STEP: Final = "[*]"
+"""The placeholder step that stands for the index of the item a finding is about."""
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 MAX_VALUE_LENGTH: Final = 200
 
 
-def render_message(template: str, context: Mapping[str, Any]) -> str:
-    """``template`` with every ``{{ path }}`` replaced by its value in ``context``."""
+def render_message(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    item: int | None = None,
+    absent: str = ABSENT_TEXT,
+) -> str:
+    """``template`` with every ``{{ path }}`` replaced by its value in ``context``; ``item``
+    is the index ``[*]`` stands for, ``absent`` the phrase for a value that is not there."""
     if "{{" not in template:
         return template
 
     def replace(found: re.Match[str]) -> str:
-        path = parse_path(found[1])
+        text = found[1]
+        if ITEM_STEP in text:
+            text = text.replace(ITEM_STEP, f"[{item}]") if item is not None else ""
+        path = parse_path(text)
         value = MISSING if path is None else lookup(context, path)
-        return MISSING_TEXT if value is MISSING else format_value(value)
+        return absent if value is MISSING or value is None else format_value(value, absent)
 
     return _PLACEHOLDER.sub(replace, template)
 
 
 def placeholder_paths(template: str) -> list[ContextPath]:
-    """The context paths the placeholders of ``template`` read (those that are plain paths)."""
-    paths = (parse_path(found[1]) for found in _PLACEHOLDER.finditer(template))
+    """The context paths the placeholders of ``template`` read (those that are plain paths;
+    ``[*]`` read as the first item, the shape of every item)."""
+    paths = (
+        parse_path(found[1].replace(ITEM_STEP, "[0]")) for found in _PLACEHOLDER.finditer(template)
+    )
     return [path for path in paths if path is not None]
 
 
-def format_value(value: Any) -> str:
-    """A context value as a reader expects it in a sentence (strings unquoted, JSON otherwise)."""
+def format_value(value: Any, absent: str = ABSENT_TEXT) -> str:
+    """A context value as a reader expects it in a sentence: strings unquoted, a list as its
+    items separated by commas, ``absent`` for null, JSON for a mapping."""
     if isinstance(value, str):
         text = value
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None:
-        text = "null"
+        text = absent
+    elif isinstance(value, list | tuple):
+        text = ", ".join(format_value(item, absent) for item in value) or "none"
     elif isinstance(value, dt.datetime):
         text = value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     elif isinstance(value, dt.date):

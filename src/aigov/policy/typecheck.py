@@ -50,6 +50,7 @@ from aigov.policy.shapes import (
     params_shape,
     root_shape,
 )
+from aigov.policy.templates import ITEM_STEP
 
 _ROOTS: Final = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org")
 _TIMESTAMP_GETTERS: Final = frozenset(
@@ -409,7 +410,8 @@ def placeholder_problems(message: str, roots: Mapping[str, Shape]) -> list[TypeP
         if close < 0:
             break
         inner = message[start + 2 : close]
-        path = parse_path(inner)
+        # ``[*]`` (the item a finding is about) has the shape of any item: checked as the first.
+        path = parse_path(inner.replace(ITEM_STEP, "[0]"))
         if path is not None:
             found = _path_problem(path, roots)
             if found is not None:
