@@ -32,7 +32,7 @@ from aigov.deliverables import (
 )
 from aigov.deliverables.document import Deliverable
 from aigov.deliverables.facts import Writer
-from aigov.deliverables.render import DocumentFormat, render
+from aigov.deliverables.render import INDEX, DocumentFormat, render, render_index
 from aigov.deliverables.sources import Sources
 
 __all__ = ["BUILDERS", "Sources", "Writer", "generate"]
@@ -53,11 +53,14 @@ def generate(
     lang: str = "en",
     today: dt.date,
 ) -> dict[str, str]:
-    """``{file name: text}`` of every deliverable in every format."""
+    """``{file name: text}`` of every deliverable in every format, and of the index page linking
+    them with their status."""
     writer = Writer.for_language(lang)
+    documents = [build(sources, writer) for build in BUILDERS.values()]
     files: dict[str, str] = {}
-    for slug, build in BUILDERS.items():
-        document = build(sources, writer)
+    for fmt in formats:
+        files[f"{INDEX}.{fmt}"] = render_index(documents, fmt, lang=lang, today=today)
+    for document in documents:
         for fmt in formats:
-            files[f"{slug}.{fmt}"] = render(document, fmt, lang=lang, today=today)
+            files[f"{document.slug}.{fmt}"] = render(document, fmt, lang=lang, today=today)
     return files

@@ -3,28 +3,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aigov.deliverables.document import Deliverable, Gap, Paragraph, Section
+from aigov.deliverables.data_report import contract_purpose, contract_servers
+from aigov.deliverables.document import Block, Cell, Deliverable, Gap, Paragraph, Section, Table
 from aigov.deliverables.facts import (
+    At,
     Fact,
     Writer,
     cell,
+    constant,
     doc_ref,
     facts,
     given,
     iso_date,
-    num,
     or_gap,
     read,
     sign,
+    table,
     table_or_gap,
     term,
     text,
     text_list,
+    unavailable,
 )
+from aigov.deliverables.results import columns, measured, summary
 from aigov.deliverables.sources import Sources
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.model_card import ModelCard
@@ -79,13 +85,20 @@ def build(src: Sources, w: Writer) -> Deliverable:
             ],
         ),
         _lifecycle_changes(annex),
-        Section(
+        annex.headed(
             tr("7. Harmonised standards applied"),
-            (
-                Paragraph(
-                    Gap(tr("harmonised standards applied (not recorded in the repository's files)"))
+            [
+                Fact(
+                    tr("Harmonised standards (Art. 40)"),
+                    "risk.ai_act.harmonised_standards",
+                    _standards,
                 ),
-            ),
+                Fact(
+                    tr("Common specifications (Art. 41)"),
+                    "risk.ai_act.common_specifications",
+                    _standards,
+                ),
+            ],
         ),
         annex.headed(
             tr("8. EU declaration of conformity"),
@@ -103,7 +116,7 @@ def build(src: Sources, w: Writer) -> Deliverable:
     intro = tr(
         "Draft generated from the repository's files: every item marked missing is still to be "
         "written. AI Act category: {category}.",
-        category=tr(ai.category) if ai else tr("not screened"),
+        category=w.label(ai.category) if ai else tr("not screened"),
     )
     return Deliverable(
         SLUG,
@@ -128,18 +141,25 @@ def _forms(m: LifecycleManifest, w: Writer) -> str | None:
     deployment = m.deployment
     if deployment is None:
         return None
-    forms = f"{w.tr(deployment.mode)}, {w.tr(deployment.architecture)}"
+    forms = f"{w.label(deployment.mode)}, {w.label(deployment.architecture)}"
     return forms + (f", {deployment.region}" if deployment.region else "")
 
 
 def _general_description(annex: _Annex) -> Section:
     w, tr, card_file = annex.w, annex.w.tr, annex.src.card_file
 
-    def upstream(m: LifecycleManifest) -> Any:
+    def upstream(m: LifecycleManifest) -> Cell:
         ai = m.risk.ai_act if m.risk else None
         if ai and ai.upstream_models:
-            return "; ".join(f"{u.provider} {u.model}" for u in ai.upstream_models)
-        return w.value(read(annex.meta, "base_model"), "base_model", card_file)
+            return "; ".join(
+                " ".join(filter(None, (u.provider, u.model, u.version))) for u in ai.upstream_models
+            )
+        if ai and "upstream_models" in ai.model_fields_set:  # written as []: none, on purpose
+            return tr("none: the system is built on no general-purpose AI model")
+        base_model = text_list(read(annex.meta, "base_model"))
+        if base_model:
+            return tr("base model {model} ({file})", model="; ".join(base_model), file=card_file)
+        return Gap("risk.ai_act.upstream_models")
 
     return annex.headed(
         tr("1. General description of the AI system"),
@@ -168,49 +188,150 @@ def _general_description(annex: _Annex) -> Section:
     )
 
 
-def _card_section(card: ModelCard | None, card_file: str, title: str) -> Any:
+CARD_EXCERPT_CHARS = 600
+"""How much of a model card section a row quotes (the card stays the full text)."""
+
+
+def _card_text(card: ModelCard | None, card_file: str, *headings: tuple[int, str]) -> Cell:
+    """The text of the first of ``headings`` (level, title: the Hub template's) the card fills,
+    or the gap of the first: a section that is absent, empty or still the template's."""
+    level, title = headings[0]
+    gap = Gap(f"{'#' * level} {title}", card_file)
     if card is None:
-        return Gap(title, card_file)
-    section = card.section(title)
-    if section is None or section.is_empty or section.has_placeholder:
-        return Gap(f"## {title}", card_file)
-    text: str = section.text
-    return text if len(text) <= 600 else text[:599] + "…"
+        return gap
+    for _, heading in headings:
+        section = card.section(heading)
+        if section is not None and not section.is_empty and not section.has_placeholder:
+            text = _unwrapped(section.text)
+            if len(text) > CARD_EXCERPT_CHARS:
+                return text[: CARD_EXCERPT_CHARS - 1] + "…"
+            return text
+    return gap
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)]|\|)\s")
+
+
+def _unwrapped(text: str) -> str:
+    """Markdown prose as one line per paragraph or list item: a card's hard-wrapped lines are
+    one paragraph to its reader, and a line break only shows where the card starts a new one."""
+    lines: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        for line in paragraph.split("\n"):
+            if lines and lines[-1] and line.strip() and not _LIST_ITEM.match(line):
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line.strip())
+        lines.append("")
+    return "\n".join(line for line in lines if line)
+
+
+def _compute(card: ModelCard | None, card_file: str, w: Writer) -> Cell:
+    """Annex IV 2(c)'s computational resources: the card's hardware and software, else its
+    "Compute Infrastructure" text."""
+    parts = [
+        f"{label}: {text}"
+        for label, heading in ((w.tr("Hardware"), "Hardware"), (w.tr("Software"), "Software"))
+        if isinstance(text := _card_text(card, card_file, (4, heading)), str)
+    ]
+    return " — ".join(parts) or _card_text(card, card_file, (3, "Compute Infrastructure"))
+
+
+def _provenance(src: Sources, w: Writer) -> Block:
+    """Annex IV 2(d): where each data set comes from — its contract's purpose and servers."""
+    tr = w.tr
+    contracts = src.repository.contracts
+    columns = [
+        Fact(tr("Data contract"), lambda c: _contract_name(c.file, c.data), text),
+        Fact(tr("Purpose"), lambda c: contract_purpose(c.data), given, "description.purpose"),
+        Fact(tr("Sources (servers)"), lambda c: contract_servers(c.data), or_gap, "servers"),
+    ]
+    if not contracts:
+        return Paragraph(Gap("data.contracts"))
+    rows = [
+        tuple(_provenance_cell(column, contract, w) for column in columns) for contract in contracts
+    ]
+    return Table(tuple(column.label for column in columns), tuple(rows))
+
+
+def _provenance_cell(column: Fact, contract: Any, w: Writer) -> Cell:
+    assert callable(column.field)
+    return column.format(column.field(contract), At(w, column.path, contract.file))
+
+
+def _contract_name(file: str, data: Any) -> str:
+    name = " ".join(str(part) for part in (data.get("name"), data.get("version")) if part)
+    return f"{name} ({file})" if name else file
 
 
 def _elements_and_development(annex: _Annex) -> Section:
     w, tr, src = annex.w, annex.w.tr, annex.src
-    return annex.headed(
-        tr("2. Detailed description of the elements of the AI system and of its development"),
+    card, card_file = src.repository.model_card, src.card_file
+    elements = facts(
+        w,
+        annex.m,
         [
             Fact(tr("Model type"), "model.type", given),
             Fact(
-                tr("Design and training"),
-                lambda _: _card_section(
-                    src.repository.model_card, src.card_file, "Training Details"
-                ),
+                tr("Architecture and objective"),
+                constant(_card_text(card, card_file, (3, "Model Architecture and Objective"))),
                 cell,
             ),
             Fact(
-                tr("Data (contracts)"),
-                lambda _: "; ".join(c.file for c in src.repository.contracts) or None,
-                or_gap,
-                "data.contracts",
+                tr("Design and training"),
+                constant(
+                    _card_text(card, card_file, (3, "Training Procedure"), (2, "Training Details"))
+                ),
+                cell,
+            ),
+            Fact(tr("Computational resources"), constant(_compute(card, card_file, w)), cell),
+            Fact(
+                tr("Training data"),
+                constant(_card_text(card, card_file, (3, "Training Data"))),
+                cell,
             ),
             Fact(tr("Data governance (Art. 10)"), "risk.ai_act.data_governance", doc_ref),
             annex.card(tr("Human oversight measures (Art. 14)"), "human_oversight.override"),
             Fact(
-                tr("Validation and testing"),
-                lambda m: (
-                    "; ".join(f"{c.metric} {w.num(c.threshold)}" for c in m.success_criteria)
-                    or None
+                tr("Validation and testing data"),
+                constant(
+                    _card_text(
+                        card,
+                        card_file,
+                        (3, "Testing Data, Factors & Metrics"),
+                        (4, "Testing Data"),
+                    )
                 ),
-                or_gap,
+                cell,
+            ),
+            Fact(
+                tr("Validation and testing results"),
+                constant(_results_line(src, w)),
+                cell,
                 "success_criteria",
             ),
             Fact(tr("Cybersecurity measures (Art. 15)"), "risk.gdpr.security_measures", given),
         ],
     )
+    return Section(
+        tr("2. Detailed description of the elements of the AI system and of its development"),
+        (
+            elements,
+            Paragraph(tr("Data provenance (data contracts)"), emphasis=True),
+            _provenance(src, w),
+        ),
+    )
+
+
+def _results_line(src: Sources, w: Writer) -> Cell:
+    """Every criterion's measured value on one line — the figures of section 4 and of the
+    evaluation report, from the same source."""
+    if not src.manifest.success_criteria:
+        return Gap("success_criteria")
+    results = measured(src, w).criteria
+    if all(r.value is None for r in results):
+        return unavailable(results[0].not_measured or "")
+    return "; ".join(summary(r, w) for r in results)
 
 
 def _logging(m: LifecycleManifest, w: Writer) -> str | None:
@@ -218,7 +339,7 @@ def _logging(m: LifecycleManifest, w: Writer) -> str | None:
     if not (ai and ai.record_keeping):
         return None
     keeping = ai.record_keeping
-    retention = f" — {keeping.log_retention}" if keeping.log_retention else ""
+    retention = f" — {w.duration(keeping.log_retention)}" if keeping.log_retention else ""
     return w.yes_no(keeping.automatic_logging) + retention
 
 
@@ -253,28 +374,57 @@ def _monitoring_and_control(annex: _Annex) -> Section:
 
 
 def _performance_metrics(annex: _Annex) -> Section:
-    w, tr, m = annex.w, annex.w.tr, annex.m
-    columns = [
-        Fact(tr("Metric"), "metric", text),
-        Fact(tr("Threshold"), "threshold", num),
-        Fact(tr("Why"), lambda c: c.description or c.dataset, given, "description"),
-    ]
-    block = table_or_gap(
+    w, tr, src = annex.w, annex.w.tr, annex.src
+    title = tr("4. Appropriateness of the performance metrics")
+    if not src.manifest.success_criteria:
+        return Section(title, (Paragraph(Gap("success_criteria")),))
+    results = measured(src, w)
+    why = Fact(
+        tr("Why this metric"),
+        lambda r: r.description or r.dataset,
+        given,
+        "description",
+    )
+    block = table(
         w,
-        m.success_criteria,
-        columns,
-        missing="success_criteria",
+        results.criteria,
+        [*columns(w), why],
         under=lambda i: f"success_criteria[{i}]",
     )
-    return Section(tr("4. Appropriateness of the performance metrics"), (block,))
+    blocks: list[Block] = [block]
+    if results.version:
+        blocks.insert(
+            0,
+            Paragraph(
+                tr(
+                    "Measured values: registered model {version}, MLflow run {run}.",
+                    version=results.version,
+                    run=results.run_id or "—",
+                )
+            ),
+        )
+    return Section(title, tuple(blocks))
+
+
+def _standards(standards: Any, at: At) -> Cell:
+    """Annex IV point 7: each standard with how far it is applied; [] is "none applied"."""
+    if standards is None:
+        return at.gap()
+    if not standards:
+        return at.w.tr("none applied")
+    return "; ".join(
+        " ".join(filter(None, (s.reference, f"— {s.title}" if s.title else None)))
+        + f" ({at.w.label(s.extent)})"
+        for s in standards
+    )
 
 
 def _lifecycle_changes(annex: _Annex) -> Section:
     w, tr, m = annex.w, annex.w.tr, annex.m
 
     def transition(approval: Any) -> str:
-        before = tr(approval.from_stage) if approval.from_stage else "—"
-        return f"{before} → {tr(approval.to_stage)}"
+        before = w.label(approval.from_stage) if approval.from_stage else "—"
+        return f"{before} → {w.label(approval.to_stage)}"
 
     columns = [
         Fact(tr("Date"), "date", iso_date),

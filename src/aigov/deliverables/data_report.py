@@ -62,12 +62,14 @@ def _special_categories(special: Any, at: At) -> Cell:
         return at.gap()
     if not special.present:
         return w.yes_no(False)
-    categories = "; ".join(w.tr(c) for c in special.categories) or w.yes_no(True)
-    return categories + (f" — {w.tr(special.art9_condition)}" if special.art9_condition else "")
+    categories = "; ".join(w.label(c) for c in special.categories) or w.yes_no(True)
+    return categories + (f" — {w.label(special.art9_condition)}" if special.art9_condition else "")
 
 
 def _transfers(gdpr: Any, w: Writer) -> str:
-    listed = "; ".join(f"{t.country} — {t.recipient} ({w.tr(t.mechanism)})" for t in gdpr.transfers)
+    listed = "; ".join(
+        f"{t.country} — {t.recipient} ({w.label(t.mechanism)})" for t in gdpr.transfers
+    )
     return listed or w.tr("none declared")
 
 
@@ -106,12 +108,12 @@ def _processing_section(m: LifecycleManifest, w: Writer) -> Section:
 # --- Data contracts (ODCS) ---------------------------------------------------------------------
 
 
-def _purpose(data: Mapping[str, Any]) -> Any:
+def contract_purpose(data: Mapping[str, Any]) -> Any:
     description = data.get("description")
     return description.get("purpose") if isinstance(description, dict) else None
 
 
-def _servers(data: Mapping[str, Any]) -> str | None:
+def contract_servers(data: Mapping[str, Any]) -> str | None:
     servers = [s for s in data.get("servers") or [] if isinstance(s, dict)]
     listed = "; ".join(
         f"{s.get('server')} ({s.get('type')}, {s.get('environment', '—')})" for s in servers
@@ -149,8 +151,8 @@ def _contract_section(file: str, data: Mapping[str, Any], w: Writer) -> Section:
             Fact(tr("Identifier"), lambda d: d.get("id", ""), text),
             Fact(tr("Version"), lambda d: d.get("version", ""), text),
             Fact(tr("Status"), lambda d: d.get("status", ""), text),
-            Fact(tr("Purpose"), _purpose, given, "description.purpose"),
-            Fact(tr("Servers"), _servers, or_gap, "servers"),
+            Fact(tr("Purpose"), contract_purpose, given, "description.purpose"),
+            Fact(tr("Servers"), contract_servers, or_gap, "servers"),
             Fact(tr("Retention"), _retention, or_gap, "slaProperties[property=retention]"),
         ],
         file=file,
@@ -214,7 +216,7 @@ def _checks(stats: Any, at: At) -> Cell:
 
 
 def _check_status(expectation: Any, at: At) -> Cell:
-    status = at.w.tr(str(read(expectation, "status")))
+    status = at.w.label(str(read(expectation, "status")))
     enforced = read(expectation, "enforced", True)
     return status + ("" if enforced else f" ({at.w.tr('not enforced')})")
 

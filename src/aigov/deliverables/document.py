@@ -79,6 +79,16 @@ class Deliverable:
     """The files and evidence it was generated from."""
 
     @property
+    def missing(self) -> int:
+        """How many items the files still have to give."""
+        return sum(gap.kind == "missing" for gap in self.gaps)
+
+    @property
+    def unavailable(self) -> int:
+        """How many items wait on evidence that could not be read."""
+        return sum(gap.kind == "unavailable" for gap in self.gaps)
+
+    @property
     def gaps(self) -> list[Gap]:
         """Every gap in the document, in reading order."""
         found: list[Gap] = []

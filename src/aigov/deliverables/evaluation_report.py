@@ -11,7 +11,6 @@ from aigov.deliverables.facts import (
     Fact,
     Writer,
     amount,
-    cell,
     constant,
     facts,
     facts_or_gap,
@@ -19,7 +18,6 @@ from aigov.deliverables.facts import (
     num,
     num_or_dash,
     read,
-    sign,
     table,
     table_or_gap,
     term,
@@ -29,6 +27,7 @@ from aigov.deliverables.facts import (
     unavailable,
     yes_no,
 )
+from aigov.deliverables.results import columns, measured
 from aigov.deliverables.sources import Evidence, Sources
 from aigov.documents.manifest import MANIFEST_FILE
 
@@ -69,42 +68,11 @@ def build(src: Sources, w: Writer) -> Deliverable:
 
 def _performance_section(src: Sources, w: Writer) -> Section:
     """Performance against the thresholds fixed at ideation, as MLflow measured it."""
-    m, tr = src.manifest, w.tr
-    usable = src.mlflow_evidence(w)
-    title = tr("Performance against the success criteria")
-    if not m.success_criteria:
+    title = w.tr("Performance against the success criteria")
+    if not src.manifest.success_criteria:
         return Section(title, (Paragraph(Gap("success_criteria")),))
-    if usable.evidence is None:
-        not_measured = unavailable(usable.reason or "")
-        declared = [
-            Fact(tr("Criterion"), "metric", text),
-            Fact(tr("Threshold"), "threshold", num),
-            Fact(tr("Direction"), "direction", term),
-            Fact(tr("Measured value"), constant(not_measured), cell),
-        ]
-        return Section(title, (table(w, m.success_criteria, declared),))
-    measured = [
-        Fact(tr("Criterion"), "metric", text),
-        Fact(tr("Threshold"), lambda c: _threshold(c, w), text),
-        Fact(tr("MLflow metric"), "mlflow_metric", text),
-        Fact(tr("Measured value"), "value", _measured),
-        Fact(tr("Met"), "met", _met),
-    ]
-    return Section(title, (table(w, read(usable.evidence, "criteria") or [], measured),))
-
-
-def _threshold(criterion: Any, w: Writer) -> str:
-    return f"{sign(read(criterion, 'direction'))} {w.num(read(criterion, 'threshold'))}"
-
-
-def _measured(value: Any, at: At) -> Cell:
-    if value is None:
-        return unavailable(at.w.tr("no such metric in the run"))
-    return at.w.num(value)
-
-
-def _met(value: Any, at: At) -> Cell:
-    return "—" if value is None else at.w.yes_no(value)
+    results = measured(src, w).criteria
+    return Section(title, (table(w, results, columns(w)),))
 
 
 def _card_results_section(src: Sources, w: Writer) -> Section:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from aigov.deliverables import labels
 from aigov.deliverables.document import Block, Cell, Facts, Gap, Paragraph, Table
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.i18n import Translator, number, translator
@@ -20,7 +21,8 @@ from aigov.i18n import Translator, number, translator
 
 @dataclass(frozen=True)
 class Writer:
-    """Language-dependent writing: translated labels, numbers, yes/no, gaps."""
+    """Language-dependent writing: translated labels, numbers, yes/no, codes and durations in
+    words, gaps."""
 
     lang: str = "en"
     tr: Translator = field(default_factory=lambda: translator("en"))
@@ -36,6 +38,14 @@ class Writer:
     def yes_no(self, value: bool | None) -> str:
         return "" if value is None else self.tr("yes") if value else self.tr("no")
 
+    def label(self, value: str) -> str:
+        """A vocabulary code (``lower_is_better``, ``business_owner``…) in words."""
+        return labels.label(value, self.lang)
+
+    def duration(self, value: str) -> str:
+        """An ISO 8601 duration (``P5Y``) in words; other text as written."""
+        return labels.duration(value, self.tr, self.lang)
+
     def value(self, value: Any, path: str, where: str = MANIFEST_FILE) -> Cell:
         """``value`` as text, or a missing-field gap for ``path`` when it is None or empty."""
         if value is None or value == "" or value == [] or value == ():
@@ -46,7 +56,8 @@ class Writer:
             return self.num(value)
         if isinstance(value, list | tuple):
             return "; ".join(str(v) for v in value)
-        return str(value)
+        # Duration fields (retention, SLA times) are the only text that is a whole ISO duration.
+        return self.duration(value) if isinstance(value, str) else str(value)
 
 
 def read(subject: Any, path: str, default: Any = None) -> Any:
@@ -163,8 +174,8 @@ def table_or_gap(
 
 
 def text(value: Any, at: At) -> Cell:
-    """The value as it is written."""
-    return str(value)
+    """The value as it is written ("—" when there is none: never a printed ``None``)."""
+    return "—" if value is None else str(value)
 
 
 def text_or_dash(value: Any, at: At) -> Cell:
@@ -177,13 +188,21 @@ def given(value: Any, at: At) -> Cell:
 
 
 def term(value: Any, at: At) -> Cell:
-    """A term of the vocabulary (stage, role, category…), translated; a gap when absent."""
-    return at.gap() if value is None else at.w.tr(value)
+    """A term of the vocabulary (stage, role, category…) in words, or several; a gap when
+    absent."""
+    if value is None or value == []:
+        return at.gap()
+    return "; ".join(at.w.label(v) for v in text_list(value))
 
 
 def term_text(value: Any, at: At) -> Cell:
-    """Evidence's term, translated as written (``None`` included)."""
-    return at.w.tr(str(value))
+    """Evidence's term in words ("—" when the evidence has none)."""
+    return "—" if value is None else at.w.label(str(value))
+
+
+def period(value: Any, at: At) -> Cell:
+    """An ISO 8601 duration in words; a gap when absent."""
+    return at.gap() if value is None else at.w.duration(str(value))
 
 
 def num(value: Any, at: At) -> Cell:
@@ -231,7 +250,7 @@ def doc_ref(reference: Any, at: At) -> Cell:
     """A ``DocumentReference`` (status, reference, date) on one line, or a gap."""
     if reference is None:
         return at.gap()
-    parts = [at.w.tr(reference.status)]
+    parts = [at.w.label(reference.status)]
     if reference.reference:
         parts.append(str(reference.reference))
     if reference.date:
@@ -244,7 +263,7 @@ def status_ref(reference: Any, at: At) -> Cell:
     if reference is None:
         return at.gap()
     return " — ".join(
-        [at.w.tr(reference.status), *([reference.reference] if reference.reference else [])]
+        [at.w.label(reference.status), *([reference.reference] if reference.reference else [])]
     )
 
 

@@ -56,7 +56,7 @@ def build(src: Sources, w: Writer) -> Deliverable:
 def _project(m: LifecycleManifest, w: Writer) -> Block:
     tr = w.tr
     timeline = [
-        Fact(tr("Entered stage {stage}", stage=tr(stage)), constant(day), iso_date)
+        Fact(tr("Entered stage {stage}", stage=w.label(stage)), constant(day), iso_date)
         for stage, day in m.timeline.items()
     ]
     return facts(
@@ -217,7 +217,7 @@ def _criteria_section(m: LifecycleManifest, w: Writer) -> Section:
 def _annex_iii(ai: Any, w: Writer) -> str:
     if not ai.annex_iii_area:
         return "—"
-    return f"{w.tr(ai.annex_iii_area)} {ai.annex_iii_point or ''}".strip()
+    return f"{w.label(ai.annex_iii_area)} {ai.annex_iii_point or ''}".strip()
 
 
 def _risk_summary(m: LifecycleManifest, w: Writer) -> Section:

@@ -86,14 +86,16 @@ def _drift(drift: Any, at: At) -> Cell:
         return at.gap()
     tr = at.w.tr
     text = f"{drift.method}, {tr('threshold')} {at.w.num(drift.threshold)}"
-    return text + (f", {tr('window')} {drift.window}" if drift.window else "")
+    return text + (f", {tr('window')} {at.w.duration(drift.window)}" if drift.window else "")
 
 
 def _performance(performance: Any, w: Writer) -> str | None:
     if performance is None:
         return None
     watched = f"{performance.metric} {sign(performance.direction)} {w.num(performance.threshold)}"
-    return watched + (f", {w.tr('window')} {performance.window}" if performance.window else "")
+    if not performance.window:
+        return watched
+    return f"{watched}, {w.tr('window')} {w.duration(performance.window)}"
 
 
 def _adoption(adoption: Any, w: Writer) -> str | None:
@@ -145,10 +147,11 @@ def _monitoring_evidence(src: Sources, w: Writer) -> Section:
     return Section(title, (facts(w, monitoring, rows),))
 
 
-def _retraining(retraining: Any) -> str | None:
+def _retraining(retraining: Any, w: Writer) -> str | None:
     if retraining is None:
         return None
-    frequency = f" ({retraining.frequency})" if retraining.frequency else ""
+    every = w.tr("every {period}", period=w.duration(retraining.frequency))
+    frequency = f" ({every})" if retraining.frequency else ""
     return f"{retraining.trigger}{frequency}"
 
 
@@ -156,7 +159,7 @@ def _retirement_section(m: LifecycleManifest, w: Writer) -> Section:
     tr = w.tr
     rows = [
         Fact(tr("Rollback plan"), "rollback_plan", given),
-        Fact(tr("Retraining"), lambda r: _retraining(r.retraining), or_gap, "retraining"),
+        Fact(tr("Retraining"), lambda r: _retraining(r.retraining, w), or_gap, "retraining"),
         Fact(tr("Decommission plan"), "decommission_plan", given),
     ]
     block = facts_or_gap(w, m.retirement, rows, under="retirement")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from typing import Final, Literal
 
 import jinja2
@@ -23,6 +24,9 @@ from aigov.templating import template_environment
 DocumentFormat = Literal["md", "html"]
 FORMATS: Final[tuple[DocumentFormat, ...]] = ("md", "html")
 _TEMPLATES: Final = {"md": "document.md.j2", "html": "document.html.j2"}
+_INDEX_TEMPLATES: Final = {"md": "index.md.j2", "html": "index.html.j2"}
+INDEX: Final = "index"
+"""The page linking every deliverable with its status (``index.md``, ``index.html``)."""
 
 
 @functools.cache
@@ -64,4 +68,30 @@ def render(document: Deliverable, fmt: DocumentFormat, *, lang: str = "en", toda
         today=today.isoformat(),
         md=md,
         cell=md_cell if fmt == "md" else html_cell,
+    )
+
+
+def status(document: Deliverable, tr: Translator) -> str:
+    """ "complete", or how many items are missing and not available."""
+    parts = []
+    if document.missing:
+        parts.append(tr("{count} missing", count=document.missing))
+    if document.unavailable:
+        parts.append(tr("{count} not available", count=document.unavailable))
+    return ", ".join(parts) or tr("complete")
+
+
+def render_index(
+    documents: Sequence[Deliverable], fmt: DocumentFormat, *, lang: str = "en", today: dt.date
+) -> str:
+    """The page linking ``documents`` (written as ``<slug>.<fmt>`` beside it) with their status."""
+    tr = translator(lang)
+    template = _environment(fmt).get_template(_INDEX_TEMPLATES[fmt])
+    return template.render(
+        documents=[(d, f"{d.slug}.{fmt}", status(d, tr)) for d in documents],
+        project=documents[0].project if documents else "",
+        tr=tr,
+        lang=lang,
+        today=today.isoformat(),
+        md=lambda text: escape_inline(text, newline="<br>"),
     )
