@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES, CliResult
 
+from aigov.evidence.collect import SOURCE_FIXES
 from aigov.i18n import catalog, normalise_language, number, translator
 from aigov.init.screening.gdpr import WP248_CRITERIA
 from aigov.init.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
@@ -23,6 +24,7 @@ TRANSLATED_MODULES = [
     SRC / "commands" / "docs.py",
     SRC / "report" / "text.py",
     SRC / "report" / "markdown.py",
+    SRC / "policy" / "engine.py",
 ]
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
@@ -46,6 +48,7 @@ def _messages() -> set[str]:
     found.update(label for _, label in ANNEX_III.values())
     found.update(label for _, label in ART_6_3_CONDITIONS.values())
     found.update(WP248_CRITERIA.values())
+    found.update(SOURCE_FIXES.values())  # a finding's fix when its evidence is unavailable
     return found
 
 

@@ -1,0 +1,261 @@
+"""Rule translations (``policies/<pack>/locales/<lang>.yaml``): every built-in rule in French,
+the loader's checks (file:line:column), and findings rendered in the report's language."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tests.conftest import EXAMPLES, MINIMAL_MANIFEST, PROJECT_ROOT, CliResult
+from tests.policy.conftest import RULES_YAML
+
+from aigov.policy.cache import PackCache
+from aigov.policy.pack import PolicyLoadError
+from aigov.policy.sources import load_pack_folders
+from aigov.policy.translations import TRANSLATED_FIELDS, placeholders
+
+POLICIES = PROJECT_ROOT / "policies"
+BUILTIN_PACKS = sorted(p.name for p in POLICIES.iterdir() if (p / "pack.yaml").is_file())
+REQUIRED_LANGUAGES = ("fr",)
+"""Languages every built-in rule must be translated into (``--lang``)."""
+
+
+def _english(pack: str) -> dict[str, dict[str, str]]:
+    """Rule id -> title, message, remediation, as the pack's rule files write them."""
+    rules: dict[str, dict[str, str]] = {}
+    for path in sorted((POLICIES / pack / "rules").glob("*.y*ml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            rules[rule["id"]] = {name: str(rule[name]) for name in TRANSLATED_FIELDS}
+    return rules
+
+
+def _translated(pack: str, lang: str) -> dict[str, Any]:
+    path = POLICIES / pack / "locales" / f"{lang}.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def _words(text: str) -> str:
+    """The text without its placeholders: what a translation must change."""
+    return " ".join(re.sub(r"\{\{.*?\}\}", "", text).split())
+
+
+def test_every_builtin_pack_is_covered() -> None:
+    # The packs the issue names: a renamed or missing folder must not shrink the checks below.
+    assert {"ai-act", "gdpr", "lifecycle", "sla", "success-thresholds"} <= set(BUILTIN_PACKS)
+
+
+@pytest.mark.parametrize("lang", REQUIRED_LANGUAGES)
+@pytest.mark.parametrize("pack", BUILTIN_PACKS)
+def test_every_builtin_rule_is_translated(pack: str, lang: str) -> None:
+    """A rule added (or a text emptied) without its translation fails here, naming it."""
+    translated = _translated(pack, lang)
+    untranslated = []
+    for rule_id, english in _english(pack).items():
+        entry = translated.get(rule_id)
+        if not isinstance(entry, dict):
+            untranslated.append(f"{rule_id} (no entry in policies/{pack}/locales/{lang}.yaml)")
+            continue
+        for name in TRANSLATED_FIELDS:
+            text = entry.get(name)
+            if not isinstance(text, str) or not text.strip():
+                untranslated.append(f"{rule_id}.{name} (missing)")
+            elif _words(text) == _words(english[name]):
+                untranslated.append(f"{rule_id}.{name} (still the English text)")
+    assert not untranslated, f"{pack}: {len(untranslated)} untranslated: {untranslated}"
+
+
+@pytest.mark.parametrize("lang", REQUIRED_LANGUAGES)
+@pytest.mark.parametrize("pack", BUILTIN_PACKS)
+def test_translations_keep_the_english_placeholders(pack: str, lang: str) -> None:
+    english = _english(pack)
+    differing = [
+        f"{rule_id}.{name}: {sorted(placeholders(text))} vs {sorted(placeholders(source))}"
+        for rule_id, entry in _translated(pack, lang).items()
+        if rule_id in english and isinstance(entry, dict)
+        for name in TRANSLATED_FIELDS
+        for text, source in [(str(entry.get(name, "")), english[rule_id][name])]
+        if placeholders(text) != placeholders(source)
+    ]
+    assert not differing, differing
+
+
+@pytest.mark.parametrize("lang", REQUIRED_LANGUAGES)
+@pytest.mark.parametrize("pack", BUILTIN_PACKS)
+def test_no_translation_of_a_removed_rule(pack: str, lang: str) -> None:
+    stale = sorted(set(_translated(pack, lang)) - set(_english(pack)))
+    assert not stale, f"policies/{pack}/locales/{lang}.yaml translates rules it lacks: {stale}"
+
+
+# --- the loader ----------------------------------------------------------------------------
+
+FRENCH = """\
+TEST-OVERSIGHT:
+  title: Les systèmes à haut risque prévoient une possibilité de reprise en main humaine
+  message: "{{ manifest.metadata.id }} ne prévoit aucune reprise en main humaine"
+  remediation: Décrivez la reprise en main sous human_oversight dans MODEL_CARD.md.
+TEST-OWNER:
+  title: Le projet désigne un responsable métier
+  message: "{{ manifest.metadata.id }} ne désigne aucun responsable métier"
+  remediation: Ajoutez une partie prenante ayant le rôle business_owner.
+"""
+
+
+def _pack_with(make_pack: Callable[..., Path], locales: dict[str, str], **kwargs: str) -> Path:
+    folder = make_pack(**kwargs)
+    (folder / "locales").mkdir()
+    for name, text in locales.items():
+        (folder / "locales" / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(PolicyLoadError) as caught:
+        load_pack_folders([folder])
+    return [str(p) for p in caught.value.problems]
+
+
+def test_translations_load_with_their_rules(make_pack: Callable[..., Path]) -> None:
+    folder = _pack_with(make_pack, {"fr.yaml": FRENCH})
+    policy_set = load_pack_folders([folder])
+    owner = policy_set.rule("TEST-OWNER")
+    assert owner is not None
+    assert owner.translations["fr"].title == "Le projet désigne un responsable métier"
+    # The locale file is part of the pack: its digest changes with the translation.
+    before = policy_set.packs[0].digest
+    (folder / "locales" / "fr.yaml").write_text(FRENCH.replace("aucun", "nul"), encoding="utf-8")
+    assert load_pack_folders([folder]).packs[0].digest != before
+
+
+def test_translations_survive_the_pack_cache(
+    make_pack: Callable[..., Path], tmp_path: Path
+) -> None:
+    pack = load_pack_folders([_pack_with(make_pack, {"fr.yaml": FRENCH})]).packs[0]
+    cache = PackCache(tmp_path / "cache")
+    cache.store("key", pack)
+    cached = cache.load("key")
+    assert cached is not None
+    assert [dict(r.translations) for r in cached.rules] == [
+        dict(r.translations) for r in pack.rules
+    ]
+    assert cached.rules[1].translations["fr"].message.startswith("{{ manifest.metadata.id }} ne")
+
+
+def test_a_translation_of_an_unknown_rule_is_located(make_pack: Callable[..., Path]) -> None:
+    folder = _pack_with(make_pack, {"fr.yaml": FRENCH.replace("TEST-OWNER:", "TEST-OWNR:")})
+    (problem,) = _problems(folder)
+    assert problem.startswith(f"{folder}/locales/fr.yaml:5:1: error: 'TEST-OWNR' is not a rule")
+    assert "[locale.unknown-rule]" in problem
+
+
+def test_a_placeholder_the_english_lacks_is_located(make_pack: Callable[..., Path]) -> None:
+    text = FRENCH.replace("aucun responsable métier", "aucun responsable {{ manifest.stage }}")
+    (problem,) = _problems(_pack_with(make_pack, {"fr.yaml": text}))
+    assert "/locales/fr.yaml:7:3: error: TEST-OWNER.message: the translated message has " in (
+        problem
+    )
+    assert "placeholder {{ manifest.stage }}, which the English message lacks" in problem
+    assert "hint: a translation keeps exactly the English text's {{ }} placeholders: " in problem
+
+
+def test_a_dropped_placeholder_is_located(make_pack: Callable[..., Path]) -> None:
+    text = FRENCH.replace('"{{ manifest.metadata.id }} ne désigne', '"Le projet ne désigne')
+    (problem,) = _problems(_pack_with(make_pack, {"fr.yaml": text}))
+    assert ":7:3: error: TEST-OWNER.message: the translated message has no placeholder " in problem
+    assert "{{ manifest.metadata.id }}, which the English message has" in problem
+
+
+def test_a_missing_text_and_malformed_yaml_are_located(make_pack: Callable[..., Path]) -> None:
+    incomplete = FRENCH.replace(
+        "  remediation: Ajoutez une partie prenante ayant le rôle business_owner.\n", ""
+    )
+    (missing,) = _problems(_pack_with(make_pack, {"fr.yaml": incomplete}))
+    assert "/locales/fr.yaml:5:1: error: TEST-OWNER.remediation: required field" in missing
+    broken = make_pack("packs/broken")
+    (broken / "locales").mkdir()
+    (broken / "locales" / "fr.yaml").write_text("TEST-OWNER:\n  title: [oops\n", "utf-8")
+    (syntax,) = _problems(broken)
+    assert syntax.startswith(f"{broken}/locales/fr.yaml:3:1: error: ")
+    assert "[yaml.syntax]" in syntax
+
+
+def test_a_language_aigov_does_not_write_is_refused(make_pack: Callable[..., Path]) -> None:
+    (problem,) = _problems(_pack_with(make_pack, {"de.yaml": FRENCH}))
+    assert "/locales/de.yaml:1:1: error: aigov does not write 'de'" in problem
+    assert "fr.yaml" in problem
+
+
+# --- findings in the report's language -----------------------------------------------------
+
+
+def _project(make_repo: Callable[..., Path]) -> Path:
+    manifest = MINIMAL_MANIFEST.replace("stage: ideation", "stage: production")
+    return make_repo({"aigov.yaml": manifest})
+
+
+def test_check_reports_rule_text_in_french(
+    make_pack: Callable[..., Path],
+    make_repo: Callable[..., Path],
+    run_cli: Callable[..., CliResult],
+    tmp_path: Path,
+) -> None:
+    # TEST-OWNER made to read a field the manifest lacks: the finding says it is missing.
+    rules = RULES_YAML.format(prefix="TEST").replace(
+        'manifest.metadata.stakeholders.exists(s, s.role == "business_owner")',
+        'manifest.framing.problem != ""',
+    )
+    folder = _pack_with(make_pack, {"fr.yaml": FRENCH}, rules=rules)
+    repo = _project(make_repo)
+    args = ("check", str(repo), "--policies", str(folder), "--today", "2026-11-24", "--no-cache")
+    text = run_cli(*args, "--lang", "fr")
+    assert text.exit_code == 0, text.stderr
+    assert "Le projet désigne un responsable métier" in text.stdout
+    assert (
+        "churn-model ne désigne aucun responsable métier "
+        "(manifest.framing est absent)" in " ".join(text.stdout.split())
+    )
+    assert "Ajoutez une partie prenante ayant le rôle business_owner." in text.stdout
+    assert "names no business owner" not in text.stdout
+    markdown = run_cli(*args, "--lang", "fr", "-f", "markdown")
+    assert "churn-model ne désigne aucun responsable métier" in markdown.stdout
+    english = run_cli(*args)
+    assert "churn-model names no business owner" in " ".join(english.stdout.split())
+    # The JSON result keeps the English, with the translation beside it.
+    result = json.loads(run_cli(*args, "--lang", "fr", "-f", "json").stdout)
+    (finding,) = [f for f in result["findings"] if f["rule_id"] == "TEST-OWNER"]
+    assert finding["message"] == (
+        "churn-model names no business owner (manifest.framing is missing)"
+    )
+    assert finding["translations"] == [
+        {
+            "lang": "fr",
+            "title": "Le projet désigne un responsable métier",
+            "message": "churn-model ne désigne aucun responsable métier "
+            "(manifest.framing est absent)",
+            "remediation": "Ajoutez une partie prenante ayant le rôle business_owner.",
+        }
+    ]
+    # The PR comment bot renders the saved result in its language.
+    saved = tmp_path / "result.json"
+    saved.write_text(json.dumps(result), encoding="utf-8")
+    from aigov.report import render
+    from aigov.report.document import CheckReport
+
+    comment = render("markdown", CheckReport.model_validate(result))
+    assert "churn-model ne désigne aucun responsable métier" in comment
+
+
+def test_builtin_rules_in_french_on_an_example(run_cli: Callable[..., CliResult]) -> None:
+    # credit-scoring's p95 latency (250 ms) is a warning of the sla pack.
+    root = str(EXAMPLES / "credit-scoring")
+    args = ("check", root, "--today", "2026-11-24", "--skip-evidence", "mlflow")
+    french = " ".join(run_cli(*args, "--lang", "fr").stdout.split())
+    assert "Les modèles en ligne respectent la limite de latence au 95e centile" in french
+    assert "credit-scoring déclare une latence au 95e centile de" in french
