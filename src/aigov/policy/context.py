@@ -20,10 +20,12 @@ from aigov.documents.repository import DEFAULT_MODEL_CARD, Repository
 from aigov.documents.safe_yaml import YamlDocument
 from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import Evidence
+from aigov.policy.derive import derive
 from aigov.policy.org import OrgConfig
 from aigov.policy.paths import ContextPath, parse_path
 
-ROOTS = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org")
+ROOTS = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org", "derived")
+"""``derived`` is computed from the others (:mod:`aigov.policy.derive`), never given."""
 
 
 def section_key(title: str) -> str:
@@ -81,7 +83,7 @@ def build_context(
     """The expression context of one repository; raises ValueError without a valid manifest."""
     if repository.manifest is None:
         raise ValueError("the repository has no valid aigov.yaml: run `aigov validate` first")
-    return {
+    context = {
         "manifest": repository.manifest.model_dump(mode="json", by_alias=True, exclude_none=True),
         "model_card": model_card_context(repository.model_card),
         "contracts": [
@@ -92,6 +94,8 @@ def build_context(
         "today": today,
         "org": org_context(org),
     }
+    context["derived"] = derive(context)
+    return context
 
 
 def locate(repository: Repository, path_text: str | None) -> Location:
@@ -169,7 +173,7 @@ def _locate_in_card(repository: Repository, path: ContextPath) -> Location:
     file = repository.model_card_file or DEFAULT_MODEL_CARD
     if not path or path[0] in ("exists", "placeholders"):
         lines = card.placeholder_lines
-        return Location(file, lines[0] if lines and path[:1] == ("placeholders",) else 1)
+        return Location(file, lines[0] if lines and path[:1] == ("placeholders",) else 1, 1)
     if path[0] == "sections":
         if len(path) > 1:
             found = card.section(str(path[1]))
@@ -179,4 +183,8 @@ def _locate_in_card(repository: Repository, path: ContextPath) -> Location:
                 return Location(file, match.line, 1)
         return Location(file, card.body_line, 1)
     first = "model-index" if path[0] == "model_index" else path[0]
+    if not document.has_position((first,)) and card.body_line > 1:
+        # A key the front matter lacks: its closing line, where the key is to be added (its
+        # first line would gather every such finding).
+        return Location(file, card.body_line - 1, 1)
     return document.locate((first, *path[1:]))

@@ -290,6 +290,19 @@ def _finding(
     )
 
 
+def rule_finding(
+    rule: PolicyRule,
+    outcome: RuleOutcome,
+    context: Mapping[str, Any],
+    prepared: PreparedContext,
+    repository: Repository,
+    effective_from: dt.date | None = None,
+) -> Finding:
+    """The finding :func:`evaluate` makes of a rule that failed against ``context`` (with its
+    ``params``), unwaived: what ``aigov policy test`` checks a fail fixture's finding with."""
+    return _finding(rule, outcome, context, prepared, repository, effective_from, None, {})
+
+
 def _message(
     rule_id: str,
     template: str,

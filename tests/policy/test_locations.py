@@ -1,0 +1,173 @@
+"""Every finding of every built-in rule points at the most precise line that exists.
+
+Each ``fail`` fixture of each rule is written to real files (:func:`fixture_repository`: an
+aigov.yaml that starts as a real one does, a model card, contract files) and its finding is
+located in them as ``aigov check`` locates it. The line must hold the field the rule reads (its
+``locate`` path, the item a ``[*]`` names) or, when the fixture lacks it, its nearest parent that
+is written; a top-level section the file lacks points at a top-level key, never at the lines
+every manifest starts with (``apiVersion``, ``kind``). The expected line is found by reading the
+written text with PyYAML and a plain scan of the lines, not with aigov's position tracking.
+
+The messages of the lifecycle, sla and success-thresholds packs must quote real values: never
+``null``, ``None`` or a placeholder rendered absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aigov.documents.contract_fields import contract_fields
+from aigov.documents.manifest import MANIFEST_FILE
+from aigov.documents.model_card import PLACEHOLDER
+from aigov.policy.findings import Finding
+from aigov.policy.pack import PolicyRule
+from aigov.policy.paths import ContextPath, parse_path
+from aigov.policy.sources import PolicySet, load_policy_set
+from aigov.policy.templates import ABSENT_TEXT
+from aigov.policy.testing import fixture_finding
+
+MESSAGE_PACKS = ("lifecycle", "sla", "success-thresholds")
+"""The packs whose messages this test holds to quoting real values."""
+UNRESOLVED = (ABSENT_TEXT, "null", "None", "<missing>")
+
+_POLICY_SET: PolicySet = load_policy_set()
+
+
+def _fail_fixtures() -> Iterator[Any]:
+    for rule in _POLICY_SET.rules:
+        for index, fixture in enumerate(rule.rule.fixtures.fail):
+            yield pytest.param(rule, index, fixture, id=f"{rule.id}-fail[{index}]")
+
+
+def location_problem(rule: PolicyRule, fixture: Mapping[str, Any], folder: Path) -> str | None:
+    """Why the finding of ``fixture`` does not point at the field the rule reads (or its nearest
+    written parent); None when it does."""
+    finding = fixture_finding(rule, fixture, folder, _POLICY_SET.effective_dates.get(rule.id))
+    if finding is None:
+        return "the fail fixture does not fail"
+    expected, reads = _expected(rule, finding, folder)
+    if isinstance(expected, str):
+        return expected
+    file, steps = expected
+    lines = (folder / file).read_text(encoding="utf-8").split("\n")
+    got = f"{finding.file}:{finding.line}:{finding.column}"
+    if finding.file != file or not 1 <= finding.line <= len(lines):
+        return f"expected {reads} in {file}, got {got}"
+    line = lines[finding.line - 1]
+    # A key the card's front matter lacks: its closing line, where the key is to be added, or
+    # the first line of a card without front matter, where it is to be written.
+    card = file == "MODEL_CARD.md"
+    front_matter_end = card and line == "---" and (finding.line > 1 or lines[0] != "---")
+    no_front_matter = card and finding.line == 1 and lines[0] != "---"
+    if steps == (PLACEHOLDER,):
+        if steps[0] not in line:
+            return f"expected the first placeholder line, got {got}: {line.strip()!r}"
+    elif not (_holds(line, steps, file) or (not steps and (front_matter_end or no_front_matter))):
+        where = ".".join(str(s) for s in steps) or "a top-level section"
+        return f"expected the line of {where} ({reads}), got {got}: {line.strip()!r}"
+    return None
+
+
+def _expected(
+    rule: PolicyRule, finding: Finding, folder: Path
+) -> tuple[tuple[str, tuple[str | int, ...]] | str, str]:
+    """(file, the steps of the nearest written field) the finding must point at, and the field
+    the rule reads, as text; or a problem."""
+    path = parse_path(finding.field) if finding.field else None
+    reads = finding.field or "nothing"
+    locate = rule.locate or ""
+    plain = re.split(r"\[\s*(?:\*|[A-Za-z_]\w*\s*=)", locate, maxsplit=1)[0]
+    if not path or path[0] not in ("manifest", "model_card", "contracts"):
+        return f"the finding is about {reads}, not a field of the project's files", reads
+    if plain and not finding.field.startswith(plain) and not plain.startswith(finding.field):
+        return f"the finding is about {reads}, the rule locates {locate}", reads
+    root, rest = path[0], path[1:]
+    if root == "model_card":
+        if not (folder / "MODEL_CARD.md").exists():
+            return (MANIFEST_FILE, _written(_manifest(folder), ("model", "card"))), reads
+        return ("MODEL_CARD.md", _card_steps(folder, rest)), reads
+    if root == "contracts":
+        files = sorted((folder / "contracts").glob("*.odcs.yaml"))
+        if not rest or not isinstance(rest[0], int) or rest[0] >= len(files):
+            return (MANIFEST_FILE, _written(_manifest(folder), ("data", "contracts"))), reads
+        file = files[rest[0]]
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        inner = rest[1:]
+        if len(inner) >= 2 and inner[0] == "fields" and isinstance(inner[1], int):
+            found = list(contract_fields(data))
+            inner = (*found[inner[1]].where, *inner[2:]) if inner[1] < len(found) else ()
+        return (file.relative_to(folder).as_posix(), _written(data, inner)), reads
+    return (MANIFEST_FILE, _written(_manifest(folder), rest)), reads
+
+
+def _manifest(folder: Path) -> Any:
+    return yaml.safe_load((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+def _written(data: Any, path: ContextPath) -> tuple[str | int, ...]:
+    """The longest start of ``path`` that ``data`` holds."""
+    steps: list[str | int] = []
+    for step in path:
+        if (isinstance(data, Mapping) and step in data) or (
+            isinstance(data, list) and isinstance(step, int) and step < len(data)
+        ):
+            data = data[step]
+        else:
+            break
+        steps.append(step)
+    return tuple(steps)
+
+
+def _card_steps(folder: Path, path: ContextPath) -> tuple[str | int, ...]:
+    if path[:1] == ("sections",) and len(path) > 1:
+        return ("## ", str(path[1]))  # a heading
+    if path[:1] == ("placeholders",):
+        return (PLACEHOLDER,)
+    text = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---\n")[1]) if text.startswith("---\n") else {}
+    first = "model-index" if path[:1] == ("model_index",) else None
+    return _written(front, (first, *path[1:]) if first else path)
+
+
+def _holds(line: str, steps: tuple[str | int, ...], file: str) -> bool:
+    """Whether ``line`` is where the last of ``steps`` is written."""
+    if steps[:1] == ("## ",):
+        return line.startswith("#") and line.lstrip("#").strip().lower() == str(steps[1]).lower()
+    if not steps:
+        # A section the manifest lacks: at a top-level key, not the lines every manifest
+        # starts with; a contract or card without the field: its first key.
+        top = bool(re.match(r"[A-Za-z_][\w-]*:", line))
+        return top and not (file == MANIFEST_FILE and line.startswith(("apiVersion:", "kind:")))
+    last = steps[-1]
+    if isinstance(last, int):
+        return line.lstrip().startswith("- ")
+    return bool(re.match(rf"\s*(- )?{re.escape(str(last))}:", line))
+
+
+@pytest.mark.parametrize(("rule", "index", "fixture"), list(_fail_fixtures()))
+def test_each_finding_points_at_the_field_the_rule_reads(
+    rule: PolicyRule, index: int, fixture: Mapping[str, Any], tmp_path: Path
+) -> None:
+    problem = location_problem(rule, fixture, tmp_path)
+    assert problem is None, f"{rule.id} fail[{index}]: {problem}"
+
+
+@pytest.mark.parametrize(
+    ("rule", "index", "fixture"),
+    [p for p in _fail_fixtures() if p.values[0].pack in MESSAGE_PACKS],
+)
+def test_messages_quote_real_values(
+    rule: PolicyRule, index: int, fixture: Mapping[str, Any], tmp_path: Path
+) -> None:
+    finding = fixture_finding(rule, fixture, tmp_path, _POLICY_SET.effective_dates.get(rule.id))
+    assert finding is not None
+    unresolved = [
+        word for word in UNRESOLVED if re.search(rf"\b{re.escape(word)}\b", finding.message)
+    ]
+    assert unresolved == [], f"{rule.id} fail[{index}]: {finding.message}"
