@@ -2,14 +2,14 @@
 
 A fixture is a partial context. Defaults: ``manifest.stage`` is the first of the rule's
 ``applies.stages``; ``manifest.metadata.id`` is ``fixture-project``; ``today`` is 2026-11-24;
-``org`` is the default org config with the fixture's keys merged over it; ``model_card`` is ``{exists: false, sections: {},
-placeholders: 0}`` when absent, and gets ``exists: true`` (plus empty ``sections`` and 0
-``placeholders``) when the fixture gives one; ``contracts`` is ``[]`` (each contract a fixture
-gives gets ``fields``, its properties at any depth, as a repository's would, unless it sets
-them), ``evidence`` and ``change`` are ``{}``; ``params`` holds the rule's parameters at their
-defaults, with the fixture's values over them. A pass fixture must leave the rule passed or not
-applicable; a fail fixture must make it fail (a not-yet-effective failure counts). A rule with
-no pass or no fail fixture fails the test.
+``org`` is the default org config with the fixture's keys merged over it; ``model_card`` is
+``{exists: false, sections: {}, placeholders: 0}`` when absent, and gets ``exists: true`` (plus
+empty ``sections`` and 0 ``placeholders``) when the fixture gives one; ``contracts`` is ``[]``
+(each contract a fixture gives gets ``fields``, its properties at any depth, as a repository's
+would, unless it sets them), ``evidence`` and ``change`` are ``{}``; ``params`` holds the rule's
+parameters at their defaults, with the fixture's values over them. A pass fixture must leave the
+rule passed or not applicable; a fail fixture must make it fail (a not-yet-effective failure
+counts). A rule with no pass or no fail fixture fails the test.
 """
 
 from __future__ import annotations
