@@ -101,7 +101,7 @@ _NAME_SEMANTICS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (
             r"(?:customer|client|user|employee|patient|applicant|member|subscriber|person"
             r"|citizen|student|candidate|borrower|policyholder)_?(?:id|number|no|num|ref)",
-            "identifier of a natural person (pseudonymous data is personal data, Recital 26)",
+            "identifier of a person (Recital 26)",
         ),
     )
 )
@@ -156,7 +156,7 @@ def _tags(item: Mapping[str, Any]) -> set[str]:
 def _marking(field: Mapping[str, Any]) -> str | None:
     """An explicit PII marking of a property, as the reason it holds personal data."""
     if _says_personal(field) is True:
-        return "customProperties marks it as personal data"
+        return "customProperties personalData"
     tags = sorted(_tags(field) & _PII_TAGS)
     if tags:
         return f"tagged {tags[0]}"
@@ -170,19 +170,19 @@ def _semantics(field: Mapping[str, Any]) -> str | None:
     """What the column's name, type or description says it holds, if personal data."""
     options = field.get("logicalTypeOptions")
     if isinstance(options, Mapping) and str(options.get("format", "")).lower() == "email":
-        return "logicalTypeOptions format email"
+        return "format email"
     for key in ("name", "physicalName", "businessName", "physicalType"):
         value = field.get(key)
         if isinstance(value, str) and value:
             words = _words(value)
             for pattern, meaning in _NAME_SEMANTICS:
                 if pattern.search(words):
-                    return f"{key} '{value}': {meaning}"
+                    return f"{key}: {meaning}" if key != "name" else meaning
     description = field.get("description")
     if isinstance(description, str):
         for pattern, meaning in _DESCRIPTION_SEMANTICS:
             if pattern.search(description):
-                return f"description mentions {meaning}"
+                return f"description: {meaning}"
     return None
 
 
@@ -223,10 +223,14 @@ def contract_personal_data(contracts: Sequence[Mapping[str, Any]]) -> dict[str, 
                     "field": f"contracts[{index}].fields[{position}]",
                 }
             )
-    shown = "; ".join(f"{c['contract']}: {c['column']} ({c['reason']})" for c in columns[:8])
-    more = f"; and {len(columns) - 8} more column(s)" if len(columns) > 8 else ""
+    # A message quotes at most 200 characters of a value: the first columns, grouped by contract.
+    shown: dict[str, list[str]] = {}
+    for found in columns[:3]:
+        shown.setdefault(found["contract"], []).append(f"{found['column']} ({found['reason']})")
+    text = "; ".join(f"{file}: {', '.join(items)}" for file, items in shown.items())
+    more = f" and {len(columns) - 3} more column(s)" if len(columns) > 3 else ""
     because = (
-        f"personal data in {shown}{more}"
+        f"{text}{more}"
         if columns
         else "no contract column shows personal data"
         + (f" (declared without: {', '.join(opted_out)})" if opted_out else "")
@@ -534,16 +538,21 @@ def lawful_bases(gdpr: Mapping[str, Any]) -> dict[str, Any]:
             or is_non_answer(v["legitimate_interest_assessment"])
         )
     ]
-    parts = [f"'{v['purpose']}': {v['basis']}" for v in value]
-    parts += [f"'{p}': no lawful basis" for p in missing]
-    if not value and not missing:
-        parts = ["no lawful basis is declared (risk.gdpr.lawful_basis or lawful_bases)"]
-    because = "; ".join(parts)
-    if without:
-        because += "; legitimate interests without an assessment for " + ", ".join(
-            f"'{p}'" for p in without
+    if missing:
+        because = "no lawful basis for " + ", ".join(f"'{_short(p)}'" for p in missing)
+    elif not value:
+        because = "no lawful basis is declared (risk.gdpr.lawful_basis or lawful_bases)"
+    elif without:
+        because = "legitimate interests without an assessment for " + ", ".join(
+            f"'{_short(p)}'" for p in without
         )
+    else:
+        because = "; ".join(f"'{_short(str(v['purpose']))}': {v['basis']}" for v in value)
     return {"value": value, "missing": missing, "without_assessment": without, "because": because}
+
+
+def _short(text: str, length: int = 48) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 _UNIT_DAYS: Final[dict[str, int]] = {
@@ -604,9 +613,12 @@ def retention(
                     {"data_category": p.get("data_category"), "period": p["period"], "days": days}
                 )
     longest = max(value, key=lambda v: v["days"], default=None)
-    parts = [f"{v['data_category']}: {v['period']}" for v in value]
-    parts += [f"{c}: no retention period" for c in missing]
-    because = "; ".join(parts) or "no retention period is declared (risk.gdpr.retention)"
+    if missing:
+        because = "no retention period for " + ", ".join(f"'{_short(c)}'" for c in missing)
+    elif not value:
+        because = "no retention period is declared (risk.gdpr.retention)"
+    else:
+        because = "; ".join(f"{_short(str(v['data_category']), 32)}: {v['period']}" for v in value)
     facts = {
         "value": value,
         "missing": missing,
@@ -738,18 +750,15 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
     implied = _implied(manifest)
     met: list[str] = []
     unanswered: list[str] = []
-    reasons: list[str] = []
-    for criterion, name in WP248.items():
+    overridden: list[str] = []
+    for criterion in WP248:
         answer = answers.get(criterion)
         if criterion in implied:
             met.append(criterion)
-            why = implied[criterion]
-            reasons.append(
-                f"{name} ({why}{', although answered false' if answer is False else ''})"
-            )
+            if answer is False:
+                overridden.append(f"{_number(criterion)} ({implied[criterion]})")
         elif answer is True:
             met.append(criterion)
-            reasons.append(name)
         elif answer is None:
             unanswered.append(criterion)
     special = (gdpr.get("special_categories") or {}).get("present") is True
@@ -762,33 +771,42 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
     if "systematic_public_monitoring" in triggers:
         cases.append("35(3)(c)")
     required = bool(cases) or len(met) >= 2
-    screened = "WP248 criteria met: " + ("; ".join(reasons) if reasons else "none")
+    # Compact: a message quotes at most 200 characters of it; met_because has the detail.
+    screened = "WP248 criteria met: " + (", ".join(_number(c) for c in met) or "none")
     if unanswered:
-        screened += "; unanswered: " + "; ".join(WP248[c] for c in unanswered)
+        screened += "; unanswered: " + ", ".join(_number(c) for c in unanswered)
+    if overridden:
+        screened += "; answered no but met: " + ", ".join(overridden)
     if required:
         grounds = [f"Art. {c}" for c in cases]
         if len(met) >= 2:
-            grounds.append(f"{len(met)} WP248 criteria (two suffice)")
-        triggered = "DPIA required (" + ", ".join(grounds) + ")"
+            grounds.append(f"{len(met)} criteria")
+        triggered = "required (" + ", ".join(grounds) + ")"
     elif unanswered:
-        triggered = "whether a DPIA is required cannot be decided until every criterion is answered"
+        triggered = "undecided until every criterion is answered"
     else:
-        triggered = "no DPIA required (no Art. 35(3) case, fewer than two criteria)"
+        triggered = "not required"
     status = record.get("status")
     reference = record.get("reference")
-    done = f"status {status}" if isinstance(status, str) else "no DPIA status recorded"
+    done = f"status {status}" if isinstance(status, str) else "no status"
     done += (
         f", reference {reference}"
         if isinstance(reference, str) and not is_non_answer(reference)
         else ", no reference"
     )
+    met_because = "; ".join(f"{WP248[c]} ({implied[c]})" if c in implied else WP248[c] for c in met)
     return {
         "value": required,
-        "because": f"screened: {screened} → {triggered} → {done}",
+        "because": f"screened: {screened} → triggered: {triggered} → done: {done}",
+        "met_because": met_because or "no criterion met",
         "met": met,
         "unanswered": unanswered,
         "cases": cases,
     }
+
+
+def _number(criterion: str) -> str:
+    return WP248[criterion].split(" ", 1)[0]
 
 
 _NOT_INDEPENDENT: Final = {"business_owner": "business owner", "data_science": "data scientist"}
@@ -830,6 +848,22 @@ def dpo_advice(manifest: Mapping[str, Any]) -> dict[str, Any]:
             "data_protection_officer",
         }
     return {"value": True, "because": f"advice given by the DPO {who} on {advice.get('date')}"}
+
+
+def processors(gdpr: Mapping[str, Any]) -> dict[str, Any]:
+    """Processors without an Art. 28(3) contract reference (absent or a non-answer)."""
+    without = [
+        str(p.get("name"))
+        for p in gdpr.get("processors") or ()
+        if isinstance(p, Mapping)
+        and (not isinstance(p.get("art28_contract"), str) or is_non_answer(p["art28_contract"]))
+    ]
+    because = (
+        "no Art. 28(3) contract reference for processor(s) " + ", ".join(without)
+        if without
+        else "every processor has an Art. 28(3) contract reference"
+    )
+    return {"value": without, "because": because}
 
 
 # --- information per source, non-answers ------------------------------------------------------
@@ -938,6 +972,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "contract_retention": contract_kept,
         "dpia": dpia(manifest),
         "dpo_advice": dpo_advice(manifest),
+        "processors": processors(gdpr),
         "information": information(gdpr),
         "non_answers": non_answers(gdpr),
     }
@@ -987,7 +1022,14 @@ SCHEMA: Final[dict[str, Any]] = {
         "contract_retention": _fact(
             _rows("contract", "contract_retention", "manifest_retention", "field", "because")
         ),
-        "dpia": _fact({"type": "boolean"}, met=_STRINGS, unanswered=_STRINGS, cases=_STRINGS),
+        "dpia": _fact(
+            {"type": "boolean"},
+            met=_STRINGS,
+            unanswered=_STRINGS,
+            cases=_STRINGS,
+            met_because={"type": "string"},
+        ),
+        "processors": _fact(_STRINGS),
         "dpo_advice": _fact({"type": "boolean"}),
         "information": _fact({"type": "boolean"}, gaps=_STRINGS),
         "non_answers": _fact(_STRINGS),
