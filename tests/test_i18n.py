@@ -25,7 +25,10 @@ TRANSLATED_MODULES = [
     SRC / "report" / "text.py",
     SRC / "report" / "markdown.py",
     SRC / "policy" / "engine.py",
+    SRC / "report" / "github.py",
 ]
+READ_BY_PEOPLE = [SRC / "report" / f"{name}.py" for name in ("text", "markdown", "github")]
+"""The report formats written in the report's language (``aigov.report.READ_BY_PEOPLE``)."""
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
@@ -56,6 +59,38 @@ def test_every_message_is_translated_to_french() -> None:
     french = catalog("fr")
     missing = sorted(m for m in _messages() if m not in french)
     assert not missing, missing
+
+
+def _untranslated_literals(path: Path) -> list[str]:
+    """String literals of ``path`` holding words (two or more) that do not go through ``tr``
+    or ``term``: text such a report would print in English whatever ``--lang`` says.
+    Docstrings (a string on its own as a statement) are not output."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    translated: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Call):  # _tr(report)("...")
+                func = func.func
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if name in ("tr", "term", "_tr", "report_translator"):
+                translated.update(id(inner) for inner in ast.walk(node))
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            translated.add(id(node.value))
+    return [
+        f"{path.name}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in translated
+        and re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", node.value)
+    ]
+
+
+@pytest.mark.parametrize("path", READ_BY_PEOPLE, ids=lambda path: path.name)
+def test_reports_people_read_print_no_untranslated_sentence(path: Path) -> None:
+    untranslated = _untranslated_literals(path)
+    assert not untranslated, untranslated
 
 
 def test_translations_keep_their_placeholders() -> None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from aigov.documents.problems import INVISIBLE_FORMAT_CHARS
+from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.ci_log import WorkflowCommands
 from aigov.report.document import CheckReport, ProjectsReport, finding_order, finding_path
@@ -87,27 +88,36 @@ def _annotation(report: CheckReport, finding: Finding) -> str:
         if location.line >= 1 and location.column >= 1:
             properties["col"] = str(location.column)
     properties["title"] = f"{finding.rule_id}: {finding.title}"
-    return command(annotation_level(finding), properties, _message(finding))
+    tr = translator(language_of(report.extra))
+    return command(annotation_level(finding), properties, _message(finding, tr))
 
 
-def _message(finding: Finding) -> str:
-    prefix = f"[{finding.severity}] "
+def _message(finding: Finding, tr: Translator) -> str:
+    """The finding's message in the report's language, after what qualifies it."""
+    labels = []
     if finding.status == "error":
-        prefix += "could not be evaluated: "
+        labels.append(tr("could not be evaluated"))
     if finding.status == "policy_error":
-        prefix += f"policy error in {finding.policy_location or finding.pack}: "
+        labels.append(tr("policy error in {place}", place=finding.policy_location or finding.pack))
     if finding.waived and finding.waiver is not None:
         waiver = finding.waiver
-        prefix += (
-            f"waived until {waiver.expires.isoformat()} ({waiver.ticket}, approved by "
-            f"{waiver.approved_by}): "
+        labels.append(
+            tr(
+                "waived until {date} ({ticket}, approved by {approver})",
+                date=waiver.expires.isoformat(),
+                ticket=waiver.ticket,
+                approver=waiver.approved_by,
+            )
         )
     elif finding.waived:
-        prefix += "waived: "
+        labels.append(tr("waived"))
     elif finding.status == "not_yet_effective":
-        effective = finding.effective_from.isoformat() if finding.effective_from else "later"
-        prefix += f"not yet effective (applies from {effective}): "
-    text = prefix + finding.message
+        effective = finding.effective_from.isoformat() if finding.effective_from else tr("later")
+        labels.append(tr("not yet effective (applies from {date})", date=effective))
+    text = finding.message
+    for label in reversed(labels):
+        text = tr("{label}: {text}", label=label, text=text)
+    text = f"[{term(tr, 'severity', finding.severity)}] {text}"
     if finding.remediation and not finding.waived:
-        text += f"\nFix: {finding.remediation}"
+        text += "\n" + tr("Fix: {remediation}", remediation=finding.remediation)
     return text
