@@ -20,6 +20,7 @@ def test_writes_every_document(run_cli: RunCli, tmp_path: Path) -> None:
     assert names == sorted(
         f"{slug}.{ext}"
         for slug in (
+            "index",
             "framing-sheet",
             "data-report",
             "evaluation-report",
@@ -86,10 +87,10 @@ def test_real_evidence_end_to_end(
     assert result.exit_code == 0, result.stderr
     evaluation = (out / "evaluation-report.md").read_text(encoding="utf-8")
     assert "Not available" not in evaluation.split("## Results declared")[0]
-    assert "test\\_oot\\_auc" in evaluation
+    assert "test_oot_auc" in evaluation
     assert "consistent" in evaluation or "differs by" in evaluation
     data = (out / "data-report.md").read_text(encoding="utf-8")
     assert "no data quality evidence" not in data
-    assert "credit\\_application | 400 |" in data
+    assert "credit_application | 400 |" in data
     monitoring = (out / "monitoring-sla.md").read_text(encoding="utf-8")
     assert "Recorded values" in monitoring
