@@ -645,6 +645,7 @@ def collect_evidence(
         data_checks_run=data_checks_run,
         changed_files=changed_files,
         attested_evidence_changes=attested_evidence_changes,
+        criteria_histories=policy_set.reads(stages, "evidence", ("mlflow", "metric_history")),
     )
     evidence = collect(repository, needed - skip, request)
     return evidence.with_unavailable(

@@ -195,6 +195,9 @@ class EvidenceRequest:
     attested_evidence_changes: bool = False
     """A reviewer the org config trusts approved the change: its evidence files count as if
     unchanged."""
+    criteria_histories: bool = False
+    """Read the history of every success criterion's MLflow metric too (one request per metric):
+    only when a rule reads ``evidence.mlflow.metric_history``."""
 
     @classmethod
     def for_org(cls, org: OrgConfig, **given: Any) -> EvidenceRequest:
@@ -311,6 +314,7 @@ def _mlflow(
             trusted_uris=request.trusted_tracking_uris,
             changed_files=request.changed_files,
             attested_changes=request.attested_evidence_changes,
+            criteria_histories=request.criteria_histories,
         )
     except MlflowEvidenceUnavailable as exc:
         return unavailable(exc.reason)

@@ -144,8 +144,13 @@ def collect(
     trusted_uris: Sequence[str] = (),
     changed_files: Collection[str] = (),
     attested_changes: bool = False,
+    criteria_histories: bool = False,
 ) -> MlflowEvidence:
     """The ``evidence.mlflow`` data for a loaded repository (see the module docstring).
+
+    ``metric_history`` holds the monitored and adoption metrics' histories, and the success
+    criteria's only with ``criteria_histories`` (a request per metric, for the rules that read
+    them).
 
     ``timeout_s`` and ``max_retries`` replace the environment's or aigov's bounds when given.
     ``trusted_uris`` (the org config's ``evidence.mlflow.trusted_tracking_uris``): when given,
@@ -198,7 +203,7 @@ def collect(
             "(evidence.mlflow.trusted_tracking_uris)",
             where,
         )
-    criteria, monitoring, histories = _asked(manifest)
+    criteria, monitoring, histories = _asked(manifest, criteria_histories)
     return read_registry(
         repository.root,
         registry,
@@ -214,10 +219,11 @@ def collect(
 
 
 def _asked(
-    manifest: LifecycleManifest,
+    manifest: LifecycleManifest, criteria_histories: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[str]]:
     """What the manifest asks MLflow to prove: the success criteria, the monitored performance
-    metric and the metrics whose history to read too (adoption), as the reader's request."""
+    metric and the metrics whose history to read too (adoption; the criteria's with
+    ``criteria_histories``), as the reader's request."""
     criteria = [
         {
             "metric": c.metric,
@@ -238,7 +244,8 @@ def _asked(
         else None
     )
     adoption = manifest.monitoring.adoption if manifest.monitoring else None
-    return criteria, monitoring, [adoption.metric] if adoption else []
+    histories = [str(c["mlflow_metric"]) for c in criteria] if criteria_histories else []
+    return criteria, monitoring, histories + ([adoption.metric] if adoption else [])
 
 
 def is_trusted_uri(uri: str, trusted: str) -> bool:
@@ -814,9 +821,7 @@ def _read(
             )
         version = max(versions, key=lambda v: int(v.version))
     tags = {str(k): str(v) for k, v in (version.tags or {}).items()}
-    keys = [str(c["mlflow_metric"]) for c in criteria]
-    if monitoring:
-        keys.append(str(monitoring["metric"]))
+    keys = [str(monitoring["metric"])] if monitoring else []
     keys.extend(more_histories)
     run_id = version.run_id
     started_run = _start(pool, _run, client, run_id) if run_id else None

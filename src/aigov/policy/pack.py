@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -31,6 +31,7 @@ from aigov.policy.cel import (
     ExpressionSyntaxError,
     compile_expression,
 )
+from aigov.policy.cel.scan import path_reads
 from aigov.policy.findings import RULE_ID_PATTERN, Severity
 from aigov.policy.params import PARAM_NAME_PATTERN, RuleParam, default_params
 from aigov.policy.semver import Version
@@ -543,6 +544,23 @@ def fields_read(rule: Rule, root: str) -> frozenset[str]:
         if len(path) > 1 and path[0] == root
     )
     return frozenset(read)
+
+
+def reads_path(rule: Rule, root: str, path: Sequence[str]) -> bool:
+    """Whether the rule may read ``root`` at ``path`` (``evidence``, ``("mlflow",
+    "metric_history")``) in its expressions or its message, so that a source fetches a costly
+    part of its evidence only for the rules that read it."""
+    wanted = tuple(path)
+    if any(
+        compile_expression(expression).reads(root, wanted)
+        for expression in (rule.assert_, rule.applies.when)
+        if expression is not None
+    ):
+        return True
+    return any(
+        written[0] == root and path_reads(written[1:], wanted)
+        for written in placeholder_paths(rule.message)
+    )
 
 
 def evidence_read(rule: Rule) -> frozenset[str]:

@@ -54,6 +54,7 @@ from aigov.policy.pack import (
     is_pack_file,
     load_pack,
     pack_digest,
+    reads_path,
 )
 from aigov.policy.remote import RemoteSourceError, RemoteSpec, is_remote, parse_remote
 from aigov.policy.semver import Version
@@ -145,6 +146,17 @@ class PolicySet:
         wanted = set(stages)
         return frozenset(
             source for rule in self.rules if wanted & rule.stages for source in rule.evidence
+        )
+
+    def reads(self, stages: Iterable[str], root: str, path: Sequence[str]) -> bool:
+        """Whether a rule applying at ``stages`` may read ``root`` at ``path``
+        (:func:`~aigov.policy.pack.reads_path`); only rules that read the path's source are
+        looked at, so this costs nothing on a run where none does."""
+        wanted = set(stages)
+        return any(
+            reads_path(rule.rule, root, path)
+            for rule in self.rules
+            if wanted & rule.stages and (root != "evidence" or path[0] in rule.evidence)
         )
 
 

@@ -51,6 +51,12 @@ class CompiledExpression:
             return frozenset()
         return self._scan.fields(root) if root in self.roots else frozenset()
 
+    def reads(self, root: str, path: Sequence[str]) -> bool:
+        """Whether the expression may read ``root`` at ``path`` (see :meth:`SourceScan.reads`)."""
+        if root not in self.source:
+            return False
+        return root in self.roots and self._scan.reads(root, path)
+
     @functools.cached_property
     def _scan(self) -> SourceScan:
         # Only needed for ``roots`` and to name a missing field: not on a run's hot path.

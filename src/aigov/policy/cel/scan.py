@@ -86,6 +86,13 @@ class Binding:
     scope: range
 
 
+def path_reads(written: Sequence[str | int], path: Sequence[str | int]) -> bool:
+    """Whether reading ``written`` (steps below a root) reads ``path``: it goes through it, or
+    takes a whole object above it (which holds ``path``)."""
+    shorter = min(len(written), len(path))
+    return tuple(written[:shorter]) == tuple(path[:shorter])
+
+
 @dataclass(frozen=True)
 class SourceScan:
     """What an expression's text reads: access chains, macro variables, called functions."""
@@ -144,6 +151,22 @@ class SourceScan:
             if isinstance(first, str):
                 found.add(first)
         return frozenset(found)
+
+    def reads(self, root: str, path: Sequence[str | int]) -> bool:
+        """Whether the expression may read ``root.path...`` (``path`` below the root): a chain
+        that goes through it, or one that takes a whole object above it (``root.a`` read as a
+        value may hand ``a.b`` to an operator). ``has(root.a)`` reads only whether ``a`` is
+        there, nothing below it."""
+        return any(
+            chain.root == root
+            and self.binding_of(chain) is None
+            and (
+                path_reads(chain.steps, path)
+                if chain.tested is None
+                else (*chain.steps, chain.tested)[: len(path)] == tuple(path)
+            )
+            for chain in self.chains
+        )
 
     def binding_of(self, chain: Chain) -> Binding | None:
         """The innermost macro binding of ``chain.root`` visible where the chain is written."""
