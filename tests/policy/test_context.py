@@ -52,6 +52,7 @@ def test_context_follows_the_policy_readme(make_repo: Callable[..., Path]) -> No
         "change",
         "today",
         "org",
+        "derived",
     }
     manifest = context["manifest"]
     assert manifest["apiVersion"] == "aigov/v1" and manifest["stage"] == "ideation"

@@ -133,9 +133,9 @@ def test_the_corrected_rule_loads() -> None:
             "size() does not apply to manifest.framing.impact, which is a number",
         ),
         (  # a value an enumerated field never takes
-            "manifest.risk.ai_act.role in ['provider', 'deployr']",
-            "'deployr'",
-            "manifest.risk.ai_act.role is never 'deployr': did you mean 'deployer'?",
+            "manifest.risk.ai_act.category in ['high', 'limitd']",
+            "'limitd'",
+            "manifest.risk.ai_act.category is never 'limitd': did you mean 'limited'?",
         ),
         (  # a field of a list
             "manifest.approvals.decision == 'approved'",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aigov._resources import builtin_resource
+from aigov.policy.derive import SCHEMA as DERIVED_SCHEMA
 from aigov.policy.params import RuleParam
 from aigov.policy.paths import join_path
 
@@ -422,6 +423,11 @@ def _today() -> Shape:
     return Shape(((TIMESTAMP, TIMESTAMP),))
 
 
+@functools.cache
+def _derived() -> Shape:
+    return _self(DERIVED_SCHEMA)  # what the derivations give, not a published file
+
+
 _ROOT_BUILDERS: Final[Mapping[str, Callable[[], Shape]]] = {
     "manifest": _manifest,
     "model_card": _model_card,
@@ -430,6 +436,7 @@ _ROOT_BUILDERS: Final[Mapping[str, Callable[[], Shape]]] = {
     "change": _change,
     "org": _org,
     "today": _today,
+    "derived": _derived,
 }
 
 

@@ -52,7 +52,16 @@ from aigov.policy.shapes import (
 )
 from aigov.policy.templates import ITEM_STEP
 
-_ROOTS: Final = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org")
+_ROOTS: Final = (
+    "manifest",
+    "model_card",
+    "contracts",
+    "evidence",
+    "change",
+    "today",
+    "org",
+    "derived",
+)
 _TIMESTAMP_GETTERS: Final = frozenset(
     {"getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear"}
     | {"getHours", "getMinutes", "getSeconds", "getMilliseconds"}

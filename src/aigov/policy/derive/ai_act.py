@@ -1,0 +1,696 @@
+"""What the AI Act concludes from the facts of ``risk.ai_act`` (and of ``risk.gdpr``), each as
+``{value, because}`` under ``derived.ai_act``:
+
+- ``roles``: the roles declared, plus those Art. 3(3)-(4) give from who builds and uses the
+  system (``uses``), less deployer for a purely personal use (Art. 2(10));
+- ``in_scope`` / ``exclusion_holds``: whether an Art. 2 exclusion holds, its conditions checked;
+- ``prohibited``: the Art. 5(1) practices answered yes that no exception of Art. 5 covers;
+  ``art5_unanswered``: the Art. 5(1) points left unanswered;
+- ``annex_iii``: the Annex III point (or area) in words, for messages;
+- ``profiling``: whether the system profiles natural persons (from the Annex III point, the
+  declarations, the GDPR evaluation criterion);
+- ``art_6_3``: whether the Art. 6(3) derogation validly applies (conditions, profiling, a claim
+  contradicted by solely automated decisions);
+- ``high_risk_applies``: whether Chapter III binds the system now (Art. 111(2));
+- ``fria``: whether Art. 27 requires a fundamental rights impact assessment;
+- ``gpai_open_source``: whether Art. 53(2) exempts a GPAI model from Art. 53(1)(a)-(b);
+- ``disclosure`` / ``marking``: whether an Art. 50 disclosure or marking is recorded as a fact
+  (text such as "none" or "n/a" never counts);
+- ``late_incidents``: serious incidents reported late or not at all (Art. 73);
+- ``unanswered_classification`` / ``unanswered``: screening questions without an answer.
+
+The input is the plain context (a fixture's manifest may be partial and hold dates as dates or
+strings); nothing here raises on a missing or odd value: it is unanswered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+ANNEX_III_POINTS: Final[Mapping[str, str]] = {
+    "1": "biometrics",
+    "1(a)": "remote biometric identification",
+    "1(b)": "biometric categorisation by sensitive or protected attributes",
+    "1(c)": "emotion recognition",
+    "2": "safety component of critical infrastructure",
+    "3": "education and vocational training",
+    "3(a)": "access or admission to education",
+    "3(b)": "evaluation of learning outcomes",
+    "3(c)": "assessment of the appropriate level of education",
+    "3(d)": "monitoring of prohibited behaviour of students during tests",
+    "4": "employment and workers management",
+    "4(a)": "recruitment or selection of natural persons, evaluation of candidates",
+    "4(b)": "decisions on work relationships, monitoring and evaluation of workers",
+    "5": "access to essential private and public services",
+    "5(a)": "eligibility for public assistance benefits and services",
+    "5(b)": "creditworthiness scoring of natural persons",
+    "5(c)": "risk assessment and pricing in life and health insurance",
+    "5(d)": "evaluation and classification of emergency calls, triage",
+    "6": "law enforcement",
+    "6(a)": "risk of a natural person becoming a victim of crime",
+    "6(b)": "polygraphs and similar tools in law enforcement",
+    "6(c)": "reliability of evidence",
+    "6(d)": "risk of a natural person offending or re-offending",
+    "6(e)": "profiling of natural persons in criminal investigations",
+    "7": "migration, asylum and border control",
+    "7(a)": "polygraphs and similar tools at the border",
+    "7(b)": "risk assessment of a natural person entering a Member State",
+    "7(c)": "examination of applications for asylum, visa or residence permits",
+    "7(d)": "detection, recognition or identification of natural persons at the border",
+    "8": "administration of justice and democratic processes",
+    "8(a)": "assisting a judicial authority in researching and interpreting facts and law",
+    "8(b)": "influencing the outcome of an election or referendum",
+}
+"""Annex III points, as short as a message can quote them."""
+_AREA_POINT: Final = {
+    "biometrics": "1",
+    "critical_infrastructure": "2",
+    "education": "3",
+    "employment": "4",
+    "essential_services": "5",
+    "law_enforcement": "6",
+    "migration_border": "7",
+    "justice_democracy": "8",
+}
+PROFILING_POINTS: Final = frozenset(
+    {"4(a)", "4(b)", "5(b)", "5(c)", "6(a)", "6(d)", "6(e)", "7(b)"}
+)
+"""Annex III uses that evaluate personal aspects of a natural person (GDPR Art. 4(4): work
+performance, economic situation, health, reliability, behaviour): profiling by their nature."""
+FRIA_POINTS: Final = frozenset({"5(b)", "5(c)"})
+"""Art. 27(1): deployers of these uses assess fundamental rights impact whoever they are."""
+_FRIA_PUBLIC_AREAS: Final = frozenset(
+    {"education", "law_enforcement", "migration_border", "justice_democracy"}
+)
+"""Annex III areas run by public bodies or public service providers unless recorded otherwise."""
+
+PROHIBITED_PRACTICES: Final[tuple[tuple[str, str, str | None], ...]] = (
+    ("subliminal_manipulation", "Art. 5(1)(a) manipulative or deceptive techniques", None),
+    ("exploits_vulnerabilities", "Art. 5(1)(b) exploitation of vulnerabilities", None),
+    ("social_scoring", "Art. 5(1)(c) social scoring", None),
+    (
+        "crime_prediction_by_profiling",
+        "Art. 5(1)(d) predicting criminal offences from profiling or personality traits",
+        None,
+    ),
+    ("untargeted_facial_scraping", "Art. 5(1)(e) untargeted scraping of facial images", None),
+    (
+        "emotion_recognition_work_education",
+        "Art. 5(1)(f) emotion recognition at the workplace or in education",
+        "medical_or_safety_reasons",
+    ),
+    (
+        "biometric_categorisation_sensitive",
+        "Art. 5(1)(g) biometric categorisation inferring sensitive attributes",
+        "lawful_biometric_dataset_labelling",
+    ),
+    (
+        "realtime_remote_biometric_identification",
+        "Art. 5(1)(h) real-time remote biometric identification in public spaces for law "
+        "enforcement",
+        "authorised_targeted_search",
+    ),
+)
+"""(answer key, the practice with its point, the exception the Regulation writes into it)."""
+_EXCEPTIONS: Final = {
+    "medical_or_safety_reasons": "for medical or safety reasons (Art. 5(1)(f))",
+    "lawful_biometric_dataset_labelling": "labelling or filtering of lawfully acquired biometric "
+    "datasets (Art. 5(1)(g))",
+    "authorised_targeted_search": "a targeted search under Art. 5(1)(h)(i)-(iii) with prior "
+    "authorisation (Art. 5(3))",
+}
+ART_6_3_CONDITIONS: Final = {
+    "narrow_procedural_task": "(a) narrow procedural task",
+    "improves_prior_human_activity": "(b) improves the result of a completed human activity",
+    "detects_decision_patterns": "(c) detects decision-making patterns",
+    "preparatory_task": "(d) preparatory task to an assessment",
+}
+_NEEDS_HUMAN_ASSESSMENT: Final = frozenset({"detects_decision_patterns", "preparatory_task"})
+"""Art. 6(3)(c)-(d) presuppose a human assessment the system prepares or is reviewed by."""
+TRANSITION_DATE: Final = dt.date(2026, 8, 2)
+"""Art. 111(2): high-risk systems placed on the market or put into service before this date."""
+PUBLIC_AUTHORITIES_DEADLINE: Final = dt.date(2030, 8, 2)
+"""Art. 111(2) second sentence: those intended for public authorities comply by this date."""
+INCIDENT_DEADLINES: Final = {
+    "death": (10, "Art. 73(4)"),
+    "critical_infrastructure_disruption": (2, "Art. 73(3)"),
+}
+"""Days to report a serious incident once aware; 15 otherwise (Art. 73(2)), 2 if widespread."""
+_PLACEHOLDER = re.compile(
+    r"^\W*(none|n/?a|na|not applicable|non applicable|tbd|todo|to do|-+|\?+|null|nil|no|"
+    r"pending|unknown|aucun|aucune|néant|sans objet)\W*$",
+    re.IGNORECASE,
+)
+"""Text that records no measure: "none", "n/a", "TBD"..."""
+_PUBLIC_TAGS: Final = frozenset({"public-body", "public-service"})
+
+
+def _fact(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value", "because"],
+        "properties": {"value": dict(schema), "because": {"type": "string"}},
+    }
+
+
+_BOOL: Final = {"type": "boolean"}
+_STRINGS: Final = {"type": "array", "items": {"type": "string"}}
+SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "roles": _fact(_STRINGS),
+        "in_scope": _fact(_BOOL),
+        "exclusion_holds": _fact(_BOOL),
+        "prohibited": _fact(_STRINGS),
+        "art5_unanswered": _fact(_STRINGS),
+        "annex_iii": _fact({"type": "string"}),
+        "profiling": _fact(_BOOL),
+        "art_6_3": _fact(_BOOL),
+        "high_risk_applies": _fact(_BOOL),
+        "fria": _fact(_BOOL),
+        "gpai_open_source": _fact(_BOOL),
+        "disclosure": _fact(_BOOL),
+        "marking": _fact(_BOOL),
+        "late_incidents": _fact(_STRINGS),
+        "unanswered_classification": _fact(_STRINGS),
+        "unanswered": _fact(_STRINGS),
+    },
+}
+"""The shape of ``derived.ai_act``."""
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [value]
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def is_recorded_text(value: Any) -> bool:
+    """Text that records something: not empty, not "none", "n/a", "TBD" and the like."""
+    return isinstance(value, str) and bool(value.strip()) and not _PLACEHOLDER.match(value)
+
+
+def _fact_of(value: Any, because: str) -> dict[str, Any]:
+    return {"value": value, "because": because}
+
+
+def _words(items: Iterable[str]) -> str:
+    return "; ".join(items)
+
+
+def derive(context: Mapping[str, Any]) -> dict[str, Any]:
+    """``derived.ai_act`` of a plain context (see the module docstring)."""
+    manifest = _map(context.get("manifest"))
+    risk = _map(manifest.get("risk"))
+    ai = _map(risk.get("ai_act"))
+    gdpr = _map(risk.get("gdpr"))
+    today = _date(context.get("today")) or dt.date.today()
+    stage = str(manifest.get("stage") or "")
+    tags = {str(t) for t in _list(_map(manifest.get("metadata")).get("tags"))}
+
+    point = _annex_point(ai)
+    roles = _roles(ai)
+    profiling = _profiling(ai, gdpr, point)
+    in_scope, exclusion = _scope(ai, stage)
+    prohibited, unanswered_art5 = _prohibited(ai)
+    return {
+        "roles": roles,
+        "in_scope": in_scope,
+        "exclusion_holds": exclusion,
+        "prohibited": prohibited,
+        "art5_unanswered": unanswered_art5,
+        "annex_iii": _fact_of(*_annex_words(ai, point)),
+        "profiling": profiling,
+        "art_6_3": _art_6_3(ai, gdpr, profiling),
+        "high_risk_applies": _high_risk_applies(ai, today),
+        "fria": _fria(ai, point, roles["value"], tags),
+        "gpai_open_source": _gpai_open_source(ai),
+        "disclosure": _recorded(_map(ai.get("transparency")), "disclosure_made", "disclosure"),
+        "marking": _recorded(_map(ai.get("transparency")), None, "content_marking"),
+        "late_incidents": _late_incidents(ai, today),
+        **_unanswered(ai, roles["value"], point, stage),
+    }
+
+
+def _annex_point(ai: Mapping[str, Any]) -> str | None:
+    """The Annex III point written (``5(b)``), or the area's number when only the area is."""
+    point = ai.get("annex_iii_point")
+    if isinstance(point, str) and point in ANNEX_III_POINTS:
+        return point
+    area = ai.get("annex_iii_area")
+    return _AREA_POINT.get(area) if isinstance(area, str) else None
+
+
+def _annex_words(ai: Mapping[str, Any], point: str | None) -> tuple[str, str]:
+    if point is None:
+        if ai.get("annex_iii_point") == "none":
+            return "no Annex III use", "risk.ai_act.annex_iii_point is none"
+        return "no Annex III use declared", "risk.ai_act.annex_iii_point is not answered"
+    if "(" in point:
+        words = f"Annex III {point} {ANNEX_III_POINTS[point]}"
+        return words, f"risk.ai_act.annex_iii_point is {point}"
+    words = f"Annex III point {point} ({ANNEX_III_POINTS[point]}), letter not given"
+    return words, f"risk.ai_act.annex_iii_area is {ai.get('annex_iii_area')}"
+
+
+def _roles(ai: Mapping[str, Any]) -> dict[str, Any]:
+    declared = [str(r) for r in _list(ai.get("role"))]
+    uses = _map(ai.get("uses"))
+    roles = list(declared)
+    reasons = [f"declared {', '.join(declared)}" if declared else "no role declared"]
+    builds = uses.get("developed_by_organisation") is True
+    used = uses.get("used_by_organisation") is True
+    supplied = uses.get("supplied_to_others") is True
+    personal = uses.get("personal_non_professional") is True
+    if builds and (used or supplied) and "provider" not in roles:
+        roles.append("provider")
+        reasons.append(
+            "provider derived: the organisation develops the system and "
+            + ("puts it into service for its own use" if used else "places it on the market")
+            + " under its own name (Art. 3(3), 3(11))"
+        )
+    if used and not personal and "deployer" not in roles:
+        roles.append("deployer")
+        reasons.append(
+            "deployer derived: the organisation uses the system under its authority (Art. 3(4))"
+        )
+    if personal and "deployer" in roles:
+        roles.remove("deployer")
+        reasons.append(
+            "deployer obligations do not apply to natural persons in a purely personal "
+            "non-professional activity (Art. 2(10), Art. 3(4))"
+        )
+    return _fact_of(roles, "; ".join(reasons))
+
+
+def _scope(ai: Mapping[str, Any], stage: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(in_scope, exclusion_holds): an Art. 2 exclusion holds only with its conditions."""
+    claim = _map(ai.get("scope_exclusion"))
+    ground = claim.get("ground")
+    if not claim:
+        fact = _fact_of(True, "no Art. 2 exclusion is claimed")
+        return fact, _fact_of(False, fact["because"])
+    exclusively = claim.get("exclusively_for_ground")
+    placed = claim.get("placed_on_market")
+    category = ai.get("category")
+    fails: list[str] = []
+    if ground == "military_defence_national_security":
+        article = "Art. 2(3)"
+        holds = "used exclusively for military, defence or national security purposes"
+        if exclusively is not True:
+            fails.append(
+                "exclusive military, defence or national security use is "
+                + ("denied" if exclusively is False else "not confirmed (exclusively_for_ground)")
+            )
+    elif ground == "scientific_research":
+        article = "Art. 2(6)"
+        holds = "developed and put into service for the sole purpose of scientific research"
+        if exclusively is not True:
+            fails.append("the sole purpose of scientific research is not confirmed")
+    elif ground == "pre_market_research":
+        article = "Art. 2(8)"
+        holds = "research, testing or development before placing on the market"
+        if placed is not False:
+            fails.append(
+                "the system is placed on the market or put into service"
+                if placed is True
+                else "not being on the market is not confirmed (placed_on_market)"
+            )
+        if stage == "production":
+            fails.append("the project is in production, i.e. put into service")
+        if claim.get("real_world_testing") is not False:
+            fails.append(
+                "testing in real-world conditions is not excluded"
+                if claim.get("real_world_testing") is True
+                else "real-world testing is not answered (real_world_testing)"
+            )
+    elif ground == "personal_non_professional":
+        fact = _fact_of(
+            True,
+            "Art. 2(10) relieves only deployers who are natural persons in a personal "
+            "non-professional activity; provider obligations remain",
+        )
+        return fact, _fact_of(True, fact["because"])
+    elif ground == "free_open_source":
+        article = "Art. 2(12)"
+        holds = f"released under the free and open-source licence {claim.get('licence')}"
+        if not is_recorded_text(claim.get("licence")):
+            fails.append("no free and open-source licence is named (licence)")
+        if category in ("high", "prohibited"):
+            fails.append(f"it is placed on the market as a {category}-risk system")
+        situations = [
+            key
+            for key, yes in _map(ai.get("transparency")).items()
+            if yes is True and key in _ART50
+        ]
+        if situations:
+            fails.append(
+                "it falls under Art. 50 (" + ", ".join(_ART50[s] for s in situations) + ")"
+            )
+    else:
+        fact = _fact_of(True, f"unknown Art. 2 ground {ground}")
+        return fact, _fact_of(False, fact["because"])
+    if fails:
+        because = f"the {article} exclusion does not hold: " + "; ".join(fails)
+        return _fact_of(True, because), _fact_of(False, because)
+    because = f"outside the AI Act under {article}: {holds}"
+    return _fact_of(False, because), _fact_of(True, because)
+
+
+_ART50: Final = {
+    "interacts_with_people": "Art. 50(1) interaction with natural persons",
+    "generates_synthetic_content": "Art. 50(2) synthetic content",
+    "emotion_recognition_or_biometric_categorisation": "Art. 50(3) emotion recognition or "
+    "biometric categorisation",
+    "deep_fake": "Art. 50(4) deep fakes",
+}
+
+
+def _prohibited(ai: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    screening = _map(ai.get("prohibited_practices"))
+    exceptions = set(_list(screening.get("exceptions")))
+    authorised = is_recorded_text(screening.get("exception_reference"))
+    banned: list[str] = []
+    excepted: list[str] = []
+    unanswered: list[str] = []
+    for key, practice, exception in PROHIBITED_PRACTICES:
+        answer = screening.get(key)
+        if answer is None or not isinstance(answer, bool):
+            unanswered.append(f"{practice} ({key})")
+        elif answer:
+            # Art. 5(1)(h) needs the prior authorisation of Art. 5(3) on record.
+            covered = exception in exceptions and (
+                exception != "authorised_targeted_search" or authorised
+            )
+            if covered and exception is not None:
+                excepted.append(f"{practice}, excepted: {_EXCEPTIONS[exception]}")
+            else:
+                banned.append(practice)
+    if banned:
+        because = "answered yes: " + _words(banned)
+    elif excepted:
+        because = "no prohibited practice: " + _words(excepted)
+    else:
+        because = "no Art. 5(1) practice answered yes"
+    missing = (
+        "unanswered: " + _words(unanswered) if unanswered else "every Art. 5(1) point is answered"
+    )
+    if not screening:
+        missing = "risk.ai_act.prohibited_practices is absent: " + missing
+    return _fact_of(banned, because), _fact_of(unanswered, missing)
+
+
+def _profiling(ai: Mapping[str, Any], gdpr: Mapping[str, Any], point: str | None) -> dict[str, Any]:
+    """Profiling (GDPR Art. 4(4)) whatever ``performs_profiling`` says, when the facts show it."""
+    reasons: list[str] = []
+    if point in PROFILING_POINTS:
+        reasons.append(f"Annex III {point} {ANNEX_III_POINTS[point]}")
+    declared = _map(ai.get("art_6_3_exemption")).get("performs_profiling")
+    if declared is True:
+        reasons.append("risk.ai_act.art_6_3_exemption.performs_profiling is true")
+    dpia = _map(gdpr.get("dpia"))
+    if _map(dpia.get("criteria")).get("evaluation_or_scoring") is True:
+        reasons.append(
+            "risk.gdpr.dpia.criteria.evaluation_or_scoring is true (evaluation or scoring)"
+        )
+    if "systematic_extensive_evaluation" in _list(dpia.get("triggers")):
+        reasons.append(
+            "risk.gdpr.dpia.triggers lists systematic_extensive_evaluation (GDPR Art. 35(3)(a))"
+        )
+    if reasons:
+        because = "treated as profiling: " + _words(reasons)
+        if declared is False:
+            because += " (although performs_profiling is false)"
+        return _fact_of(True, because)
+    return _fact_of(False, "no Annex III point, declaration or DPIA criterion shows profiling")
+
+
+def _conditions(claim: Mapping[str, Any]) -> list[str]:
+    conditions = [str(c) for c in _list(claim.get("conditions")) if c in ART_6_3_CONDITIONS]
+    single = claim.get("condition")
+    if single in ART_6_3_CONDITIONS and single not in conditions:
+        conditions.append(str(single))
+    return conditions
+
+
+def _art_6_3(
+    ai: Mapping[str, Any], gdpr: Mapping[str, Any], profiling: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Whether the Art. 6(3) derogation validly takes an Annex III system out of high-risk."""
+    claim = _map(ai.get("art_6_3_exemption"))
+    if claim.get("claimed") is not True:
+        return _fact_of(False, "the Art. 6(3) derogation is not claimed")
+    conditions = _conditions(claim)
+    if not conditions:
+        return _fact_of(
+            False, "the Art. 6(3) derogation is claimed without any of its conditions (a)-(d)"
+        )
+    named = ", ".join(ART_6_3_CONDITIONS[c] for c in conditions)
+    if profiling.get("value") is True:
+        return _fact_of(
+            False,
+            f"the Art. 6(3) derogation ({named}) is unavailable, {profiling['because']} "
+            "(Art. 6(3) last subparagraph: an Annex III system that profiles is always high-risk)",
+        )
+    decision = _map(gdpr.get("automated_decision"))
+    if decision.get("solely_automated") is True and set(conditions) <= _NEEDS_HUMAN_ASSESSMENT:
+        return _fact_of(
+            False,
+            f"the Art. 6(3) claim {named} contradicts risk.gdpr.automated_decision."
+            "solely_automated: true (the system's output is the decision, with no human "
+            "assessment to prepare or review)",
+        )
+    if claim.get("performs_profiling") is not False:
+        return _fact_of(
+            False,
+            f"the Art. 6(3) derogation ({named}) is claimed without stating that the system "
+            "does not profile (performs_profiling: false)",
+        )
+    return _fact_of(True, f"the Art. 6(3) derogation applies: {named}; no profiling")
+
+
+def _high_risk_applies(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    market = _map(ai.get("market"))
+    placed = _date(market.get("placed_on_market"))
+    if placed is None:
+        return _fact_of(True, "no date before 2026-08-02 of placing on the market is recorded")
+    if placed >= TRANSITION_DATE:
+        return _fact_of(True, f"placed on the market or put into service on {placed}")
+    changed = _date(market.get("significant_change_on"))
+    if changed is not None and changed >= TRANSITION_DATE:
+        return _fact_of(
+            True,
+            f"placed on the market on {placed}, but its design changed significantly on "
+            f"{changed} (Art. 111(2))",
+        )
+    if market.get("no_significant_change") is not True and changed is None:
+        return _fact_of(
+            True,
+            f"placed on the market on {placed}, but the absence of a significant change since "
+            "2026-08-02 is not recorded (market.no_significant_change)",
+        )
+    if market.get("intended_for_public_authorities") is True:
+        if today >= PUBLIC_AUTHORITIES_DEADLINE:
+            return _fact_of(
+                True,
+                f"placed on the market on {placed} and intended for public authorities: "
+                "compliance due by 2030-08-02 (Art. 111(2))",
+            )
+        return _fact_of(
+            False,
+            f"placed on the market on {placed}, intended for public authorities: Chapter III "
+            "applies from 2030-08-02 (Art. 111(2))",
+        )
+    return _fact_of(
+        False,
+        f"placed on the market on {placed}, before 2026-08-02, without significant change in "
+        "design since (Art. 111(2))",
+    )
+
+
+def _fria(
+    ai: Mapping[str, Any], point: str | None, roles: list[str], tags: set[str]
+) -> dict[str, Any]:
+    """Art. 27(1): which deployers of which high-risk systems assess fundamental rights impact."""
+    if "deployer" not in roles:
+        return _fact_of(False, "not a deployer (Art. 27 binds deployers)")
+    if ai.get("category") != "high" or point is None:
+        return _fact_of(False, "not a high-risk system of Annex III (Art. 6(2))")
+    if point == "2":
+        return _fact_of(False, "Annex III point 2 critical infrastructure is excluded (Art. 27(1))")
+    if point in FRIA_POINTS:
+        return _fact_of(True, f"deployer of Annex III {point} {ANNEX_III_POINTS[point]}")
+    if ai.get("public_body") is True:
+        return _fact_of(True, "the deployer is a body governed by public law (public_body)")
+    if ai.get("provides_public_services") is True:
+        return _fact_of(True, "the deployer provides public services (provides_public_services)")
+    if tags & _PUBLIC_TAGS:
+        return _fact_of(True, "the project is tagged " + ", ".join(sorted(tags & _PUBLIC_TAGS)))
+    if point == "5":
+        return _fact_of(
+            True,
+            "Annex III area essential services without its letter: 5(b) or 5(c) cannot be "
+            "excluded (give annex_iii_point)",
+        )
+    if ai.get("public_body") is False and ai.get("provides_public_services") is False:
+        return _fact_of(
+            False, "neither a public body nor a provider of public services, and not 5(b)/5(c)"
+        )
+    area = point.split("(")[0]
+    if any(_AREA_POINT[a] == area for a in _FRIA_PUBLIC_AREAS):
+        return _fact_of(
+            True,
+            f"Annex III {point} {ANNEX_III_POINTS[point]} is run by public bodies or public "
+            "services unless public_body and provides_public_services are answered false",
+        )
+    return _fact_of(False, "not a public body or public service (unanswered), and not 5(b)/5(c)")
+
+
+def _gpai_open_source(ai: Mapping[str, Any]) -> dict[str, Any]:
+    gpai = _map(ai.get("gpai"))
+    release = _map(gpai.get("open_source"))
+    if gpai.get("is_gpai_model") is not True or not release:
+        return _fact_of(False, "no free and open-source release of a GPAI model is recorded")
+    if gpai.get("systemic_risk") is True:
+        return _fact_of(False, "Art. 53(2) does not apply to GPAI models with systemic risk")
+    missing = [
+        words
+        for key, words in (
+            ("weights_public", "weights"),
+            ("architecture_public", "architecture information"),
+            ("usage_information_public", "usage information"),
+        )
+        if release.get(key) is not True
+    ]
+    if not is_recorded_text(release.get("licence")):
+        missing.insert(0, "a free and open-source licence")
+    if missing:
+        return _fact_of(
+            False, "Art. 53(2) needs public " + ", ".join(missing) + ", which is not recorded"
+        )
+    return _fact_of(
+        True,
+        f"Art. 53(2): released under {release.get('licence')} with weights, architecture and "
+        "usage information public, no systemic risk",
+    )
+
+
+def _recorded(section: Mapping[str, Any], flag: str | None, text: str) -> dict[str, Any]:
+    """A measure recorded as a fact (``flag`` true) or as text that says something."""
+    if flag is not None and section.get(flag) is False:
+        return _fact_of(False, f"{flag} is false")
+    if flag is not None and section.get(flag) is True:
+        return _fact_of(True, f"{flag} is true")
+    value = section.get(text)
+    if is_recorded_text(value):
+        return _fact_of(True, f"{text} describes it")
+    if isinstance(value, str) and value.strip():
+        return _fact_of(False, f"{text} says '{value.strip()}', which records no measure")
+    return _fact_of(False, f"no {text} is recorded")
+
+
+def _late_incidents(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    late: list[str] = []
+    reasons: list[str] = []
+    for incident in _list(ai.get("serious_incidents")):
+        incident = _map(incident)
+        aware = _date(incident.get("aware_on"))
+        if aware is None:
+            continue
+        days, article = INCIDENT_DEADLINES.get(str(incident.get("kind")), (15, "Art. 73(2)"))
+        if incident.get("widespread") is True:
+            days, article = 2, "Art. 73(3)"
+        due = aware + dt.timedelta(days=days)
+        reported = _date(incident.get("reported_on"))
+        name = str(incident.get("id") or "an incident")
+        what = f"{name} ({incident.get('kind')}, aware {aware})"
+        deadline = f"due {due} ({article}: {days} days)"
+        if reported is None and today > due:
+            late.append(name)
+            reasons.append(f"{what} not reported, {deadline}")
+        elif reported is not None and reported > due:
+            late.append(name)
+            reasons.append(f"{what} reported {reported}, {deadline}")
+    return _fact_of(late, _words(reasons) or "every serious incident was reported in time")
+
+
+_ANNEX_III_QUESTION: Final = (
+    "is it used for an Annex III purpose? give the point, e.g. 5(b), or none (Art. 6(2))"
+)
+_ANNEX_I_QUESTION: Final = "is it a safety component of an Annex I product? (Art. 6(1))"
+_GPAI_QUESTION: Final = "is it a general-purpose AI model? (Art. 3(63), Art. 53)"
+_WORKERS_QUESTION: Final = "is it used at the workplace on the organisation's workers? (Art. 26(7))"
+_Question = tuple[str, str]
+"""(the field to answer, the question and its article)."""
+
+
+def _unanswered(
+    ai: Mapping[str, Any], roles: list[str], point: str | None, stage: str
+) -> dict[str, Any]:
+    """Screening questions without an answer: those that back a classification below high
+    (``unanswered_classification``, blocking at production) and the others (``unanswered``,
+    with the classification's own before production)."""
+    category = ai.get("category")
+    below_high = category in ("minimal", "limited")
+    classification: list[_Question] = []
+    others: list[_Question] = []
+    if below_high and point is None and ai.get("annex_iii_point") != "none":
+        classification.append(("risk.ai_act.annex_iii_point", _ANNEX_III_QUESTION))
+    if below_high and not isinstance(ai.get("annex_i_safety_component"), bool):
+        classification.append(("risk.ai_act.annex_i_safety_component", _ANNEX_I_QUESTION))
+    transparency = _map(ai.get("transparency"))
+    art50 = [
+        (f"risk.ai_act.transparency.{key}", f"{words}?")
+        for key, words in _ART50.items()
+        if not isinstance(transparency.get(key), bool)
+    ]
+    # A minimal classification claims no Art. 50 situation: it rests on these four answers.
+    (classification if category == "minimal" else others).extend(art50)
+    gpai = _map(ai.get("gpai"))
+    if "provider" in roles and not isinstance(gpai.get("is_gpai_model"), bool):
+        others.append(("risk.ai_act.gpai.is_gpai_model", _GPAI_QUESTION))
+    deployer_high = "deployer" in roles and category == "high" and point is not None
+    if deployer_high and point not in FRIA_POINTS and point != "2":
+        for key, words in (
+            ("public_body", "is the deployer a body governed by public law? (Art. 27(1))"),
+            ("provides_public_services", "does the deployer provide public services? (Art. 27(1))"),
+        ):
+            if not isinstance(ai.get(key), bool):
+                others.append((f"risk.ai_act.{key}", words))
+    if deployer_high and not isinstance(ai.get("affects_workers"), bool):
+        others.append(("risk.ai_act.affects_workers", _WORKERS_QUESTION))
+    if stage != "production":
+        others = classification + others
+        classification = []
+    return {
+        "unanswered_classification": _questions(classification),
+        "unanswered": _questions(others),
+    }
+
+
+def _questions(questions: list[_Question]) -> dict[str, Any]:
+    fields = [field for field, _ in questions]
+    because = _words(f"{field}: {question}" for field, question in questions)
+    return _fact_of(fields, because or "every screening question is answered")

@@ -1,0 +1,272 @@
+"""derived.ai_act: the conclusions the AI Act draws from the manifest's facts, with their reasons,
+on plain contexts and on a real repository loaded from disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aigov.documents.manifest import AiAct
+from aigov.documents.repository import load_repository
+from aigov.policy.context import build_context
+from aigov.policy.derive import derive
+from aigov.policy.derive.ai_act import is_recorded_text
+from aigov.policy.org import OrgConfig
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+TODAY = dt.date(2026, 12, 4)
+
+
+def facts(ai_act: dict[str, Any], *, stage: str = "production", **risk: Any) -> dict[str, Any]:
+    manifest = {"stage": stage, "risk": {"ai_act": ai_act, **risk}}
+    derived: dict[str, Any] = derive({"manifest": manifest, "today": TODAY})["ai_act"]
+    return derived
+
+
+def test_a_scalar_role_reads_as_a_one_item_list_and_a_list_as_written() -> None:
+    assert AiAct.model_validate({"role": "provider", "category": "high"}).role == ["provider"]
+    both = AiAct.model_validate({"role": ["provider", "deployer"], "category": "high"})
+    assert both.role == ["provider", "deployer"]
+    with pytest.raises(ValueError, match="listed twice"):
+        AiAct.model_validate({"role": ["deployer", "deployer"], "category": "high"})
+
+
+def test_building_and_using_the_system_makes_the_organisation_provider_and_deployer() -> None:
+    roles = facts(
+        {
+            "role": "provider",
+            "category": "high",
+            "uses": {"developed_by_organisation": True, "used_by_organisation": True},
+        }
+    )["roles"]
+    assert roles["value"] == ["provider", "deployer"]
+    assert "Art. 3(4)" in roles["because"]
+    bought = facts({"role": "deployer", "category": "high", "uses": {"used_by_organisation": True}})
+    assert bought["roles"]["value"] == ["deployer"]
+    personal = facts(
+        {
+            "role": ["provider", "deployer"],
+            "category": "minimal",
+            "uses": {"used_by_organisation": True, "personal_non_professional": True},
+        }
+    )
+    assert (
+        personal["roles"]["value"] == ["provider"] and "Art. 2(10)" in personal["roles"]["because"]
+    )
+
+
+@pytest.mark.parametrize("point", ["5(b)", "4(a)", "4(b)", "5(c)"])
+def test_annex_iii_evaluation_of_persons_is_profiling_and_closes_art_6_3(point: str) -> None:
+    derived = facts(
+        {
+            "role": "provider",
+            "category": "minimal",
+            "annex_iii_point": point,
+            "art_6_3_exemption": {
+                "claimed": True,
+                "conditions": ["narrow_procedural_task"],
+                "performs_profiling": False,
+            },
+        }
+    )
+    assert derived["profiling"]["value"] is True
+    assert f"Annex III {point}" in derived["profiling"]["because"]
+    assert "although performs_profiling is false" in derived["profiling"]["because"]
+    assert derived["art_6_3"]["value"] is False
+    assert "last subparagraph" in derived["art_6_3"]["because"]
+
+
+def test_a_preparatory_task_claim_contradicts_solely_automated_decisions() -> None:
+    claim = {
+        "role": "provider",
+        "category": "minimal",
+        "annex_iii_point": "3(c)",
+        "art_6_3_exemption": {
+            "claimed": True,
+            "condition": "preparatory_task",
+            "performs_profiling": False,
+        },
+    }
+    automated = {"personal_data": True, "automated_decision": {"solely_automated": True}}
+    derived = facts(claim, gdpr=automated)
+    assert derived["art_6_3"]["value"] is False
+    assert "solely_automated" in derived["art_6_3"]["because"]
+    assert "(d) preparatory task" in derived["art_6_3"]["because"]
+    reviewed = {"personal_data": True, "automated_decision": {"solely_automated": False}}
+    assert facts(claim, gdpr=reviewed)["art_6_3"]["value"] is True
+
+
+def test_the_gdpr_evaluation_criterion_is_profiling_too() -> None:
+    derived = facts(
+        {"role": "provider", "category": "minimal"},
+        gdpr={
+            "personal_data": True,
+            "dpia": {"status": "required", "criteria": {"evaluation_or_scoring": True}},
+        },
+    )
+    assert derived["profiling"]["value"] is True
+    assert "evaluation_or_scoring" in derived["profiling"]["because"]
+    assert facts({"role": "provider", "category": "minimal"})["profiling"]["value"] is False
+
+
+def test_prohibited_practices_are_named_with_their_point_and_exceptions_apply() -> None:
+    answers = dict.fromkeys(
+        [
+            "subliminal_manipulation",
+            "exploits_vulnerabilities",
+            "social_scoring",
+            "crime_prediction_by_profiling",
+            "untargeted_facial_scraping",
+            "biometric_categorisation_sensitive",
+            "realtime_remote_biometric_identification",
+        ],
+        False,
+    )
+    answers["emotion_recognition_work_education"] = True
+    banned = facts({"role": "deployer", "category": "high", "prohibited_practices": answers})
+    assert banned["prohibited"]["value"] == [
+        "Art. 5(1)(f) emotion recognition at the workplace or in education"
+    ]
+    assert banned["art5_unanswered"]["value"] == []
+    medical = {**answers, "exceptions": ["medical_or_safety_reasons"]}
+    excepted = facts({"role": "deployer", "category": "high", "prohibited_practices": medical})
+    assert excepted["prohibited"]["value"] == []
+    assert "medical or safety reasons" in excepted["prohibited"]["because"]
+    partial = facts(
+        {"role": "deployer", "category": "high", "prohibited_practices": {"social_scoring": False}}
+    )
+    assert len(partial["art5_unanswered"]["value"]) == 7
+
+
+def test_art_2_exclusions_hold_only_with_their_conditions() -> None:
+    research = {
+        "ground": "pre_market_research",
+        "placed_on_market": False,
+        "real_world_testing": False,
+    }
+    held = facts({"role": "provider", "category": "high", "scope_exclusion": research}, stage="poc")
+    assert held["in_scope"]["value"] is False and "Art. 2(8)" in held["in_scope"]["because"]
+    in_production = facts({"role": "provider", "category": "high", "scope_exclusion": research})
+    assert in_production["in_scope"]["value"] is True
+    assert "put into service" in in_production["in_scope"]["because"]
+    licence = {"ground": "free_open_source", "licence": "Apache-2.0"}
+    high = facts({"role": "provider", "category": "high", "scope_exclusion": licence})
+    assert high["exclusion_holds"]["value"] is False and "high-risk" in high["in_scope"]["because"]
+    minimal = facts({"role": "provider", "category": "minimal", "scope_exclusion": licence})
+    assert minimal["in_scope"]["value"] is False
+    military = {"ground": "military_defence_national_security"}
+    assert facts({"role": "provider", "category": "high", "scope_exclusion": military})["in_scope"][
+        "value"
+    ]
+
+
+def test_art_111_2_spares_systems_on_the_market_before_august_2026_until_a_significant_change() -> (
+    None
+):
+    base = {"role": "provider", "category": "high"}
+    old = {"placed_on_market": "2025-06-01", "no_significant_change": True}
+    assert facts({**base, "market": old})["high_risk_applies"]["value"] is False
+    changed = {"placed_on_market": "2025-06-01", "significant_change_on": "2026-09-10"}
+    assert facts({**base, "market": changed})["high_risk_applies"]["value"] is True
+    silent = {"placed_on_market": "2025-06-01"}
+    assert facts({**base, "market": silent})["high_risk_applies"]["value"] is True
+    public = {**old, "intended_for_public_authorities": True}
+    assert facts({**base, "market": public})["high_risk_applies"]["value"] is False
+    assert "2030-08-02" in facts({**base, "market": public})["high_risk_applies"]["because"]
+
+
+def test_fria_follows_art_27_1() -> None:
+    deployer = {"role": "deployer", "category": "high"}
+    assert facts({**deployer, "annex_iii_point": "5(b)"})["fria"]["value"] is True
+    assert facts({**deployer, "annex_iii_point": "2"})["fria"]["value"] is False
+    private_hr = {
+        **deployer,
+        "annex_iii_point": "4(a)",
+        "public_body": False,
+        "provides_public_services": False,
+    }
+    assert facts(private_hr)["fria"]["value"] is False
+    assert facts({**private_hr, "public_body": True})["fria"]["value"] is True
+    assert (
+        facts({"role": "provider", "category": "high", "annex_iii_point": "5(b)"})["fria"]["value"]
+        is False
+    )
+
+
+def test_text_that_says_none_is_not_a_measure() -> None:
+    for text in ("none", "N/A", "n/a", " - ", "Not applicable", "TBD", ""):
+        assert not is_recorded_text(text), text
+    assert is_recorded_text("Banner on every page: you are talking to an AI")
+    derived = facts(
+        {
+            "role": "deployer",
+            "category": "limited",
+            "transparency": {"interacts_with_people": True, "disclosure": "n/a"},
+        }
+    )
+    assert derived["disclosure"]["value"] is False and "'n/a'" in derived["disclosure"]["because"]
+
+
+def test_late_serious_incidents_name_the_deadline() -> None:
+    incidents = [
+        {"id": "INC-1", "kind": "death", "aware_on": "2026-10-01", "reported_on": "2026-10-20"},
+        {
+            "id": "INC-2",
+            "kind": "serious_harm_to_health",
+            "aware_on": "2026-11-01",
+            "reported_on": "2026-11-10",
+        },
+        {"id": "INC-3", "kind": "fundamental_rights_infringement", "aware_on": "2026-11-01"},
+    ]
+    late = facts({"role": "provider", "category": "high", "serious_incidents": incidents})[
+        "late_incidents"
+    ]
+    assert late["value"] == ["INC-1", "INC-3"]
+    assert "Art. 73(4): 10 days" in late["because"] and "not reported" in late["because"]
+
+
+def test_unanswered_classification_questions_block_only_from_production() -> None:
+    minimal = {"role": "provider", "category": "minimal"}
+    production = facts(minimal)
+    assert "risk.ai_act.annex_iii_point" in production["unanswered_classification"]["value"]
+    assert "Art. 50(1)" in production["unanswered_classification"]["because"]
+    poc = facts(minimal, stage="poc")
+    assert poc["unanswered_classification"]["value"] == []
+    assert "risk.ai_act.annex_iii_point" in poc["unanswered"]["value"]
+    answered = {
+        **minimal,
+        "annex_iii_point": "none",
+        "annex_i_safety_component": False,
+        "transparency": dict.fromkeys(
+            [
+                "interacts_with_people",
+                "generates_synthetic_content",
+                "emotion_recognition_or_biometric_categorisation",
+                "deep_fake",
+            ],
+            False,
+        ),
+        "gpai": {"is_gpai_model": False},
+    }
+    assert facts(answered)["unanswered_classification"]["value"] == []
+    assert facts(answered)["unanswered"]["value"] == []
+
+
+def test_a_repository_context_carries_the_derivations(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "hr-attrition-ideation", root)
+    text = (root / "aigov.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    role: provider\n",
+        "    role: provider\n"
+        "    uses: {developed_by_organisation: true, used_by_organisation: true}\n",
+    )
+    (root / "aigov.yaml").write_text(text, encoding="utf-8")
+    repository = load_repository(root)
+    context = build_context(repository, OrgConfig.default(), evidence={}, change=None, today=TODAY)
+    assert context["derived"]["ai_act"]["roles"]["value"] == ["provider", "deployer"]
+    assert context["manifest"]["risk"]["ai_act"]["role"] == ["provider"]
