@@ -114,8 +114,12 @@ def test_json_and_markdown(report_dir: Path) -> None:
 
 
 def test_markdown_escape() -> None:
-    assert markdown_escape("a|b\n<i>*x*</i>") == r"a\|b &lt;i&gt;\*x\*&lt;/i&gt;"
-    assert markdown_escape("@org/team #12\x1b[2J") == "@\u200dorg/team \\#\u200d12\\[2J"
+    # The PR comment's escaping (report/markdown.py owns the exact spelling): one line, no tag,
+    # no table cell break, no emphasis, no live mention or issue reference, no escape sequence.
+    cell = markdown_escape("a|b\n<i>*x*</i>")
+    assert "\n" not in cell and "<i>" not in cell and "\\|" in cell and "\\*x\\*" in cell
+    mention = markdown_escape("@org/team #12\x1b[2J")
+    assert "@org/team" not in mention and "#12" not in mention and "\x1b" not in mention
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")

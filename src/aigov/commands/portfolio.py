@@ -218,14 +218,16 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from aigov.portfolio.changes import changes_since
     from aigov.portfolio.history import History
-    from aigov.portfolio.kpi_model import ReportedScan, ScanStatsSummary, TrendPoint
+    from aigov.portfolio.kpi_model import ReportedScan, ScanChanges, ScanStatsSummary, TrendPoint
     from aigov.portfolio.kpis import compute_kpis, headline
     from aigov.portfolio.model import ScanFileError, read_scan
-    from aigov.portfolio.render import write_report
+    from aigov.portfolio.render import policy_source_label, scan_source_label, write_report
 
     scan = read_scan(args.scan_file) if args.scan_file is not None else None
     trend: list[TrendPoint] = []
+    changes: ScanChanges | None = None
     if args.no_history:
         if scan is None:
             raise ScanFileError("give a SCAN_FILE (there is no history to read with --no-history)")
@@ -241,11 +243,14 @@ def _report(args: argparse.Namespace) -> int:
             kpis = compute_kpis(scan)
             history.record(scan, headline(kpis))
             trend = history.trend()
+            previous = history.previous(scan)
+            if previous is not None:
+                changes = changes_since(*previous, scan)
     reported = ReportedScan(
         generated_at=scan.generated_at,
         today=scan.today.isoformat(),
-        sources=scan.sources,
-        policy_source=scan.policy.source,
+        sources=tuple(scan_source_label(s) for s in scan.sources),
+        policy_source=policy_source_label(scan.policy.source),
         packs=scan.policy.packs,
         block_on=scan.policy.block_on,
         stats=ScanStatsSummary(
@@ -256,7 +261,7 @@ def _report(args: argparse.Namespace) -> int:
         ),
         with_mlflow=scan.with_mlflow,
     )
-    written = write_report(kpis, trend, reported, args.out)
+    written = write_report(kpis, trend, reported, args.out, changes)
     print("aigov portfolio: wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
     return EXIT_PASS
 

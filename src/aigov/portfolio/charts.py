@@ -7,10 +7,12 @@ every value is a number or a label that the template escapes.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from aigov.policy.waivers import WAIVER_PACK
 from aigov.portfolio.kpi_model import (
     FindingCounts,
     FunnelStage,
@@ -35,7 +37,11 @@ STAGE_LABELS: Final = {
     "production": "Production",
     "retired": "Retired",
 }
-MAX_LABELLED_BUBBLES: Final = 40
+AIGOV_CHECKS: Final = "aigov checks"
+"""The name the report gives the findings aigov raises itself (an invalid waiver, an unattested
+record): their ``pack`` is ``aigov``, which is no policy pack."""
+MATRIX_LINES: Final = 6
+"""The most lines a cell of the prioritisation matrix lists (the last says how many more)."""
 
 
 def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> float:
@@ -44,67 +50,168 @@ def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> 
     return out_lo + (value - lo) / (hi - lo) * (out_hi - out_lo)
 
 
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """A generous estimate of ``text``'s width in px at font ``size``.
+
+    Calibrated on DejaVu Sans, the widest of the usual sans-serif fonts, so that a label laid
+    out with it fits in any browser's font; the browser test measures the real boxes.
+    """
+    em = 0.0
+    for char in text:
+        if char in _NARROW:
+            em += 0.4
+        elif char in "mwMW" or ord(char) >= 0x2000:
+            em += 1.0
+        elif char.isupper():
+            em += 0.8
+        else:
+            em += 0.64
+    return em * size * (1.12 if bold else 1.0)
+
+
+_NARROW: Final = frozenset(" .,:;'|!ilj()[]frtIJ")
+
+
+def fit(text: str, width: float, size: float, bold: bool = False) -> str:
+    """``text`` cut with an ellipsis so that it fits in ``width`` px (see :func:`text_width`)."""
+    if text_width(text, size, bold) <= width:
+        return text
+    while text and text_width(text + "…", size, bold) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _feasibility_column(feasibility: float) -> int:
+    """Mean feasibility (a multiple of 0.5) → the whole score of its column, halves up."""
+    return min(5, max(1, math.floor(feasibility + 0.5)))
+
+
 def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
-    """Prioritisation matrix: x = mean feasibility, y = impact (1–5), area ∝ budget."""
-    width, height, left, right, top, bottom = 560, 400, 56, 16, 16, 48
-    placed = [p for p in projects if p.impact is not None and p.feasibility]
+    """Prioritisation matrix as a 5 × 5 grid: impact rows, feasibility columns.
+
+    Scores are whole numbers (feasibility a mean of two), so many projects share a point: each
+    cell lists its projects, largest budget first, each with a dot sized by budget and coloured
+    by stage, rather than piling bubbles and labels on one spot. A crowded cell shows its
+    first :data:`MATRIX_LINES` - 1 projects and how many more (the projects table has them all).
+    """
+    left, top, right, bottom, cell_w = 52, 8, 8, 44, 214
+    line_h, pad = 17, 8
+    width = left + 5 * cell_w + right
+    placed = [p for p in projects if p.impact is not None and p.feasibility is not None]
     budgets = [float(p.budget) for p in placed if p.budget]
     biggest = max(budgets) if budgets else 1.0
-    seen: dict[tuple[float, float], int] = {}
-    bubbles = []
-    for project in sorted(placed, key=lambda p: -(p.budget or 0)):
-        fx, iy = float(project.feasibility or 0), float(project.impact or 0)
-        nth = seen.get((fx, iy), 0)
-        seen[(fx, iy)] = nth + 1
-        # Projects on the same scores spiral around the point instead of hiding each other.
-        angle, spread = nth * 2.39996, 9 * math.sqrt(nth)
-        cx = _scale(fx, 0.5, 5.5, left, width - right) + spread * math.cos(angle)
-        cy = _scale(iy, 0.5, 5.5, height - bottom, top) + spread * math.sin(angle)
-        budget = float(project.budget or 0)
-        radius = 5 + 25 * math.sqrt(budget / biggest) if budget else 5
-        bubbles.append(
+    cells: dict[tuple[int, int], list[ProjectKpis]] = {}
+    for project in placed:
+        key = (
+            min(5, max(1, int(project.impact or 1))),
+            _feasibility_column(project.feasibility or 1),
+        )
+        cells.setdefault(key, []).append(project)
+    # Each impact row is as tall as its most crowded cell needs (at most MATRIX_LINES lines).
+    rows_y: dict[int, tuple[float, float]] = {}
+    y = float(top)
+    for impact in range(5, 0, -1):
+        crowd = max((len(cells.get((impact, f), ())) for f in range(1, 6)), default=0)
+        row_h = float(max(2, min(MATRIX_LINES, crowd)) * line_h + 2 * pad)
+        rows_y[impact] = (y, row_h)
+        y += row_h
+    plot_bottom = y
+    out_cells = []
+    for (impact, column), members in sorted(cells.items()):
+        x0 = left + (column - 1) * cell_w
+        y0, height = rows_y[impact]
+        members = sorted(members, key=lambda p: (-(p.budget or 0), p.name))
+        shown = members if len(members) <= MATRIX_LINES else members[: MATRIX_LINES - 1]
+        entries = []
+        for i, project in enumerate(shown):
+            budget = float(project.budget or 0)
+            amount = money(budget, project.currency) if budget else ""
+            stage = STAGE_LABELS.get(str(project.stage), project.stage)
+            entries.append(
+                {
+                    "x": x0 + 10,
+                    "y": round(y0 + pad + i * line_h + line_h / 2, 1),
+                    "r": round(2.5 + 4.5 * math.sqrt(budget / biggest), 1) if budget else 2.5,
+                    "colour": STAGE_COLOURS.get(str(project.stage), "#64748b"),
+                    "label": fit(project.name, cell_w - 30, 11.5),
+                    "title": f"{project.name} — {stage}, impact {project.impact}, "
+                    f"feasibility {project.feasibility:g}"
+                    + (f", budget {amount}" if amount else ""),
+                }
+            )
+        more = len(members) - len(shown)
+        out_cells.append(
             {
-                "cx": round(cx, 1),
-                "cy": round(cy, 1),
-                "r": round(radius, 1),
-                "colour": STAGE_COLOURS.get(str(project.stage), "#64748b"),
-                "label": project.name,
-                "stage": project.stage,
-                "impact": project.impact,
-                "feasibility": project.feasibility,
-                "budget": budget,
-                "currency": project.currency or "",
-                "labelled": len(placed) <= MAX_LABELLED_BUBBLES,
+                "x": x0,
+                "y": y0,
+                "w": cell_w,
+                "h": height,
+                "entries": entries,
+                "more": more,
+                "more_y": round(y0 + pad + len(shown) * line_h + line_h / 2, 1),
             }
         )
-    ticks = [
-        {
-            "value": v,
-            "x": round(_scale(v, 0.5, 5.5, left, width - right), 1),
-            "y": round(_scale(v, 0.5, 5.5, height - bottom, top), 1),
-        }
-        for v in range(1, 6)
+    rows = [
+        {"value": impact, "y": y0, "h": h, "mid": round(y0 + h / 2, 1)}
+        for impact, (y0, h) in rows_y.items()
+    ]
+    columns = [
+        {"value": f, "x": left + (f - 1) * cell_w, "mid": left + (f - 0.5) * cell_w}
+        for f in range(1, 6)
     ]
     return {
         "width": width,
-        "height": height,
+        "height": round(plot_bottom + bottom, 1),
         "left": left,
-        "right": width - right,
         "top": top,
-        "bottom": height - bottom,
-        "mid_x": round(_scale(3, 0.5, 5.5, left, width - right), 1),
-        "mid_y": round(_scale(3, 0.5, 5.5, height - bottom, top), 1),
-        "ticks": ticks,
-        "bubbles": list(reversed(bubbles)) if len(bubbles) < 2 else bubbles,
+        "right": left + 5 * cell_w,
+        "bottom": round(plot_bottom, 1),
+        "cell_w": cell_w,
+        "rows": rows,
+        "columns": columns,
+        "quick_wins": _quadrant(rows_y, left, cell_w, impacts=(4, 5), columns=(4, 5)),
+        "strategic_bets": _quadrant(rows_y, left, cell_w, impacts=(4, 5), columns=(1, 2, 3)),
+        "cells": out_cells,
+        "placed": len(placed),
         "unplaced": len(projects) - len(placed),
     }
+
+
+def _quadrant(
+    rows_y: Mapping[int, tuple[float, float]],
+    left: float,
+    cell_w: float,
+    impacts: Sequence[int],
+    columns: Sequence[int],
+) -> dict[str, float]:
+    top = min(rows_y[i][0] for i in impacts)
+    bottom = max(rows_y[i][0] + rows_y[i][1] for i in impacts)
+    x = left + (min(columns) - 1) * cell_w
+    return {"x": x, "y": top, "w": len(columns) * cell_w, "h": round(bottom - top, 1)}
+
+
+def money(value: float, currency: str | None = "") -> str:
+    """An amount as the report writes it: ``825 k EUR``, ``1.56 M EUR``."""
+    magnitude = abs(value)
+    text = (
+        f"{value / 1e6:.2f} M"
+        if magnitude >= 1e6
+        else f"{value / 1e3:.0f} k"
+        if magnitude >= 1e4
+        else f"{value:.0f}"
+    )
+    return f"{text} {currency or ''}".strip()
 
 
 def funnel(stages: Sequence[FunnelStage]) -> dict[str, Any]:
     """Horizontal bars: projects that reached each stage, and those there now."""
     width, label_w, bar_h, gap = 560, 150, 30, 10
     most = max((s.reached for s in stages), default=0) or 1
-    span = width - label_w - 70
+    # The longest bar leaves room for the widest "reached (n now)" written after it.
+    values_w = max(
+        (text_width(f"{s.reached} ({s.current} now)", 12.5, True) for s in stages), default=60.0
+    )
+    span = width - label_w - 8 - values_w - 4
     bars = []
     for i, stage in enumerate(stages):
         reached, current = stage.reached, stage.current
@@ -249,8 +356,17 @@ def adoption_chart(series: Sequence[Sequence[Any]], target: float) -> dict[str, 
 def heatmap(
     rows: Sequence[tuple[str, Mapping[str, FindingCounts]]], packs: Sequence[str]
 ) -> dict[str, Any]:
-    """Repositories × packs: red = blocking findings, amber = other findings, green = clean."""
-    label_w, cell_w, cell_h, head = 220, 104, 26, 30
+    """Repositories × packs: red = blocking findings, amber = other findings, green = clean.
+
+    Column and row widths follow the longest pack and project names (within bounds; longer
+    names are cut with an ellipsis, the full name stays in the cell's tooltip).
+    """
+    size, cell_h, head = 12.0, 26, 30
+    headers = [pack_label(p) for p in packs]
+    widest_pack = max((text_width(h, size, True) for h in headers), default=60.0)
+    cell_w = round(min(170.0, max(76.0, widest_pack + 16)))
+    widest_row = max((text_width(name, size) for name, _ in rows), default=100.0)
+    label_w = round(min(340.0, max(140.0, widest_row + 24)))
     cells = []
     for r, (name, by_pack) in enumerate(rows):
         for c, pack in enumerate(packs):
@@ -271,7 +387,7 @@ def heatmap(
                     "h": cell_h - 3,
                     "colour": colour,
                     "text": text,
-                    "title": f"{name} · {pack}: {blocking} blocking, {other} other",
+                    "title": f"{name} · {headers[c]}: {blocking} blocking, {other} other",
                 }
             )
     return {
@@ -281,35 +397,94 @@ def heatmap(
         "cell_w": cell_w,
         "cell_h": cell_h,
         "head": head,
-        "packs": [{"name": p, "x": label_w + i * cell_w + cell_w / 2} for i, p in enumerate(packs)],
+        "packs": [
+            {
+                "name": fit(header, cell_w - 8, size, True),
+                "full": header,
+                "x": label_w + i * cell_w + (cell_w - 3) / 2,
+            }
+            for i, header in enumerate(headers)
+        ],
         "rows": [
-            {"name": name, "y": head + i * cell_h + cell_h / 2} for i, (name, _) in enumerate(rows)
+            {
+                "name": fit(name, label_w - 14, size),
+                "full": name,
+                "y": head + i * cell_h + cell_h / 2,
+            }
+            for i, (name, _) in enumerate(rows)
         ],
         "cells": cells,
     }
 
 
-def trend(
-    points: Sequence[TrendPoint], key: str, width: int = 260, height: int = 70
-) -> dict[str, Any] | None:
+def pack_label(pack: str) -> str:
+    """How the report names a pack: ``aigov`` is not one (see :data:`AIGOV_CHECKS`)."""
+    return AIGOV_CHECKS if pack == WAIVER_PACK else pack
+
+
+def trend(points: Sequence[TrendPoint], key: str) -> dict[str, Any] | None:
     """One headline KPI (a field of :class:`~aigov.portfolio.kpi_model.Headline`) across
-    recorded scans."""
-    numbers_of = [(p.generated_at[:10], getattr(p, key)) for p in points]
-    values = [(day, float(value)) for day, value in numbers_of if value is not None]
-    if len(values) < 2:
+    recorded scans, on axes that start at zero (rates on 0–100 %), with its values written.
+
+    Points are placed by the time of their scan. Every point is labelled when the labels fit
+    side by side, else the first and the last.
+    """
+    width, height = 320, 150
+    left, right, top, bottom = 44, 12, 18, 24
+    values = [(p.generated_at, getattr(p, key)) for p in points]
+    known = [(when, float(v)) for when, v in values if v is not None]
+    if len(known) < 2:
         return None
-    numbers = [v for _, v in values]
-    lo, hi = min(numbers), max(numbers)
-    margin = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
-    step = (width - 8) / (len(values) - 1)
-    coordinates = " ".join(
-        f"{4 + i * step:.1f},{_scale(v, lo - margin, hi + margin, height - 4, 4):.1f}"
-        for i, v in enumerate(numbers)
-    )
+    percent = key.endswith("_rate")
+    numbers = [v for _, v in known]
+    if percent:
+        hi = 1.0
+        ticks = [0.0, 0.5, 1.0]
+    else:
+        hi = float(max(2, math.ceil(max(numbers) * 1.1)))
+        hi += hi % 2  # an even top: the middle tick is a whole number
+        ticks = [0.0, hi / 2, hi]
+    times = [dt.datetime.fromisoformat(when) for when, _ in known]
+    span = (times[-1] - times[0]).total_seconds()
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x_of(i: int) -> float:
+        if span <= 0:
+            return left + plot_w * i / (len(known) - 1)
+        return left + plot_w * (times[i] - times[0]).total_seconds() / span
+
+    def y_of(value: float) -> float:
+        return _scale(value, 0.0, hi, top + plot_h, top)
+
+    def label_of(value: float) -> str:
+        return f"{value * 100:.0f} %" if percent else f"{value:g}"
+
+    xy = [(x_of(i), y_of(v)) for i, v in enumerate(numbers)]
+    labels = [label_of(v) for v in numbers]
+    widest = max(text_width(label, 10.5, True) for label in labels)
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(xy)]
+    every = len(known) <= 12 and min(gaps) >= widest + 6
+    marks = []
+    for i, ((x, y), label) in enumerate(zip(xy, labels, strict=True)):
+        first, last = i == 0, i == len(xy) - 1
+        if every or first or last:
+            anchor = "start" if first else "end" if last else "middle"
+            marks.append({"x": round(x, 1), "y": round(y, 1), "label": label, "anchor": anchor})
+    days = [t.date().isoformat() for t in times]
     return {
         "width": width,
         "height": height,
-        "points": coordinates,
-        "first": values[0][0],
-        "last": values[-1][0],
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": top + plot_h,
+        "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in xy),
+        "marks": marks,
+        "y_ticks": [{"y": round(y_of(t), 1), "label": label_of(t)} for t in ticks],
+        "x_ticks": [{"x": left, "label": days[0], "anchor": "start"}]
+        + (
+            [{"x": width - right, "label": days[-1], "anchor": "end"}]
+            if days[-1] != days[0]
+            else []
+        ),
     }

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from aigov.errors import AigovError
-from aigov.portfolio.kpi_model import Headline, TrendPoint
+from aigov.portfolio.kpi_model import Headline, RecordedScan, TrendPoint
 from aigov.portfolio.model import PortfolioScan, ScanFileError
 
 HISTORY_SCHEMA: Final = 1
@@ -30,6 +31,18 @@ _TABLES: Final = (
     "blocking INTEGER NOT NULL, PRIMARY KEY (scan_id, repository))",
     "CREATE INDEX IF NOT EXISTS scans_by_date ON scans (generated_at)",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRow:
+    """One repository of a recorded scan, as the history keeps it."""
+
+    repository: str
+    project: str | None
+    stage: str | None
+    status: str
+    decision: str | None
+    blocking: int
 
 
 class HistoryError(AigovError):
@@ -110,6 +123,23 @@ class History:
             )
             for s, g, t, h in reversed(found)
         ]
+
+    def previous(self, scan: PortfolioScan) -> tuple[RecordedScan, list[RecordedRow]] | None:
+        """The last whole scan recorded before ``scan`` and its repositories; None if none."""
+        found = self._db.execute(
+            "SELECT scan_id, generated_at, today FROM scans WHERE generated_at < ? "
+            "ORDER BY generated_at DESC LIMIT 1",
+            (scan.generated_at,),
+        ).fetchone()
+        if found is None:
+            return None
+        rows = self._db.execute(
+            "SELECT repository, project, stage, status, decision, blocking "
+            "FROM repository_results WHERE scan_id = ? ORDER BY repository",
+            (found[0],),
+        ).fetchall()
+        recorded = RecordedScan(scan_id=found[0], generated_at=found[1], today=found[2])
+        return recorded, [RecordedRow(*row) for row in rows]
 
     def latest(self) -> PortfolioScan | None:
         """The last recorded scan, or None when the store is empty."""

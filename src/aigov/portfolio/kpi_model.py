@@ -257,7 +257,10 @@ class Compliance(PortfolioValue):
     blocking_total: int
     blocking_by_pack: dict[str, int]
     blocking_by_article: dict[str, int]
+    """Each blocking finding once, under the first article its references cite."""
     packs: tuple[str, ...]
+    """The packs evaluated, then ``aigov`` when aigov's own checks (waivers, attestations) found
+    something."""
     heatmap: dict[str, dict[str, FindingCounts]]
     """Repository id -> pack -> counts."""
     waivers: tuple[WaiverStanding, ...]
@@ -332,10 +335,51 @@ class ReportedScan(PortfolioValue):
     today: str
     sources: tuple[str, ...]
     policy_source: str
+    """Built-in, local (never the path) or the remote URL and ref: see the packs for what."""
     packs: tuple[PackRef, ...]
     block_on: str
     stats: ScanStatsSummary
     with_mlflow: bool
+
+
+class ProjectMove(PortfolioValue):
+    """A repository whose standing changed between the previous recorded scan and this one."""
+
+    repository: str
+    name: str
+    stage: str | None
+    """The project's stage now (None: not evaluated now)."""
+    stage_before: str | None
+    """Its stage at the previous scan (None: not evaluated then)."""
+    blocking: int | None
+    """Blocking findings now (None: not evaluated now)."""
+    blocking_before: int | None
+    """Blocking findings at the previous scan (None: not evaluated then)."""
+
+
+class ScanChanges(PortfolioValue):
+    """What changed since the previous recorded scan (the history store's rows)."""
+
+    previous_scan: str
+    previous_today: str
+    new: tuple[ProjectMove, ...] = ()
+    removed: tuple[ProjectMove, ...] = ()
+    newly_blocked: tuple[ProjectMove, ...] = ()
+    newly_passing: tuple[ProjectMove, ...] = ()
+    newly_unreadable: tuple[ProjectMove, ...] = ()
+    stage_moves: tuple[ProjectMove, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        """Whether anything changed."""
+        return bool(
+            self.new
+            or self.removed
+            or self.newly_blocked
+            or self.newly_passing
+            or self.newly_unreadable
+            or self.stage_moves
+        )
 
 
 class PortfolioReport(PortfolioValue):
@@ -347,3 +391,5 @@ class PortfolioReport(PortfolioValue):
     scan: ReportedScan
     kpis: PortfolioKpis
     trend: tuple[TrendPoint, ...]
+    changes: ScanChanges | None = None
+    """Since the previous recorded scan; None without one (first scan, or ``--no-history``)."""

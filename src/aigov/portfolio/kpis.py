@@ -22,10 +22,11 @@ Definitions (the README's "Portfolio KPIs" section says the same):
   day) against ``target_per_day``: mean of the last 30 days, its ratio to the target, and the
   share of those days at or above target.
 - **Compliance posture**: pass rate (decision pass ÷ evaluated repositories), blocking findings by
-  pack and by article, open waivers and their age (waiver debt), repositories whose own CI last
-  gated with older pack versions (``.aigov/result.json``), projects in POC longer than the org's
-  ``limits.max_poc_days``, and the prioritisation matrix (impact × mean feasibility, bubble =
-  build cost + one year of run cost).
+  pack and by article (each finding once, under the first article or annex its references cite,
+  paragraphs merged, so that the articles add up to the blocking findings), open waivers and their
+  age (waiver debt), repositories whose own CI last gated with older pack versions
+  (``.aigov/result.json``), projects in POC longer than the org's ``limits.max_poc_days``, and the
+  prioritisation matrix (impact × mean feasibility, dot = build cost + one year of run cost).
 """
 
 from __future__ import annotations
@@ -341,18 +342,32 @@ def _ttm_summary(days: Sequence[int]) -> AnyTimeToMarket:
     )
 
 
-def _article(reference: str) -> str:
-    """``EU AI Act Art. 14(4)`` → ``EU AI Act Art. 14``: findings are grouped by article."""
-    head, art, rest = reference.partition("Art. ")
-    if not art:
-        return reference
-    number = ""
-    for char in rest:
-        if char.isdigit():
-            number += char
-        else:
-            break
-    return f"{head}{art}{number}" if number else reference
+NO_ARTICLE: Final = "No article cited (lifecycle practice or organisation policy)"
+
+
+def _article(reference: str) -> str | None:
+    """``EU AI Act Art. 14(4)`` → ``EU AI Act Art. 14``, ``EU AI Act Annex IV(2)(b)`` →
+    ``EU AI Act Annex IV``; None for a reference that cites no article or annex."""
+    for marker, allowed in (("Art. ", "0123456789"), ("Annex ", "IVXLC")):
+        head, found, rest = reference.partition(marker)
+        if found:
+            number = ""
+            for char in rest:
+                if char not in allowed:
+                    break
+                number += char
+            if number:
+                return f"{head}{marker}{number}"
+    return None
+
+
+def primary_article(references: Iterable[str]) -> str:
+    """The article a finding is counted under: the first one its references cite."""
+    for reference in references:
+        article = _article(reference)
+        if article is not None:
+            return article
+    return NO_ARTICLE
 
 
 def _older(version: str, current: str) -> bool:
@@ -369,7 +384,9 @@ def _compliance(
     by_pack: Counter[str] = Counter()
     by_article: Counter[str] = Counter()
     heat: dict[str, dict[str, FindingCounts]] = {}
-    packs = tuple(p.name for p in scan.policy.packs)
+    # Findings aigov raises itself (pack "aigov": waivers, attestations) get a column too.
+    evaluated = tuple(p.name for p in scan.policy.packs)
+    packs = evaluated + tuple(sorted({f.pack for r in rows for f in r.findings} - set(evaluated)))
     current = {p.name: p.version for p in scan.policy.packs}
     waivers: list[WaiverStanding] = []
     outdated: list[OutdatedRepository] = []
@@ -378,8 +395,7 @@ def _compliance(
         for finding in row.findings:
             if finding.blocking:
                 by_pack[finding.pack] += 1
-                for reference in finding.references:
-                    by_article[_article(reference)] += 1
+                by_article[primary_article(finding.references)] += 1
                 cells[finding.pack]["blocking"] += 1
             elif not finding.waived and finding.status != "not_yet_effective":
                 cells[finding.pack]["other"] += 1
@@ -405,12 +421,11 @@ def _compliance(
             outdated.append(OutdatedRepository(repository=row.id, packs=old))
     open_waivers = [w for w in waivers if w.open]
     ages = [w.age_days for w in open_waivers if w.age_days is not None]
-    evaluated = len(rows)
     passed = sum(1 for r in rows if r.decision == "pass")
     return Compliance(
-        evaluated=evaluated,
+        evaluated=len(rows),
         passed=passed,
-        pass_rate=_ratio(passed, evaluated),
+        pass_rate=_ratio(passed, len(rows)),
         blocking_total=sum(by_pack.values()),
         blocking_by_pack=dict(by_pack.most_common()),
         blocking_by_article=dict(by_article.most_common()),

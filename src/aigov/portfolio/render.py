@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Final
 
 import jinja2
@@ -26,14 +26,22 @@ from aigov.portfolio.kpi_model import (
     PortfolioReport,
     QualityStability,
     ReportedScan,
+    ScanChanges,
     TimeToMarket,
     TrendPoint,
 )
+from aigov.portfolio.kpis import NO_ARTICLE
 from aigov.report.markdown import escape_inline
 from aigov.templating import template_environment
 
 REPORT_FILES: Final = ("portfolio.html", "portfolio.json", "portfolio.md")
 HEATMAP_ROWS: Final = 60
+TREND_LABELS: Final = {
+    "pass_rate": "Pass rate",
+    "blocking_total": "Blocking findings",
+    "conversion_rate": "POC → production",
+    "open_waivers": "Open waivers",
+}
 SPARKLINES: Final = 40
 
 
@@ -53,17 +61,7 @@ def _pct(value: float | None, digits: int = 0) -> str:
 
 
 def _money(value: float | None, currency: str | None = "") -> str:
-    if value is None:
-        return "—"
-    magnitude = abs(value)
-    text = (
-        f"{value / 1e6:.2f} M"
-        if magnitude >= 1e6
-        else f"{value / 1e3:.0f} k"
-        if magnitude >= 1e4
-        else f"{value:.0f}"
-    )
-    return f"{text} {currency}".strip()
+    return "—" if value is None else charts.money(value, currency)
 
 
 def _num(value: float | int | None, digits: int = 0) -> str:
@@ -78,8 +76,39 @@ def markdown_escape(value: object) -> str:
     return escape_inline(" ".join(str(value).split()))
 
 
+def policy_source_label(source: str) -> str:
+    """How a report names the policy source of a scan: never a path of the machine that ran it.
+
+    A remote source is its URL and ref (credentials are refused in it); a local folder or git
+    repository is only said to be local: the pack names and versions identify what was applied.
+    """
+    from aigov.policy.sources import parse_policy_source
+
+    try:
+        parsed = parse_policy_source(source)
+    except ValueError:
+        return "local policy source"
+    if parsed.kind == "builtin":
+        return "built-in packs"
+    if parsed.kind == "remote":
+        return str(parsed)
+    return "local policy repository" if parsed.kind == "git" else "local policy folder"
+
+
+def scan_source_label(description: str) -> str:
+    """A scan source as a report names it: a local folder or listing by its name, not its path."""
+    kind, _, where = description.partition(":")
+    if kind in ("dir", "repos") and where:
+        return f"{kind}:{PurePath(where).name or where}"
+    return description
+
+
 def report_view(
-    kpis: PortfolioKpis, trend: Sequence[TrendPoint], scan: ReportedScan
+    kpis: PortfolioKpis,
+    trend: Sequence[TrendPoint],
+    scan: ReportedScan,
+    changes: ScanChanges | None = None,
+    generated: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Everything the templates show (KPIs plus the charts' geometry)."""
     projects = list(kpis.projects)
@@ -92,7 +121,11 @@ def report_view(
         "kpis": kpis,
         "scan": scan,
         "tool_version": __version__,
-        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+        "changes": changes,
+        "pack_label": charts.pack_label,
+        "aigov_checks": charts.AIGOV_CHECKS,
+        "no_article": NO_ARTICLE,
         "matrix": charts.matrix(projects),
         "funnel": charts.funnel(kpis.funnel),
         "histogram": charts.histogram(ttm.histogram) if isinstance(ttm, TimeToMarket) else None,
@@ -110,6 +143,7 @@ def report_view(
         ],
         "trend": list(trend),
         "trend_charts": {key: charts.trend(trend, key) for key in Headline.TRENDS},
+        "trend_labels": TREND_LABELS,
         "stage_colours": charts.STAGE_COLOURS,
         "stage_labels": charts.STAGE_LABELS,
         "stage_order": {stage: i for i, stage in enumerate(charts.STAGE_LABELS)},
@@ -117,14 +151,25 @@ def report_view(
 
 
 def write_report(
-    kpis: PortfolioKpis, trend: Sequence[TrendPoint], scan: ReportedScan, out: Path
+    kpis: PortfolioKpis,
+    trend: Sequence[TrendPoint],
+    scan: ReportedScan,
+    out: Path,
+    changes: ScanChanges | None = None,
+    generated: dt.datetime | None = None,
 ) -> list[Path]:
-    """Write ``portfolio.html``, ``portfolio.json`` and ``portfolio.md`` into ``out``."""
+    """Write ``portfolio.html``, ``portfolio.json`` and ``portfolio.md`` into ``out``.
+
+    ``changes``: since the previous recorded scan; ``generated``: the time the footer gives
+    (default: now).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    view = report_view(kpis, trend, scan)
+    view = report_view(kpis, trend, scan, changes, generated)
     html = _environment(True).get_template("portfolio.html.j2").render(view)
     markdown = _environment(False).get_template("portfolio.md.j2").render(view)
-    document = PortfolioReport(scan=scan, kpis=_without_series(kpis), trend=tuple(trend))
+    document = PortfolioReport(
+        scan=scan, kpis=_without_series(kpis), trend=tuple(trend), changes=changes
+    )
     written = []
     for name, text in zip(
         REPORT_FILES,
