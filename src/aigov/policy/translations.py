@@ -8,17 +8,18 @@ A locale file maps a rule id of the pack to the rule's ``title``, ``message`` an
       message: "{{ manifest.metadata.id }} ne surveille pas la dérive des données"
       remediation: Renseignez monitoring.data_drift (method, threshold, features, window).
 
-A translated text keeps exactly the ``{{ }}`` placeholders of the English one (the message
-renders the same context values; a placeholder the English text lacks could read a field no
-test covers, one it drops would hide a value the reader needs). A rule a locale file does not
-translate is reported in English. The files belong to the pack: its digest covers them, so they
+A translated text uses the ``{{ }}`` placeholders of the English one: a placeholder the English
+text lacks is a load error (it could read a field no rule test covers, and print ``<missing>``).
+A translation that lacks one of the English placeholders is stale (the English text changed
+after it was written): it is not used, the rule is reported in English, which names every value,
+and the built-in packs' test fails until it is brought up to date. A rule a locale file does not
+translate is reported in English too. The files belong to the pack: its digest covers them, so they
 come from the trusted policy source like its rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import Final
 
@@ -57,9 +58,9 @@ def locale_language(path: str) -> str:
     return path.rpartition("/")[2].rsplit(".", 1)[0]
 
 
-def placeholders(text: str) -> Counter[str]:
-    """The ``{{ }}`` placeholders of ``text``, whitespace ignored, with their counts."""
-    return Counter(re.sub(r"\s+", "", found) for found in _PLACEHOLDER.findall(text))
+def placeholders(text: str) -> frozenset[str]:
+    """The ``{{ }}`` placeholders of ``text``, whitespace ignored."""
+    return frozenset(re.sub(r"\s+", "", found) for found in _PLACEHOLDER.findall(text))
 
 
 def load_locale_file(
@@ -131,37 +132,41 @@ def load_locale_file(
         )
         if translation is None:
             continue
-        mismatched = _placeholder_problems(rule_id, translation, english[rule_id], where)
-        if mismatched:
-            problems.extend(mismatched)
+        unknown = _unknown_placeholders(rule_id, translation, english[rule_id], where)
+        if unknown:
+            problems.extend(unknown)
             continue
-        translations[rule_id] = translation
+        if not is_stale(translation, english[rule_id]):
+            translations[rule_id] = translation
     return translations
 
 
-def _placeholder_problems(
+def is_stale(translation: RuleTranslation, english: Mapping[str, str]) -> bool:
+    """Whether the translation lacks a placeholder of the English text (written before the
+    English changed): showing it would hide a value the English names."""
+    return any(
+        placeholders(english.get(name, "")) - placeholders(getattr(translation, name))
+        for name in TRANSLATED_FIELDS
+    )
+
+
+def _unknown_placeholders(
     rule_id: str, translation: RuleTranslation, english: Mapping[str, str], where: YamlDocument
 ) -> list[Problem]:
     found = []
     for name in TRANSLATED_FIELDS:
         wanted = placeholders(english.get(name, ""))
-        given = placeholders(getattr(translation, name))
-        if given == wanted:
+        extra = sorted(placeholders(getattr(translation, name)) - wanted)
+        if not extra:
             continue
-        extra = sorted((given - wanted).elements())
-        lacking = sorted((wanted - given).elements())
-        what = (
-            f"placeholder {{{{ {extra[0]} }}}}, which the English {name} lacks"
-            if extra
-            else f"no placeholder {{{{ {lacking[0]} }}}}, which the English {name} has"
-        )
         found.append(
             Problem(
                 where.locate((name,)),
                 "locale.placeholder",
-                f"the translated {name} has {what}",
+                f"the translated {name} has placeholder {{{{ {extra[0]} }}}}, which the English "
+                f"{name} lacks",
                 field=f"{rule_id}.{name}",
-                hint="a translation keeps exactly the English text's {{ }} placeholders: "
+                hint="a translation uses the English text's {{ }} placeholders: "
                 + (", ".join(f"{{{{ {p} }}}}" for p in sorted(wanted)) or "none"),
             )
         )
