@@ -63,12 +63,12 @@ def duration(text: str, tr: Translator, lang: str) -> str:
     if match is None:
         return text
     # French uses the singular for 0 and 1, English for 1 only.
-    singular_up_to = 1 if normalise_language(lang) == "fr" else 0
+    zero_is_singular = normalise_language(lang) == "fr"
     parts = []
     for unit, amount in match.groupdict().items():
         if amount is not None:
             count = int(amount)
             one, many = UNITS[unit]
-            singular = count == 1 or count <= singular_up_to
+            singular = count == 1 or (count == 0 and zero_is_singular)
             parts.append(tr(one if singular else many, count=count))
     return " ".join(parts)
