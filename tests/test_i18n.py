@@ -26,6 +26,7 @@ TRANSLATED_MODULES = [
     SRC / "report" / "markdown.py",
     SRC / "policy" / "engine.py",
     SRC / "report" / "github.py",
+    SRC / "policy" / "reference.py",
 ]
 READ_BY_PEOPLE = [SRC / "report" / f"{name}.py" for name in ("text", "markdown", "github")]
 """The report formats written in the report's language (``aigov.report.READ_BY_PEOPLE``)."""

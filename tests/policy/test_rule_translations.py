@@ -263,3 +263,15 @@ def test_builtin_rules_in_french_on_an_example(run_cli: Callable[..., CliResult]
     french = " ".join(run_cli(*args, "--lang", "fr").stdout.split())
     assert "Les modèles en ligne respectent la limite de latence au 95e centile" in french
     assert "credit-scoring déclare une latence au 95e centile de" in french
+
+
+def test_explain_in_french(run_cli: Callable[..., CliResult]) -> None:
+    french = run_cli("explain", "SLA-DATA-DRIFT", "--lang", "fr")
+    assert french.exit_code == 0, french.stderr
+    assert french.stdout.startswith(
+        "## SLA-DATA-DRIFT — La dérive des données est surveillée avec un seuil\n"
+    )
+    assert "- Sévérité : **élevée**" in french.stdout
+    assert "### Comment corriger\n\nRenseignez monitoring.data_drift" in french.stdout
+    english = run_cli("explain", "SLA-DATA-DRIFT")
+    assert "### How to fix\n\nFill monitoring.data_drift" in english.stdout

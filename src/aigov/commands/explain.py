@@ -19,6 +19,11 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         "example. Exit 2 when the rule is unknown.",
     )
     explain.add_argument("rule_id", metavar="RULE_ID")
+    explain.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        help="language of the explanation (the pack's translation of the rule; default en)",
+    )
     add_source_arguments(explain)
 
 
@@ -44,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         close = difflib.get_close_matches(wanted, [*ids, *made_by_aigov], n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UsageError(f"no rule '{args.rule_id}' in the policy packs{hint}")
-    sys.stdout.write(render_rule(policy_set, rule))
+    sys.stdout.write(render_rule(policy_set, rule, lang=args.lang or "en"))
     return EXIT_PASS
 
 

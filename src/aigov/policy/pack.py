@@ -378,6 +378,7 @@ def _with_translations(
             "title": rule.rule.title,
             "message": rule.rule.message,
             "remediation": rule.rule.remediation,
+            "description": rule.rule.description or "",
         }
         for rule in rules
     }

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import yaml
 
 from aigov.documents.types import STAGES
+from aigov.i18n import Translator, term, translator
 from aigov.policy.findings import Severity
 from aigov.policy.folders import BUILTIN
 from aigov.policy.links import builtin_rule_link, rule_anchor
@@ -117,67 +118,87 @@ def _render_pack(pack: LoadedPack) -> str:
     return "\n".join(lines)
 
 
-def render_rule(policy_set: PolicySet, rule: PolicyRule, *, level: int = 2) -> str:
-    """One rule's section: what it checks, why, how to fix, an example."""
+def render_rule(
+    policy_set: PolicySet, rule: PolicyRule, *, level: int = 2, lang: str = "en"
+) -> str:
+    """One rule's section: what it checks, why, how to fix, an example; in ``lang``, with the
+    pack's translation of the rule's title and remediation when it has one."""
     spec = rule.rule
+    tr = translator(lang)
+    translated = rule.translations.get(lang)
+    title = translated.title if translated else spec.title
+    remediation = translated.remediation if translated else spec.remediation
     heading = "#" * level
     sub = "#" * (level + 1)
     stages = spec.applies.stages
-    scope = "every stage" if list(stages) == list(STAGES) else ", ".join(stages)
+    scope = tr("every stage") if list(stages) == list(STAGES) else ", ".join(stages)
     effective = policy_set.effective_dates.get(rule.id)
+    severity = term(tr, "severity", rule.severity)
     lines = [
-        f"{heading} {spec.id} — {spec.title}",
+        f"{heading} {spec.id} — {title}",
         "",
-        f"- Pack: `{rule.pack}`",
-        f"- Severity: **{rule.severity}**"
+        "- " + tr("Pack: `{pack}`", pack=rule.pack),
+        "- "
+        + tr("Severity: **{severity}**", severity=severity)
         + (
-            f" (the pack's: {spec.severity}; set by the organisation)"
+            tr(
+                " (the pack's: {severity}; set by the organisation)",
+                severity=term(tr, "severity", spec.severity),
+            )
             if rule.severity != spec.severity
             else ""
         ),
-        f"- Applies at: {scope}",
+        "- " + tr("Applies at: {stages}", stages=scope),
     ]
     if spec.applies.when:
-        lines.append(f"- Applies when: `{_inline(spec.applies.when)}`")
+        lines.append("- " + tr("Applies when: `{when}`", when=_inline(spec.applies.when)))
     if effective is not None:
         named = spec.effective_from if spec.effective_from != effective.isoformat() else None
         lines.append(
-            f"- Effective from: {effective.isoformat()}" + (f" (`{named}`)" if named else "")
+            "- "
+            + tr("Effective from: {date}", date=effective.isoformat())
+            + (f" (`{named}`)" if named else "")
         )
-    lines += ["", f"{sub} What it checks", "", "```cel", spec.assert_.strip(), "```", ""]
-    lines += [f"{sub} Why", ""]
-    if spec.description:
-        lines += [" ".join(spec.description.split()), ""]
-    lines += [f"References: {'; '.join(spec.references)}.", ""]
-    lines += [f"{sub} How to fix", "", " ".join(spec.remediation.split()), ""]
-    lines += _parameters(rule, sub)
+    checks = tr("What it checks")
+    lines += ["", f"{sub} {checks}", "", "```cel", spec.assert_.strip(), "```", ""]
+    lines += [f"{sub} {tr('Why')}", ""]
+    description = (translated.description if translated else None) or spec.description
+    if description:
+        lines += [" ".join(description.split()), ""]
+    lines += [tr("References: {references}.", references="; ".join(spec.references)), ""]
+    lines += [f"{sub} {tr('How to fix')}", "", " ".join(remediation.split()), ""]
+    lines += _parameters(rule, sub, tr)
     if spec.fixtures.fail:
         example = yaml.safe_dump(
             spec.fixtures.fail[0], sort_keys=False, allow_unicode=True, default_flow_style=False
         )
-        lines += [f"{sub} Example that fails", "", "```yaml", example.rstrip("\n"), "```", ""]
+        fails = tr("Example that fails")
+        lines += [f"{sub} {fails}", "", "```yaml", example.rstrip("\n"), "```", ""]
     return "\n".join(lines)
 
 
-def _parameters(rule: PolicyRule, sub: str) -> list[str]:
+def _parameters(rule: PolicyRule, sub: str, tr: Translator) -> list[str]:
     """The rule's parameters: what each means, its default, and this organisation's value."""
     declared = rule.rule.params
     if not declared:
         return []
     values = rule.params
     lines = [
-        f"{sub} Parameters",
+        f"{sub} {tr('Parameters')}",
         "",
-        "Set in `aigov-org.yaml`: `rules: {" + rule.id + ": {params: {NAME: VALUE}}}`.",
+        tr(
+            "Set in `aigov-org.yaml`: {example}.",
+            example=f"`rules: {{{rule.id}: {{params: {{NAME: VALUE}}}}}}`",
+        ),
         "",
-        "| parameter | type | default | value used | meaning |",
+        tr("| parameter | type | default | value used | meaning |"),
         "|---|---|---|---|---|",
     ]
     for name, param in declared.items():
         bounds = [
             f"≥ {param.minimum:g}" if param.minimum is not None else "",
             f"≤ {param.maximum:g}" if param.maximum is not None else "",
-            f"one of {', '.join(param.values)}" if param.values else "",
+            tr("one of {values}", values=", ".join(param.values)) if param.values else "",
         ]
         kind = param.type + "".join(f", {b}" for b in bounds if b)
         lines.append(

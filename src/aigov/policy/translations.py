@@ -32,6 +32,8 @@ from aigov.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 LOCALES_FOLDER: Final = "locales"
 TRANSLATED_FIELDS: Final = ("title", "message", "remediation")
+"""What every translated rule has; ``description`` is optional."""
+_CHECKED_FIELDS: Final = (*TRANSLATED_FIELDS, "description")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
 
@@ -41,6 +43,8 @@ class RuleTranslation(Document):
     title: NonEmptyStr
     message: NonEmptyStr
     remediation: NonEmptyStr
+    description: NonEmptyStr | None = None
+    """Why the rule matters (``aigov explain``); the English one is shown without it."""
 
 
 RuleTranslations = Mapping[str, RuleTranslation]
@@ -154,9 +158,9 @@ def _unknown_placeholders(
     rule_id: str, translation: RuleTranslation, english: Mapping[str, str], where: YamlDocument
 ) -> list[Problem]:
     found = []
-    for name in TRANSLATED_FIELDS:
-        wanted = placeholders(english.get(name, ""))
-        extra = sorted(placeholders(getattr(translation, name)) - wanted)
+    for name in _CHECKED_FIELDS:
+        wanted = placeholders(english.get(name) or "")
+        extra = sorted(placeholders(getattr(translation, name) or "") - wanted)
         if not extra:
             continue
         found.append(
