@@ -81,6 +81,24 @@ def fit(text: str, width: float, size: float, bold: bool = False) -> str:
     return text.rstrip() + "…"
 
 
+def wrap(text: str, width: float, size: float, lines: int) -> list[str]:
+    """``text`` on at most ``lines`` lines of ``width`` px, cut between words; the last line
+    ends with an ellipsis when the text goes on."""
+    out: list[str] = []
+    words = text.split()
+    while words and len(out) < lines - 1:
+        line = words.pop(0)
+        while words and text_width(f"{line} {words[0]}", size) <= width:
+            line = f"{line} {words.pop(0)}"
+        if text_width(line, size) > width:  # one word wider than the line
+            words.insert(0, line)
+            break
+        out.append(line)
+    if words:
+        out.append(fit(" ".join(words), width, size))
+    return out
+
+
 def _feasibility_column(feasibility: float) -> int:
     """Mean feasibility (a multiple of 0.5) → the whole score of its column, halves up."""
     return min(5, max(1, math.floor(feasibility + 0.5)))
@@ -100,46 +118,58 @@ def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
     placed = [p for p in projects if p.impact is not None and p.feasibility is not None]
     budgets = [float(p.budget) for p in placed if p.budget]
     biggest = max(budgets) if budgets else 1.0
-    cells: dict[tuple[int, int], list[ProjectKpis]] = {}
+    cells: dict[tuple[int, int], list[ProjectKpis]] = {}  # (impact, feasibility column)
     for project in placed:
         key = (
             min(5, max(1, int(project.impact or 1))),
             _feasibility_column(project.feasibility or 1),
         )
         cells.setdefault(key, []).append(project)
-    # Each impact row is as tall as its most crowded cell needs (at most MATRIX_LINES lines).
+    # A cell of up to MATRIX_LINES / 2 projects gives each name two lines; a fuller one, one.
+    label_w = cell_w - 30
+    laid: dict[tuple[int, int], tuple[list[tuple[ProjectKpis, list[str]]], int]] = {}
+    for key, members in cells.items():
+        members = sorted(members, key=lambda p: (-(p.budget or 0), p.name))
+        shown = members if len(members) <= MATRIX_LINES else members[: MATRIX_LINES - 1]
+        most = 2 if len(members) <= MATRIX_LINES // 2 else 1
+        laid[key] = ([(p, wrap(p.name, label_w, 11.5, most)) for p in shown], len(members))
+    # Each impact row is as tall as its fullest cell needs.
     rows_y: dict[int, tuple[float, float]] = {}
     y = float(top)
     for impact in range(5, 0, -1):
-        crowd = max((len(cells.get((impact, f), ())) for f in range(1, 6)), default=0)
-        row_h = float(max(2, min(MATRIX_LINES, crowd)) * line_h + 2 * pad)
+        lines = [
+            sum(len(text) for _, text in laid[(impact, f)][0])
+            + (laid[(impact, f)][1] > len(laid[(impact, f)][0]))
+            for f in range(1, 6)
+            if (impact, f) in laid
+        ]
+        row_h = float(max(2, *lines, 0) * line_h + 2 * pad)
         rows_y[impact] = (y, row_h)
         y += row_h
     plot_bottom = y
     out_cells = []
-    for (impact, column), members in sorted(cells.items()):
+    for (impact, column), (shown_lines, count) in sorted(laid.items()):
         x0 = left + (column - 1) * cell_w
         y0, height = rows_y[impact]
-        members = sorted(members, key=lambda p: (-(p.budget or 0), p.name))
-        shown = members if len(members) <= MATRIX_LINES else members[: MATRIX_LINES - 1]
         entries = []
-        for i, project in enumerate(shown):
+        line = 0
+        for project, text in shown_lines:
             budget = float(project.budget or 0)
             amount = money(budget, project.currency) if budget else ""
             stage = STAGE_LABELS.get(str(project.stage), project.stage)
             entries.append(
                 {
                     "x": x0 + 10,
-                    "y": round(y0 + pad + i * line_h + line_h / 2, 1),
+                    "y": round(y0 + pad + line * line_h + line_h / 2, 1),
                     "r": round(2.5 + 4.5 * math.sqrt(budget / biggest), 1) if budget else 2.5,
                     "colour": STAGE_COLOURS.get(str(project.stage), "#64748b"),
-                    "label": fit(project.name, cell_w - 30, 11.5),
+                    "lines": text,
                     "title": f"{project.name} — {stage}, impact {project.impact}, "
                     f"feasibility {project.feasibility:g}"
                     + (f", budget {amount}" if amount else ""),
                 }
             )
-        more = len(members) - len(shown)
+            line += len(text)
         out_cells.append(
             {
                 "x": x0,
@@ -147,8 +177,8 @@ def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
                 "w": cell_w,
                 "h": height,
                 "entries": entries,
-                "more": more,
-                "more_y": round(y0 + pad + len(shown) * line_h + line_h / 2, 1),
+                "more": count - len(shown_lines),
+                "more_y": round(y0 + pad + line * line_h + line_h / 2, 1),
             }
         )
     rows = [
@@ -167,6 +197,7 @@ def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
         "right": left + 5 * cell_w,
         "bottom": round(plot_bottom, 1),
         "cell_w": cell_w,
+        "line_h": line_h,
         "rows": rows,
         "columns": columns,
         "quick_wins": _quadrant(rows_y, left, cell_w, impacts=(4, 5), columns=(4, 5)),
@@ -422,6 +453,17 @@ def pack_label(pack: str) -> str:
     return AIGOV_CHECKS if pack == WAIVER_PACK else pack
 
 
+def _round_top(value: float) -> float:
+    """The axis top for counts up to ``value``: the next round number (2, 4 … 10, 12, 15, 20 …)."""
+    if value <= 10:
+        return float(max(2, math.ceil(value / 2) * 2))
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * power >= value:
+            return float(step * power)
+    return float(10 * power)  # pragma: no cover - the last step always reaches value
+
+
 def trend(points: Sequence[TrendPoint], key: str) -> dict[str, Any] | None:
     """One headline KPI (a field of :class:`~aigov.portfolio.kpi_model.Headline`) across
     recorded scans, on axes that start at zero (rates on 0–100 %), with its values written.
@@ -441,8 +483,7 @@ def trend(points: Sequence[TrendPoint], key: str) -> dict[str, Any] | None:
         hi = 1.0
         ticks = [0.0, 0.5, 1.0]
     else:
-        hi = float(max(2, math.ceil(max(numbers) * 1.1)))
-        hi += hi % 2  # an even top: the middle tick is a whole number
+        hi = _round_top(max(numbers) * 1.1)
         ticks = [0.0, hi / 2, hi]
     times = [dt.datetime.fromisoformat(when) for when, _ in known]
     span = (times[-1] - times[0]).total_seconds()
