@@ -606,7 +606,9 @@ Art49Derogation = Literal[
     "compelling_legitimate_interests",
 ]
 """Art. 49(1)(a)-(g) and its second subparagraph (compelling legitimate interests)."""
-ErasureInTraining = Literal["retraining", "unlearning", "none"]
+ErasureInTraining = Literal["retraining", "unlearning", "not_used_for_training", "none"]
+"""How an erasure request reaches a model: ``not_used_for_training`` when no model is trained
+on the personal data; ``none`` when requests never reach the training data."""
 Art14_5Exception = Literal[
     "already_informed",
     "impossible_or_disproportionate",
