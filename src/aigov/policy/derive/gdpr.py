@@ -64,9 +64,9 @@ _PII_KEYS: Final = frozenset({"pii", "personaldata", "containspersonaldata", "pe
 _NAME_SEMANTICS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     (re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)"), meaning)
     for pattern, meaning in (
-        (r"e_?mail(?:_address)?|courriel|mail_address", "e-mail address"),
+        (r"e_?mails?(?:_address(?:es)?)?|courriels?|mail_address(?:es)?", "e-mail address"),
         (
-            r"phone(?:_number)?|mobile(?:_number)?|msisdn|telephone|tel_?(?:no|num|number)",
+            r"phones?(?:_numbers?)?|mobile(?:_numbers?)?|msisdn|telephone|tel_?(?:no|num|number)",
             "phone number",
         ),
         (
