@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES, CliResult
 
-from aigov.evidence.collect import SOURCE_FIXES
+from aigov.evidence.collect import RUN_DATA_CHECKS_FIX, SOURCE_FIXES
+from aigov.evidence.git_history import SHALLOW_FIX, SHALLOW_HINT
 from aigov.i18n import catalog, normalise_language, number, translator
 from aigov.init.screening.gdpr import WP248_CRITERIA
 from aigov.init.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
@@ -52,8 +53,44 @@ def _messages() -> set[str]:
     found.update(label for _, label in ANNEX_III.values())
     found.update(label for _, label in ART_6_3_CONDITIONS.values())
     found.update(WP248_CRITERIA.values())
-    found.update(SOURCE_FIXES.values())  # a finding's fix when its evidence is unavailable
+    found.update(_evidence_sentences())
     return found
+
+
+def _evidence_sentences() -> set[str]:
+    """What a finding says when its evidence is unavailable, when aigov wrote it whole: each
+    source's fix (``fix=`` in the collectors and the check) and the fixed reasons."""
+    found = {*SOURCE_FIXES.values(), RUN_DATA_CHECKS_FIX, SHALLOW_FIX, SHALLOW_HINT}
+    found.add("not collected (--skip-evidence)")
+    for path in (SRC / "checking.py", *sorted((SRC / "evidence").glob("*.py"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "fix":
+                found.update(_constant_text(node.value))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "unavailable":
+                found.update(_constant_text(node.args[0]) if node.args else [])
+    return found
+
+
+def _constant_text(node: ast.expr) -> list[str]:
+    """The text of a string literal, or of an f-string made of literals and RUN_DATA_CHECKS_FIX
+    (the one constant the collectors build fixes from)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            elif (
+                isinstance(value, ast.FormattedValue)
+                and getattr(value.value, "id", None) == "RUN_DATA_CHECKS_FIX"
+            ):
+                parts.append(RUN_DATA_CHECKS_FIX)
+            else:
+                return []  # built from values known only at run time: shown as written
+        return ["".join(parts)]
+    return []
 
 
 def test_every_message_is_translated_to_french() -> None:

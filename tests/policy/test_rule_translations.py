@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.conftest import EXAMPLES, MINIMAL_MANIFEST, PROJECT_ROOT, CliResult
+from tests.conftest import MINIMAL_MANIFEST, PROJECT_ROOT, CliResult
 from tests.policy.conftest import RULES_YAML
 
 from aigov.policy.cache import PackCache
@@ -256,13 +256,17 @@ def test_check_reports_rule_text_in_french(
     assert "churn-model ne désigne aucun responsable métier" in comment
 
 
-def test_builtin_rules_in_french_on_an_example(run_cli: Callable[..., CliResult]) -> None:
-    # credit-scoring's p95 latency (250 ms) is a warning of the sla pack.
-    root = str(EXAMPLES / "credit-scoring")
-    args = ("check", root, "--today", "2026-11-24", "--skip-evidence", "mlflow")
+def test_builtin_rules_in_french(
+    make_repo: Callable[..., Path], run_cli: Callable[..., CliResult]
+) -> None:
+    # A project in production that declares no service level nor monitoring.
+    repo = _project(make_repo)
+    args = ("check", str(repo), "--today", "2026-11-24", "--skip-evidence", "mlflow")
     french = " ".join(run_cli(*args, "--lang", "fr").stdout.split())
-    assert "Les modèles en ligne respectent la limite de latence au 95e centile" in french
-    assert "credit-scoring déclare une latence au 95e centile de" in french
+    assert "SLA-DECLARED: Les niveaux de service sont déclarés" in french
+    assert "churn-model est à l'étape production sans niveaux de service (sla)" in french
+    assert "LC-MONITORING: La surveillance est définie avant la mise en production" in french
+    assert "without service levels" not in french
 
 
 def test_explain_in_french(run_cli: Callable[..., CliResult]) -> None:

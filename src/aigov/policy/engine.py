@@ -49,6 +49,8 @@ class RuleOutcome:
     error: str | None = None
     unavailable_source: str | None = None
     """The evidence source whose absence made the rule fail closed, if that is why."""
+    unavailable_reason: str | None = None
+    """Why that source could not be collected, as its collector said."""
 
 
 def evaluate_rule(
@@ -74,6 +76,7 @@ def evaluate_rule(
             "error",
             error=f"evidence unavailable: {lacking[0]}: {unavailable[lacking[0]]}",
             unavailable_source=lacking[0],
+            unavailable_reason=unavailable[lacking[0]],
         )
         if lacking and unavailable
         else None
@@ -316,7 +319,14 @@ def _message(
     rendered (``[*]`` standing for ``item``, see :func:`finding_target`), with why it failed
     when a field is missing and when it applies from."""
     if outcome.status == "error":
-        return f"{rule_id}: {outcome.error}"  # the collector's own reason, as it gave it
+        if outcome.unavailable_source is not None and outcome.unavailable_reason is not None:
+            # The collector's reason is translated when it is one of aigov's fixed sentences.
+            return f"{rule_id}: " + tr(
+                "evidence unavailable: {source}: {reason}",
+                source=outcome.unavailable_source,
+                reason=tr(outcome.unavailable_reason),
+            )
+        return f"{rule_id}: {outcome.error}"
     message = render_message(template, context, item=item, absent=tr(ABSENT_TEXT))
     if outcome.missing is not None:
         message = tr("{message} ({field} is missing)", message=message, field=outcome.missing)
