@@ -108,7 +108,7 @@ def test_french_text_report(blocked_report: CheckReport) -> None:
     report = replaced(blocked_report, extra={**blocked_report.extra, "lang": "fr"})
     out = render("text", report)
     assert out.startswith("aigov : BLOQUÉ : ")
-    assert "(bloquant à partir de élevée)" in out
+    assert "(bloquant à partir de la sévérité élevée)" in out
     assert "Constats bloquants (" in out
     assert "\n  critique (" in out
     assert "correction : " in out

@@ -231,7 +231,7 @@ def _section(
     items = ordered(findings)
     if not items:
         return
-    lines += ["", f"{heading} ({len(items)}):"]
+    lines += ["", tr("{heading} ({count}):", heading=heading, count=len(items))]
     for finding in items:
         lines += _finding_lines(report, finding, with_fix=with_fix, tr=tr)
 
