@@ -9,7 +9,7 @@ every manifest starts with (``apiVersion``, ``kind``). The expected line is foun
 written text with PyYAML and a plain scan of the lines, not with aigov's position tracking.
 
 The messages of the lifecycle, sla and success-thresholds packs must quote real values: never
-``null``, ``None`` or a placeholder rendered absent.
+``null``, ``None`` or ``<missing>`` (an absent value reads as a phrase, "not recorded").
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ from aigov.policy.findings import Finding
 from aigov.policy.pack import PolicyRule
 from aigov.policy.paths import ContextPath, parse_path
 from aigov.policy.sources import PolicySet, load_policy_set
-from aigov.policy.templates import ABSENT_TEXT
 from aigov.policy.testing import fixture_finding
 
 MESSAGE_PACKS = ("lifecycle", "sla", "success-thresholds")
 """The packs whose messages this test holds to quoting real values."""
-UNRESOLVED = (ABSENT_TEXT, "null", "None", "<missing>")
+UNRESOLVED = ("null", "None", "<missing>")
 
 _POLICY_SET: PolicySet = load_policy_set()
 
@@ -65,10 +64,14 @@ def location_problem(rule: PolicyRule, fixture: Mapping[str, Any], folder: Path)
     card = file == "MODEL_CARD.md"
     front_matter_end = card and line == "---" and (finding.line > 1 or lines[0] != "---")
     no_front_matter = card and finding.line == 1 and lines[0] != "---"
+    empty_file = finding.line == 1 and lines[0].strip() in ("", "{}")
     if steps == (PLACEHOLDER,):
         if steps[0] not in line:
             return f"expected the first placeholder line, got {got}: {line.strip()!r}"
-    elif not (_holds(line, steps, file) or (not steps and (front_matter_end or no_front_matter))):
+    elif not (
+        _holds(line, steps, file)
+        or (not steps and (front_matter_end or no_front_matter or empty_file))
+    ):
         where = ".".join(str(s) for s in steps) or "a top-level section"
         return f"expected the line of {where} ({reads}), got {got}: {line.strip()!r}"
     return None
@@ -87,6 +90,14 @@ def _expected(
         return f"the finding is about {reads}, not a field of the project's files", reads
     if plain and not finding.field.startswith(plain) and not plain.startswith(finding.field):
         return f"the finding is about {reads}, the rule locates {locate}", reads
+    if (
+        plain != locate
+        and _is_written_list(folder, plain)
+        and not finding.field.startswith(plain + "[")
+    ):
+        # The rule names an item of the list ([*], [field=...]) and the list is written: the
+        # finding is about one of its items, not the whole list.
+        return f"the finding is about {reads}, not the item of {plain} that fails", reads
     root, rest = path[0], path[1:]
     if root == "model_card":
         if not (folder / "MODEL_CARD.md").exists():
@@ -104,6 +115,19 @@ def _expected(
             inner = (*found[inner[1]].where, *inner[2:]) if inner[1] < len(found) else ()
         return (file.relative_to(folder).as_posix(), _written(data, inner)), reads
     return (MANIFEST_FILE, _written(_manifest(folder), rest)), reads
+
+
+def _is_written_list(folder: Path, text: str) -> bool:
+    """Whether the context path ``text`` is a non-empty list written in aigov.yaml."""
+    path = parse_path(text)
+    if not path or path[0] != "manifest":
+        return False
+    data = _manifest(folder)
+    for step in path[1:]:
+        if not isinstance(data, Mapping) or step not in data:
+            return False
+        data = data[step]
+    return isinstance(data, list) and bool(data)
 
 
 def _manifest(folder: Path) -> Any:

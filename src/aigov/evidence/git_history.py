@@ -104,6 +104,17 @@ class CriterionChange(_Record):
         description="redefined: the direction changed (or a threshold is missing)."
     )
     position: int = Field(description=_POSITION)
+    previous_threshold: float | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="The threshold before this change; absent for a criterion set (or one "
+        "that had none), so that a message can say from what it was changed.",
+    )
+    previous_direction: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="The direction before this change; absent for a criterion set.",
+    )
 
 
 class ApprovalRecord(_Record):
@@ -404,6 +415,7 @@ def _criteria_changes(
         elif known[metric] != definition:
             found.append((metric, definition, _compare(known[metric], definition)))
     found.extend((metric, (None, None), "removed") for metric in sorted(known.keys() - current))
+    previous = dict(known)
     known.clear()
     known.update(current)
     return [
@@ -415,6 +427,8 @@ def _criteria_changes(
             commit=commit,
             change=kind,
             position=position,
+            previous_threshold=previous.get(metric, (None, None))[0],
+            previous_direction=previous.get(metric, (None, None))[1],
         )
         for metric, (threshold, direction), kind in found
     ]

@@ -25,6 +25,7 @@ from aigov.policy.cel import (
     prepare_context,
 )
 from aigov.policy.context import build_context, locate
+from aigov.policy.independence import project_members
 from aigov.policy.findings import AppliedWaiver, Finding, FindingText, PackInfo, Result
 from aigov.policy.pack import PolicyRule
 from aigov.policy.paths import MISSING, ContextPath, lookup, parse_path
@@ -173,6 +174,7 @@ def evaluate(
         severity_of=lambda rule_id: _severity(policy_set, rule_id),
         pending=pending_waivers,
         starts=waiver_starts,
+        members=project_members(context["manifest"].get("metadata")),
     )
     passed = 0
     not_applicable: list[str] = []
@@ -391,11 +393,15 @@ def finding_target(
     ``manifest.success_criteria[metric={{ evidence.git.criteria[*].metric }}].threshold`` is the
     threshold of the criterion whose change in the history fails the rule. Without such an item
     the path stops at the list; a field the assert found missing points where it is missing.
+    Without ``[*]`` in the locate, the first list the message follows by ``[*]`` is the one.
     """
     template = rule.locate
     item: int | None = None
-    if template is not None and ITEM_STEP in template:
-        list_path = parse_path(_list_text(template))
+    # The list is the locate's; a message may name one when the locate cannot point at its
+    # items (evidence that is written nowhere in the repository).
+    named = next((t for t in (template, rule.rule.message) if t and ITEM_STEP in t), None)
+    if named is not None:
+        list_path = parse_path(_list_text(named))
         if list_path is not None:
             item = offending_item(rule, prepared, context, list_path)
     target = _resolved(template, context, item) if template is not None else None
@@ -409,12 +415,14 @@ def offending_item(
     rule: PolicyRule, prepared: PreparedContext, context: Mapping[str, Any], path: ContextPath
 ) -> int | None:
     """The index of the first item of the list at ``path`` that alone fails the rule's assert,
-    when the assert holds for the empty list (an ``all`` over it, not an ``exists`` or a
-    ``size``); None otherwise. ``prepared`` is left as it was given."""
+    when the failure is the item's: the assert holds for the empty list (an ``all`` over it),
+    or for another item alone, or the list holds that one item (a rule that names ``[*]`` is
+    about its items); None when every item fails alike (an ``exists``, a ``size``, another
+    clause). ``prepared`` is left as it was given."""
     items = lookup(context, path)
     root = path[0]
     base = context.get(str(root))
-    if not isinstance(items, list) or not items or not isinstance(base, Mapping):
+    if not isinstance(items, list) or not items or not isinstance(base, Mapping | list):
         return None
 
     def fails(replacement: list[Any]) -> bool | None:
@@ -427,11 +435,12 @@ def offending_item(
             return None
 
     try:
-        if fails([]) is not False:
+        failing = [fails([item]) for item in items[:MAX_ITEMS_TRIED]]
+        if True not in failing:
             return None
-        return next(
-            (index for index, item in enumerate(items[:MAX_ITEMS_TRIED]) if fails([item])), None
-        )
+        if len(items) == 1 or False in failing or fails([]) is False:
+            return failing.index(True)
+        return None
     finally:
         prepared.bind(str(root), base)
 

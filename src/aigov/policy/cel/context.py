@@ -32,7 +32,7 @@ class PreparedContext:
     data: dict[str, Any]
     _native: Any = field(repr=False)
 
-    def bind(self, name: str, value: Mapping[str, Any]) -> None:
+    def bind(self, name: str, value: Mapping[str, Any] | list[Any]) -> None:
         """Set one root (a rule's ``params``) between evaluations, without converting the whole
         context again. Contexts are used by one thread, one expression at a time."""
         plain = _plain(value)
