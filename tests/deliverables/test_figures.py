@@ -87,7 +87,7 @@ def test_annex_iv_states_the_measured_values_of_the_registry(
         assert measured != threshold  # the threshold is never where the measured value goes
         assert f"{criterion.metric}: {measured} measured (" in results
     assert f"registered model credit-scoring {version}, MLflow run" in annex
-    assert f"(MLflow {version})" in _facts(annex)["Version"]
+    assert _facts(annex)["Version"] == f"credit-scoring champion (MLflow version {version})"
 
 
 def test_evaluation_report_states_the_same_figures(

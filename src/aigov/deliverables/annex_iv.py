@@ -134,7 +134,9 @@ def _version(m: LifecycleManifest, src: Sources, w: Writer) -> str | None:
         return None
     version = read(src.mlflow_evidence(w).evidence, "version")
     name = f"{registry.registered_model} {registry.alias or registry.version or ''}".strip()
-    return name + (f" (MLflow {read(version, 'version')})" if version else "")
+    if not version:
+        return name
+    return f"{name} ({w.tr('MLflow version {version}', version=read(version, 'version'))})"
 
 
 def _forms(m: LifecycleManifest, w: Writer) -> str | None:
@@ -223,7 +225,9 @@ def _unwrapped(text: str) -> str:
             else:
                 lines.append(line.strip())
         lines.append("")
-    return "\n".join(line for line in lines if line)
+    # Quoted as text: the card's inline code and strong emphasis markers are not shown.
+    text = "\n".join(line for line in lines if line)
+    return re.sub(r"\*\*(\S(?:.*?\S)?)\*\*|`([^`\n]+)`", lambda m: m.group(1) or m.group(2), text)
 
 
 def _compute(card: ModelCard | None, card_file: str, w: Writer) -> Cell:

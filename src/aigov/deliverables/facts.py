@@ -55,7 +55,9 @@ class Writer:
         if isinstance(value, int | float):
             return self.num(value)
         if isinstance(value, list | tuple):
-            return "; ".join(str(v) for v in value)
+            # Sentences read one after the other; short items are separated by semicolons.
+            sentences = all(str(v).rstrip().endswith((".", "!", "?")) for v in value)
+            return (" " if sentences else "; ").join(str(v).strip() for v in value)
         # Duration fields (retention, SLA times) are the only text that is a whole ISO duration.
         return self.duration(value) if isinstance(value, str) else str(value)
 
