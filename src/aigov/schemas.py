@@ -23,6 +23,7 @@ from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.model_card import ModelCardMetadata
 from aigov.evidence.change import ChangeContext
 from aigov.evidence.collect import evidence_model
+from aigov.policy.coverage import CoverageScope
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyPack, Rule
 from aigov.policy.translations import RuleTranslation
@@ -116,6 +117,14 @@ MODEL_SCHEMAS: dict[str, SchemaSource] = {
         description="A policy pack's locales/<lang>.yaml (fr.yaml): each rule id of the pack "
         "mapped to its title, message and remediation in that language, with exactly the "
         "{{ }} placeholders of the English text. See policies/README.md.",
+    ),
+    "aigov-coverage.schema.json": SchemaSource(
+        CoverageScope,
+        "aigov coverage scope (policies/<pack>/coverage.yaml)",
+        description="The articles of one regulation that can apply to an organisation building "
+        "or using an AI system, for the coverage matrix (aigov policy coverage): each article "
+        "(and paragraph judged apart) with, where no rule can enforce it, why a repository's "
+        "files cannot show the fact and what the organisation does instead. See docs/coverage.md.",
     ),
     "aigov-org.schema.json": SchemaSource(
         OrgConfig,

@@ -42,6 +42,26 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     )
     doc.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
     add_source_arguments(doc)
+    coverage = actions.add_parser(
+        "coverage",
+        help="the coverage matrix: each article, the rules enforcing it, or why files cannot",
+        description="Generate the regulatory coverage matrix: every article (and paragraph "
+        "judged apart) in the scope files (policies/<pack>/coverage.yaml), the rules whose "
+        "references cite it and the facts they read, or why a repository's files cannot show "
+        "the fact and what the organisation does instead. Exit 1 when an article has neither "
+        "a rule nor a reason (a gap), 2 when a scope file or the packs cannot be read.",
+    )
+    coverage.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    coverage.add_argument(
+        "-f", "--format", choices=("markdown", "json"), default="markdown", help="default: markdown"
+    )
+    coverage.add_argument(
+        "--scope",
+        metavar="DIR",
+        help="a folder of packs whose <pack>/coverage.yaml files give the scope "
+        "(default: the built-in packs')",
+    )
+    add_source_arguments(coverage)
     listing = actions.add_parser(
         "list",
         help="list the rules: id, severity (after the organisation's tuning), articles, title",
@@ -90,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         return _test(args)
     if args.policy_action == "list":
         return _list(args)
+    if args.policy_action == "coverage":
+        return _coverage(args)
     return _doc(args)
 
 
@@ -119,19 +141,56 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _doc(args: argparse.Namespace) -> int:
-    from aigov.documents.files import write_atomically
     from aigov.policy.reference import render_reference
 
-    text = render_reference(load_for_cli(args.policies, args.ref))
-    if args.out:
-        out = Path(args.out)
+    _write(render_reference(load_for_cli(args.policies, args.ref)), args.out)
+    return EXIT_PASS
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    import json
+
+    from aigov.policy.coverage import (
+        CoverageScopeError,
+        build_matrix,
+        load_scopes,
+        matrix_plain,
+        render_markdown,
+    )
+
+    policy_set = load_for_cli(args.policies, args.ref)
+    try:
+        scopes = load_scopes(Path(args.scope) if args.scope else None)
+    except CoverageScopeError as exc:
+        raise UsageError(f"the coverage scope cannot be read:\n{exc}") from None
+    if not scopes:
+        raise UsageError(f"no <pack>/coverage.yaml under {args.scope}")
+    matrix = build_matrix(policy_set, scopes)
+    if args.format == "json":
+        text = json.dumps(matrix_plain(matrix), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_markdown(matrix, policy_set)
+    _write(text, args.out)
+    for row in matrix.gaps:
+        print(
+            f"gap: {row.regulation} {row.label} ({row.title}) has no rule and no "
+            "outside_files reason",
+            file=sys.stderr,
+        )
+    return EXIT_BLOCKED if matrix.gaps else EXIT_PASS
+
+
+def _write(text: str, out: str | None) -> None:
+    """``text`` to ``out`` (atomically), or to standard output."""
+    from aigov.documents.files import write_atomically
+
+    if out:
         try:
-            write_atomically(out, text)
+            write_atomically(Path(out), text)
         except OSError as exc:
             raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
-    return EXIT_PASS
 
 
 def _list(args: argparse.Namespace) -> int:

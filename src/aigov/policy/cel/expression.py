@@ -57,6 +57,12 @@ class CompiledExpression:
             return False
         return root in self.roots and self._scan.reads(root, path)
 
+    def written_paths(self, root: str) -> frozenset[str]:
+        """The paths below ``root`` the expression reads (see :meth:`SourceScan.written_paths`)."""
+        if root not in self.source or root not in self.roots:
+            return frozenset()
+        return self._scan.written_paths(root)
+
     @functools.cached_property
     def _scan(self) -> SourceScan:
         # Only needed for ``roots`` and to name a missing field: not on a run's hot path.

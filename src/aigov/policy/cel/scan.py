@@ -168,6 +168,32 @@ class SourceScan:
             for chain in self.chains
         )
 
+    def written_paths(self, root: str) -> frozenset[str]:
+        """Every path below context root ``root`` the expression reads, as written, a macro
+        variable resolved to the list it ranges over (``contracts[*].fields[*].pii`` for ``c.pii``
+        in ``contracts.all(k, k.fields.all(c, c.pii))``): the facts a rule judges."""
+        found: set[str] = set()
+        for chain in self.chains:
+            resolved = self._resolved(chain, depth=0)
+            if resolved is None or resolved[0] != root:
+                continue
+            path = root
+            for step in resolved[1]:
+                path = join_path(path, step) if step != "*" else f"{path}[*]"
+            found.add(path)
+        return frozenset(found)
+
+    def _resolved(self, chain: Chain, depth: int) -> tuple[str, tuple[str | int, ...]] | None:
+        """The chain's context root and steps (``*`` for the item of a macro's list)."""
+        steps = chain.steps if chain.tested is None else (*chain.steps, chain.tested)
+        binding = self.binding_of(chain)
+        if binding is None:
+            return chain.root, steps
+        if binding.source is None or depth > 20:
+            return None
+        outer = self._resolved(binding.source, depth + 1)
+        return None if outer is None else (outer[0], (*outer[1], "*", *steps))
+
     def binding_of(self, chain: Chain) -> Binding | None:
         """The innermost macro binding of ``chain.root`` visible where the chain is written."""
         visible = [b for b in self.bindings if b.name == chain.root and chain.position in b.scope]
