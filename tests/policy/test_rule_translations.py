@@ -277,5 +277,6 @@ def test_explain_in_french(run_cli: Callable[..., CliResult]) -> None:
     )
     assert "- Sévérité : **élevée**" in french.stdout
     assert "### Comment corriger\n\nRenseignez monitoring.data_drift" in french.stdout
+    assert "### Pourquoi\n\nLes distributions des données d'entrée évoluent" in french.stdout
     english = run_cli("explain", "SLA-DATA-DRIFT")
     assert "### How to fix\n\nFill monitoring.data_drift" in english.stdout
