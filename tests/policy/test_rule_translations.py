@@ -280,3 +280,23 @@ def test_explain_in_french(run_cli: Callable[..., CliResult]) -> None:
     assert "### Pourquoi\n\nLes distributions des données d'entrée évoluent" in french.stdout
     english = run_cli("explain", "SLA-DATA-DRIFT")
     assert "### How to fix\n\nFill monitoring.data_drift" in english.stdout
+
+
+def test_not_yet_effective_findings_say_so_in_french(
+    make_pack: Callable[..., Path],
+    make_repo: Callable[..., Path],
+    run_cli: Callable[..., CliResult],
+) -> None:
+    rules = RULES_YAML.format(prefix="TEST").replace(
+        "  assert: manifest.metadata.stakeholders",
+        "  effective_from: start_of_obligations\n  assert: manifest.metadata.stakeholders",
+    )
+    folder = _pack_with(make_pack, {"fr.yaml": FRENCH}, rules=rules)
+    args = ("check", str(_project(make_repo)), "--policies", str(folder), "--today", "2026-01-01")
+    french = " ".join(run_cli(*args, "--lang", "fr").stdout.split())
+    assert (
+        "churn-model ne désigne aucun responsable métier [s'applique à partir du 2026-08-02]"
+        in french
+    )
+    english = " ".join(run_cli(*args).stdout.split())
+    assert "churn-model names no business owner [applies from 2026-08-02]" in english
