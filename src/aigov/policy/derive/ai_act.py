@@ -271,7 +271,7 @@ def _annex_words(ai: Mapping[str, Any], point: str | None) -> tuple[str, str]:
     if "(" in point:
         words = f"Annex III {point} {ANNEX_III_POINTS[point]}"
         return words, f"risk.ai_act.annex_iii_point is {point}"
-    words = f"Annex III point {point} ({ANNEX_III_POINTS[point]}), letter not given"
+    words = f"Annex III point {point} ({ANNEX_III_POINTS[point]}; letter not given)"
     return words, f"risk.ai_act.annex_iii_area is {ai.get('annex_iii_area')}"
 
 
@@ -471,8 +471,8 @@ def _art_6_3(
     if profiling.get("value") is True:
         return _fact_of(
             False,
-            f"the Art. 6(3) derogation ({named}) is unavailable, {profiling['because']} "
-            "(Art. 6(3) last subparagraph: an Annex III system that profiles is always high-risk)",
+            f"the Art. 6(3) derogation ({named}) is unavailable, {profiling['because']}; an "
+            "Annex III system that profiles is always high-risk (Art. 6(3) last subparagraph)",
         )
     decision = _map(gdpr.get("automated_decision"))
     if decision.get("solely_automated") is True and set(conditions) <= _NEEDS_HUMAN_ASSESSMENT:
@@ -488,7 +488,7 @@ def _art_6_3(
             f"the Art. 6(3) derogation ({named}) is claimed without stating that the system "
             "does not profile (performs_profiling: false)",
         )
-    return _fact_of(True, f"the Art. 6(3) derogation applies: {named}; no profiling")
+    return _fact_of(True, f"condition {named}, no profiling")
 
 
 def _high_risk_applies(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
