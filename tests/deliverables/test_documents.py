@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, MINIMAL_MANIFEST
 
 from aigov.deliverables import BUILDERS, Sources, Writer, generate
 from aigov.deliverables.render import render
@@ -311,3 +311,64 @@ def test_gaps_are_counted_and_rendered_in_html() -> None:
     html = render(document, "html", today=TODAY)
     assert '<span class="missing">⚠ Missing: sla in aigov.yaml</span>' in html
     assert f"{len(document.gaps)} item(s) marked missing" in html
+
+
+NULL_METRIC_CARD = """\
+---
+model-index:
+  - name: churn
+    results:
+      - task: {type: tabular-classification}
+        dataset: {type: churn, name: Hold-out 2025, split: test}
+        metrics:
+          - {type: roc_auc, name: AUC, value: null}
+          - {type: accuracy, name: Accuracy, value: 0.91}
+---
+# Card
+"""
+
+
+def test_a_null_metric_is_a_gap_never_none(make_repo: Any) -> None:
+    manifest = MINIMAL_MANIFEST + (
+        "success_criteria:\n"
+        "  - {metric: AUC, threshold: 0.7, direction: higher_is_better, mlflow_metric: auc}\n"
+        "model:\n  card: MODEL_CARD.md\n"
+    )
+    root = make_repo({"aigov.yaml": manifest, "MODEL_CARD.md": NULL_METRIC_CARD})
+    mlflow = {
+        "registered_model": "churn",
+        "version": {"version": "1", "run_id": None},
+        "criteria": [
+            {
+                "metric": "AUC",
+                "mlflow_metric": "auc",
+                "threshold": 0.7,
+                "direction": "higher_is_better",
+                "value": None,
+                "met": None,
+            }
+        ],
+        "card_metrics": [
+            {
+                "name": "Accuracy",
+                "type": "accuracy",
+                "split": None,
+                "card_value": 0.91,
+                "mlflow_metric": None,
+                "mlflow_value": None,
+                "abs_difference": None,
+            }
+        ],
+    }
+    files = _docs(root, mlflow=mlflow)
+    evaluation = files["evaluation-report.md"]
+    for name, text in files.items():
+        assert "None" not in text and "null" not in text, name
+    unescaped = evaluation.replace("\\", "")
+    gap = "**⚠ Missing: model-index[0].results[0].metrics[0].value in MODEL_CARD.md**"
+    assert f"| AUC | Hold-out 2025 | test | {gap} |" in unescaped
+    assert "| Accuracy | Hold-out 2025 | test | 0.91 |" in evaluation
+    assert (
+        "| AUC | ≥ 0.7 | auc | **⚠ Not available: no such metric in the run** | — |" in evaluation
+    )
+    assert "| Run | — |" in evaluation

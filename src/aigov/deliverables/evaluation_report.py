@@ -83,10 +83,15 @@ def _card_results_section(src: Sources, w: Writer) -> Section:
         reason = tr("no model card ({file}): evaluation results are not available", file=card_file)
         return Section(title, (Paragraph(unavailable(reason)),))
     results = [
-        (result.dataset.name, result.dataset.split or "—", metric)
-        for entry in card.metadata.model_index or []
-        for result in entry.results
-        for metric in result.metrics
+        (
+            result.dataset.name,
+            result.dataset.split or "—",
+            metric,
+            f"model-index[{e}].results[{r}].metrics[{i}].value",
+        )
+        for e, entry in enumerate(card.metadata.model_index or [])
+        for r, result in enumerate(entry.results)
+        for i, metric in enumerate(result.metrics)
     ]
     if not results:
         return Section(title, (Paragraph(Gap("model-index", card_file)),))
@@ -94,12 +99,16 @@ def _card_results_section(src: Sources, w: Writer) -> Section:
         Fact(tr("Metric"), lambda r: r[2].name or r[2].type, text),
         Fact(tr("Dataset"), lambda r: r[0], text),
         Fact(tr("Split"), lambda r: r[1], text),
-        Fact(tr("Value"), lambda r: r[2].value, _card_value),
+        Fact(tr("Value"), lambda r: r, _card_value),
     ]
-    return Section(title, (table(w, results, columns),))
+    return Section(title, (table(w, results, columns, file=card_file),))
 
 
-def _card_value(value: Any, at: At) -> Cell:
+def _card_value(result: tuple[Any, Any, Any, str], at: At) -> Cell:
+    """The declared value (a number, or a text as written); a null one is the card's gap."""
+    value = result[2].value
+    if value is None:
+        return Gap(result[3], at.file)
     return at.w.num(value) if isinstance(value, int | float) else str(value)
 
 
