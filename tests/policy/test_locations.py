@@ -14,13 +14,17 @@ The messages of the lifecycle, sla and success-thresholds packs must quote real 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 import yaml
+from tests.conftest import EXAMPLES, CliResult
 
 from aigov.documents.contract_fields import contract_fields
 from aigov.documents.manifest import MANIFEST_FILE
@@ -195,3 +199,70 @@ def test_messages_quote_real_values(
         word for word in UNRESOLVED if re.search(rf"\b{re.escape(word)}\b", finding.message)
     ]
     assert unresolved == [], f"{rule.id} fail[{index}]: {finding.message}"
+
+
+# End to end: `aigov check` and `aigov gate` on real repositories.
+
+LOOSENED_MANIFEST = """\
+# yaml-language-server: $schema=../schemas/aigov-manifest.schema.json
+apiVersion: aigov/v1
+kind: AIProject
+metadata:
+  id: demand-model
+  name: Demand forecast
+  owner: data-science@example.com
+  business_unit: Retail
+stage: data-exploration
+success_criteria:
+  - metric: mape
+    threshold: 0.2
+    direction: lower_is_better
+  - metric: rmse
+    threshold: {rmse}
+    direction: lower_is_better
+"""
+
+
+def _commit(repo: Any, root: Path, text: str, date: str) -> None:
+    (root / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    repo.index.add([MANIFEST_FILE])
+    stamp = f"{int(dt.datetime.fromisoformat(f'{date}T10:00:00+01:00').timestamp())} +0100"
+    actor = git.Actor("Alice Martin", "alice@bank.example")
+    repo.index.commit(
+        "aigov.yaml", author=actor, committer=actor, author_date=stamp, commit_date=stamp
+    )
+
+
+def test_a_loosened_threshold_points_at_its_line_with_both_values(
+    tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    root = tmp_path / "project"
+    repo = git.Repo.init(root, initial_branch="main")
+    _commit(repo, root, LOOSENED_MANIFEST.format(rmse=10), "2025-02-01")
+    _commit(repo, root, LOOSENED_MANIFEST.format(rmse=14), "2025-04-01")
+    result = run_cli("check", str(root), "-f", "json")
+    findings = {f["rule_id"]: f for f in json.loads(result.stdout)["findings"]}
+    loosened = findings["LC-HISTORY-NO-LOOSENING"]
+    lines = (root / MANIFEST_FILE).read_text(encoding="utf-8").split("\n")
+    assert lines[loosened["line"] - 1] == "    threshold: 14"
+    assert loosened["field"] == "manifest.success_criteria[1].threshold"
+    assert "rmse" in loosened["message"] and "10.0 → 14.0" in loosened["message"]
+
+
+def test_missing_sections_do_not_gather_on_the_first_lines(
+    run_cli: Callable[..., CliResult],
+) -> None:
+    folder = EXAMPLES / "customer-chatbot"
+    result = run_cli(
+        "gate", "--to", "production", str(folder), "-f", "json", "--skip-evidence", "mlflow"
+    )
+    findings = json.loads(result.stdout)["findings"]
+    lines = (folder / MANIFEST_FILE).read_text(encoding="utf-8").split("\n")
+    manifest_findings = [f for f in findings if f["file"].endswith(MANIFEST_FILE)]
+    assert len(manifest_findings) >= 10
+    for finding in manifest_findings:
+        line = lines[finding["line"] - 1]
+        assert not line.startswith(("apiVersion:", "kind:", "#")), (finding["rule_id"], line)
+    # A project not yet in production is not said to be in production.
+    assert not any("is in production" in f["message"] for f in findings)
+    assert all(not re.search(r"\b(null|None)\b", f["message"]) for f in findings)

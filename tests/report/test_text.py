@@ -18,7 +18,8 @@ def test_decision_line_comes_first(blocked_report: CheckReport) -> None:
 
 def test_passing_gate_names_the_target(passing_report: CheckReport) -> None:
     first = render("text", passing_report).splitlines()[0]
-    assert first.startswith("aigov: PASSED: credit-scoring → production (stage production)")
+    # The project's own stage: it is not in production yet, it is gated to it.
+    assert first.startswith("aigov: PASSED: credit-scoring → production (stage industrialization)")
     assert "no blocking finding" in first
 
 

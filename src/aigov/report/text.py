@@ -2,8 +2,9 @@
 
 The decision comes first, then the blocking findings grouped by severity, each with its
 ``file:line:column``, rule id, message, a ``fix:`` line and a ``docs:`` link when the rule has
-one; then the findings that do not block (warnings, waived, not yet effective), notes, and a
-summary of what was evaluated. No colours: CI logs and pipes get the same bytes as a terminal.
+one; then the findings that do not block (warnings, those the baseline already holds, waived,
+not yet effective), notes, and a summary of what was evaluated. No colours: CI logs and pipes
+get the same bytes as a terminal.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 
 from aigov.documents.problems import escape_controls
 from aigov.i18n import Translator, language_of, term, translator
-from aigov.policy.findings import SEVERITIES, Finding
+from aigov.policy.findings import SEVERITIES, Finding, finding_fingerprint, severity_rank
 from aigov.report.document import (
     CheckReport,
     ProjectsReport,
@@ -44,13 +45,17 @@ def render(report: CheckReport) -> str:
             lines += ["", f"{INDENT}{term(tr, 'severity', severity)} ({len(group)})"]
             for finding in ordered(group):
                 lines += _finding_lines(report, finding, with_fix=True, tr=tr)
+    baselined = baselined_findings(report)
     _section(
         lines,
         report,
         tr("Warnings (below the blocking severity)"),
-        report.warnings,
+        (f for f in report.warnings if f not in baselined),
         tr,
         with_fix=True,
+    )
+    _section(
+        lines, report, tr("Already in the baseline (do not block)"), baselined, tr, with_fix=True
     )
     _section(lines, report, tr("Waived"), report.waived, tr)
     _section(lines, report, tr("Not yet effective"), report.not_yet_effective, tr)
@@ -110,7 +115,7 @@ def decision_line(report: CheckReport) -> str:
     what = _clean(report.project)
     if report.target:
         what += f" → {_clean(report.target)}"
-    stages = ", ".join(_clean(s) for s in report.stages) or _clean(report.stage)
+    stages = stages_text(report)
     count = len(report.blocking)
     if report.passed:
         verdict = tr("PASSED")
@@ -130,6 +135,30 @@ def decision_line(report: CheckReport) -> str:
     )
 
 
+def stages_text(report: CheckReport) -> str:
+    """The stage the header names: the manifest's (a deployment's target follows the project's
+    name), or a transition's two as ``poc → industrialization``."""
+    if report.target or not report.stages:
+        return _clean(report.stage)
+    return " → ".join(_clean(stage) for stage in report.stages)
+
+
+def baselined_findings(report: CheckReport) -> tuple[Finding, ...]:
+    """The findings that do not block only because ``--baseline`` already holds them (listed in
+    ``extra.baseline.matched`` by their fingerprints): at or above the blocking severity, so not
+    warnings, which are below it."""
+    baseline = report.extra.get("baseline")
+    matched = baseline.get("matched") if isinstance(baseline, dict) else None
+    if not matched:
+        return ()
+    fingerprints, floor = set(matched), severity_rank(report.block_on)
+    return tuple(
+        f
+        for f in report.warnings
+        if severity_rank(f.severity) >= floor and finding_fingerprint(f) in fingerprints
+    )
+
+
 def summary_lines(report: CheckReport) -> list[str]:
     """Rules evaluated, findings by kind, and the packs with versions and short digests."""
     tr = report_translator(report)
@@ -142,16 +171,7 @@ def summary_lines(report: CheckReport) -> list[str]:
             passed=report.rules_passed,
             not_applicable=report.rules_not_applicable,
         ),
-        INDENT
-        + tr(
-            "findings: {total} (blocking {blocking}, warnings {warnings}, waived {waived}, "
-            "not yet effective {later})",
-            total=len(report.findings),
-            blocking=len(report.blocking),
-            warnings=len(report.warnings),
-            waived=len(report.waived),
-            later=len(report.not_yet_effective),
-        ),
+        INDENT + _findings_count(report, tr),
     ]
     if report.packs:
         packs = ", ".join(
@@ -161,6 +181,29 @@ def summary_lines(report: CheckReport) -> list[str]:
     lines += [wrapped(line, continuation=INDENT * 2) for line in _tuning_line(report, tr)]
     lines.append(INDENT + tr("policy source: {source}", source=_clean(report.policy_source)))
     return lines
+
+
+def _findings_count(report: CheckReport, tr: Translator) -> str:
+    baselined = len(baselined_findings(report))
+    counts = {
+        "total": len(report.findings),
+        "blocking": len(report.blocking),
+        "warnings": len(report.warnings) - baselined,
+        "waived": len(report.waived),
+        "later": len(report.not_yet_effective),
+    }
+    if baselined:
+        return tr(
+            "findings: {total} (blocking {blocking}, warnings {warnings}, in the baseline "
+            "{baselined}, waived {waived}, not yet effective {later})",
+            baselined=baselined,
+            **counts,
+        )
+    return tr(
+        "findings: {total} (blocking {blocking}, warnings {warnings}, waived {waived}, "
+        "not yet effective {later})",
+        **counts,
+    )
 
 
 def short_digest(digest: str) -> str:
