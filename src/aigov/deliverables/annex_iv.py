@@ -233,10 +233,11 @@ def _unwrapped(text: str) -> str:
 def _compute(card: ModelCard | None, card_file: str, w: Writer) -> Cell:
     """Annex IV 2(c)'s computational resources: the card's hardware and software, else its
     "Compute Infrastructure" text."""
+    hardware = _card_text(card, card_file, (4, "Hardware"))
+    software = _card_text(card, card_file, (4, "Software"))
     parts = [
-        f"{label}: {text}"
-        for label, heading in ((w.tr("Hardware"), "Hardware"), (w.tr("Software"), "Software"))
-        if isinstance(text := _card_text(card, card_file, (4, heading)), str)
+        *([w.tr("Hardware: {text}", text=hardware)] if isinstance(hardware, str) else []),
+        *([w.tr("Software: {text}", text=software)] if isinstance(software, str) else []),
     ]
     return " — ".join(parts) or _card_text(card, card_file, (3, "Compute Infrastructure"))
 

@@ -150,8 +150,11 @@ def _monitoring_evidence(src: Sources, w: Writer) -> Section:
 def _retraining(retraining: Any, w: Writer) -> str | None:
     if retraining is None:
         return None
-    every = w.tr("every {period}", period=w.duration(retraining.frequency))
-    frequency = f" ({every})" if retraining.frequency else ""
+    frequency = (
+        f" ({w.tr('frequency: {period}', period=w.duration(retraining.frequency))})"
+        if retraining.frequency
+        else ""
+    )
     return f"{retraining.trigger}{frequency}"
 
 
