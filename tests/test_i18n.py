@@ -15,6 +15,7 @@ from aigov.evidence.git_history import SHALLOW_FIX, SHALLOW_HINT
 from aigov.i18n import catalog, normalise_language, number, translator
 from aigov.init.screening.gdpr import WP248_CRITERIA
 from aigov.init.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
+from aigov.policy.reference import PREAMBLE
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "aigov"
 TRANSLATED_MODULES = [
@@ -54,6 +55,7 @@ def _messages() -> set[str]:
     found.update(label for _, label in ART_6_3_CONDITIONS.values())
     found.update(WP248_CRITERIA.values())
     found.update(_evidence_sentences())
+    found.add(PREAMBLE)  # the policy reference's introduction (aigov policy doc --lang)
     return found
 
 

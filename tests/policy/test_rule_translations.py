@@ -300,3 +300,16 @@ def test_not_yet_effective_findings_say_so_in_french(
     )
     english = " ".join(run_cli(*args).stdout.split())
     assert "churn-model names no business owner [applies from 2026-08-02]" in english
+
+
+def test_policy_reference_in_french(run_cli: Callable[..., CliResult]) -> None:
+    french = run_cli("policy", "doc", "--lang", "fr")
+    assert french.exit_code == 0, french.stderr
+    assert french.stdout.startswith("# Référentiel des politiques\n")
+    assert "## Configuration de l'organisation (`aigov-org.yaml`)" in french.stdout
+    assert "Paquet `sla` version " in french.stdout
+    assert (
+        "### SLA-DATA-DRIFT — La dérive des données est surveillée avec un seuil" in french.stdout
+    )
+    assert "#### Comment corriger\n\nRenseignez monitoring.data_drift" in french.stdout
+    assert run_cli("policy", "doc").stdout.startswith("# Policy reference\n")

@@ -41,6 +41,11 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         description="Generate the policy reference in Markdown: one section per rule.",
     )
     doc.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    doc.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        help="language of the reference (the packs' rule translations; default en)",
+    )
     add_source_arguments(doc)
     coverage = actions.add_parser(
         "coverage",
@@ -143,7 +148,8 @@ def _test(args: argparse.Namespace) -> int:
 def _doc(args: argparse.Namespace) -> int:
     from aigov.policy.reference import render_reference
 
-    _write(render_reference(load_for_cli(args.policies, args.ref)), args.out)
+    policy_set = load_for_cli(args.policies, args.ref)
+    _write(render_reference(policy_set, lang=args.lang or "en"), args.out)
     return EXIT_PASS
 
 
