@@ -9,14 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 import yaml
 from tests.conftest import MINIMAL_MANIFEST, PROJECT_ROOT, CliResult
-from tests.policy.conftest import RULES_YAML
+from tests.policy.conftest import RULES_YAML, write_pack
 
 from aigov.policy.cache import PackCache
 from aigov.policy.pack import PolicyLoadError
-from aigov.policy.sources import load_pack_folders
+from aigov.policy.sources import PolicySource, load_pack_folders, load_policy_set
 from aigov.policy.translations import TRANSLATED_FIELDS, placeholders
 
 POLICIES = PROJECT_ROOT / "policies"
@@ -313,3 +314,24 @@ def test_policy_reference_in_french(run_cli: Callable[..., CliResult]) -> None:
     )
     assert "#### Comment corriger\n\nRenseignez monitoring.data_drift" in french.stdout
     assert run_cli("policy", "doc").stdout.startswith("# Policy reference\n")
+
+
+def test_an_org_pack_in_a_git_policy_source_ships_its_translations(tmp_path: Path) -> None:
+    # The translation is read at the pinned ref like the rules, never from the working tree.
+    root = tmp_path / "policy-repo"
+    repo = git.Repo.init(root)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Compliance")
+        config.set_value("user", "email", "compliance@example.com")
+    write_pack(root / "bank", name="bank")
+    (root / "bank" / "locales").mkdir()
+    (root / "bank" / "locales" / "fr.yaml").write_text(FRENCH, encoding="utf-8")
+    repo.index.add(["bank/pack.yaml", "bank/rules/main.yaml", "bank/locales/fr.yaml"])
+    pinned = repo.index.commit("bank pack in English and French").hexsha
+    (root / "bank" / "locales" / "fr.yaml").write_text("not: [valid", encoding="utf-8")
+    policy_set = load_policy_set(PolicySource("git", str(root), pinned))
+    owner = policy_set.rule("TEST-OWNER")
+    assert owner is not None
+    assert owner.translations["fr"].title == "Le projet désigne un responsable métier"
+    with pytest.raises(PolicyLoadError):  # the working tree's broken copy is refused
+        load_policy_set(PolicySource("folder", str(root)))
