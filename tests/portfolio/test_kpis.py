@@ -9,8 +9,16 @@ from pydantic import TypeAdapter
 
 from aigov.policy.sources import load_policy_set
 from aigov.portfolio.kpi_model import QualityStability
-from aigov.portfolio.kpis import adoption, compute_kpis, quality_stability, roi
+from aigov.portfolio.kpis import (
+    NO_ARTICLE,
+    adoption,
+    compute_kpis,
+    primary_article,
+    quality_stability,
+    roi,
+)
 from aigov.portfolio.model import AdoptionSeries, Framing, QualitySeries
+from aigov.portfolio.render import policy_source_label, scan_source_label
 from aigov.portfolio.scan import ScanOptions, scan
 from aigov.portfolio.sources import FolderSource
 
@@ -128,3 +136,63 @@ def test_waiver_debt_and_outdated_packs(tmp_path: Path) -> None:
         }
     ]
     assert kpis.compliance.outdated_known == 2
+
+
+def test_each_blocking_finding_counts_once_under_the_first_article_it_cites() -> None:
+    cites = ["aigov lifecycle practice: set thresholds", "EU AI Act Art. 9(2)", "GDPR Art. 5"]
+    assert primary_article(cites) == "EU AI Act Art. 9"
+    assert primary_article(["EU AI Act Annex IV(2)(b)", "EU AI Act Art. 11"]) == (
+        "EU AI Act Annex IV"
+    )
+    assert primary_article(["aigov lifecycle practice"]) == NO_ARTICLE
+    assert primary_article([]) == NO_ARTICLE
+
+
+def test_the_posture_adds_up_and_gives_aigov_s_own_checks_a_column(tmp_path: Path) -> None:
+    root = tmp_path / "repos"
+    # No approver of the built-in org config granted this waiver: AIGOV-WAIVER, pack "aigov".
+    waiver = {
+        "rule": "LC-RISK-SCREENING",
+        "reason": "Screening next week",
+        "approved_by": "someone@example.com",
+        "ticket": "RISK-2",
+        "expires": "2026-12-31",
+        "stage": "poc",
+    }
+    write_repo(root, "waived", "poc", waivers=[waiver])
+    write_repo(root, "plain", "production")
+    result = scan(FolderSource(root), ScanOptions(today=TODAY, jobs=1))
+    compliance = compute_kpis(result).compliance
+    blocking = [f for row in result.results for f in row.findings if f.blocking]
+    assert len(blocking) == compliance.blocking_total > 0
+    assert sum(compliance.blocking_by_article.values()) == compliance.blocking_total
+    assert sum(compliance.blocking_by_pack.values()) == compliance.blocking_total
+    # Findings that cite several articles exist, and are still counted once.
+    assert any(len(f.references) > 1 for f in blocking)
+    evaluated = [p.name for p in result.policy.packs]
+    assert list(compliance.packs) == [*evaluated, "aigov"]
+    assert compliance.heatmap["waived"]["aigov"].blocking == 1
+    assert compliance.heatmap["plain"]["aigov"].blocking == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "label"),
+    [
+        ("builtin", "built-in packs"),
+        ("examples/org-policies", "local policy folder"),
+        ("/home/ci/policies", "local policy folder"),
+        ("git+file:///srv/policies@v1.2.0", "local policy repository"),
+        (
+            "https://git.example.com/org/policies@v1.2.0",
+            "https://git.example.com/org/policies@v1.2.0",
+        ),
+    ],
+)
+def test_a_report_never_names_a_local_policy_path(source: str, label: str) -> None:
+    assert policy_source_label(source) == label
+
+
+def test_a_report_names_a_local_scan_source_by_its_folder() -> None:
+    assert scan_source_label("dir:/home/ci/checkouts/repos") == "dir:repos"
+    assert scan_source_label("repos:/srv/lists/ai.txt") == "repos:ai.txt"
+    assert scan_source_label("github:acme") == "github:acme"

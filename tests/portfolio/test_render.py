@@ -19,9 +19,9 @@ from aigov.portfolio.render import markdown_escape, write_report
 from aigov.portfolio.scan import ScanOptions, scan
 from aigov.portfolio.sources import FolderSource
 
+from .browser import CHROMIUM
 from .conftest import TODAY
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "<script>alert('x')</script>"
 
 
@@ -159,32 +159,6 @@ def test_the_page_renders_in_headless_chromium_without_errors(
     )
     assert len(re.findall(r'<polyline points="', dom)) >= 6  # trends, sparkline, adoption
     assert dom.count('<rect x="') >= 6 * 5  # heat map: repositories × packs
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-def test_a_screenshot_can_be_taken(report_dir: Path, tmp_path: Path) -> None:
-    shot = tmp_path / "report.png"
-    subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--hide-scrollbars",
-            "--window-size=1300,2400",
-            f"--screenshot={shot}",
-            (report_dir / "portfolio.html").as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    assert shot.stat().st_size > 50_000
 
 
 def test_the_posture_shows_every_rule_the_organisation_tuned(
