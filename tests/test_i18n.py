@@ -142,7 +142,7 @@ def test_gdpr_vocabulary_in_french() -> None:
     values = " ".join(catalog("fr").values())
     for term in (
         "AIPD",
-        "responsable de traitement",
+        "responsable du traitement",
         "base légale",
         "RGPD",
         "délégué à la protection",

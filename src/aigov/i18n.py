@@ -4,10 +4,13 @@ English text is the message key (as gettext does, without its toolchain): code w
 ``tr("Blocking findings")`` and a catalog ``aigov/locales/<lang>.json`` maps that English text to
 its translation. A message missing from a catalog falls back to English, so a new message never
 breaks a report; ``tests/test_i18n.py`` checks that every message the code uses is translated.
+The packs translate their own rules (``policies/<pack>/locales/<lang>.yaml``, read by
+:mod:`aigov.policy.translations`); this catalog holds aigov's own words.
 
 Placeholders use :meth:`str.format` names (``tr("{count} warning(s)", count=2)``); a translation
-keeps the same names. French uses the CNIL's GDPR vocabulary (RGPD, AIPD, responsable de
-traitement, base légale, DPO/délégué à la protection des données).
+keeps the same names. French uses the vocabulary of the regulations' French texts and of the
+CNIL (RGPD, AIPD, responsable du traitement, sous-traitant, base légale, délégué à la protection
+des données; AI Act: fournisseur, déployeur, système d'IA à haut risque).
 """
 
 from __future__ import annotations
