@@ -57,6 +57,7 @@ from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.repository import Repository
 from aigov.git_objects import GitError, run_git
 from aigov.policy.findings import Finding
+from aigov.policy.independence import project_members
 from aigov.policy.org import OrgConfig
 
 _HISTORY_KINDS = ("obligations", "criteria", "evidence")
@@ -245,6 +246,8 @@ def _judged(
             reviews=reviews,
             signature=signature_reader(work_tree, signers),
             to_stages=_to_stages(records, head),
+            members=project_members(head.get("metadata")),
+            members_allowed=_members_allowed(records, head, org),
         )
     return introduced, judged
 
@@ -295,6 +298,23 @@ def _without(repository: Repository, head: dict[str, Any], records: Sequence[Rec
         # record stays pending and blocks; the rules read the head as written.
         return repository
     return dataclasses.replace(repository, manifest=manifest)
+
+
+def _members_allowed(
+    records: Sequence[Record], head: Mapping[str, Any], org: OrgConfig
+) -> dict[int, bool]:
+    """Record index -> whether the org lets the project's own members attest it."""
+    waivers = head.get("waivers") or []
+    allowed: dict[int, bool] = {}
+    for index, record in enumerate(records):
+        if record.kind == "approval":
+            allowed[index] = org.lifecycle.project_members_may_approve
+        elif record.kind == "waiver" and isinstance(record.path[1], int):
+            position = record.path[1]
+            item = waivers[position] if position < len(waivers) else {}
+            rule = item.get("rule") if isinstance(item, dict) else None
+            allowed[index] = rule in org.waivers.project_members_may_approve
+    return allowed
 
 
 def _to_stages(records: Sequence[Record], head: Mapping[str, Any]) -> dict[int, str | None]:

@@ -8,6 +8,11 @@ attested it outside the pull request's files:
 - ``signed-commit``: the commit that introduced the record carries a good SSH signature by a key
   the policy source's ``allowed_signers`` file lists under one of that person's ``signers``.
 
+A person listed in the manifest as the project's owner, business owner or data scientist
+(:mod:`aigov.policy.independence`) attests none of its waivers and approvals: nobody approves
+their own project, unless the org allows it (``waivers.project_members_may_approve`` for the
+waiver's rule, ``lifecycle.project_members_may_approve`` for approvals).
+
 Until then the record is **pending**: one blocking ``AIGOV-ATTESTATION`` finding at the record's
 line names who may attest it and how, and the repository is judged as if the record were not
 there (the waiver is not applied, the approval not counted, the threshold, risk class or
@@ -25,6 +30,7 @@ from aigov.attestation.witnesses import Commit, ForgeReviews
 from aigov.documents.problems import Location
 from aigov.git_objects import Signature
 from aigov.policy.findings import Finding
+from aigov.policy.independence import member_role
 from aigov.policy.org import OrgConfig, Person
 
 ATTESTATION_RULE_ID: Final = "AIGOV-ATTESTATION"
@@ -116,8 +122,15 @@ def judge(
     reviews: Callable[[Commit | None], ForgeReviews | None],
     signature: Callable[[str], Signature | None],
     to_stages: Mapping[int, str | None] | None = None,
+    members: Mapping[str, str] | None = None,
+    members_allowed: Mapping[int, bool] | None = None,
 ) -> list[Judged]:
-    """Each record with its attestation, or why it has none."""
+    """Each record with its attestation, or why it has none.
+
+    ``members``: the project's members (:func:`aigov.policy.independence.project_members`),
+    who attest none of its waivers and approvals unless ``members_allowed[index]`` (the org
+    allows it for that record).
+    """
     methods = set(org.attestation.methods)
     judged = []
     for index, record in enumerate(records):
@@ -127,13 +140,22 @@ def judge(
             judged.append(Judged(record, None, commit, blocked))
             continue
         eligible = who_may_attest(record, org)
+        excluded: list[str] = []
+        if record.kind in ("waiver", "approval") and not (members_allowed or {}).get(index):
+            excluded = [
+                f"{p.name} ({role})"
+                for p in eligible
+                if (role := member_role(p.name, members or {})) is not None
+            ]
+            eligible = [p for p in eligible if member_role(p.name, members or {}) is None]
         seen = reviews(commit) if "forge-review" in methods else None
         found = _by_review(eligible, seen) if seen is not None else None
         if found is None and "signed-commit" in methods and commit is not None:
             found = _by_signature(eligible, signature(commit.sha), commit)
-        judged.append(
-            Judged(record, found, commit, "" if found else _why_not(eligible, seen, commit, org))
-        )
+        why = "" if found else _why_not(eligible, seen, commit, org)
+        if excluded and not found:
+            why += "; not " + ", ".join(excluded) + ": nobody attests their own project"
+        judged.append(Judged(record, found, commit, why))
     return judged
 
 

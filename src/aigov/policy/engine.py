@@ -25,8 +25,8 @@ from aigov.policy.cel import (
     prepare_context,
 )
 from aigov.policy.context import build_context, locate
-from aigov.policy.independence import project_members
 from aigov.policy.findings import AppliedWaiver, Finding, FindingText, PackInfo, Result
+from aigov.policy.independence import project_members
 from aigov.policy.pack import PolicyRule
 from aigov.policy.paths import MISSING, ContextPath, lookup, parse_path
 from aigov.policy.sources import PolicySet

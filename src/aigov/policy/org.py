@@ -85,10 +85,20 @@ class WaiverPolicy(Document):
         description="Rules whose critical findings a waiver may cover; a critical finding of "
         "any other rule cannot be waived",
     )
+    project_members_may_approve: list[NonEmptyStr] = Field(
+        default=[],
+        description="Rules whose waivers a person listed as the project's owner, business owner "
+        "or data scientist may grant (by default nobody approves their own project)",
+    )
 
 
 class LifecyclePolicy(Document):
     allow_stage_skip: bool = False
+    project_members_may_approve: bool = Field(
+        default=False,
+        description="Whether a person listed as the project's owner, business owner or data "
+        "scientist may attest its committee approvals",
+    )
 
 
 class MlflowTrust(Document):

@@ -4,7 +4,10 @@ A waiver is valid when its rule exists, an org approver granted it, it has not e
 covers its ``expires`` day), its ``granted_on`` is not in the future, it lasts no longer than the
 org's ``waivers.max_days`` from the day of the commit that introduced it (else from
 ``granted_on``, else today), it was granted for the current stage (a stage change voids it), and
-its rule is not critical unless the org lists the rule in ``waivers.waivable_critical``. An
+its rule is not critical unless the org lists the rule in ``waivers.waivable_critical``, and
+its approver is not a member of the project (its owner, business owner or a data scientist,
+:mod:`aigov.policy.independence`) unless the org lists the rule in
+``waivers.project_members_may_approve``. An
 invalid waiver is itself a blocking finding, ``AIGOV-WAIVER``. A waiver whose attestation is
 pending (:mod:`aigov.attestation`) excuses nothing; its own finding says why.
 """
@@ -18,6 +21,7 @@ from typing import Final
 from aigov.documents.manifest import Waiver
 from aigov.documents.problems import Location
 from aigov.policy.findings import AppliedWaiver, Finding
+from aigov.policy.independence import member_role
 from aigov.policy.org import OrgConfig
 
 WAIVER_RULE_ID: Final = "AIGOV-WAIVER"
@@ -26,7 +30,8 @@ _TITLE = "Waivers are approved, current and time-boxed"
 WAIVER_EXPLANATION: Final = (
     f"# {WAIVER_RULE_ID} — {_TITLE}\n\n"
     "A waiver in aigov.yaml names an unknown rule, was approved by someone who is not an org "
-    "approver, has expired, was granted on a future day, runs longer than the org allows (from "
+    "approver or who is the project's own owner, business owner or data scientist, has "
+    "expired, was granted on a future day, runs longer than the org allows (from "
     "the day it was granted or committed, whichever is earlier), was granted for another stage, "
     "or covers a critical rule the org does not list under waivers.waivable_critical. Fix or "
     "remove the waiver.\n"
@@ -45,11 +50,13 @@ def check_waivers(
     severity_of: Callable[[str], str | None] = lambda _: None,
     pending: frozenset[int] = frozenset(),
     starts: Mapping[int, dt.date] | None = None,
+    members: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, AppliedWaiver], list[Finding]]:
     """(rule id -> its first valid waiver, one finding per invalid waiver).
 
     ``pending``: indices of waivers not attested (they excuse nothing); ``starts``: index -> the
-    day its duration runs from (the commit that introduced it).
+    day its duration runs from (the commit that introduced it); ``members``: the project's
+    members (:func:`aigov.policy.independence.project_members`), who may not grant its waivers.
     """
     valid: dict[str, AppliedWaiver] = {}
     findings: list[Finding] = []
@@ -64,6 +71,7 @@ def check_waivers(
             today=today,
             severity=severity_of(waiver.rule),
             start=(starts or {}).get(index),
+            members=members or {},
         )
         if problem is None:
             valid.setdefault(
@@ -108,6 +116,7 @@ def _problem(
     today: dt.date,
     severity: str | None,
     start: dt.date | None,
+    members: Mapping[str, str],
 ) -> tuple[str, str, str] | None:
     """(field at fault, message, remediation) or None when the waiver is valid."""
     if not known_rules(waiver.rule):
@@ -122,6 +131,15 @@ def _problem(
             "approved_by",
             f"'{waiver.approved_by}' is not a waiver approver of the organisation",
             f"Have one of the approvers listed in aigov-org.yaml grant it: {who}.",
+        )
+    role = member_role(waiver.approved_by, members)
+    if role is not None and waiver.rule not in org.waivers.project_members_may_approve:
+        return (
+            "approved_by",
+            f"'{waiver.approved_by}' is {role}: nobody approves a waiver of their own project",
+            "Have an org approver independent of the project grant it (not its owner, business "
+            "owner or data scientist); aigov-org.yaml may allow it for this rule under "
+            "waivers.project_members_may_approve.",
         )
     if severity == "critical" and waiver.rule not in org.waivers.waivable_critical:
         return (
