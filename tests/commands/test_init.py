@@ -28,7 +28,15 @@ project:
   problem: Recruiters spend 40 % of their time reading CVs.
   business_owner: Valérie Garnier
   data_protection_officer: Nadia Benali
-ai_act: {role: provider, annex_i_safety_component: no, annex_iii_point: 4(a)}
+ai_act:
+  role: provider
+  developed_by_organisation: yes
+  used_by_organisation: yes
+  public_body: no
+  provides_public_services: no
+  affects_workers: no
+  annex_i_safety_component: no
+  annex_iii_point: 4(a)
 art5:
   subliminal_manipulation: no
   exploits_vulnerabilities: no
@@ -88,6 +96,16 @@ def test_answers_file_scaffolds_valid_files(run_cli: RunCli, tmp_path: Path) -> 
     assert risk["ai_act"]["category"] == "high"
     assert risk["ai_act"]["annex_iii_point"] == "4(a)"
     assert risk["ai_act"]["annex_iii_area"] == "employment"
+    # the new shape: every answer written, roles as a list derived from who builds and uses it
+    assert risk["ai_act"]["role"] == ["provider", "deployer"]
+    assert risk["ai_act"]["uses"] == {
+        "developed_by_organisation": True,
+        "used_by_organisation": True,
+    }
+    assert risk["ai_act"]["annex_i_safety_component"] is False
+    assert risk["ai_act"]["public_body"] is False and risk["ai_act"]["affects_workers"] is False
+    assert risk["ai_act"]["gpai"] == {"is_gpai_model": False}
+    assert set(risk["ai_act"]["transparency"].values()) == {False}
     assert "Art. 6(3) second subparagraph" in risk["ai_act"]["rationale"]
     assert risk["ai_act"]["art_6_3_exemption"] == {"claimed": False, "performs_profiling": True}
     assert str(risk["ai_act"]["prohibited_practices"]["screened_on"]) == "2026-11-24"
@@ -202,12 +220,15 @@ def test_interactive_prompts_read_stdin(
     assert "choose one of" in result.stdout
     risk = _manifest(root)["risk"]
     assert isinstance(risk, dict)
-    assert risk["ai_act"]["role"] == "deployer"
+    assert risk["ai_act"]["role"] == ["deployer"]
     assert risk["ai_act"]["category"] == "limited"
     assert risk["ai_act"]["transparency"] == {
         "interacts_with_people": True,
         "generates_synthetic_content": True,
+        "emotion_recognition_or_biometric_categorisation": False,
+        "deep_fake": False,
     }
+    assert risk["ai_act"]["annex_iii_point"] == "none"
     assert risk["gdpr"]["dpia"]["triggers"] == ["large_scale", "innovative_technology"]
     assert run_cli("validate", "--strict", str(root)).exit_code == 0
 

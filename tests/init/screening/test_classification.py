@@ -29,6 +29,8 @@ NO_TRANSPARENCY = {
 }
 BASE: dict[str, Any] = {
     "ai_act.role": "provider",
+    "ai_act.developed_by_organisation": True,
+    "ai_act.used_by_organisation": False,
     **NO_PROHIBITED,
     "ai_act.annex_i_safety_component": False,
     "ai_act.annex_iii_point": "none",
@@ -94,7 +96,7 @@ def test_annex_iii_exemption_needs_a_condition_and_no_significant_risk() -> None
     )
     assert exempt.category == "minimal"
     assert exempt.exemption is not None and exempt.exemption["claimed"] is True
-    assert exempt.exemption["condition"] == "narrow_procedural_task"
+    assert exempt.exemption["conditions"] == ["narrow_procedural_task"]
     assert "Art. 6(3)(a)" in exempt.rationale and "Art. 49(2)" in exempt.rationale
     no_assessment = classify_ai_act(
         answers(
@@ -285,3 +287,14 @@ def test_rationale_in_french() -> None:
         translator("fr"),
     )
     assert "AIPD" in gdpr.rationale
+
+
+def test_an_organisation_that_builds_and_uses_its_system_is_provider_and_deployer() -> None:
+    """Art. 3(3)-(4): the roles follow from who builds and who uses the system, and the
+    deployer's questions (Art. 26(7), Art. 27(1)) are then asked for an Annex III use."""
+    both = answers(ai_act__used_by_organisation=True, ai_act__annex_iii_point="5(b)")
+    result = classify_ai_act({**both, "profiling": True})
+    assert result.roles == ("provider", "deployer")
+    asked = {q.id for q in missing_answers({**both, "profiling": True})}
+    assert {"ai_act.public_body", "ai_act.affects_workers"} <= asked
+    assert "ai_act.public_body" not in {q.id for q in missing_answers(answers())}

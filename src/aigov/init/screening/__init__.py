@@ -47,12 +47,25 @@ def risk_section(
 ) -> dict[str, Any]:
     """The ``risk`` mapping of ``aigov.yaml`` (validated by ``LifecycleManifest``)."""
     ai = screening.ai_act
-    ai_act: dict[str, Any] = {"role": ai.role, "category": ai.category, "rationale": ai.rationale}
+    # Every screening answer is written, "no" and "none" included: an absent answer is
+    # unanswered for the packs, never "no" (AIACT-SCREENING-ANSWERED).
+    ai_act: dict[str, Any] = {
+        "role": list(ai.roles),
+        "category": ai.category,
+        "rationale": ai.rationale,
+    }
+    if ai.uses:
+        ai_act["uses"] = dict(ai.uses)
+    ai_act["annex_iii_point"] = ai.annex_iii_point or "none"
     if ai.annex_iii_point:
         ai_act["annex_iii_area"] = ai.annex_iii_area
-        ai_act["annex_iii_point"] = ai.annex_iii_point
-    if ai.annex_i_safety_component:
-        ai_act["annex_i_safety_component"] = True
+    ai_act["annex_i_safety_component"] = ai.annex_i_safety_component
+    if ai.public_body is not None:
+        ai_act["public_body"] = ai.public_body
+    if ai.provides_public_services is not None:
+        ai_act["provides_public_services"] = ai.provides_public_services
+    if ai.affects_workers is not None:
+        ai_act["affects_workers"] = ai.affects_workers
     screening_record: dict[str, Any] = {**ai.prohibited_answers, "screened_on": screened_on}
     if screened_by:
         screening_record["screened_by"] = screened_by
@@ -62,10 +75,8 @@ def risk_section(
         if exemption.get("claimed"):
             exemption["documented_on"] = screened_on
         ai_act["art_6_3_exemption"] = exemption
-    if any(ai.transparency.values()):
-        ai_act["transparency"] = {k: v for k, v in ai.transparency.items() if v}
-    if ai.gpai["is_gpai_model"]:
-        ai_act["gpai"] = dict(ai.gpai)
+    ai_act["transparency"] = dict(ai.transparency)
+    ai_act["gpai"] = dict(ai.gpai) if ai.gpai["is_gpai_model"] else {"is_gpai_model": False}
 
     g = screening.gdpr
     gdpr: dict[str, Any] = {"personal_data": g.personal_data}

@@ -29,13 +29,14 @@ from aigov.init.screening.questions import (
     TRANSPARENCY_CASES,
     Answers,
 )
+from aigov.policy.derive.ai_act import roles_of
 
 
 @dataclass(frozen=True)
 class AiActScreening:
     """The outcome: category, what led there, and the screening answers to record."""
 
-    role: str
+    roles: tuple[str, ...]
     category: str
     reasons: tuple[str, ...]
     prohibited_points: tuple[str, ...] = ()
@@ -46,6 +47,11 @@ class AiActScreening:
     transparency: dict[str, bool] = field(default_factory=dict)
     gpai: dict[str, bool] = field(default_factory=dict)
     prohibited_answers: dict[str, bool] = field(default_factory=dict)
+    uses: dict[str, bool] = field(default_factory=dict)
+    """Who develops and who uses the system (``risk.ai_act.uses``): the roles follow from it."""
+    public_body: bool | None = None
+    provides_public_services: bool | None = None
+    affects_workers: bool | None = None
 
     @property
     def rationale(self) -> str:
@@ -105,8 +111,19 @@ def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScre
         )
 
     reasons += _obligations(category, point, transparency, gpai, tr)
+    uses = {
+        key: answers[f"ai_act.{key}"]
+        for key in ("developed_by_organisation", "used_by_organisation")
+        if isinstance(answers.get(f"ai_act.{key}"), bool)
+    }
+    declared = answers.get("ai_act.role") or ["provider"]
+    roles = roles_of({"role": declared, "uses": uses})["value"]
     return AiActScreening(
-        role=str(answers.get("ai_act.role") or "provider"),
+        roles=tuple(roles),
+        uses=uses,
+        public_body=_answer(answers, "ai_act.public_body"),
+        provides_public_services=_answer(answers, "ai_act.provides_public_services"),
+        affects_workers=_answer(answers, "ai_act.affects_workers"),
         category=category,
         reasons=tuple(reasons),
         prohibited_points=prohibited,
@@ -118,6 +135,11 @@ def classify_ai_act(answers: Answers, tr: Translator | None = None) -> AiActScre
         gpai=gpai,
         prohibited_answers=prohibited_answers,
     )
+
+
+def _answer(answers: Answers, key: str) -> bool | None:
+    value = answers.get(key)
+    return value if isinstance(value, bool) else None
 
 
 def _annex_iii(
@@ -148,7 +170,7 @@ def _annex_iii(
         )
         exemption = {
             "claimed": True,
-            "condition": condition,
+            "conditions": [condition],
             "performs_profiling": False,
             "rationale": str(answers.get("ai_act.art_6_3_rationale") or "") or None,
         }

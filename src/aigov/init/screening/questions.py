@@ -215,6 +215,12 @@ def _annex_iii(answers: Answers) -> bool:
     return bool(answers.get("ai_act.annex_iii_point", NONE) != NONE)
 
 
+def _deploys_annex_iii(answers: Answers) -> bool:
+    roles = answers.get("ai_act.role") or ()
+    deployer = "deployer" in ([roles] if isinstance(roles, str) else roles)
+    return _annex_iii(answers) and (deployer or answers.get("ai_act.used_by_organisation") is True)
+
+
 def _exemption_possible(answers: Answers) -> bool:
     return _annex_iii(answers) and answers.get("profiling") is False
 
@@ -234,10 +240,22 @@ def _art22(answers: Answers) -> bool:
 QUESTIONS: Final[tuple[Question, ...]] = (
     Question(
         "ai_act.role",
-        "What is your organisation's role for this AI system?",
+        "What are your organisation's roles for this AI system (several if it both builds and "
+        "uses it)?",
         "AI Act Art. 3(3)-(7)",
-        kind="choice",
+        kind="choices",
         choices=ROLES,
+    ),
+    Question(
+        "ai_act.developed_by_organisation",
+        "Does your organisation develop the system, or have it developed, to place it on the "
+        "market or put it into service under its own name?",
+        "AI Act Art. 3(3)",
+    ),
+    Question(
+        "ai_act.used_by_organisation",
+        "Does your organisation use the system under its own authority (its staff operate it)?",
+        "AI Act Art. 3(4)",
     ),
     *(
         Question(f"art5.{key}", text, f"AI Act Art. {point}")
@@ -295,6 +313,26 @@ QUESTIONS: Final[tuple[Question, ...]] = (
         kind="text",
         asked_if=_condition_claimed,
         required=False,
+    ),
+    Question(
+        "ai_act.public_body",
+        "Is the deploying organisation a body governed by public law (a public authority, "
+        "agency or other public body)?",
+        "AI Act Art. 27(1), Art. 49(3)",
+        asked_if=_deploys_annex_iii,
+    ),
+    Question(
+        "ai_act.provides_public_services",
+        "Is it a private entity providing public services (e.g. education, healthcare, "
+        "social services, housing)?",
+        "AI Act Art. 27(1)",
+        asked_if=lambda a: _deploys_annex_iii(a) and a.get("ai_act.public_body") is False,
+    ),
+    Question(
+        "ai_act.affects_workers",
+        "Is the system used at the workplace on your organisation's own workers?",
+        "AI Act Art. 26(7)",
+        asked_if=_deploys_annex_iii,
     ),
     *(
         Question(f"transparency.{key}", text, f"AI Act Art. {point}")

@@ -231,7 +231,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
     tags = {str(t) for t in _list(_map(manifest.get("metadata")).get("tags"))}
 
     point = _annex_point(ai)
-    roles = _roles(ai)
+    roles = roles_of(ai)
     profiling = _profiling(ai, gdpr, point)
     in_scope, exclusion = _scope(ai, stage)
     prohibited, unanswered_art5 = _prohibited(ai)
@@ -275,7 +275,9 @@ def _annex_words(ai: Mapping[str, Any], point: str | None) -> tuple[str, str]:
     return words, f"risk.ai_act.annex_iii_area is {ai.get('annex_iii_area')}"
 
 
-def _roles(ai: Mapping[str, Any]) -> dict[str, Any]:
+def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
+    """The roles of ``risk.ai_act`` as written: declared, plus those Art. 3(3)-(4) derive from
+    ``uses`` (also what ``aigov init`` writes)."""
     declared = [str(r) for r in _list(ai.get("role"))]
     uses = _map(ai.get("uses"))
     roles = list(declared)
