@@ -61,6 +61,7 @@ servers:
   - server: crm
     type: postgresql
     environment: prod
+    description: CRM read replica
     host: crm.internal
     port: 5432
     database: crm
@@ -181,7 +182,7 @@ def test_architecture_compute_and_data_provenance_from_the_card_and_contracts(
         (
             "tickets 1.2.0 (contracts/tickets.odcs.yaml)",
             "Support tickets written by customers.",
-            "crm (postgresql, prod)",
+            "crm (postgresql, prod): CRM read replica",
         ),
     )
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aigov.deliverables.data_report import contract_purpose, contract_servers
+from aigov.deliverables.data_report import contract_purpose
 from aigov.deliverables.document import Block, Cell, Deliverable, Gap, Paragraph, Section, Table
 from aigov.deliverables.facts import (
     At,
@@ -124,7 +124,12 @@ def build(src: Sources, w: Writer) -> Deliverable:
         m.metadata.name,
         tuple(sections),
         intro=intro,
-        sources=(MANIFEST_FILE, src.card_file, *(c.file for c in src.repository.contracts)),
+        sources=(
+            MANIFEST_FILE,
+            src.card_file,
+            *(c.file for c in src.repository.contracts),
+            *(["MLflow"] if m.model and m.model.registry else []),
+        ),
     )
 
 
@@ -243,25 +248,33 @@ def _compute(card: ModelCard | None, card_file: str, w: Writer) -> Cell:
 
 
 def _provenance(src: Sources, w: Writer) -> Block:
-    """Annex IV 2(d): where each data set comes from — its contract's purpose and servers."""
+    """Annex IV 2(d): where each data set comes from — its contract's purpose and the servers
+    it is read from, as the contract describes them."""
     tr = w.tr
     contracts = src.repository.contracts
-    columns = [
-        Fact(tr("Data contract"), lambda c: _contract_name(c.file, c.data), text),
-        Fact(tr("Purpose"), lambda c: contract_purpose(c.data), given, "description.purpose"),
-        Fact(tr("Sources (servers)"), lambda c: contract_servers(c.data), or_gap, "servers"),
-    ]
     if not contracts:
         return Paragraph(Gap("data.contracts"))
-    rows = [
-        tuple(_provenance_cell(column, contract, w) for column in columns) for contract in contracts
-    ]
-    return Table(tuple(column.label for column in columns), tuple(rows))
+    rows = tuple(
+        (
+            _contract_name(contract.file, contract.data),
+            w.value(contract_purpose(contract.data), "description.purpose", contract.file),
+            _origins(contract.data) or Gap("servers", contract.file),
+        )
+        for contract in contracts
+    )
+    return Table((tr("Data contract"), tr("Purpose"), tr("Sources (servers)")), rows)
 
 
-def _provenance_cell(column: Fact, contract: Any, w: Writer) -> Cell:
-    assert callable(column.field)
-    return column.format(column.field(contract), At(w, column.path, contract.file))
+def _origins(data: Any) -> str:
+    """Each server of a contract with its own description (where the data lives, what copy)."""
+    servers = [s for s in data.get("servers") or [] if isinstance(s, dict)]
+    listed = []
+    for server in servers:
+        kind = ", ".join(str(server[key]) for key in ("type", "environment") if server.get(key))
+        name = f"{server.get('server', '')} ({kind})" if kind else str(server.get("server", ""))
+        description = server.get("description")
+        listed.append(f"{name}: {description}" if description else name)
+    return "; ".join(listed)
 
 
 def _contract_name(file: str, data: Any) -> str:
