@@ -73,7 +73,8 @@ def stress_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "portfolio.html"
 
 
-@pytest.mark.parametrize("width", [1280, 1920])
+# 1280 and 1920: a laptop and a desktop; 390: a phone, where the tables become blocks.
+@pytest.mark.parametrize("width", [390, 1280, 1920])
 def test_no_label_is_clipped_or_overlaps_and_tables_fit(
     stress_report: Path, width: int, tmp_path: Path
 ) -> None:
