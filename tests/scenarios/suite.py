@@ -100,11 +100,15 @@ def suite_today() -> dt.date:
 
 def load_scenarios(root: Path = SCENARIOS) -> list[Scenario]:
     """Every scenario folder under ``root`` (a folder holding an expected.yaml), by name."""
-    return [
-        Scenario(folder.name, folder, load_expected(folder / EXPECTED_FILE))
-        for folder in sorted(root.iterdir())
-        if (folder / EXPECTED_FILE).is_file()
-    ]
+    folders = [folder for folder in root.iterdir() if (folder / EXPECTED_FILE).is_file()]
+    folders.sort(key=lambda folder: (_number(folder.name), folder.name))
+    return [Scenario(f.name, f, load_expected(f / EXPECTED_FILE)) for f in folders]
+
+
+def _number(name: str) -> int:
+    """The scenario's number (``07`` of ``07-slug``), so that 100 comes after 99."""
+    head = name.split("-", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def load_expected(path: Path) -> Expected:
