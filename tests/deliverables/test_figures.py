@@ -110,3 +110,14 @@ def test_evaluation_report_states_the_same_figures(
             assert row["MLflow value"] == number(metrics[row["MLflow metric"]], "en")
             checked += 1
     assert checked == 4  # AUC, recall, KS and Brier of the out-of-time sample
+
+
+def test_the_monitored_metric_is_the_registry_s_latest_value(
+    documents: dict[str, str], registry: tuple[str, dict[str, float]]
+) -> None:
+    _, metrics = registry
+    latest = number(metrics["auc_6m_default"], "en")  # monitoring.performance.metric
+    annex = _facts(documents["annex-iv.md"])["Monitoring evidence (MLflow)"]
+    sheet = _facts(documents["monitoring-sla.md"])["Latest value"]
+    assert annex.startswith(f"latest value {latest} (")
+    assert sheet.startswith(f"{latest} (") and sheet in annex

@@ -30,7 +30,7 @@ from aigov.deliverables.facts import (
     text_list,
     unavailable,
 )
-from aigov.deliverables.results import columns, measured, summary
+from aigov.deliverables.results import columns, measured, monitored, summary
 from aigov.deliverables.sources import Sources
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.model_card import ModelCard
@@ -473,5 +473,6 @@ def _post_market_monitoring(annex: _Annex) -> Section:
                 doc_ref,
             ),
             Fact(tr("Performance monitoring"), performance, or_gap, "monitoring.performance"),
+            Fact(tr("Monitoring evidence (MLflow)"), constant(monitored(annex.src, w)), cell),
         ],
     )

@@ -23,6 +23,7 @@ from aigov.deliverables.facts import (
     text_or_dash,
     unavailable,
 )
+from aigov.deliverables.results import point_text
 from aigov.deliverables.sources import Sources
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 
@@ -124,7 +125,7 @@ def _monitoring_section(m: LifecycleManifest, w: Writer) -> Section:
 def _latest(latest: Any, at: At) -> Cell:
     if not latest:
         return unavailable(at.w.tr("no value recorded"))
-    return f"{at.w.num(read(latest, 'value'))} ({read(latest, 'date')})"
+    return point_text(latest, at.w)
 
 
 def _monitoring_evidence(src: Sources, w: Writer) -> Section:

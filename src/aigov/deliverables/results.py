@@ -128,3 +128,25 @@ def columns(w: Writer) -> Sequence[Fact]:
         Fact(tr("Measured value"), lambda r: r, measured_cell),
         Fact(tr("Met"), lambda r: r, met_cell),
     ]
+
+
+def point_text(point: Any, w: Writer) -> str:
+    """A recorded value with its date: ``0.786 (2026-11-05)``."""
+    return f"{w.num(read(point, 'value'))} ({read(point, 'date')})"
+
+
+def monitored(src: Sources, w: Writer) -> Cell:
+    """The production metric as MLflow recorded it (latest value, breaches), or why it cannot
+    be shown — the monitoring sheet's figures, for the Annex IV draft's section 9."""
+    usable = src.mlflow_evidence(w)
+    if usable.evidence is None:
+        return unavailable(usable.reason or "")
+    monitoring = read(usable.evidence, "monitoring")
+    if not monitoring or not read(monitoring, "latest"):
+        return unavailable(w.tr("no monitored metric recorded in MLflow"))
+    return w.tr(
+        "latest value {value}; {breaches} of {points} recorded values breach the threshold",
+        value=point_text(read(monitoring, "latest"), w),
+        breaches=len(read(monitoring, "breaches") or []),
+        points=read(monitoring, "points"),
+    )
