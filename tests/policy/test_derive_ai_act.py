@@ -59,7 +59,7 @@ def test_building_and_using_the_system_makes_the_organisation_provider_and_deplo
     )
 
 
-@pytest.mark.parametrize("point", ["5(b)", "4(a)", "4(b)", "5(c)"])
+@pytest.mark.parametrize("point", ["5(b)", "4(b)", "5(c)", "6(d)"])
 def test_annex_iii_evaluation_of_persons_is_profiling_and_closes_art_6_3(point: str) -> None:
     derived = facts(
         {
@@ -229,11 +229,12 @@ def test_late_serious_incidents_name_the_deadline() -> None:
     assert "Art. 73(4): 10 days" in late["because"] and "not reported" in late["because"]
 
 
-def test_unanswered_classification_questions_block_only_from_production() -> None:
+def test_unanswered_classification_questions_block_from_industrialization() -> None:
     minimal = {"role": "provider", "category": "minimal"}
     production = facts(minimal)
     assert "risk.ai_act.annex_iii_point" in production["unanswered_classification"]["value"]
     assert "Art. 50(1)" in production["unanswered_classification"]["because"]
+    assert facts(minimal, stage="industrialization")["unanswered_classification"]["value"]
     poc = facts(minimal, stage="poc")
     assert poc["unanswered_classification"]["value"] == []
     assert "risk.ai_act.annex_iii_point" in poc["unanswered"]["value"]
@@ -270,3 +271,34 @@ def test_a_repository_context_carries_the_derivations(tmp_path: Path) -> None:
     context = build_context(repository, OrgConfig.default(), evidence={}, change=None, today=TODAY)
     assert context["derived"]["ai_act"]["roles"]["value"] == ["provider", "deployer"]
     assert context["manifest"]["risk"]["ai_act"]["role"] == ["provider"]
+
+
+def test_recruitment_is_not_profiling_by_its_point_alone() -> None:
+    """Recital 53: detecting duplicate applications is a narrow procedural task of Annex III
+    4(a); its candidate evaluation is profiling when the facts say so."""
+    duplicates = {
+        "role": "provider",
+        "category": "minimal",
+        "annex_iii_point": "4(a)",
+        "art_6_3_exemption": {
+            "claimed": True,
+            "conditions": ["narrow_procedural_task"],
+            "performs_profiling": False,
+        },
+    }
+    assert facts(duplicates)["art_6_3"]["value"] is True
+    scoring = {
+        "personal_data": True,
+        "dpia": {"status": "required", "criteria": {"evaluation_or_scoring": True}},
+    }
+    assert facts(duplicates, gdpr=scoring)["art_6_3"]["value"] is False
+
+
+def test_oversight_text_saying_not_applicable_is_no_measure() -> None:
+    card = {"human_oversight": {"override": "not applicable", "stop_procedure": "Feature flag"}}
+    manifest = {"stage": "production", "risk": {"ai_act": {"role": "provider", "category": "high"}}}
+    derived = derive({"manifest": manifest, "model_card": card, "today": TODAY})["ai_act"]
+    assert derived["override"]["value"] is False
+    assert "human_oversight.override says 'not applicable'" in derived["override"]["because"]
+    assert derived["stop_procedure"]["value"] is True
+    assert derived["oversight_training"]["value"] is False

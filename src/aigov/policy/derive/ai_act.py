@@ -15,7 +15,8 @@
 - ``fria``: whether Art. 27 requires a fundamental rights impact assessment;
 - ``gpai_open_source``: whether Art. 53(2) exempts a GPAI model from Art. 53(1)(a)-(b);
 - ``disclosure`` / ``marking``: whether an Art. 50 disclosure or marking is recorded as a fact
-  (text such as "none" or "n/a" never counts);
+  (text such as "none" or "n/a" never counts); ``override``, ``stop_procedure`` and
+  ``oversight_training``: the same for the model card's Art. 14 and Art. 26(2) measures;
 - ``late_incidents``: serious incidents reported late or not at all (Art. 73);
 - ``unanswered_classification`` / ``unanswered``: screening questions without an answer.
 
@@ -75,11 +76,12 @@ _AREA_POINT: Final = {
     "migration_border": "7",
     "justice_democracy": "8",
 }
-PROFILING_POINTS: Final = frozenset(
-    {"4(a)", "4(b)", "5(b)", "5(c)", "6(a)", "6(d)", "6(e)", "7(b)"}
-)
-"""Annex III uses that evaluate personal aspects of a natural person (GDPR Art. 4(4): work
-performance, economic situation, health, reliability, behaviour): profiling by their nature."""
+PROFILING_POINTS: Final = frozenset({"4(b)", "5(b)", "5(c)", "6(a)", "6(d)", "6(e)", "7(b)"})
+"""Annex III uses whose wording is itself an evaluation of personal aspects of a natural person
+(GDPR Art. 4(4): work performance, economic situation, health, reliability, behaviour): profiling
+by their nature. 4(a) is not among them: recruitment tools include narrow procedural tasks such
+as detecting duplicate applications (Recital 53); its candidate evaluation shows through the
+declarations or the GDPR evaluation criterion."""
 FRIA_POINTS: Final = frozenset({"5(b)", "5(c)"})
 """Art. 27(1): deployers of these uses assess fundamental rights impact whoever they are."""
 _FRIA_PUBLIC_AREAS: Final = frozenset(
@@ -177,6 +179,9 @@ SCHEMA: Final[dict[str, Any]] = {
         "disclosure": _fact(_BOOL),
         "marking": _fact(_BOOL),
         "late_incidents": _fact(_STRINGS),
+        "override": _fact(_BOOL),
+        "stop_procedure": _fact(_BOOL),
+        "oversight_training": _fact(_BOOL),
         "unanswered_classification": _fact(_STRINGS),
         "unanswered": _fact(_STRINGS),
     },
@@ -229,6 +234,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
     today = _date(context.get("today")) or dt.date.today()
     stage = str(manifest.get("stage") or "")
     tags = {str(t) for t in _list(_map(manifest.get("metadata")).get("tags"))}
+    oversight = _map(_map(context.get("model_card")).get("human_oversight"))
 
     point = _annex_point(ai)
     roles = roles_of(ai)
@@ -250,6 +256,9 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "disclosure": _recorded(_map(ai.get("transparency")), "disclosure_made", "disclosure"),
         "marking": _recorded(_map(ai.get("transparency")), None, "content_marking"),
         "late_incidents": _late_incidents(ai, today),
+        "override": _recorded(oversight, None, "override", "human_oversight."),
+        "stop_procedure": _recorded(oversight, None, "stop_procedure", "human_oversight."),
+        "oversight_training": _recorded(oversight, None, "training", "human_oversight."),
         **_unanswered(ai, roles["value"], point, stage),
     }
 
@@ -599,18 +608,21 @@ def _gpai_open_source(ai: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def _recorded(section: Mapping[str, Any], flag: str | None, text: str) -> dict[str, Any]:
-    """A measure recorded as a fact (``flag`` true) or as text that says something."""
+def _recorded(
+    section: Mapping[str, Any], flag: str | None, text: str, where: str = ""
+) -> dict[str, Any]:
+    """A measure recorded as a fact (``flag`` true) or as text that says something; ``where``
+    prefixes the field's name in the explanation."""
     if flag is not None and section.get(flag) is False:
         return _fact_of(False, f"{flag} is false")
     if flag is not None and section.get(flag) is True:
         return _fact_of(True, f"{flag} is true")
     value = section.get(text)
     if is_recorded_text(value):
-        return _fact_of(True, f"{text} describes it")
+        return _fact_of(True, f"{where}{text} describes it")
     if isinstance(value, str) and value.strip():
-        return _fact_of(False, f"{text} says '{value.strip()}', which records no measure")
-    return _fact_of(False, f"no {text} is recorded")
+        return _fact_of(False, f"{where}{text} says '{value.strip()}', which records no measure")
+    return _fact_of(False, f"no {where}{text} is recorded")
 
 
 def _late_incidents(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
@@ -652,8 +664,8 @@ def _unanswered(
     ai: Mapping[str, Any], roles: list[str], point: str | None, stage: str
 ) -> dict[str, Any]:
     """Screening questions without an answer: those that back a classification below high
-    (``unanswered_classification``, blocking at production) and the others (``unanswered``,
-    with the classification's own before production)."""
+    (``unanswered_classification``, blocking from industrialization) and the others
+    (``unanswered``, with the classification's own before industrialization)."""
     category = ai.get("category")
     below_high = category in ("minimal", "limited")
     classification: list[_Question] = []
@@ -683,7 +695,9 @@ def _unanswered(
                 others.append((f"risk.ai_act.{key}", words))
     if deployer_high and not isinstance(ai.get("affects_workers"), bool):
         others.append(("risk.ai_act.affects_workers", _WORKERS_QUESTION))
-    if stage != "production":
+    # aigov holds high-risk systems to Art. 9-15 from industrialization: their classification
+    # must be settled by then.
+    if stage not in ("industrialization", "production"):
         others = classification + others
         classification = []
     return {
