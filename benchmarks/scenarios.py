@@ -1,11 +1,12 @@
 """Judge every expert scenario of tests/scenarios/ and print how aigov agrees with the experts.
 
-    python benchmarks/scenarios.py [-v]
+    python benchmarks/scenarios.py [-v] [--record FILE]
 
 One line per scenario (expected and actual decision, articles missed or wrongly blocked), then
 the precision and recall of blocking articles over the suite (definitions in
-``tests.scenarios.suite.Scores``), the decisions right, the run time, and the coverage of the
-packs when aigov can compute it. Exit code 0 whatever the figures: this measures, it does not gate
+``tests.scenarios.suite.Scores``), the decisions right, the coverage of the built-in packs
+(articles with a rule / articles in scope, from ``aigov.policy.coverage``) and the run time.
+Exit code 0 whatever the figures: this measures, it does not gate
 (``tests/scenarios/test_scenarios.py`` does).
 """
 
@@ -29,29 +30,27 @@ from tests.scenarios.suite import (  # noqa: E402
     suite_today,
 )
 
-COVERAGE_FUNCTIONS = ("coverage_figure", "coverage_ratio", "coverage")
-"""Hook: the first of these that ``aigov.policy.coverage`` defines gives the coverage figure
-(articles with a rule / articles in scope), as a float or an object with ``covered`` and
-``in_scope``. Until that module exists the line says so."""
-
 
 def coverage_line() -> str:
+    """Articles with a rule / articles in scope, per regulation, from the coverage matrix of the
+    built-in packs (``aigov.policy.coverage``, the matrix behind docs/coverage.md)."""
     try:
-        from aigov.policy import coverage  # type: ignore[attr-defined]
-    except ImportError:
-        return "coverage: not computed (src/aigov/policy/coverage.py does not exist yet)"
-    for name in COVERAGE_FUNCTIONS:
-        function = getattr(coverage, name, None)
-        if callable(function):
-            value = function()
-            covered, in_scope = getattr(value, "covered", None), getattr(value, "in_scope", None)
-            if isinstance(covered, int) and isinstance(in_scope, int) and in_scope:
-                share = covered / in_scope
-                return f"coverage: {covered}/{in_scope} articles in scope have a rule ({share:.0%})"
-            if isinstance(value, float):
-                return f"coverage: {value:.0%} of the articles in scope have a rule"
-            return f"coverage: {value}"
-    return f"coverage: aigov.policy.coverage has none of {', '.join(COVERAGE_FUNCTIONS)}"
+        from aigov.policy.coverage import build_matrix, load_scopes
+    except ImportError:  # an aigov without the coverage matrix
+        return "coverage: not computed (aigov.policy.coverage is not available)"
+    from aigov.policy.sources import load_policy_set
+
+    matrix = build_matrix(load_policy_set(), load_scopes())
+    parts = []
+    for regulation in dict.fromkeys(row.regulation for row in matrix.rows):
+        covered = len(matrix.covered_articles(regulation))
+        in_scope = len(matrix.articles(regulation))
+        parts.append(f"{regulation} {covered}/{in_scope} ({matrix.ratio(regulation):.0%})")
+    covered, in_scope = len(matrix.covered_articles()), len(matrix.articles())
+    return (
+        f"coverage (articles with a rule / articles in scope): {covered}/{in_scope} "
+        f"({matrix.ratio():.0%}); " + ", ".join(parts)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
