@@ -51,6 +51,10 @@ _PII_TAGS: Final = frozenset(
         "direct-identifier",
         "indirect-identifier",
         "quasi-identifier",
+        "pseudonymised",
+        "pseudonymized",
+        "pseudonymous",
+        "hashed-identifier",
     }
 )
 _PII_CLASSIFICATIONS: Final = frozenset(
@@ -100,7 +104,8 @@ _NAME_SEMANTICS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         ),
         (
             r"(?:customer|client|user|employee|patient|applicant|member|subscriber|person"
-            r"|citizen|student|candidate|borrower|policyholder)_?(?:id|number|no|num|ref)",
+            r"|citizen|student|candidate|borrower|policyholder)_?(?:id|number|no|num|ref|hash"
+            r"|token|key)",
             "identifier of a person (Recital 26)",
         ),
     )
@@ -118,6 +123,11 @@ _DESCRIPTION_SEMANTICS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (r"\bip address\b|\bdevice (?:id|identifier)\b|\badvertising id\b", "device identifier"),
         (r"\bgps\b|\bgeolocation\b|\bprecise location\b", "precise location"),
         (r"\bpersonal data\b|\bdonn[ée]es personnelles\b|\bpii\b", "personal data"),
+        (
+            r"\bpseudonymi[sz]ed\b|\b(?:salted|keyed)\b[^.]*\bhash|\bhash(?:ed)? of (?:the )?"
+            r"(?:customer|client|user|employee|patient|person)",
+            "pseudonymised identifier (Art. 4(5), Recital 26)",
+        ),
     )
 )
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -729,6 +739,8 @@ def _implied(manifest: Mapping[str, Any]) -> dict[str, str]:
             "automated_decision_legal_effect",
             "automated_decision.legal_or_similar_effect is true",
         )
+    elif art22(manifest)["value"]:
+        implied.setdefault("automated_decision_legal_effect", "solely automated, Recital 71")
     if (gdpr.get("special_categories") or {}).get("present") is True:
         implied.setdefault("sensitive_data", "special_categories.present is true")
     if (gdpr.get("minors") or {}).get("present") is True:
@@ -807,6 +819,35 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 def _number(criterion: str) -> str:
     return WP248[criterion].split(" ", 1)[0]
+
+
+# Annex III uses whose decisions have a legal or similarly significant effect on a person
+# (Recital 71's own examples: refusal of an online credit application, e-recruiting).
+_SIGNIFICANT_EFFECT_POINTS: Final = ("3(a)", "4(a)", "4(b)", "5(a)", "5(b)", "5(c)")
+
+
+def art22(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Whether the system takes solely automated decisions with a legal or similarly
+    significant effect (Art. 22(1)), from the declaration or from the Annex III use."""
+    risk = manifest.get("risk") or {}
+    decision = (risk.get("gdpr") or {}).get("automated_decision") or {}
+    point = (risk.get("ai_act") or {}).get("annex_iii_point")
+    if decision.get("solely_automated") is not True:
+        return {"value": False, "because": "no decision is declared solely automated"}
+    if decision.get("legal_or_similar_effect") is True:
+        return {
+            "value": True,
+            "because": "solely automated decisions with a legal or similarly significant effect "
+            "(risk.gdpr.automated_decision)",
+        }
+    if isinstance(point, str) and point.startswith(_SIGNIFICANT_EFFECT_POINTS):
+        return {
+            "value": True,
+            "because": f"solely automated decisions in an AI Act Annex III point {point} use "
+            "have a similarly significant effect (Recital 71: credit refusal, e-recruiting), "
+            "although legal_or_similar_effect is false",
+        }
+    return {"value": False, "because": "the solely automated decisions have no significant effect"}
 
 
 _NOT_INDEPENDENT: Final = {"business_owner": "business owner", "data_science": "data scientist"}
@@ -972,6 +1013,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "contract_retention": contract_kept,
         "dpia": dpia(manifest),
         "dpo_advice": dpo_advice(manifest),
+        "art22": art22(manifest),
         "processors": processors(gdpr),
         "information": information(gdpr),
         "non_answers": non_answers(gdpr),
@@ -1030,6 +1072,7 @@ SCHEMA: Final[dict[str, Any]] = {
             met_because={"type": "string"},
         ),
         "processors": _fact(_STRINGS),
+        "art22": _fact({"type": "boolean"}),
         "dpo_advice": _fact({"type": "boolean"}),
         "information": _fact({"type": "boolean"}, gaps=_STRINGS),
         "non_answers": _fact(_STRINGS),
