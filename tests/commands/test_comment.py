@@ -183,7 +183,9 @@ def test_a_result_of_several_projects_is_posted_with_a_section_each(
     body = comment["body"]
     assert "aigov: 1 of 2 project(s) blocked" in body
     assert "projects/chatbot" in body and "projects/churn" in body
-    assert body.count("#### ") >= 1  # a project's sections sit one level below its heading
+    # each project under its own heading, its findings after it
+    chatbot, churn = body.index("### ❌ projects/chatbot"), body.index("### ✅ projects/churn")
+    assert chatbot < body.index(blocked.blocking[0].rule_id) < churn
     (status,) = fake.statuses
     assert status["state"] == "failure"
     assert status["description"].startswith(f"blocked by {len(blocked.blocking)} finding(s) in ")

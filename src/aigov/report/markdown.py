@@ -1,8 +1,10 @@
-"""Markdown for a pull/merge request comment and a CI job summary.
+"""Markdown for a pull/merge request comment and a CI job summary, read by a reviewer in ten
+seconds: the decision, then each blocking finding once (rule, place, message) with its fix folded
+under it; warnings, waivers, rules not yet effective, notes and the packs evaluated are collapsed.
 
-Every piece of text that comes from a repository or a policy (messages, titles, paths, waiver
-reasons, approvers…) goes through :func:`escape_inline`: it cannot close a table cell, open a
-link or an image, inject HTML, start a heading or a quote, or ping anyone. The body stays under
+Every piece of text that comes from a repository (messages, paths, waiver reasons, approvers…)
+goes through :mod:`aigov.report.escaping` (no link, HTML, heading, mention or reference it did
+not write); remediations, trusted pack text, keep their ```code``` spans. The body stays under
 GitHub's comment limit (:data:`MAX_BODY_CHARS`); when it would not, it is cut at a line and ends
 with a note pointing to the full report.
 """
@@ -10,12 +12,9 @@ with a note pointing to the full report.
 from __future__ import annotations
 
 import posixpath
-import re
-from collections.abc import Iterable
 from typing import Final
 from urllib.parse import quote
 
-from aigov.documents.problems import INVISIBLE_FORMAT_CHARS
 from aigov.i18n import Translator, language_of, term, translator
 from aigov.policy.findings import Finding
 from aigov.report.document import (
@@ -25,113 +24,40 @@ from aigov.report.document import (
     ordered,
     rule_help_uri,
 )
+from aigov.report.escaping import ZWJ as ZWJ
+from aigov.report.escaping import code_span as code_span
+from aigov.report.escaping import escape_block as escape_block
+from aigov.report.escaping import escape_inline as escape_inline
+from aigov.report.escaping import safe_url as safe_url
+from aigov.report.escaping import trusted_inline
 
 MAX_BODY_CHARS: Final = 65_000
 """GitHub rejects comments over 65,536 characters; keep a margin for the publisher's marker."""
 MAX_CELL_CHARS: Final = 1_000
 MARKER: Final = "<!-- aigov-report -->"
 """First line of the body, so that a publisher finds and updates its own comment."""
-
-# Characters with a meaning in CommonMark/GFM inline syntax, escaped with a backslash.
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~^$])")
-# Controls, and bidi/invisible characters that could reorder or hide what a reviewer reads.
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{INVISIBLE_FORMAT_CHARS}]")
-# '@user', '@org/team': a zero-width joiner after '@' keeps the text and breaks the mention. Only
-# an '@' after a non-word character (ASCII, as the forges' Ruby patterns read it) mentions anyone:
-# 'bob@corp' is left as written.
-_MENTION = re.compile(r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])")
-# '#123', 'org/repo#123' (issues, PRs), GitLab's '!123' (merge requests) and '&123' (epics): the
-# forge links them and posts a back-reference on that issue; a zero-width joiner breaks them.
-_REFERENCE = re.compile(r"(?:\\[#!]|&amp;)(?=[0-9])")
-# Text a forge links by itself: GFM's extended autolinks (http(s)/ftp URLs, 'www.', e-mail
-# addresses, 'mailto:'/'xmpp:') and GitLab's autolink filter (any 'scheme://'). Such a piece of
-# repository text becomes an inline code span: neither GitHub nor GitLab links, mentions or
-# references anything inside code, and the reader sees and copies it exactly as written. An
-# entity in '://' would not do (GitHub's filters also read the decoded text), and a zero-width
-# character inside an address would break it for whoever pastes it. The span stops at characters
-# that could close it or matter around it (backtick, pipe, brackets, parentheses, quotes, < >).
-_LINKABLE = re.compile(
-    r"(?:[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.|\b(?:mailto|xmpp):)[^\s`|<>()\[\]\"']*"
-    r"|[A-Za-z0-9._+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+",
-    re.IGNORECASE,
-)
-_LINE_START = re.compile(r"^(\s*)([-+*]|\d+[.)])(?=\s|$)")
-_SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]\"'`\\]+$")
-ZWJ: Final = "\u200d"
-
-
-def escape_inline(text: str, *, newline: str = " ", limit: int | None = None) -> str:
-    """``text`` as literal Markdown on one line: newlines become ``newline`` (a space, or
-    ``<br>`` in a table cell), Markdown punctuation is backslash-escaped, ``& < >`` become
-    entities, mentions and issue references are neutralised. ``limit`` cuts the text (before
-    escaping) with ``…``."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text).replace("\t", " ")
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    lines = [_escape_line(line) for line in text.split("\n")]
-    return newline.join(lines)
-
-
-def escape_block(text: str) -> str:
-    """Like :func:`escape_inline`, keeping line breaks as ``<br>`` (safe in lists and tables)."""
-    return escape_inline(text, newline="<br>")
-
-
-def code_span(text: str) -> str:
-    """``text`` as an inline code span that no backtick, pipe or newline in it can close (its
-    whitespace runs become one space, as a code span shows them anyway)."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    if not text:
-        return ""
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _escape_line(line: str) -> str:
-    """One line of text: linkable pieces as code spans, the rest escaped around them."""
-    parts: list[str] = []
-    end = 0
-    for found in _LINKABLE.finditer(line):
-        # Trailing punctuation ends a sentence, not the address (as GFM reads it too).
-        linkable = found.group().rstrip(".,:;!?*_~")
-        parts += [_escape_text(line[end : found.start()]), code_span(linkable)]
-        end = found.start() + len(linkable)
-    parts.append(_escape_text(line[end:]))
-    # List markers ('- ', '+ ', '1. ') only mean something at the start of a line.
-    return _LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)), "".join(parts))
-
-
-def _escape_text(line: str) -> str:
-    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    line = _PUNCTUATION.sub(r"\\\1", line)
-    line = _MENTION.sub("@" + ZWJ, line)
-    return _REFERENCE.sub(lambda m: m.group() + ZWJ, line)
-
-
-def _escape_marker(marker: str) -> str:
-    if marker[0].isdigit():
-        return marker[:-1] + "\\" + marker[-1]
-    return "\\" + marker
-
-
-def safe_url(url: str) -> str | None:
-    """``url`` when it is a plain http(s) URL that cannot break out of ``[text](url)``."""
-    return url if _SAFE_URL.match(url) else None
+MAX_MESSAGE_CHARS: Final = 140
+"""A blocking finding's message longer than this is cut in the comment (the full text is in the
+job's report); a folded one's at :data:`MAX_FOLDED_CHARS`."""
+MAX_FOLDED_CHARS: Final = 80
+MAX_REASON_CHARS: Final = 80
+"""A waiver's reason is cut at this length (its ticket holds the rest)."""
 
 
 def render(report: CheckReport) -> str:
     """The comment/summary body, at most :data:`MAX_BODY_CHARS` characters."""
-    lines = [MARKER, *_headline(report), "", *_sections(report), _footer(report)]
+    lines = [MARKER, *_headline(report), "", *_sections(report)]
+    lines.append(_footer(report, _packs_line(report)))
     return _fit(lines, report, len(report.findings))
 
 
 def render_projects(report: ProjectsReport) -> str:
     """Several projects' body: the overall verdict, then one section per project (its facts,
-    findings and packs, headings one level down), then the projects the change did not touch."""
+    findings and packs), then the projects the change did not touch."""
     if not report.projects:
-        return "\n".join([MARKER, "## ✅ aigov: no project to check", *_unchanged(report)]) + "\n"
+        tr = translator("en")  # no project, so no language of its own
+        title = "## ✅ " + tr("aigov: no project to check")
+        return "\n".join([MARKER, title, *_unchanged(report)]) + "\n"
     lead = report.projects[0]
     tr = _tr(lead)
     if report.passed:
@@ -148,8 +74,8 @@ def render_projects(report: ProjectsReport) -> str:
         folder = escape_inline(project.folder or project.repository)
         lines += [f"### {icon} {folder} · {escape_inline(project.project)}", ""]
         lines += [*_headline(project)[2:], ""]
-        # Every line starting with '#' is aigov's (repository text is escaped): one level down.
-        lines += ["#" + line if line.startswith("###") else line for line in _sections(project)]
+        lines += _sections(project)
+        lines += [f"<sub>{_packs_line(project)}</sub>", ""]
     lines += [*_unchanged(report), _footer(lead)]
     return _fit(lines, lead, report.summary.findings)
 
@@ -157,11 +83,8 @@ def render_projects(report: ProjectsReport) -> str:
 def _sections(report: CheckReport) -> list[str]:
     return [
         *_blocking_section(report),
-        *_warnings_section(report),
-        *_waivers_section(report),
-        *_not_yet_effective_section(report),
+        *_folded_findings(report),
         *_notes_section(report),
-        *_packs_section(report),
     ]
 
 
@@ -173,18 +96,15 @@ def _unchanged(report: ProjectsReport) -> list[str]:
     return ["", tr("Not touched by this change, not evaluated: {folders}", folders=folders), ""]
 
 
-def _footer(report: CheckReport) -> str:
-    tr = _tr(report)
-    return (
-        "<sub>"
-        + tr(
-            "aigov {version} · result schema {schema} · evaluated on {date}",
-            version=escape_inline(report.tool_version),
-            schema=escape_inline(report.schema_version),
-            date=report.today.isoformat(),
-        )
-        + "</sub>"
+def _footer(report: CheckReport, packs: str = "") -> str:
+    """The last line, small: the packs evaluated (when one project is shown) and aigov's own
+    version, the result's schema and the day of the evaluation."""
+    tool = _tr(report)(
+        "aigov {version} · evaluated on {date}",
+        version=escape_inline(report.tool_version),
+        date=report.today.isoformat(),
     )
+    return "<sub>" + (f"{packs} · " if packs else "") + tool + "</sub>"
 
 
 def _tr(report: CheckReport) -> Translator:
@@ -205,10 +125,11 @@ def _headline(report: CheckReport) -> list[str]:
     what = f"**{escape_inline(report.project)}**"
     if report.target:
         what += " → " + tr("deployment to **{target}**", target=escape_inline(report.target))
-    stages = ", ".join(escape_inline(s) for s in report.stages) or escape_inline(report.stage)
+    # A transition's stages read in their order: 'poc → industrialization'.
+    stages = " → ".join(escape_inline(s) for s in report.stages) or escape_inline(report.stage)
     facts = tr(
-        "{what} · stage {stages} · blocking at **{block_on}** and above · {evaluated} rules "
-        "evaluated ({passed} passed, {not_applicable} not applicable)",
+        "{what} · stage {stages} · blocks at **{block_on}** and above · {evaluated} rules: "
+        "{passed} passed, {not_applicable} not applicable",
         what=what,
         stages=stages,
         block_on=escape_inline(term(tr, "severity", report.block_on)),
@@ -216,167 +137,157 @@ def _headline(report: CheckReport) -> list[str]:
         passed=report.rules_passed,
         not_applicable=report.rules_not_applicable,
     )
-    counts = tr(
-        "{warnings} warning(s), {waived} waived, {later} not yet effective",
-        warnings=len(report.warnings),
-        waived=len(report.waived),
-        later=len(report.not_yet_effective),
-    )
-    return [title, "", facts, "", counts]
+    # Warnings, waivers and rules not yet effective are counted in their folds' titles.
+    return [title, "", facts]
 
 
 def _blocking_section(report: CheckReport) -> list[str]:
-    blocking = ordered(report.blocking)
-    if not blocking:
-        return []
+    """Each blocking finding once: severity, rule, place and message on one line, its fix
+    folded under it; a fix already given above is named on the line instead of folded again."""
     tr = _tr(report)
-    lines = ["### " + tr("Blocking findings"), "", *_findings_table(report, blocking), ""]
-    lines += ["#### " + tr("How to fix"), ""]
-    for finding in blocking:
-        fix = finding.remediation or tr("See the rule's documentation.")
-        lines.append(
-            "- "
-            + tr(
-                "{rule} at {where}: {fix}",
-                rule=_rule_link(report, finding),
-                where=_where(report, finding),
-                fix=escape_block(fix),
-            )
-        )
-    return [*lines, ""]
-
-
-def _warnings_section(report: CheckReport) -> list[str]:
-    warnings = ordered(report.warnings)
-    if not warnings:
-        return []
-    return [
-        "<details>",
-        "<summary>"
-        + _tr(report)(
-            "Warnings: {count} finding(s) below the blocking severity", count=len(warnings)
-        )
-        + "</summary>",
-        "",
-        *_findings_table(report, warnings),
-        "",
-        "</details>",
-        "",
-    ]
-
-
-def _waivers_section(report: CheckReport) -> list[str]:
-    waived = ordered(report.waived)
-    if not waived:
-        return []
-    tr = _tr(report)
-    lines = [
-        "### " + tr("Waived ({count})", count=len(waived)),
-        "",
-        "| "
-        + " | ".join(
-            tr(h) for h in ("Rule", "Location", "Approved by", "Ticket", "Expires", "Reason")
-        )
-        + " |",
-        "|---|---|---|---|---|---|",
-    ]
-    for finding in waived:
-        waiver = finding.waiver
-        approver = _cell(waiver.approved_by) if waiver else ""
-        ticket = _cell(waiver.ticket) if waiver else ""
-        expires = waiver.expires.isoformat() if waiver else ""
-        reason = _cell(waiver.reason) if waiver else ""
-        lines.append(
-            f"| {_rule_link(report, finding)} | {_where(report, finding)} | {approver} | "
-            f"{ticket} | {expires} | {reason} |"
-        )
-    return [*lines, ""]
-
-
-def _not_yet_effective_section(report: CheckReport) -> list[str]:
-    later = ordered(report.not_yet_effective)
-    if not later:
-        return []
-    tr = _tr(report)
-    lines = [
-        "### " + tr("Not yet effective ({count})", count=len(later)),
-        "",
-        tr("These rules fail but apply only from the date shown; they do not block yet."),
-        "",
-        "| "
-        + " | ".join(tr(h) for h in ("Applies from", "Severity", "Rule", "Location", "Message"))
-        + " |",
-        "|---|---|---|---|---|",
-    ]
-    for finding in sorted(later, key=lambda f: (f.effective_from or report.today, f.rule_id)):
-        date = finding.effective_from.isoformat() if finding.effective_from else ""
-        severity = escape_inline(term(tr, "severity", finding.severity))
-        lines.append(
-            f"| {date} | {severity} | {_rule_link(report, finding)} | "
-            f"{_where(report, finding)} | {_cell(finding.message)} |"
-        )
-    return [*lines, ""]
-
-
-def _notes_section(report: CheckReport) -> list[str]:
-    if not report.notes:
-        return []
-    return [
-        "### " + _tr(report)("Notes"),
-        "",
-        *(f"- {escape_block(note)}" for note in report.notes),
-        "",
-    ]
-
-
-def _packs_section(report: CheckReport) -> list[str]:
-    tr = _tr(report)
-    lines = [
-        "<details>",
-        "<summary>"
-        + tr(
-            "Policy packs ({count}) from {source}",
-            count=len(report.packs),
-            source=escape_inline(report.policy_source),
-        )
-        + "</summary>",
-        "",
-    ]
-    if report.packs:
-        lines += [
-            "| " + " | ".join(tr(h) for h in ("Pack", "Version", "Digest")) + " |",
-            "|---|---|---|",
-        ]
-        lines += [
-            f"| {_cell(p.name)} | {_cell(p.version)} | {_cell(p.digest[:19])} |"
-            for p in report.packs
-        ]
-    else:
-        lines.append(tr("No pack was evaluated."))
-    return [*lines, "", "</details>", ""]
-
-
-def _findings_table(report: CheckReport, findings: Iterable[Finding]) -> list[str]:
-    tr = _tr(report)
-    headers = " | ".join(tr(h) for h in ("Severity", "Rule", "Location", "Message"))
-    lines = [f"| {headers} |", "|---|---|---|---|"]
-    for finding in findings:
-        severity = escape_inline(term(tr, "severity", finding.severity))
-        if finding.status == "error":
-            severity += f" ({tr('evaluation error')})"
-        if finding.status == "policy_error":
-            severity += f" ({tr('policy error: tell the policy owner')})"
-        lines.append(
-            f"| {severity} | {_rule_link(report, finding)} | {_where(report, finding)} | "
-            f"{_cell(finding.message)} |"
-        )
+    lines: list[str] = []
+    fixed: dict[str, str] = {}
+    for finding in ordered(report.blocking):
+        line = _finding_line(report, finding)
+        fix = finding.remediation.strip()
+        if fix in fixed:
+            lines += [line + " " + tr("(the same fix as {rule})", rule=fixed[fix]), ""]
+            continue
+        fixed[fix] = escape_inline(finding.rule_id)
+        body = trusted_inline(fix, newline="<br>") if fix else tr("See the rule's documentation.")
+        summary = "<details><summary>" + tr("How to fix") + "</summary>"
+        lines += [line, summary, "", body, "</details>", ""]
     return lines
 
 
-def _rule_link(report: CheckReport, finding: Finding) -> str:
-    text = escape_inline(finding.rule_id)
-    url = safe_url(rule_help_uri(report.rule_for(finding)))
-    return f"[{text}]({url})" if url else text
+def _finding_line(report: CheckReport, finding: Finding, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``**high** RULE at file:line: message``, the message cut at ``limit``."""
+    tr = _tr(report)
+    severity = escape_inline(term(tr, "severity", finding.severity))
+    if finding.status == "error":
+        severity += " (" + tr("evaluation error") + ")"
+    if finding.status == "policy_error":
+        severity += " (" + tr("policy error: tell the policy owner") + ")"
+    rule = escape_inline(finding.rule_id)
+    # Messages often open with what the headline already shows: the rule id (an evaluation
+    # error's) or the project ('credit-scoring: data quality evidence is missing').
+    message = finding.message.removeprefix(f"{finding.rule_id}: ")
+    message = message.removeprefix(f"{report.project}: ")
+    return tr(
+        "**{severity}** {rule} at {where}: {message}",
+        severity=severity,
+        rule=rule,
+        where=_where(report, finding),
+        message=escape_inline(_shortened(message, limit)),
+    )
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut at ``limit`` characters, at the end of a clause ('; ', ', ') or a word when
+    one is near, with ``…``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    for boundary in ("; ", ", ", " "):
+        end = cut.rfind(boundary)
+        if end > limit // 2:
+            return cut[:end].rstrip(",;") + " …"
+    return cut + "…"
+
+
+def _folded_findings(report: CheckReport) -> list[str]:
+    """Warnings, waived findings and rules not yet effective, each kind folded."""
+    tr = _tr(report)
+    warnings = [
+        "- " + _finding_line(report, finding, MAX_FOLDED_CHARS)
+        for finding in ordered(report.warnings)
+    ]
+    waived = []
+    for finding in ordered(report.waived):
+        waiver = finding.waiver
+        rule, where = escape_inline(finding.rule_id), _where(report, finding)
+        if waiver is None:
+            waived.append("- " + tr("{rule} at {where}", rule=rule, where=where))
+            continue
+        waived.append(
+            "- "
+            + tr(
+                "{rule} at {where}, approved by {approver}, {ticket}, expires {expires}: {reason}",
+                rule=rule,
+                where=where,
+                approver=escape_inline(waiver.approved_by, limit=80),
+                ticket=escape_inline(waiver.ticket, limit=60),
+                expires=waiver.expires.isoformat(),
+                reason=escape_inline(_shortened(waiver.reason, MAX_REASON_CHARS)),
+            )
+        )
+    later = [
+        "- "
+        + tr(
+            "from {date}", date=finding.effective_from.isoformat() if finding.effective_from else ""
+        )
+        + " · "
+        + _finding_line(report, finding, MAX_FOLDED_CHARS)
+        for finding in sorted(
+            report.not_yet_effective, key=lambda f: (f.effective_from or report.today, f.rule_id)
+        )
+    ]
+    return [
+        *_fold(
+            tr("Warnings: {count} finding(s) below the blocking severity", count=len(warnings)),
+            warnings,
+        ),
+        *_fold(tr("Waived ({count})", count=len(waived)), waived),
+        *_fold(
+            tr("Not yet effective ({count}): they fail but do not block yet", count=len(later)),
+            later,
+        ),
+    ]
+
+
+def _fold(summary: str, items: list[str]) -> list[str]:
+    """``items`` under a collapsed ``<details>`` (nothing when there is none); ``summary`` is
+    aigov's text, already escaped for HTML."""
+    if not items:
+        return []
+    return ["<details><summary>" + summary + "</summary>", "", *items, "", "</details>", ""]
+
+
+def _notes_section(report: CheckReport) -> list[str]:
+    notes = [f"- {escape_block(note)}" for note in report.notes]
+    return _fold(_tr(report)("Notes ({count})", count=len(notes)), notes)
+
+
+def _packs_line(report: CheckReport) -> str:
+    """The packs' versions and where they came from (digests are in the JSON result), and the
+    policy reference the rule ids are documented in."""
+    tr = _tr(report)
+    packs = ", ".join(f"{escape_inline(p.name)} {escape_inline(p.version)}" for p in report.packs)
+    line = tr(
+        "Packs {packs} from {source}",
+        packs=packs or tr("none"),
+        source=escape_inline(report.policy_source),
+    )
+    reference = _policy_reference(report)
+    if reference:
+        line += f" · [{tr('rule documentation')}]({reference})"
+    return line
+
+
+def _policy_reference(report: CheckReport) -> str | None:
+    """The page documenting the rules of the findings shown, when they share one (the built-in
+    policy reference): one link instead of one per finding keeps the comment short, and
+    ``aigov explain RULE`` gives the same section offline."""
+    links = [
+        rule_help_uri(report.rule_for(finding))
+        for finding in [*report.blocking, *report.warnings, *report.not_yet_effective]
+    ]
+    # A rule whose pack documents nothing has no link, and takes none from the others.
+    pages = {link.partition("#")[0] for link in links if link}
+    if len(pages) != 1:
+        return None
+    return safe_url(pages.pop())
 
 
 def _where(report: CheckReport, finding: Finding) -> str:
@@ -398,10 +309,6 @@ def _where(report: CheckReport, finding: Finding) -> str:
     inside = posixpath.normpath("/" + path).lstrip("/")
     url = safe_url(f"{base.rstrip('/')}/{quote(inside)}{anchor}")
     return f"[{shown}]({url})" if url else shown
-
-
-def _cell(text: str) -> str:
-    return escape_inline(text, newline="<br>", limit=MAX_CELL_CHARS)
 
 
 def _fit(lines: list[str], report: CheckReport, findings: int) -> str:
@@ -430,7 +337,7 @@ def _fit(lines: list[str], report: CheckReport, findings: int) -> str:
             break
         kept.append(line)
         size += len(line) + 1
-    open_details = sum(1 for line in kept if line == "<details>") - sum(
+    open_details = sum(1 for line in kept if line.startswith("<details>")) - sum(
         1 for line in kept if line == "</details>"
     )
     kept += ["", "</details>"] * max(open_details, 0)
