@@ -61,7 +61,8 @@ def test_scenario_is_judged_as_an_expert_does(
     scenario: Scenario, policy: PolicySet, today: dt.date
 ) -> None:
     outcome = judge(scenario, policy, today)
-    assert outcome.agrees, describe(outcome) + "\nwhy: " + scenario.expected.why
+    if not outcome.agrees:
+        pytest.fail(f"{describe(outcome)}\nwhy: {scenario.expected.why}", pytrace=False)
 
 
 def test_the_suite_is_as_large_and_balanced_as_the_issues_ask() -> None:
