@@ -1,7 +1,8 @@
 """``aigov docs [PATH]``: generate the project's deliverables from its files and evidence.
 
 Writes the framing sheet, the data inventory and data quality report, the evaluation report, the
-AI Act Annex IV draft and the monitoring & SLA sheet to ``--out`` (default ``PATH/docs/aigov``),
+AI Act Annex IV draft, the monitoring & SLA sheet and an index page linking them with their status
+(complete, or how many items are missing) to ``--out`` (default ``PATH/docs/aigov``),
 in Markdown and/or HTML, in English or French (``--lang``, else the org config's ``lang``).
 Exit 0 when written, 2 when the repository's files do not load or on a usage error.
 """
@@ -22,8 +23,8 @@ DEFAULT_OUT = "docs/aigov"
 def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
     docs = verbs.add_parser(
         "docs",
-        help="generate the framing sheet, data report, evaluation report, Annex IV draft and "
-        "monitoring & SLA sheet from the repository",
+        help="generate the framing sheet, data report, evaluation report, Annex IV draft, "
+        "monitoring & SLA sheet and their index from the repository",
         description="Render the project's deliverables from aigov.yaml, the model card, the data "
         "contracts and the stored evidence; what the files do not say is marked missing. "
         "Exit 0 when written, 2 on invalid files or a usage error.",

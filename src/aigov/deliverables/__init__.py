@@ -2,8 +2,9 @@
 
 ``aigov docs`` writes, per repository: the framing sheet, the data inventory and data quality
 report, the evaluation report, the AI Act Annex IV technical documentation draft and the
-monitoring & SLA sheet, in Markdown and/or HTML, in English or French. What the files do not say
-is marked missing; evidence that is not there is "not available" — nothing is invented.
+monitoring & SLA sheet, and an index page linking them with their status, in Markdown and/or
+HTML, in English or French. What the files do not say is marked missing; evidence that is not
+there is "not available" — nothing is invented.
 
 - :mod:`~aigov.deliverables.document` — the format-independent document shape;
 - one module per deliverable (:mod:`~aigov.deliverables.framing_sheet`,
@@ -11,9 +12,12 @@ is marked missing; evidence that is not there is "not available" — nothing is 
   :mod:`~aigov.deliverables.annex_iv`, :mod:`~aigov.deliverables.monitoring_sheet`), each a pure
   ``build(sources, writer) -> Deliverable`` made of fact tables;
 - :mod:`~aigov.deliverables.sources` — what they read (the repository, one accessor per evidence
-  source); :mod:`~aigov.deliverables.facts` — how they write it (the writer, the fact tables and
-  their formatters);
-- :mod:`~aigov.deliverables.render` — Markdown and HTML (jinja2, autoescaped) rendering.
+  source); :mod:`~aigov.deliverables.results` — the measured results every document states (one
+  typed source: the Annex IV draft and the evaluation report cannot disagree on a figure);
+  :mod:`~aigov.deliverables.facts` — how they write it (the writer, the fact tables and their
+  formatters); :mod:`~aigov.deliverables.labels` — codes and ISO durations in words;
+- :mod:`~aigov.deliverables.render` — Markdown and HTML (jinja2, autoescaped) rendering, and the
+  index page.
 
 The files ``aigov init`` writes are :mod:`aigov.init.scaffold`'s.
 """
