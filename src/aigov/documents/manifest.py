@@ -786,6 +786,29 @@ class InformationNotice(Document):
     )
 
 
+class PersonalDataBreach(Document):
+    """A personal data breach and what was done about it (Art. 33, 34)."""
+
+    id: NonEmptyStr
+    detected_on: dt.date = Field(description="The day the controller became aware of it")
+    description: str | None = None
+    personal_data: list[NonEmptyStr] = Field(default=[], description="Categories concerned")
+    subjects: int | None = Field(default=None, ge=0, description="Approximate number of people")
+    risk: Literal["unlikely", "risk", "high_risk"] = Field(
+        description="Risk to the rights and freedoms of natural persons"
+    )
+    authority_notified_on: dt.date | None = None
+    authority_reference: str | None = None
+    late_notification_reason: str | None = Field(
+        default=None, description="Art. 33(1): why notification took longer than 72 hours"
+    )
+    subjects_informed_on: dt.date | None = None
+    art34_exception: Literal["encrypted", "measures_taken", "disproportionate_effort"] | None = (
+        Field(default=None, description="Art. 34(3)(a)-(c)")
+    )
+    documented_in: str | None = Field(default=None, description="Art. 33(5) breach register")
+
+
 class PrivacyByDesign(Document):
     """Art. 25 data protection by design and by default."""
 
@@ -827,6 +850,7 @@ class Gdpr(Document):
     record_of_processing: str | None = Field(default=None, description="Art. 30 register entry")
     privacy_by_design: PrivacyByDesign | None = None
     security_measures: list[NonEmptyStr] = Field(default=[], description="Art. 32")
+    breaches: list[PersonalDataBreach] = Field(default=[], description="Art. 33-34")
 
 
 class Risk(Document):
