@@ -90,7 +90,9 @@ def test_criteria_committed_before_the_first_run_pass(tmp_path: Path, store: Pat
 def test_a_criterion_added_after_the_first_run_is_a_finding(tmp_path: Path, store: Path) -> None:
     root = project(tmp_path / "late", store, [("2025-02-10", AUC), ("2025-04-15", AUC + RECALL)])
     message = findings_of(root)[RULE]
-    assert "committed a success criterion after the first run of the POC experiment" in message
+    # The late criterion is named, with its threshold and the date it was committed.
+    assert "committed the success criterion recall (threshold 0.6) on 2025-04-15" in message
+    assert "after the first run of the POC experiment" in message
     assert "churn-poc (2025-03-03T09:00:00+00:00)" in message
 
 
