@@ -51,10 +51,18 @@ def measured(src: Sources, w: Writer) -> Measured:
     """Every success criterion of ``src`` with its measured value (or why it has none)."""
     usable = src.mlflow_evidence(w)
     evidence = usable.evidence
-    by_metric = {read(c, "metric"): c for c in (read(evidence, "criteria") or [])}
+    checked = list(read(evidence, "criteria") or [])
+    by_metric = {read(c, "metric"): c for c in checked}
     results = []
     for index, criterion in enumerate(src.manifest.success_criteria):
-        found: Any = by_metric.get(criterion.metric)
+        # The evidence has one entry per criterion, in the manifest's order; by name otherwise
+        # (evidence collected before the manifest changed).
+        in_order = checked[index] if index < len(checked) else None
+        found: Any = (
+            in_order
+            if read(in_order, "metric") == criterion.metric
+            else by_metric.get(criterion.metric)
+        )
         value = read(found, "value")
         if evidence is None:
             why: str | None = usable.reason or ""
