@@ -143,7 +143,7 @@ def report_view(
         ],
         "trend": list(trend),
         "trend_charts": {key: charts.trend(trend, key) for key in Headline.TRENDS},
-        "trend_labels": TREND_LABELS,
+        "trend_labels": {key: TREND_LABELS[key] for key in Headline.TRENDS},
         "stage_colours": charts.STAGE_COLOURS,
         "stage_labels": charts.STAGE_LABELS,
         "stage_order": {stage: i for i, stage in enumerate(charts.STAGE_LABELS)},
