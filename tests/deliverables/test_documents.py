@@ -299,7 +299,7 @@ def test_french_documents() -> None:
     assert "— version de travail" in annex.splitlines()[0]  # "draft", not "projet"
     for code in ("P5Y", "P1Y", "lower_is_better", "approved_with_conditions", "business_owner"):
         assert code not in "".join(files.values()), code
-    assert "Conservation des journaux" in annex or "1 an" in annex
+    assert "| Journalisation (art. 12) | oui — 1 an |" in annex  # log_retention: P1Y
     evaluation = files["evaluation-report.md"]
     assert "Non disponible : aigov.yaml declares no model.registry" in evaluation
     assert '<html lang="fr">' in files["annex-iv.html"]
