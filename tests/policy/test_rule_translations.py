@@ -191,6 +191,17 @@ def test_a_missing_text_and_malformed_yaml_are_located(make_pack: Callable[..., 
     assert "[yaml.syntax]" in syntax
 
 
+def test_a_translation_that_is_not_a_mapping_is_located(make_pack: Callable[..., Path]) -> None:
+    text = FRENCH.replace(
+        "TEST-OWNER:\n  title: Le projet désigne un responsable métier\n",
+        "TEST-OWNER: Le projet désigne un responsable métier\nTEST-OTHER:\n",
+    )
+    folder = _pack_with(make_pack, {"fr.yaml": text})
+    found = _problems(folder)
+    shown = f"{folder}/locales/fr.yaml:5:1: error: TEST-OWNER: a rule's translation holds its title"
+    assert any(p.startswith(shown) for p in found), found
+
+
 def test_a_language_aigov_does_not_write_is_refused(make_pack: Callable[..., Path]) -> None:
     (problem,) = _problems(_pack_with(make_pack, {"de.yaml": FRENCH}))
     assert "/locales/de.yaml:1:1: error: aigov does not write 'de'" in problem

@@ -127,6 +127,17 @@ def load_locale_file(
                 )
             )
             continue
+        if not isinstance(entry, dict):
+            problems.append(
+                Problem(
+                    document.locate((rule_id,)),
+                    "locale.not-mapping",
+                    "a rule's translation holds its title, message and remediation, indented "
+                    "under its id",
+                    field=str(rule_id),
+                )
+            )
+            continue
         translation, errors = validate_document(RuleTranslation, where)
         problems.extend(
             Problem(
