@@ -31,6 +31,8 @@ ENGLISH: Final[dict[str, str]] = {
     "partial": "in part",
     "internal_control": "internal control (Annex VI)",
     "notified_body": "notified body (Annex VII)",
+    "unlikely": "unlikely to result in a risk",
+    "encrypted": "data encrypted",
 }
 """English labels that are not simply the value with spaces for underscores."""
 

@@ -3,7 +3,7 @@
 Everything in a deliverable comes from the repository, which may be an untrusted pull request:
 HTML is rendered with jinja2 autoescaping (gaps are the only markup added, built with
 :class:`markupsafe.Markup` around escaped text), and Markdown text goes through
-:func:`aigov.report.markdown.escape_inline` (no raw HTML, links, images or mentions).
+:func:`aigov.report.escaping.escape_inline` (no raw HTML, links, images or mentions).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from aigov.deliverables.document import Cell, Deliverable, Gap
 from aigov.i18n import Translator, translator
-from aigov.report.markdown import escape_inline
+from aigov.report.escaping import escape_inline
 from aigov.templating import template_environment
 
 DocumentFormat = Literal["md", "html"]
