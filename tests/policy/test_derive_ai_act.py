@@ -302,3 +302,35 @@ def test_oversight_text_saying_not_applicable_is_no_measure() -> None:
     assert "human_oversight.override says 'not applicable'" in derived["override"]["because"]
     assert derived["stop_procedure"]["value"] is True
     assert derived["oversight_training"]["value"] is False
+
+
+def test_overseers_are_trained_only_with_a_recorded_training_measure() -> None:
+    card = {
+        "human_oversight": {"operators": ["Regulating physicians"], "training": "3-hour module"}
+    }
+    high = {
+        "role": "deployer",
+        "category": "high",
+        "ai_literacy": {"measures": [], "staff_covered": []},
+    }
+    manifest = {"stage": "production", "risk": {"ai_act": high}}
+    derived = derive({"manifest": manifest, "model_card": card, "today": TODAY})["ai_act"]
+    assert derived["overseers_trained"]["value"] is False
+    assert "ai_literacy records no training measure" in derived["overseers_trained"]["because"]
+    high["ai_literacy"] = {"measures": ["training"], "last_delivered_on": "2026-02-01"}
+    derived = derive({"manifest": manifest, "model_card": card, "today": TODAY})["ai_act"]
+    assert derived["overseers_trained"]["value"] is True
+
+
+def test_a_limited_classification_rests_on_the_art_50_answers() -> None:
+    limited = {
+        "role": "provider",
+        "category": "limited",
+        "annex_iii_point": "none",
+        "annex_i_safety_component": False,
+    }
+    unanswered = facts(limited)["unanswered_classification"]
+    assert "risk.ai_act.transparency.interacts_with_people" in unanswered["value"]
+    high = facts({"role": "provider", "category": "high", "annex_iii_area": "employment"})
+    assert high["unanswered_classification"]["value"] == []
+    assert "risk.ai_act.transparency.deep_fake" in high["unanswered"]["value"]

@@ -182,6 +182,7 @@ SCHEMA: Final[dict[str, Any]] = {
         "override": _fact(_BOOL),
         "stop_procedure": _fact(_BOOL),
         "oversight_training": _fact(_BOOL),
+        "overseers_trained": _fact(_BOOL),
         "unanswered_classification": _fact(_STRINGS),
         "unanswered": _fact(_STRINGS),
     },
@@ -259,6 +260,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "override": _recorded(oversight, None, "override", "human_oversight."),
         "stop_procedure": _recorded(oversight, None, "stop_procedure", "human_oversight."),
         "oversight_training": _recorded(oversight, None, "training", "human_oversight."),
+        "overseers_trained": _overseers_trained(oversight, _map(ai.get("ai_literacy"))),
         **_unanswered(ai, roles["value"], point, stage),
     }
 
@@ -625,6 +627,25 @@ def _recorded(
     return _fact_of(False, f"no {where}{text} is recorded")
 
 
+def _overseers_trained(oversight: Mapping[str, Any], literacy: Mapping[str, Any]) -> dict[str, Any]:
+    """Art. 26(2): overseers named, with training recorded as a fact (Art. 4 measures delivered
+    on a date), not only described in the model card."""
+    gaps: list[str] = []
+    if not [o for o in _list(oversight.get("operators")) if is_recorded_text(o)]:
+        gaps.append("no overseer is named (human_oversight.operators)")
+    training = _recorded(oversight, None, "training", "human_oversight.")
+    if not training["value"]:
+        gaps.append(training["because"])
+    if not _list(literacy.get("measures")) or _date(literacy.get("last_delivered_on")) is None:
+        gaps.append(
+            "risk.ai_act.ai_literacy records no training measure delivered on a date "
+            "(measures, last_delivered_on)"
+        )
+    if gaps:
+        return _fact_of(False, "; ".join(gaps))
+    return _fact_of(True, "overseers named, trained and the training recorded")
+
+
 def _late_incidents(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     late: list[str] = []
     reasons: list[str] = []
@@ -680,8 +701,9 @@ def _unanswered(
         for key, words in _ART50.items()
         if not isinstance(transparency.get(key), bool)
     ]
-    # A minimal classification claims no Art. 50 situation: it rests on these four answers.
-    (classification if category == "minimal" else others).extend(art50)
+    # Below high-risk, the category is the Art. 50 answer itself (limited: one applies;
+    # minimal: none does): it rests on these four answers.
+    (classification if below_high else others).extend(art50)
     gpai = _map(ai.get("gpai"))
     if "provider" in roles and not isinstance(gpai.get("is_gpai_model"), bool):
         others.append(("risk.ai_act.gpai.is_gpai_model", _GPAI_QUESTION))
