@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.scenarios.suite import (  # noqa: E402
     Outcome,
+    Policies,
     describe,
     judge,
-    load_policy,
     load_scenarios,
     score,
     suite_today,
@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    policy, today = load_policy(), suite_today()
+    policies, today = Policies(), suite_today()
     scenarios = load_scenarios()
     outcomes = []
     for scenario in scenarios:
-        outcome = judge(scenario, policy, today)
+        outcome = judge(scenario, policies, today)
         outcomes.append(outcome)
         print(describe(outcome))
         if args.verbose and not outcome.agrees:

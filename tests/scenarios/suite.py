@@ -6,12 +6,15 @@ texts (GDPR, AI Act, EDPB guidelines) before aigov was run on it::
 
     decision: block                 # pass | block: the gate's verdict an expert gives
     stage: production               # optional: judged as `aigov gate --to STAGE` (a deployment)
+    org: lifecycle                  # optional: judged with org-lifecycle/ instead of org/
     must_block: ["EU AI Act Art. 27"]
     must_not_block: ["GDPR Art. 35"]
     why: <2-4 sentences citing the articles>
 
 Every scenario is evaluated with the built-in packs chosen by the fixed organisation config of
-``tests/scenarios/org/`` (``aigov-org.yaml``) on the fixed date of ``org/suite.yaml``. This
+``tests/scenarios/org/`` (``aigov-org.yaml``) on the fixed date of ``org/suite.yaml``; a scenario
+whose point only a lifecycle rule sees names ``org: lifecycle`` (``org-lifecycle/``: the same
+organisation with the lifecycle pack's cross-document checks). This
 module is shared by ``tests/scenarios/test_scenarios.py`` and ``benchmarks/scenarios.py``.
 """
 
@@ -33,7 +36,9 @@ if TYPE_CHECKING:
 SCENARIOS = Path(__file__).resolve().parent
 ORG = SCENARIOS / "org"
 EXPECTED_FILE = "expected.yaml"
-_KEYS = frozenset({"decision", "stage", "must_block", "must_not_block", "why", "issue"})
+_KEYS = frozenset({"decision", "stage", "org", "must_block", "must_not_block", "why", "issue"})
+ORGS = {"lifecycle": SCENARIOS / "org-lifecycle"}
+"""The other organisations a scenario may be judged with (``org:`` in expected.yaml)."""
 
 
 class ScenarioError(ValueError):
@@ -48,6 +53,7 @@ class Expected:
     must_not_block: tuple[str, ...]
     why: str
     issue: int | None
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,9 @@ def load_expected(path: Path) -> Expected:
     why = data.get("why")
     if not isinstance(why, str) or len(why.split()) < 12:
         raise ScenarioError(f"{path}: why must explain the verdict with its articles")
+    org = data.get("org")
+    if org is not None and org not in ORGS:
+        raise ScenarioError(f"{path}: org must be one of {', '.join(sorted(ORGS))}, got {org!r}")
     must_block = tuple(_articles(path, data, "must_block"))
     if decision == "pass" and must_block:
         raise ScenarioError(f"{path}: a scenario that must pass cannot list must_block")
@@ -134,6 +143,7 @@ def load_expected(path: Path) -> Expected:
         must_not_block=tuple(_articles(path, data, "must_not_block")),
         why=" ".join(why.split()),
         issue=data.get("issue"),
+        org=org,
     )
 
 
@@ -156,14 +166,26 @@ def cites(reference: str, article: str) -> bool:
     return not rest or not (rest[0].isalnum() or rest[0] == ".")
 
 
+class Policies:
+    """The suite's organisations, each loaded once, on first use."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str | None, PolicySet] = {}
+
+    def __getitem__(self, org: str | None) -> PolicySet:
+        if org not in self._loaded:
+            self._loaded[org] = load_policy(ORG if org is None else ORGS[org])
+        return self._loaded[org]
+
+
 def load_policy(org: Path = ORG) -> PolicySet:
-    """The fixed organisation config with the built-in packs it pins, loaded once."""
+    """An organisation config with the built-in packs it pins."""
     from aigov.policy.sources import load_policy_set, parse_policy_source
 
     return load_policy_set(parse_policy_source(str(org)))
 
 
-def judge(scenario: Scenario, policy: PolicySet, today: dt.date) -> Outcome:
+def judge(scenario: Scenario, policies: Policies, today: dt.date) -> Outcome:
     """Check the scenario's repository as ``aigov check`` (or ``aigov gate --to STAGE``) does,
     and compare the verdict with what the scenario expects."""
     from aigov.checking import CheckInputError, CheckOptions, run_check
@@ -171,7 +193,7 @@ def judge(scenario: Scenario, policy: PolicySet, today: dt.date) -> Outcome:
     expected = scenario.expected
     options = CheckOptions(
         path=scenario.path,
-        policy_set=policy,
+        policy_set=policies[expected.org],
         today=today,
         target=expected.stage,
         use_cache=False,

@@ -13,7 +13,6 @@ match aigov's output (see /work/snap/scenario-disagreements.md for the record).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -21,11 +20,11 @@ from tests.scenarios.suite import (
     SCENARIOS,
     Blocking,
     Outcome,
+    Policies,
     Scenario,
     cites,
     describe,
     judge,
-    load_policy,
     load_scenarios,
     misnamed,
     replace_expected,
@@ -33,16 +32,13 @@ from tests.scenarios.suite import (
     suite_today,
 )
 
-if TYPE_CHECKING:
-    from aigov.policy.sources import PolicySet
-
 ALL = load_scenarios()
 KNOWN = yaml.safe_load((SCENARIOS / "known_disagreements.yaml").read_text(encoding="utf-8")) or {}
 
 
 @pytest.fixture(scope="module")
-def policy() -> PolicySet:
-    return load_policy()
+def policies() -> Policies:
+    return Policies()
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +54,9 @@ def _param(scenario: Scenario) -> object:
 
 @pytest.mark.parametrize("scenario", [_param(s) for s in ALL])
 def test_scenario_is_judged_as_an_expert_does(
-    scenario: Scenario, policy: PolicySet, today: dt.date
+    scenario: Scenario, policies: Policies, today: dt.date
 ) -> None:
-    outcome = judge(scenario, policy, today)
+    outcome = judge(scenario, policies, today)
     if not outcome.agrees:
         pytest.fail(f"{describe(outcome)}\nwhy: {scenario.expected.why}", pytrace=False)
 
