@@ -334,3 +334,29 @@ def test_a_limited_classification_rests_on_the_art_50_answers() -> None:
     high = facts({"role": "provider", "category": "high", "annex_iii_area": "employment"})
     assert high["unanswered_classification"]["value"] == []
     assert "risk.ai_act.transparency.deep_fake" in high["unanswered"]["value"]
+
+
+def test_a_deployer_that_rebrands_a_high_risk_system_becomes_its_provider() -> None:
+    rebrand = {
+        "role": "deployer",
+        "category": "high",
+        "uses": {"used_by_organisation": True, "own_name_on_system": True},
+    }
+    roles = facts(rebrand)["roles"]
+    assert roles["value"] == ["deployer", "provider"] and "Art. 25(1)(a)" in roles["because"]
+    minimal = {**rebrand, "category": "minimal"}
+    assert facts(minimal)["roles"]["value"] == ["deployer"]
+
+
+def test_annex_i_only_systems_are_bound_from_the_annex_i_date() -> None:
+    annex_i = {"role": "provider", "category": "high", "annex_i_safety_component": True}
+    early = facts(annex_i)["high_risk_applies"]
+    assert early["value"] is False and "Art. 113(c)" in early["because"]
+    manifest = {"stage": "production", "risk": {"ai_act": annex_i}}
+    later = derive({"manifest": manifest, "today": dt.date(2027, 9, 1)})["ai_act"]
+    assert later["high_risk_applies"]["value"] is True
+    moved = {"dates": {"annex_i_obligations": "2028-08-02"}}
+    still = derive({"manifest": manifest, "today": dt.date(2027, 9, 1), "org": moved})["ai_act"]
+    assert still["high_risk_applies"]["value"] is False
+    both = {**annex_i, "annex_iii_point": "5(b)"}
+    assert facts(both)["high_risk_applies"]["value"] is True

@@ -420,6 +420,16 @@ class SystemUse(Document):
     personal_non_professional: bool | None = Field(
         default=None, description="Used by natural persons in a purely personal activity"
     )
+    own_name_on_system: bool | None = Field(
+        default=None,
+        description="Art. 25(1)(a): the organisation puts its name or trademark on a high-risk "
+        "system another placed on the market",
+    )
+    substantially_modified: bool | None = Field(
+        default=None,
+        description="Art. 25(1)(b)-(c): it substantially modifies a high-risk system, or changes "
+        "the intended purpose of another system so that it becomes high-risk",
+    )
 
 
 class AiLiteracy(Document):

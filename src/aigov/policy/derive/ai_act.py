@@ -134,6 +134,8 @@ _NEEDS_HUMAN_ASSESSMENT: Final = frozenset({"detects_decision_patterns", "prepar
 """Art. 6(3)(c)-(d) presuppose a human assessment the system prepares or is reviewed by."""
 TRANSITION_DATE: Final = dt.date(2026, 8, 2)
 """Art. 111(2): high-risk systems placed on the market or put into service before this date."""
+ANNEX_I_DATE: Final = dt.date(2027, 8, 2)
+"""Art. 113(c): Art. 6(1) and its obligations apply from this date."""
 PUBLIC_AUTHORITIES_DEADLINE: Final = dt.date(2030, 8, 2)
 """Art. 111(2) second sentence: those intended for public authorities comply by this date."""
 INCIDENT_DEADLINES: Final = {
@@ -251,7 +253,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "annex_iii": _fact_of(*_annex_words(ai, point)),
         "profiling": profiling,
         "art_6_3": _art_6_3(ai, gdpr, profiling),
-        "high_risk_applies": _high_risk_applies(ai, today),
+        "high_risk_applies": _high_risk_applies(ai, point, today, _map(context.get("org"))),
         "fria": _fria(ai, point, roles["value"], tags),
         "gpai_open_source": _gpai_open_source(ai),
         "disclosure": _recorded(_map(ai.get("transparency")), "disclosure_made", "disclosure"),
@@ -304,6 +306,21 @@ def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
             + ("puts it into service for its own use" if used else "places it on the market")
             + " under its own name (Art. 3(3), 3(11))"
         )
+    high = ai.get("category") == "high"
+    article_25 = [
+        words
+        for key, words in (
+            ("own_name_on_system", "puts its name or trademark on it (Art. 25(1)(a))"),
+            (
+                "substantially_modified",
+                "substantially modifies it or its purpose (Art. 25(1)(b)-(c))",
+            ),
+        )
+        if uses.get(key) is True
+    ]
+    if high and article_25 and "provider" not in roles:
+        roles.append("provider")
+        reasons.append("provider derived: the organisation " + " and ".join(article_25))
     if used and not personal and "deployer" not in roles:
         roles.append("deployer")
         reasons.append(
@@ -504,7 +521,18 @@ def _art_6_3(
     return _fact_of(True, f"condition {named}, no profiling")
 
 
-def _high_risk_applies(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+def _high_risk_applies(
+    ai: Mapping[str, Any], point: str | None, today: dt.date, org: Mapping[str, Any]
+) -> dict[str, Any]:
+    # Art. 113(c): a system high-risk only as an Annex I safety component (Art. 6(1)) is bound
+    # from 2027-08-02, or the date the organisation moved it to.
+    annex_i_date = _date(_map(org.get("dates")).get("annex_i_obligations")) or ANNEX_I_DATE
+    if ai.get("annex_i_safety_component") is True and point is None and today < annex_i_date:
+        return _fact_of(
+            False,
+            f"high-risk only as an Annex I safety component (Art. 6(1)): bound from "
+            f"{annex_i_date} (Art. 113(c))",
+        )
     market = _map(ai.get("market"))
     placed = _date(market.get("placed_on_market"))
     if placed is None:
