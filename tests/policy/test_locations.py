@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from tests.conftest import EXAMPLES, CliResult
 from aigov.documents.contract_fields import contract_fields
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.model_card import PLACEHOLDER
+from aigov.policy.engine import offending_item
 from aigov.policy.findings import Finding
 from aigov.policy.pack import PolicyRule
 from aigov.policy.paths import ContextPath, parse_path
@@ -266,3 +268,19 @@ def test_missing_sections_do_not_gather_on_the_first_lines(
     # A project not yet in production is not said to be in production.
     assert not any("is in production" in f["message"] for f in findings)
     assert all(not re.search(r"\b(null|None)\b", f["message"]) for f in findings)
+
+
+def test_the_failing_item_is_found_cheaply_in_large_lists() -> None:
+    """Each try converts only what the assert reads, the list cut to one item: a manifest of
+    20,000 approvals and 20,000 stakeholders costs milliseconds, not a conversion per try."""
+    rule = _POLICY_SET.rule("LC-APPROVAL-DATES")
+    assert rule is not None
+    approval = {"to_stage": "poc", "committee": "C", "decision": "approved", "reference": "R"}
+    approvals = [{**approval, "date": "2025-01-01"} for _ in range(20_000)]
+    approvals[7] = {**approval, "date": "2027-01-01"}
+    stakeholders = [{"name": f"P{i}", "role": "data_science"} for i in range(20_000)]
+    manifest = {"metadata": {"id": "x", "stakeholders": stakeholders}, "approvals": approvals}
+    context = {"manifest": manifest, "today": dt.date(2026, 11, 24)}
+    started = time.perf_counter()
+    assert offending_item(rule, context, ("manifest", "approvals")) == 7
+    assert time.perf_counter() - started < 1.0

@@ -197,9 +197,7 @@ def evaluate(
             findings.append(_policy_error(rule, outcome, policy_set, waiver))
             continue
         findings.append(
-            _finding(
-                rule, outcome, rule_context, prepared, repository, effective_from, waiver, fixes
-            )
+            _finding(rule, outcome, rule_context, repository, effective_from, waiver, fixes)
         )
     return Result(
         project=manifest.metadata.id,
@@ -242,7 +240,6 @@ def _finding(
     rule: PolicyRule,
     outcome: RuleOutcome,
     context: Mapping[str, Any],
-    prepared: PreparedContext,
     repository: Repository,
     effective_from: dt.date | None,
     waiver: AppliedWaiver | None,
@@ -251,7 +248,7 @@ def _finding(
     spec = rule.rule
     source = outcome.unavailable_source
     source_fix = fixes.get(source) if source is not None else None
-    target, item = finding_target(rule, outcome, context, prepared)
+    target, item = finding_target(rule, outcome, context)
 
     def text(lang: str, title: str, message: str, remediation: str) -> FindingText:
         tr = translator(lang)
@@ -299,13 +296,12 @@ def rule_finding(
     rule: PolicyRule,
     outcome: RuleOutcome,
     context: Mapping[str, Any],
-    prepared: PreparedContext,
     repository: Repository,
     effective_from: dt.date | None = None,
 ) -> Finding:
     """The finding :func:`evaluate` makes of a rule that failed against ``context`` (with its
     ``params``), unwaived: what ``aigov policy test`` checks a fail fixture's finding with."""
-    return _finding(rule, outcome, context, prepared, repository, effective_from, None, {})
+    return _finding(rule, outcome, context, repository, effective_from, None, {})
 
 
 def _message(
@@ -372,17 +368,14 @@ def _severity(policy_set: PolicySet, rule_id: str) -> str | None:
 
 DOCUMENT_ROOTS: Final = ("manifest", "model_card", "contracts")
 """The context roots read from the repository's files, where a finding can point."""
-MAX_ITEMS_TRIED: Final = 200
+MAX_ITEMS_TRIED: Final = 100
 """The items of a list :func:`offending_item` tries one by one (a finding about a later one
 points at the list): each try converts the list's root again."""
 _SELECTOR = re.compile(r"\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([^\]]*?)\s*\]")
 
 
 def finding_target(
-    rule: PolicyRule,
-    outcome: RuleOutcome,
-    context: Mapping[str, Any],
-    prepared: PreparedContext,
+    rule: PolicyRule, outcome: RuleOutcome, context: Mapping[str, Any]
 ) -> tuple[str | None, int | None]:
     """The context path a failed rule's finding points at, and the index of the item of a list
     it is about (what ``[*]`` stands for in its message), if any.
@@ -403,7 +396,7 @@ def finding_target(
     if named is not None:
         list_path = parse_path(_list_text(named))
         if list_path is not None:
-            item = offending_item(rule, prepared, context, list_path)
+            item = offending_item(rule, context, list_path)
     target = _resolved(template, context, item) if template is not None else None
     missing = outcome.missing
     if missing is not None and missing.startswith(DOCUMENT_ROOTS) and item is None:
@@ -411,38 +404,53 @@ def finding_target(
     return target, item
 
 
-def offending_item(
-    rule: PolicyRule, prepared: PreparedContext, context: Mapping[str, Any], path: ContextPath
-) -> int | None:
+def offending_item(rule: PolicyRule, context: Mapping[str, Any], path: ContextPath) -> int | None:
     """The index of the first item of the list at ``path`` that alone fails the rule's assert,
     when the failure is the item's: the assert holds for the empty list (an ``all`` over it),
     or for another item alone, or the list holds that one item (a rule that names ``[*]`` is
     about its items); None when every item fails alike (an ``exists``, a ``size``, another
-    clause). ``prepared`` is left as it was given."""
+    clause). Tries the first :data:`MAX_ITEMS_TRIED` items."""
     items = lookup(context, path)
-    root = path[0]
-    base = context.get(str(root))
-    if not isinstance(items, list) or not items or not isinstance(base, Mapping | list):
+    root = str(path[0])
+    if not isinstance(items, list) or not items or root not in context:
+        return None
+    # A context of its own, holding only what the assert reads (the list cut to one item per
+    # try), so that each try converts little and the run's context stays as it was.
+    assertion = rule.assertion
+    read = {
+        name: _read_part(value, assertion.fields(name))
+        for name, value in context.items()
+        if name in assertion.roots or name == root
+    }
+    base = read[root]
+    try:
+        narrowed = prepare_context({**read, root: _replaced(base, path[1:], [])})
+    except ExpressionError:
         return None
 
     def fails(replacement: list[Any]) -> bool | None:
-        prepared.bind(str(root), _replaced(base, path[1:], replacement))
+        narrowed.bind(root, _replaced(base, path[1:], replacement))
         try:
-            return not rule.assertion.evaluate_bool(prepared)
+            return not assertion.evaluate_bool(narrowed)
         except MissingField:
             return True
         except ExpressionError:
             return None
 
-    try:
-        failing = [fails([item]) for item in items[:MAX_ITEMS_TRIED]]
-        if True not in failing:
-            return None
-        if len(items) == 1 or False in failing or fails([]) is False:
-            return failing.index(True)
+    failing = [fails([item]) for item in items[:MAX_ITEMS_TRIED]]
+    if True not in failing:
         return None
-    finally:
-        prepared.bind(str(root), base)
+    if len(items) == 1 or False in failing or fails([]) is False:
+        return failing.index(True)
+    return None
+
+
+def _read_part(value: Any, fields: frozenset[str]) -> Any:
+    """``value`` (a context root) with only the ``fields`` an expression reads; whole when it
+    reads none by name (the root as a whole, a list)."""
+    if isinstance(value, Mapping) and fields:
+        return {key: item for key, item in value.items() if key in fields}
+    return value
 
 
 def _replaced(data: Any, path: ContextPath, value: Any) -> Any:

@@ -239,7 +239,7 @@ def fixture_finding(
     if outcome.status not in ("failed", "not_yet_effective"):
         return None
     repository = fixture_repository(rule, fixture, folder)
-    return rule_finding(rule, outcome, context, prepared, repository, effective_from)
+    return rule_finding(rule, outcome, context, repository, effective_from)
 
 
 def _yaml(data: Any) -> str:
