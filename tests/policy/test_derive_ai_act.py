@@ -360,3 +360,18 @@ def test_annex_i_only_systems_are_bound_from_the_annex_i_date() -> None:
     assert still["high_risk_applies"]["value"] is False
     both = {**annex_i, "annex_iii_point": "5(b)"}
     assert facts(both)["high_risk_applies"]["value"] is True
+
+
+def test_an_open_source_annex_iii_system_is_not_excluded_whatever_its_category() -> None:
+    """Art. 2(12): the exclusion is void for a system that is high-risk in fact (Annex III 4(a)
+    without a valid Art. 6(3) derogation), even when the manifest classifies it minimal."""
+    claim = {"ground": "free_open_source", "licence": "MIT", "placed_on_market": True}
+    ranker = {
+        "role": "provider",
+        "category": "minimal",
+        "annex_iii_point": "4(a)",
+        "scope_exclusion": claim,
+    }
+    derived = facts(ranker)
+    assert derived["exclusion_holds"]["value"] is False
+    assert "Annex III 4(a)" in derived["in_scope"]["because"]

@@ -242,8 +242,17 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
     point = _annex_point(ai)
     roles = roles_of(ai)
     profiling = _profiling(ai, gdpr, point)
-    in_scope, exclusion = _scope(ai, stage)
+    art_6_3 = _art_6_3(ai, gdpr, profiling)
     prohibited, unanswered_art5 = _prohibited(ai)
+    # High-risk in fact, whatever the category says: an Annex III use without a valid Art. 6(3)
+    # derogation, or an Annex I safety component (Art. 6(1)-(2)).
+    high_risk = (
+        ai.get("category") in ("high", "prohibited")
+        or (point is not None and not art_6_3["value"])
+        or ai.get("annex_i_safety_component") is True
+        or bool(prohibited["value"])
+    )
+    in_scope, exclusion = _scope(ai, stage, high_risk)
     return {
         "roles": roles,
         "in_scope": in_scope,
@@ -252,7 +261,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "art5_unanswered": unanswered_art5,
         "annex_iii": _fact_of(*_annex_words(ai, point)),
         "profiling": profiling,
-        "art_6_3": _art_6_3(ai, gdpr, profiling),
+        "art_6_3": art_6_3,
         "high_risk_applies": _high_risk_applies(ai, point, today, _map(context.get("org"))),
         "fria": _fria(ai, point, roles["value"], tags),
         "gpai_open_source": _gpai_open_source(ai),
@@ -335,7 +344,9 @@ def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
     return _fact_of(roles, "; ".join(reasons))
 
 
-def _scope(ai: Mapping[str, Any], stage: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _scope(
+    ai: Mapping[str, Any], stage: str, high_risk: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(in_scope, exclusion_holds): an Art. 2 exclusion holds only with its conditions."""
     claim = _map(ai.get("scope_exclusion"))
     ground = claim.get("ground")
@@ -388,8 +399,20 @@ def _scope(ai: Mapping[str, Any], stage: str) -> tuple[dict[str, Any], dict[str,
         holds = f"released under the free and open-source licence {claim.get('licence')}"
         if not is_recorded_text(claim.get("licence")):
             fails.append("no free and open-source licence is named (licence)")
-        if category in ("high", "prohibited"):
-            fails.append(f"it is placed on the market as a {category}-risk system")
+        if category == "prohibited" or ai.get("category") == "prohibited":
+            fails.append("it falls under Art. 5")
+        elif high_risk:
+            fails.append(
+                "it is a high-risk system ("
+                + (
+                    f"classified {category}"
+                    if category == "high"
+                    else f"{_annex_words(ai, _annex_point(ai))[0]}, no valid Art. 6(3) derogation"
+                    if _annex_point(ai)
+                    else "Annex I safety component"
+                )
+                + ")"
+            )
         situations = [
             key
             for key, yes in _map(ai.get("transparency")).items()
@@ -705,6 +728,8 @@ _ANNEX_III_QUESTION: Final = (
 _ANNEX_I_QUESTION: Final = "is it a safety component of an Annex I product? (Art. 6(1))"
 _GPAI_QUESTION: Final = "is it a general-purpose AI model? (Art. 3(63), Art. 53)"
 _WORKERS_QUESTION: Final = "is it used at the workplace on the organisation's workers? (Art. 26(7))"
+_PUBLIC_BODY_QUESTION: Final = "is the deployer a body governed by public law? (Art. 27(1))"
+_PUBLIC_SERVICES_QUESTION: Final = "does the deployer provide public services? (Art. 27(1))"
 _Question = tuple[str, str]
 """(the field to answer, the question and its article)."""
 
@@ -736,15 +761,19 @@ def _unanswered(
     if "provider" in roles and not isinstance(gpai.get("is_gpai_model"), bool):
         others.append(("risk.ai_act.gpai.is_gpai_model", _GPAI_QUESTION))
     deployer_high = "deployer" in roles and category == "high" and point is not None
+    deployer: list[_Question] = []
     if deployer_high and point not in FRIA_POINTS and point != "2":
-        for key, words in (
-            ("public_body", "is the deployer a body governed by public law? (Art. 27(1))"),
-            ("provides_public_services", "does the deployer provide public services? (Art. 27(1))"),
+        if not isinstance(ai.get("public_body"), bool):
+            deployer.append(("risk.ai_act.public_body", _PUBLIC_BODY_QUESTION))
+        if ai.get("public_body") is not True and not isinstance(
+            ai.get("provides_public_services"), bool
         ):
-            if not isinstance(ai.get(key), bool):
-                others.append((f"risk.ai_act.{key}", words))
+            deployer.append(("risk.ai_act.provides_public_services", _PUBLIC_SERVICES_QUESTION))
     if deployer_high and not isinstance(ai.get("affects_workers"), bool):
-        others.append(("risk.ai_act.affects_workers", _WORKERS_QUESTION))
+        deployer.append(("risk.ai_act.affects_workers", _WORKERS_QUESTION))
+    # The deployer's answers decide Art. 27 and Art. 26(7), due before first use: they block
+    # when the system is put into service.
+    (classification if stage == "production" else others).extend(deployer)
     # aigov holds high-risk systems to Art. 9-15 from industrialization: their classification
     # must be settled by then.
     if stage not in ("industrialization", "production"):
