@@ -837,15 +837,14 @@ def art22(manifest: Mapping[str, Any]) -> dict[str, Any]:
     if decision.get("legal_or_similar_effect") is True:
         return {
             "value": True,
-            "because": "solely automated decisions with a legal or similarly significant effect "
-            "(risk.gdpr.automated_decision)",
+            "because": "declared under risk.gdpr.automated_decision",
         }
     if isinstance(point, str) and point.startswith(_SIGNIFICANT_EFFECT_POINTS):
         return {
             "value": True,
-            "because": f"solely automated decisions in an AI Act Annex III point {point} use "
-            "have a similarly significant effect (Recital 71: credit refusal, e-recruiting), "
-            "although legal_or_similar_effect is false",
+            "because": f"AI Act Annex III point {point} decisions have a similarly significant "
+            "effect (Recital 71: credit refusal, e-recruiting), although "
+            "legal_or_similar_effect is false",
         }
     return {"value": False, "because": "the solely automated decisions have no significant effect"}
 
