@@ -279,6 +279,7 @@ def test_gate_decision(tmp_path: Path, repo: Path) -> None:
         ("{{ a.b }}", "text"),
         ("{{a.list[1]}} and {{ a.flag }}", "2 and true"),
         ("{{ a.list }}", "1, 2"),
+        ("{{ a.whole }} / {{ a.ratio }}", "14 / 0.78"),
         ("{{ a.none }} / {{ a.nested }}", 'not recorded / {"x": 1}'),
         ('{{ a["key with space"] }}', "ok"),
         ("{{ a.absent }} / {{ nothing }}", "not recorded / not recorded"),
@@ -298,6 +299,8 @@ def test_message_templates(template: str, expected: str) -> None:
             "key with space": "ok",
             "none": None,
             "nested": {"x": 1},
+            "whole": 14.0,
+            "ratio": 0.78,
         },
         "today": TODAY,
     }

@@ -248,7 +248,7 @@ def test_a_loosened_threshold_points_at_its_line_with_both_values(
     lines = (root / MANIFEST_FILE).read_text(encoding="utf-8").split("\n")
     assert lines[loosened["line"] - 1] == "    threshold: 14"
     assert loosened["field"] == "manifest.success_criteria[1].threshold"
-    assert "rmse" in loosened["message"] and "10.0 → 14.0" in loosened["message"]
+    assert "rmse" in loosened["message"] and "threshold 10 → 14" in loosened["message"]
 
 
 def test_missing_sections_do_not_gather_on_the_first_lines(

@@ -75,6 +75,8 @@ def format_value(value: Any, absent: str = ABSENT_TEXT) -> str:
         text = value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     elif isinstance(value, dt.date):
         text = value.isoformat()
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        text = str(int(value))  # 14, as written in aigov.yaml, not 14.0 (YAML ints read as floats)
     elif isinstance(value, int | float):
         text = str(value)
     else:
