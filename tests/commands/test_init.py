@@ -178,9 +178,14 @@ def test_never_overwrites_without_force(run_cli: RunCli, tmp_path: Path) -> None
     assert "apiVersion: aigov/v1" in (root / "aigov.yaml").read_text(encoding="utf-8")
 
 
+PEOPLE = ["Agents spend their day on the same ten questions.", "Léa Martin", "Nadia Benali", ""]
+"""Problem, business owner and DPO (both required by the built-in packs here), screened by."""
+
+
 def _interactive_input(answers: dict[str, str]) -> str:
-    """The lines a person would type: project fields, then each question that gets asked."""
-    project = ["chatbot-faq", "FAQ chatbot", "Customer care", "Retail", "", "", "", "", ""]
+    """The lines a person would type: the project's identity, each question that gets asked,
+    then who is involved (asked once the screening says which of them the packs require)."""
+    project = ["chatbot-faq", "FAQ chatbot", "Customer care", "Retail", ""]
     lines = list(project)
     given: dict[str, object] = {}
     from aigov.init.screening.questions import parse_answer
@@ -193,7 +198,7 @@ def _interactive_input(answers: dict[str, str]) -> str:
         raw = answers.get(question.id, "no" if question.kind == "yes_no" else "none")
         given[question.id] = parse_answer(question, raw)
         lines.append(raw)
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *PEOPLE]) + "\n"
 
 
 CHATBOT = {
@@ -217,7 +222,12 @@ def test_interactive_prompts_read_stdin(
     result = run_cli("init", str(root), "--interactive", "--today", "2026-11-24")
     assert result.exit_code == 0, result.stderr
     assert "[AI Act Art. 5(1)(a)]" in result.stdout
-    assert "choose one of" in result.stdout
+    assert "choose one of: provider, deployer" in result.stdout  # the values, at once
+    # asked once the screening is known, as the organisation's blocking rules need them
+    assert "Business owner's name (required by LC-OWNER-BUSINESS, high:" in result.stdout
+    assert "Data protection officer's name (required by GDPR-37-DPO-STAKEHOLDER" in result.stdout
+    assert "Who answers this screening (optional)" in result.stdout
+    assert "Business owner's name (optional)" not in result.stdout
     risk = _manifest(root)["risk"]
     assert isinstance(risk, dict)
     assert risk["ai_act"]["role"] == ["deployer"]
@@ -310,3 +320,135 @@ def _drain(fd: int) -> bytes:
 
 def test_every_question_has_a_reference() -> None:
     assert all(q.reference for q in QUESTIONS)
+
+
+def _without(text: str, *keys: str) -> str:
+    return "".join(
+        line + "\n" for line in text.splitlines() if line.strip().split(":")[0] not in keys
+    )
+
+
+def test_what_the_packs_require_is_never_optional(run_cli: RunCli, tmp_path: Path) -> None:
+    """Without a terminal, a person a blocking rule needs stops init, naming the rule."""
+    text = _without(ANSWERS, "business_owner", "data_protection_officer")
+    root = tmp_path / "repo"
+    result = run_cli("init", str(root), "--answers", str(_answers_file(tmp_path, text)))
+    assert result.exit_code == 2
+    assert "--business-owner (required by LC-OWNER-BUSINESS, high: " in result.stderr
+    assert (
+        "--data-protection-officer (required by GDPR-37-DPO-STAKEHOLDER, high: GDPR Art. 37(1)"
+        in (result.stderr)
+    )
+    assert not (root / "aigov.yaml").exists()
+
+
+def test_no_personal_data_no_dpo_required(run_cli: RunCli, tmp_path: Path) -> None:
+    """The DPO rule applies when personal data are processed (its ``when``): init follows it."""
+    text = _without(ANSWERS, "data_protection_officer").split("gdpr:\n")[0]
+    text += "gdpr: {personal_data: no}\n"
+    text = text.replace("profiling: yes", "profiling: no").replace("4(a)", "none")
+    root = tmp_path / "repo"
+    result = run_cli("init", str(root), "--answers", str(_answers_file(tmp_path, text)))
+    assert result.exit_code == 0, result.stderr
+    assert run_cli("check", str(root)).exit_code == 0
+
+
+def test_the_organisation_tuning_decides(run_cli: RunCli, tmp_path: Path) -> None:
+    """An organisation that lowers LC-OWNER-BUSINESS below its blocking severity makes the
+    business owner optional again: requirements come from its packs, not from init."""
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "aigov-org.yaml").write_text(
+        "apiVersion: aigov/v1\nkind: OrgConfig\nblock_on: high\n"
+        "rules:\n  LC-OWNER-BUSINESS: {severity: medium, reason: owners are named at the poc}\n",
+        encoding="utf-8",
+    )
+    text = _without(ANSWERS, "business_owner")
+    answers = str(_answers_file(tmp_path, text))
+    refused = run_cli("init", str(tmp_path / "a"), "--answers", answers)
+    assert refused.exit_code == 2 and "--business-owner" in refused.stderr
+    root = tmp_path / "b"
+    done = run_cli("init", str(root), "--answers", answers, "--policies", str(policies))
+    assert done.exit_code == 0, done.stderr
+    assert run_cli("check", str(root), "--policies", str(policies)).exit_code == 0
+
+
+def test_wrong_answers_are_all_listed_with_the_values_allowed(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    text = (
+        ANSWERS.replace("  social_scoring: no", "  social_scoring: maybe")
+        .replace("annex_iii_point: 4(a)", "annex_iii_point: 4a")
+        .replace("  name: ", "  budget: 3\n  name: ")
+    )
+    result = run_cli("init", str(tmp_path / "r"), "--answers", str(_answers_file(tmp_path, text)))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    answers = str(tmp_path / "answers.yaml")
+    written = text.splitlines()
+    budget = written.index("  budget: 3") + 1
+    scoring = written.index("  social_scoring: maybe") + 1
+    assert any(f"{answers}:{budget}:3: unknown project field 'budget'" in line for line in lines)
+    assert any(
+        f"{answers}:{scoring}:3: art5.social_scoring (AI Act Art. 5(1)(c)): 'maybe' is not an "
+        "answer: answer yes or no" in line
+        for line in lines
+    )
+    assert any(
+        "ai_act.annex_iii_point (AI Act Art. 6(2), Annex III): '4a' is not an answer: choose "
+        "one of: none, 1(a), 1(b)" in line
+        for line in lines
+    )
+    (tmp_path / "good").mkdir()
+    good = str(_answers_file(tmp_path / "good"))
+    stage = run_cli("init", str(tmp_path / "s"), "--answers", good, "--answer", "stage=later")
+    assert "unknown stage 'later': one of ideation, data-exploration" in stage.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_print_questions_writes_a_complete_answers_template(
+    run_cli: RunCli, tmp_path: Path, lang: str
+) -> None:
+    from aigov.i18n import translator
+    from aigov.init.screening.questions import ANNEX_III, flatten
+
+    result = run_cli("init", "--print-questions", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    template = result.stdout
+    tr = translator(lang)
+    lines = template.splitlines()
+    for question in QUESTIONS:  # every question: its article, its prompt, its values, its key
+        at = lines.index(f"{question.id}:")
+        start = max(i for i in range(at) if lines[i].startswith("# ["))
+        block = "\n".join(lines[start:at])
+        assert f"# [{question.reference}] {tr(question.prompt)}" in block, question.id
+        for choice in question.choices:
+            assert choice in block, (question.id, choice)
+        if question.kind == "yes_no":
+            assert tr("yes or no") in block
+    assert all(f"#     {point}: {tr(label)}" in template for point, (_, label) in ANNEX_III.items())
+    people = template.split("\n  business_owner:")[0].splitlines()[-1]
+    assert tr("required by {rules}", rules="LC-OWNER-BUSINESS").split("LC-")[0] in people
+    # the template is an answers file: empty, every question is unanswered; filled, init runs
+    path = tmp_path / "answers.yaml"
+    path.write_text(template, encoding="utf-8")
+    empty = run_cli("init", str(tmp_path / "e"), "--answers", str(path))
+    assert empty.exit_code == 2 and "art5.social_scoring (AI Act Art. 5(1)(c))" in empty.stderr
+    data = yaml.safe_load(ANSWERS)
+    given = {**flatten(data), **data["project"]}
+    filled = [
+        f"{line}{_yaml_value(given.get(line[:-1].strip()))}" if line.endswith(":") else line
+        for line in lines
+    ]
+    path.write_text("\n".join(filled) + "\n", encoding="utf-8")
+    done = run_cli("init", str(tmp_path / "f"), "--answers", str(path), "--lang", lang)
+    assert done.exit_code == 0, done.stderr
+    assert run_cli("check", str(tmp_path / "f")).exit_code == 0
+
+
+def _yaml_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return " yes" if value else " no"
+    return " " + yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).split("\n")[0]

@@ -2,8 +2,11 @@
 
 The AI Act and GDPR screening questions are asked on a terminal; in CI they come from flags
 (``--id``, ``--answer art5.social_scoring=no``…) or an answers file (``--answers FILE``, YAML), and
-a missing answer is an error (exit 2) rather than a guess. Existing files are never overwritten
-without ``--force``. The written repository is validated before the command returns.
+a missing answer is an error (exit 2) rather than a guess. ``--print-questions`` writes the answers
+file to fill in: every question, its article and the values it accepts. What the organisation's
+packs require (``--policies``: a business owner, a DPO when personal data are processed…) is asked
+as required, never as optional (:mod:`aigov.init.requirements`). Existing files are never
+overwritten without ``--force``. The written repository is validated before the command returns.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +24,10 @@ from aigov.documents.types import STAGES
 from aigov.errors import EXIT_PASS, UsageError
 
 if TYPE_CHECKING:
+    from aigov.documents.safe_yaml import YamlDocument
+    from aigov.init.requirements import RequiringRule
     from aigov.init.scaffold import ProjectAnswers
+    from aigov.policy.sources import PolicySet
 
 PROJECT_FIELDS = (
     "id",
@@ -82,48 +88,88 @@ def add_parser(verbs: argparse._SubParsersAction[Any]) -> None:
         help="prompt for missing answers even when standard input is not a terminal",
     )
     init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.add_argument(
+        "--policies",
+        metavar="SOURCE",
+        help="the organisation's policy source, whose blocking rules decide which answers are "
+        "required (default: builtin)",
+    )
+    init.add_argument(
+        "--print-questions",
+        action="store_true",
+        help="print an answers file to fill in (every question, its article and the values it "
+        "accepts) and exit",
+    )
     init.add_argument("--lang", choices=("en", "fr"), help="language of prompts and files")
     init.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD", help="screening date")
 
 
-def _read_answers_file(path: Path) -> dict[str, Any]:
+def _read_answers_file(path: Path) -> YamlDocument:
     from aigov.documents.repository import load_yaml_file
 
     if not path.is_file():
         raise UsageError(f"answers file '{path}' not found")
-    data: dict[str, Any] = load_yaml_file(path, str(path)).data  # a DocumentError: exit 2
-    return data
+    return load_yaml_file(path, str(path))  # a DocumentError: exit 2
 
 
-def _split_answers(raw: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Project fields and flat screening answers, each parsed; unknown keys are errors."""
-    import difflib
-
+def _split_answers(
+    raw: dict[str, Any], where: str, document: YamlDocument | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Project fields and flat screening answers, each parsed. A value left empty is not
+    answered; every unknown key and every answer a question does not accept is reported at
+    once, at its line and column, with the values the question accepts."""
     from aigov.init.screening.questions import QUESTIONS_BY_ID, flatten, parse_answer
+
+    def at(key: str) -> str:
+        for path in (tuple(key.split(".")), (key,)):
+            if document is not None and path in document.positions:
+                line, column = document.positions[path]
+                return f"{where}:{line}:{column}"
+        return where
 
     raw = dict(raw)
     project = raw.pop("project", None) or {}
     if not isinstance(project, dict):
-        raise UsageError(f"{where}: 'project' must be a mapping")
+        raise UsageError(f"{at('project')}: 'project' must be a mapping of its fields")
+    written = {key: f"project.{key}" for key in project}
     for key in PROJECT_FIELDS:
         if key in raw:
             project[key] = raw.pop(key)
+            written[key] = key
+    problems = [
+        f"{at(written[key])}: unknown project field '{key}'" + _did_you_mean(key, PROJECT_FIELDS)
+        for key in sorted(set(project) - set(PROJECT_FIELDS))
+    ]
     screening: dict[str, Any] = {}
     for key, value in flatten(raw).items():
         question = QUESTIONS_BY_ID.get(key)
         if question is None:
             known = [*QUESTIONS_BY_ID, *PROJECT_FIELDS]
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UsageError(f"{where}: unknown question '{key}'{hint}")
-        try:
-            screening[key] = parse_answer(question, value)
-        except ValueError as exc:
-            raise UsageError(f"{where}: {key}: {exc}") from None
-    unknown = sorted(set(project) - set(PROJECT_FIELDS))
-    if unknown:
-        raise UsageError(f"{where}: unknown project field '{unknown[0]}'")
-    return {k: str(v) for k, v in project.items() if v is not None}, screening
+            problems.append(f"{at(key)}: unknown question '{key}'" + _did_you_mean(key, known))
+        elif value is not None:  # left empty: not answered yet
+            try:
+                screening[key] = parse_answer(question, value)
+            except ValueError as exc:
+                problems.append(
+                    f"{at(key)}: {key} ({question.reference}): {_shown(value)} is not an "
+                    f"answer: {exc}"
+                )
+    if problems:
+        raise UsageError("\n".join(problems))
+    return {k: str(v) for k, v in project.items() if v is not None and k in PROJECT_FIELDS}, (
+        screening
+    )
+
+
+def _did_you_mean(key: str, known: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _shown(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else str(value).lower()
 
 
 def _prompt_text(
@@ -142,11 +188,14 @@ def _prompt_text(
 
 def run(args: argparse.Namespace) -> int:
     from aigov.i18n import translator
+    from aigov.init.requirements import required_fields
     from aigov.init.scaffold import scaffold, slug
     from aigov.init.screening import screen
     from aigov.init.screening.questions import QUESTIONS_BY_ID
 
     tr = translator(args.lang)
+    if args.print_questions:
+        return _print_questions(args, tr)
     root = Path(args.path)
     if root.exists() and not root.is_dir():
         raise UsageError(f"'{args.path}' is not a folder")
@@ -157,18 +206,23 @@ def run(args: argparse.Namespace) -> int:
     )
     targets = ["aigov.yaml", "MODEL_CARD.md", f"contracts/{contract_name}.odcs.yaml"]
     _refuse_to_overwrite(root, targets[:2], args.force, tr)
-    if args.interactive or (not args.no_input and sys.stdin.isatty()):
+    policy_set = _policies(args.policies)
+    interactive = args.interactive or (not args.no_input and sys.stdin.isatty())
+    if interactive:
         _ask_interactively(project, answers, root, tr)
     else:
         _require_every_answer(project, answers, tr)
     answers = {k: v for k, v in answers.items() if k in QUESTIONS_BY_ID}
     screening = screen(answers, tr)
+    today = args.today or dt.date.today()
+    # What the organisation's blocking rules need, now that the screening says what applies.
+    required = required_fields(policy_set, _project_answers(project, tr), screening, today)
+    if interactive:
+        _ask_people(project, required, tr)
+    else:
+        _require_people(project, required, tr)
     files = scaffold(
-        _project_answers(project, tr),
-        screening,
-        today=args.today or dt.date.today(),
-        tr=tr,
-        lang=args.lang or "en",
+        _project_answers(project, tr), screening, today=today, tr=tr, lang=args.lang or "en"
     )
     _refuse_to_overwrite(root, list(files), args.force, tr)
     for relative, text in files.items():
@@ -181,13 +235,65 @@ def run(args: argparse.Namespace) -> int:
     return _report(root, files, screening, tr)
 
 
+def _policies(source: str | None) -> PolicySet:
+    """The organisation's packs (``--policies``, default: the built-in ones)."""
+    from aigov.policy.cache import default_cache
+    from aigov.policy.pack import PolicyLoadError
+    from aigov.policy.sources import load_policy_set, parse_policy_source
+
+    try:
+        return load_policy_set(parse_policy_source(source), cache=default_cache())
+    except PolicyLoadError as exc:
+        problems = "\n".join(str(problem) for problem in exc.problems)
+        raise UsageError(f"the policy packs cannot be loaded:\n{problems}") from None
+    except (ValueError, FileNotFoundError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _print_questions(args: argparse.Namespace, tr: Any) -> int:
+    """The answers file to fill in, on standard output. A project field is marked required
+    when a blocking rule needs it for some screening (no personal data, or personal data)."""
+    from aigov.init.answers_template import answers_template
+    from aigov.init.requirements import required_fields
+    from aigov.init.scaffold import ProjectAnswers
+    from aigov.init.screening import screen
+
+    policy_set = _policies(args.policies)
+    stage = args.stage or "ideation"
+    project = ProjectAnswers(id="project", name="-", owner="-", business_unit="-", stage=stage)
+    required: dict[str, tuple[RequiringRule, ...]] = {}
+    for personal_data in (False, True):
+        screening = screen(_plainest_answers(personal_data), tr)
+        today = args.today or dt.date.today()
+        for name, rules in required_fields(policy_set, project, screening, today).items():
+            known = {rule.id for rule in required.get(name, ())}
+            required[name] = (*required.get(name, ()), *(r for r in rules if r.id not in known))
+    sys.stdout.write(answers_template(tr, required, stage=stage))
+    return EXIT_PASS
+
+
+def _plainest_answers(personal_data: bool) -> dict[str, Any]:
+    """Every asked question answered no (or none), but whether personal data are processed."""
+    from aigov.init.screening.questions import NONE, asked_questions
+
+    answers: dict[str, Any] = {"gdpr.personal_data": personal_data}
+    while pending := [q for q in asked_questions(answers) if q.id not in answers]:
+        question = pending[0]
+        plain: Any = {"yes_no": False, "text": "", "choices": []}.get(question.kind)
+        if question.kind == "choice":
+            plain = NONE if NONE in question.choices else question.choices[0]
+        answers[question.id] = plain
+    return answers
+
+
 def _given_answers(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, Any]]:
     """The project fields and screening answers given up front: the answers file, then the
     flags, then each ``--answer KEY=VALUE`` (a later one wins)."""
     project: dict[str, str] = {}
     answers: dict[str, Any] = {}
     if args.answers is not None:
-        project, answers = _split_answers(_read_answers_file(args.answers), str(args.answers))
+        document = _read_answers_file(args.answers)
+        project, answers = _split_answers(document.data, str(args.answers), document)
     for key in PROJECT_FIELDS:
         value = getattr(args, key, None)
         if value:
@@ -217,16 +323,13 @@ def _refuse_to_overwrite(root: Path, files: Sequence[str], force: bool, tr: Any)
 def _ask_interactively(
     project: dict[str, str], answers: dict[str, Any], root: Path, tr: Any
 ) -> None:
-    """Ask on the terminal for every project field and screening question not given yet."""
+    """Ask on the terminal for the project's identity and every screening question not given
+    yet; who is involved comes after (:func:`_ask_people`), once the screening says which
+    of them the organisation's packs require."""
     from aigov.init.scaffold import slug
     from aigov.init.screening.questions import asked_questions, parse_answer
 
-    def ask(prompt: str) -> str:
-        try:
-            return input(prompt)
-        except EOFError:
-            raise UsageError(tr("input ended before every question was answered")) from None
-
+    ask = _asker(tr)
     print(tr("aigov init: answer the questions (Enter keeps the [default])."))
     defaults = {"id": slug(root.resolve().name), "stage": "ideation"}
     labels = {
@@ -235,10 +338,6 @@ def _ask_interactively(
         "owner": tr("Owner (accountable person or team)"),
         "business_unit": tr("Business unit"),
         "stage": tr("Stage ({stages})", stages=", ".join(STAGES)),
-        "problem": tr("Business problem, in one sentence (optional)"),
-        "business_owner": tr("Business owner's name (optional)"),
-        "data_protection_officer": tr("Data protection officer's name (optional)"),
-        "screened_by": tr("Who answers this screening (optional)"),
     }
     for key, label in labels.items():
         if key in project:
@@ -256,6 +355,67 @@ def _ask_interactively(
             section = question.section
             print(f"\n== {tr(section)} ==")
         answers[question.id] = _ask_question(ask, question, tr, parse_answer)
+
+
+def _asker(tr: Any) -> Callable[[str], str]:
+    def ask(prompt: str) -> str:
+        try:
+            return input(prompt)
+        except EOFError:
+            raise UsageError(tr("input ended before every question was answered")) from None
+
+    return ask
+
+
+_PEOPLE_LABELS = {
+    "problem": "Business problem, in one sentence",
+    "business_owner": "Business owner's name",
+    "data_protection_officer": "Data protection officer's name",
+    "screened_by": "Who answers this screening",
+}
+
+
+def _need(name: str, required: Mapping[str, tuple[RequiringRule, ...]], tr: Any) -> str:
+    """``required by LC-OWNER-BUSINESS, high: …`` or ``optional``."""
+    rules = required.get(name)
+    if not rules:
+        return str(tr("optional"))
+    return str(tr("required by {rules}", rules="; ".join(rule.cited() for rule in rules)))
+
+
+def _ask_people(
+    project: dict[str, str], required: Mapping[str, tuple[RequiringRule, ...]], tr: Any
+) -> None:
+    """Who is involved and the problem: each marked required when a blocking rule of the
+    organisation's packs would fail without it, and then asked until answered."""
+    ask = _asker(tr)
+    print()
+    for key, label in _PEOPLE_LABELS.items():
+        if key in project:
+            continue
+        shown = f"{tr(label)} ({_need(key, required, tr)})"
+        value = _prompt_text(ask, shown, None, key in required)
+        if value:
+            project[key] = value
+
+
+def _require_people(
+    project: dict[str, str], required: Mapping[str, tuple[RequiringRule, ...]], tr: Any
+) -> None:
+    """Without a terminal, what a blocking rule needs must have been given."""
+    missing = [
+        f"--{key.replace('_', '-')} ({_need(key, required, tr)})"
+        for key in _PEOPLE_LABELS
+        if key in required and key not in project
+    ]
+    if missing:
+        raise UsageError(
+            tr(
+                "required by the organisation's blocking rules, not answered (give flags, "
+                "--answer KEY=VALUE or --answers FILE, or run on a terminal): {missing}",
+                missing=", ".join(missing),
+            )
+        )
 
 
 def _require_every_answer(project: dict[str, str], answers: dict[str, Any], tr: Any) -> None:
@@ -288,7 +448,9 @@ def _project_answers(project: dict[str, str], tr: Any) -> ProjectAnswers:
         )
     stage = project.get("stage", "ideation")
     if stage not in STAGES:
-        raise UsageError(tr("unknown stage '{stage}'", stage=stage))
+        raise UsageError(
+            tr("unknown stage '{stage}': one of {stages}", stage=stage, stages=", ".join(STAGES))
+        )
     return ProjectAnswers(
         id=project["id"],
         name=project["name"],
