@@ -87,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{s.false_positives} false blocks), recall {s.recall:.2f} "
         f"({s.true_positives} of {s.true_positives + s.false_negatives})"
     )
+    for issue in sorted({o.scenario.expected.issue for o in outcomes if o.scenario.expected.issue}):
+        part = score([o for o in outcomes if o.scenario.expected.issue == issue])
+        print(
+            f"  issue {issue}: {part.scenarios} scenarios, decision right {part.decisions_right}, "
+            f"precision {part.precision:.2f}, recall {part.recall:.2f}"
+        )
     print(coverage_line())
     print(f"time: {elapsed:.1f} s ({1000 * elapsed / max(1, s.scenarios):.0f} ms per scenario)")
     if args.record is not None:
