@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -30,6 +31,9 @@ from tests.conftest import EXAMPLES, CliResult
 from aigov.documents.contract_fields import contract_fields
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.documents.model_card import PLACEHOLDER
+from aigov.documents.odcs import odcs_schema
+from aigov.documents.repository import load_repository
+from aigov.policy.context import locate
 from aigov.policy.engine import offending_item
 from aigov.policy.findings import Finding
 from aigov.policy.pack import PolicyRule
@@ -173,7 +177,7 @@ def _holds(line: str, steps: tuple[str | int, ...], file: str) -> bool:
         # A section the manifest lacks: at a top-level key, not the lines every manifest
         # starts with; a contract or card without the field: its first key.
         top = bool(re.match(r"[A-Za-z_][\w-]*:", line))
-        return top and not (file == MANIFEST_FILE and line.startswith(("apiVersion:", "kind:")))
+        return top and not line.startswith(("apiVersion:", "kind:"))
     last = steps[-1]
     if isinstance(last, int):
         return line.lstrip().startswith("- ")
@@ -284,3 +288,28 @@ def test_the_failing_item_is_found_cheaply_in_large_lists() -> None:
     started = time.perf_counter()
     assert offending_item(rule, context, ("manifest", "approvals")) == 7
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_key_a_contract_lacks_points_where_it_is_to_be_written(tmp_path: Path) -> None:
+    """A contract without slaProperties points at the key written before it in the ODCS order
+    (where it is to be added), not at apiVersion on the first line."""
+    contract = (EXAMPLES / "credit-scoring" / "contracts").glob("*.odcs.yaml").__next__()
+    text = contract.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert "slaProperties" in data and text.startswith(("apiVersion", "kind", "version", "#"))
+    kept = {key: value for key, value in data.items() if key != "slaProperties"}
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLES / "credit-scoring", project)
+    written = project / contract.relative_to(EXAMPLES / "credit-scoring")
+    written.write_text(yaml.safe_dump(kept, sort_keys=False), encoding="utf-8")
+    repository = load_repository(project)
+    index = next(i for i, c in enumerate(repository.contracts) if c.file.endswith(contract.name))
+    where = locate(repository, f"contracts[{index}].slaProperties")
+    line = written.read_text(encoding="utf-8").split("\n")[where.line - 1]
+    # The key written before it, in the order the official ODCS schema lists them.
+    order = list(odcs_schema()["properties"])
+    follows = max(
+        (k for k in kept if order.index(k) < order.index("slaProperties")), key=order.index
+    )
+    assert follows not in ("apiVersion", "kind", "version")
+    assert where.file == repository.contracts[index].file and line.startswith(f"{follows}:")

@@ -8,6 +8,7 @@ do (besides the JSON result's ``extra.change``); a policy fixture gives them as 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Mapping
 from typing import Any, Final
@@ -121,7 +122,8 @@ def locate(repository: Repository, path_text: str | None) -> Location:
         and rest[0] < len(repository.contracts)
     ):
         contract = repository.contracts[rest[0]]
-        return contract.document.locate(_contract_path(contract.data, rest[1:]))
+        inner = _contract_path(contract.data, rest[1:])
+        return section_location(contract.document, inner, _contract_sections())
     if root == "contracts" and repository.manifest_document is not None:
         # No such contract file: the manifest's list of contracts is where one is declared.
         return manifest_location(repository.manifest_document, ("data", "contracts"))
@@ -135,22 +137,43 @@ MANIFEST_SECTIONS: Final = tuple(
 
 
 def manifest_location(document: YamlDocument, path: ContextPath) -> Location:
-    """Where ``path`` is written in aigov.yaml, or its nearest written ancestor.
+    """Where ``path`` is written in aigov.yaml, or where it is missing from (see
+    :func:`section_location`)."""
+    return section_location(document, path, MANIFEST_SECTIONS)
 
-    A top-level section the file lacks has no ancestor but the file itself, whose first line
-    (``apiVersion``) would gather every such finding: it is placed instead at the section that
-    comes before it in the manifest's order (where it is to be written), else the one after it.
+
+_IDENTITY_KEYS: Final = frozenset({"apiVersion", "kind", "version"})
+"""Top-level keys every such file starts with, which say nothing about a missing section."""
+
+
+def section_location(
+    document: YamlDocument, path: ContextPath, sections: tuple[str, ...]
+) -> Location:
+    """Where ``path`` is written in ``document``, or its nearest written ancestor.
+
+    A top-level key the file lacks has no ancestor but the file itself, whose first line
+    (``apiVersion``) would gather every such finding: it is placed instead at the key that comes
+    before it in the order of ``sections`` (the document's keys as its schema declares them:
+    where it is to be written), else the one after it.
     """
     if not path or document.has_position(path[:1]):
         return document.locate(path)
     key = str(path[0])
-    index = MANIFEST_SECTIONS.index(key) if key in MANIFEST_SECTIONS else len(MANIFEST_SECTIONS)
-    before = reversed(MANIFEST_SECTIONS[2:index])  # apiVersion and kind say nothing
-    after = MANIFEST_SECTIONS[index + 1 :]
+    index = sections.index(key) if key in sections else len(sections)
+    before = [s for s in reversed(sections[:index]) if s not in _IDENTITY_KEYS]
+    after = [s for s in sections[index + 1 :] if s not in _IDENTITY_KEYS]
     for section in (*before, *after):
         if document.has_position((section,)):
             return document.locate((section,))
     return document.locate(())
+
+
+@functools.cache
+def _contract_sections() -> tuple[str, ...]:
+    """The top-level keys of an ODCS contract in the order of its official schema."""
+    from aigov.documents.odcs import odcs_schema
+
+    return tuple(odcs_schema().get("properties", {}))
 
 
 def _contract_path(data: Mapping[str, Any], path: ContextPath) -> ContextPath:
