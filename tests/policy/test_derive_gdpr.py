@@ -75,6 +75,26 @@ def test_secrecy_levels_are_not_personal_data(level: str) -> None:
     }
 
 
+def test_names_and_descriptions_that_only_look_personal() -> None:
+    looks = contract(
+        {"name": "email_template_id", "description": "Which e-mail template the alert used"},
+        {
+            "name": "atm_device_id",
+            "description": "Identifier of the ATM, a machine owned by the bank (asset register id)",
+        },
+        {"name": "email_count_7d"},
+    )
+    assert contract_personal_data([looks])["value"] is False
+    real = contract(
+        {"name": "customer_email_hash"},
+        {"name": "device_id", "description": "Advertising device of the customer"},
+    )
+    assert [c["reason"] for c in contract_personal_data([real])["columns"]] == [
+        "e-mail address",
+        "device or online identifier",
+    ]
+
+
 def test_a_table_or_a_column_states_it_holds_no_personal_data() -> None:
     opted_out_table = contract_context(
         {
@@ -84,7 +104,7 @@ def test_a_table_or_a_column_states_it_holds_no_personal_data() -> None:
                     "customProperties": [{"property": "personalData", "value": False}],
                     "properties": [{"name": "email_template"}, {"name": "owner", "tags": ["pii"]}],
                 },
-                {"name": "sends", "properties": [{"name": "email_subject_line"}]},
+                {"name": "sends", "properties": [{"name": "recipient_email"}]},
             ]
         },
         "contracts/mail.odcs.yaml",
@@ -94,7 +114,7 @@ def test_a_table_or_a_column_states_it_holds_no_personal_data() -> None:
     # and the other table is judged on its own.
     assert [c["column"] for c in found["columns"]] == [
         "templates.owner",
-        "sends.email_subject_line",
+        "sends.recipient_email",
     ]
     column = contract(
         {"name": "email_hash", "customProperties": [{"property": "personalData", "value": "false"}]}

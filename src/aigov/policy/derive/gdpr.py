@@ -63,10 +63,16 @@ _PII_CLASSIFICATIONS: Final = frozenset(
 _OPT_OUT_TAGS: Final = frozenset({"no-personal-data", "no-pii", "anonymous", "anonymised"})
 _PII_KEYS: Final = frozenset({"pii", "personaldata", "containspersonaldata", "personal_data"})
 
+_KEEPS_MEANING: Final = (
+    r"address(?:es)?|addr|hash(?:ed)?|id|ids|raw|clean|norm|normali[sz]ed|primary|secondary|work"
+    r"|home|personal|private|mobile|enc|encrypted|masked|token|value|text|\d+"
+)
 # Column semantics, matched on the name split into lower-case words joined by "_"
 # (customerEmail -> customer_email): (pattern, what it is).
 _NAME_SEMANTICS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
-    (re.compile(rf"(?:^|_)(?:{pattern})(?:_|$)"), meaning)
+    # The personal noun ends the name, or is followed only by words that keep its meaning
+    # (customer_email_hash, phone_number_2): email_template_id names a template, not an address.
+    (re.compile(rf"(?:^|_)(?:{pattern})(?:_(?:{_KEEPS_MEANING}))*$"), meaning)
     for pattern, meaning in (
         (r"e_?mails?(?:_address(?:es)?)?|courriels?|mail_address(?:es)?", "e-mail address"),
         (
@@ -130,6 +136,18 @@ _DESCRIPTION_SEMANTICS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         ),
     )
 )
+_ABOUT_THINGS: Final = re.compile(
+    r"\b(?:machines?|assets?|templates?|catalog(?:ue)?|equipment|terminals?|atms?|sensors?"
+    r"|devices? owned by|products?|articles?|skus?|stores?|shops?|branch(?:es)?|servers?"
+    r"|appliances?|vehicles? of the fleet)\b",
+    re.IGNORECASE,
+)
+_ABOUT_PEOPLE: Final = re.compile(
+    r"\b(?:customers?|clients?|persons?|people|users?|employees?|staff|patients?|applicants?"
+    r"|individuals?|holders?|subscribers?|members?|citizens?|students?|candidates?|borrowers?"
+    r"|policyholders?|natural person|data subjects?)\b",
+    re.IGNORECASE,
+)
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD: Final = re.compile(r"[^a-z0-9]+")
 
@@ -177,7 +195,16 @@ def _marking(field: Mapping[str, Any]) -> str | None:
 
 
 def _semantics(field: Mapping[str, Any]) -> str | None:
-    """What the column's name, type or description says it holds, if personal data."""
+    """What the column's name, type or description says it holds, if personal data. The
+    contract's own description outranks the name: a column it says identifies a machine, a
+    template or a product relates to no person (Art. 4(1))."""
+    description = field.get("description")
+    if (
+        isinstance(description, str)
+        and _ABOUT_THINGS.search(description)
+        and not _ABOUT_PEOPLE.search(description)
+    ):
+        return None
     options = field.get("logicalTypeOptions")
     if isinstance(options, Mapping) and str(options.get("format", "")).lower() == "email":
         return "format email"
@@ -188,7 +215,6 @@ def _semantics(field: Mapping[str, Any]) -> str | None:
             for pattern, meaning in _NAME_SEMANTICS:
                 if pattern.search(words):
                     return f"{key}: {meaning}" if key != "name" else meaning
-    description = field.get("description")
     if isinstance(description, str):
         for pattern, meaning in _DESCRIPTION_SEMANTICS:
             if pattern.search(description):
