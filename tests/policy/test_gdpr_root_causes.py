@@ -62,7 +62,7 @@ def test_a_missing_dpia_is_one_finding_with_its_chain(run_cli: Run, tmp_path: Pa
     # screened (criteria implied by the Annex III use and the automated decision; the others
     # unanswered) -> triggered -> done, in one message
     assert dpia["message"] == (
-        "DPIA of credit-scoring at production: screened: WP248 criteria met: 1, 2; unanswered: "
+        "DPIA (GDPR Art. 35) of credit-scoring at production: screened: WP248 criteria met: 1, 2; unanswered: "
         "3, 4, 5, 6, 7, 8, 9 → triggered: required (Art. 35(3)(a), 2 criteria) → done: no "
         "status, no reference"
     )
