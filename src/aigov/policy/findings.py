@@ -98,8 +98,8 @@ class Finding(ResultValue):
     column: int = Field(default=0, ge=0, description="1-based column; 0 when unknown.")
     field: str = Field(
         default="",
-        description="The context path the finding is about (`manifest.risk.gdpr.dpia`); empty "
-        "when unknown.",
+        description="The context path the finding is about (`manifest.risk.gdpr.dpia`; an item "
+        "of a list by its index, `manifest.success_criteria[1].threshold`); empty when unknown.",
     )
     effective_from: dt.date | None = Field(
         default=None, description="The date the rule applies from, when it has one."
