@@ -126,3 +126,26 @@ def test_progress_bar_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
     quiet = Terminal()
     ProgressBar(quiet).update(10, 10)
     assert quiet.getvalue() == ""
+
+
+def test_the_report_names_no_path_of_the_machine_that_ran_it(repos: Path, tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLES
+
+    policies = (EXAMPLES / "org-policies").resolve()
+    scan_file = tmp_path / "scan.json"
+    argv = ["portfolio", "scan", "--dir", str(repos.resolve()), "--no-cache"]
+    assert main([*argv, "--policies", str(policies), "-o", str(scan_file)]) == 0
+    # The scan file keeps where it read from (it is the job's own record)...
+    assert str(policies) in scan_file.read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["portfolio", "report", str(scan_file), "--no-history", "--out", str(out)]) == 0
+    # ...the report people open names the packs and versions, and the folders by their names.
+    for name in ("portfolio.html", "portfolio.json", "portfolio.md"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert str(policies) not in text and str(tmp_path) not in text, name
+    document = json.loads((out / "portfolio.json").read_text(encoding="utf-8"))
+    assert document["scan"]["policy_source"] == "local policy folder"
+    assert document["scan"]["sources"] == ["dir:repos"]
+    markdown = (out / "portfolio.md").read_text(encoding="utf-8")
+    packs = ", ".join(f"{p['name']} {p['version']}" for p in document["scan"]["packs"])
+    assert f"policy packs {packs} (local policy folder)" in markdown
