@@ -67,6 +67,8 @@ gdpr:
   vulnerable_subjects: yes
   innovative_technology: no
   prevents_right_or_service: no
+  minors: no
+  third_country_transfers: no
 """
 
 

@@ -34,6 +34,8 @@ BASE: dict[str, Any] = {
     "gdpr.vulnerable_subjects": False,
     "gdpr.innovative_technology": False,
     "gdpr.prevents_right_or_service": True,
+    "gdpr.minors": False,
+    "gdpr.third_country_transfers": True,
 }
 
 
@@ -67,6 +69,17 @@ def test_the_manifest_written_by_init_answers_all_nine_criteria() -> None:
     assert set(answers) == set(Wp248Criteria.model_fields)
     assert all(isinstance(value, bool) for value in answers.values())
     assert answers["systematic_monitoring"] and answers["prevents_right_or_service"]
+
+
+def test_init_records_the_children_and_transfer_answers() -> None:
+    risk = risk_section(screen(BASE), screened_on=dt.date(2026, 12, 4))
+    assert risk["gdpr"]["minors"] == {"present": False}
+    assert risk["gdpr"]["third_country_transfers"] is True
+    # Children are vulnerable data subjects: criterion 7 met, with 3 and 9 a DPIA is required.
+    with_children = classify_gdpr({**BASE, "gdpr.minors": True})
+    assert with_children.criteria_answers is not None
+    assert with_children.criteria_answers["vulnerable_subjects"] is True
+    assert "vulnerable_subjects" in with_children.triggers
 
 
 def test_without_personal_data_no_criteria_are_claimed() -> None:

@@ -89,6 +89,10 @@ def risk_section(
         if g.art9_condition:
             special["art9_condition"] = g.art9_condition
         gdpr["special_categories"] = special
+    if g.minors is not None:
+        gdpr["minors"] = {"present": g.minors}
+    if g.third_country_transfers is not None:
+        gdpr["third_country_transfers"] = g.third_country_transfers
     if g.automated_decision is not None:
         gdpr["automated_decision"] = g.automated_decision
     dpia: dict[str, Any] = {"status": g.dpia_status}

@@ -60,6 +60,10 @@ class GdprScreening:
     automated_decision: dict[str, Any] | None = None
     criteria_answers: dict[str, bool] | None = None
     """Each of the nine WP248 criteria (keys of :data:`WP248_CRITERIA`) answered true or false."""
+    minors: bool | None = None
+    """Children among the data subjects (Art. 8), None when not asked."""
+    third_country_transfers: bool | None = None
+    """Personal data leaving the EEA (Art. 44), None when not asked."""
 
     @property
     def rationale(self) -> str:
@@ -100,7 +104,9 @@ def classify_gdpr(answers: Answers, tr: Translator | None = None) -> GdprScreeni
         "sensitive_data": sensitive or yes.get("gdpr.highly_personal_data", False),
         "large_scale": large_scale,
         "data_matching": yes.get("gdpr.data_matching", False),
-        "vulnerable_subjects": yes.get("gdpr.vulnerable_subjects", False),
+        # Children are vulnerable data subjects (WP248 rev.01 criterion 7, Recital 38).
+        "vulnerable_subjects": yes.get("gdpr.vulnerable_subjects", False)
+        or yes.get("gdpr.minors", False),
         "innovative_technology": yes.get("gdpr.innovative_technology", False),
         "prevents_right_or_service": yes.get("gdpr.prevents_right_or_service", False),
     }
@@ -136,7 +142,14 @@ def classify_gdpr(answers: Answers, tr: Translator | None = None) -> GdprScreeni
         art9_condition=None if condition in (None, NONE) else str(condition),
         automated_decision=automated,
         criteria_answers=met,
+        minors=_answered(answers, "gdpr.minors"),
+        third_country_transfers=_answered(answers, "gdpr.third_country_transfers"),
     )
+
+
+def _answered(answers: Answers, key: str) -> bool | None:
+    value = answers.get(key)
+    return value if isinstance(value, bool) else None
 
 
 def _dpia_reasons(

@@ -472,6 +472,21 @@ QUESTIONS: Final[tuple[Question, ...]] = (
         asked_if=_yes("gdpr.personal_data"),
         section="GDPR",
     ),
+    Question(
+        "gdpr.minors",
+        "Do the data subjects include children (persons under 18)?",
+        "GDPR Art. 8(1); Recital 38; WP248 rev.01 criterion 7",
+        asked_if=_yes("gdpr.personal_data"),
+        section="GDPR",
+    ),
+    Question(
+        "gdpr.third_country_transfers",
+        "Is personal data transferred outside the EEA (storage, support or a processor in a "
+        "third country)?",
+        "GDPR Art. 44",
+        asked_if=_yes("gdpr.personal_data"),
+        section="GDPR",
+    ),
 )
 """Every screening question, in the order they are asked."""
 
