@@ -52,8 +52,8 @@ def test_a_count_trend_starts_at_zero_and_ends_on_a_round_number() -> None:
 def test_crowded_matrix_cells_list_their_largest_projects_and_count_the_rest() -> None:
     crowd = [_project(i, 4, 3.5, budget=1000.0 * i) for i in range(1, 13)]
     alone = _project(99, 2, 1.0)
-    matrix = charts.matrix([*crowd, alone, _project(100, 1, 1.0).model_copy(
-        update={"impact": None})])  # fmt: skip
+    unscored = _project(100, 1, 1.0).model_copy(update={"impact": None})
+    matrix = charts.matrix([*crowd, alone, unscored])
     cells = {(c["x"], c["y"]): c for c in matrix["cells"]}
     assert len(cells) == 2 and matrix["unplaced"] == 1
     full = max(cells.values(), key=lambda c: len(c["entries"]))
