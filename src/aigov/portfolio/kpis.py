@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from aigov.documents.types import STAGES
+from aigov.policy.coverage import Citation
 from aigov.policy.semver import Version, VersionError
 from aigov.portfolio.kpi_model import (
     NO_DATA,
@@ -345,28 +346,13 @@ def _ttm_summary(days: Sequence[int]) -> AnyTimeToMarket:
 NO_ARTICLE: Final = "No article cited (lifecycle practice or organisation policy)"
 
 
-def _article(reference: str) -> str | None:
-    """``EU AI Act Art. 14(4)`` → ``EU AI Act Art. 14``, ``EU AI Act Annex IV(2)(b)`` →
-    ``EU AI Act Annex IV``; None for a reference that cites no article or annex."""
-    for marker, allowed in (("Art. ", "0123456789"), ("Annex ", "IVXLC")):
-        head, found, rest = reference.partition(marker)
-        if found:
-            number = ""
-            for char in rest:
-                if char not in allowed:
-                    break
-                number += char
-            if number:
-                return f"{head}{marker}{number}"
-    return None
-
-
 def primary_article(references: Iterable[str]) -> str:
-    """The article a finding is counted under: the first one its references cite."""
+    """The article a finding is counted under: the first one its references cite, paragraphs
+    merged (``EU AI Act Art. 14(4)`` → ``EU AI Act Art. 14``, ``Annex IV(2)`` → ``Annex IV``)."""
     for reference in references:
-        article = _article(reference)
-        if article is not None:
-            return article
+        citation = Citation.parse(reference)  # the coverage matrix's reading of a reference
+        if citation is not None:
+            return f"{citation.regulation} {citation.article}"
     return NO_ARTICLE
 
 
