@@ -128,7 +128,7 @@ def load_expected(path: Path) -> Expected:
     if decision not in ("pass", "block"):
         raise ScenarioError(f"{path}: decision must be pass or block, got {decision!r}")
     why = data.get("why")
-    if not isinstance(why, str) or len(why.split()) < 12:
+    if not isinstance(why, str) or len(why.split()) < 12 or not _CITATION.search(why):
         raise ScenarioError(f"{path}: why must explain the verdict with its articles")
     org = data.get("org")
     if org is not None and org not in ORGS:
@@ -147,10 +147,21 @@ def load_expected(path: Path) -> Expected:
     )
 
 
+_CITATION = re.compile(r"\b(Art\. \d+|Annex [IVX]+|Recital \d+)")
+_ARTICLE = re.compile(r"^(GDPR|EU AI Act) (Art\. \d+[a-z]?(\(\w+\))*|Annex [IVX]+)$")
+"""An article as the packs cite it: ``GDPR Art. 35``, ``EU AI Act Art. 53(1)(a)``, ``EU AI Act
+Annex III``."""
+
+
 def _articles(path: Path, data: dict[str, object], key: str) -> list[str]:
     value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ScenarioError(f"{path}: {key} must be a list of article references")
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and _ARTICLE.match(v) for v in value
+    ):
+        raise ScenarioError(
+            f"{path}: {key} must list articles as the packs cite them ('GDPR Art. 35', "
+            f"'EU AI Act Art. 50(1)'), got {value!r}"
+        )
     return list(value)
 
 

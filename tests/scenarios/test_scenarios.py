@@ -13,6 +13,8 @@ match aigov's output (see /work/snap/scenario-disagreements.md for the record).
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -22,9 +24,11 @@ from tests.scenarios.suite import (
     Outcome,
     Policies,
     Scenario,
+    ScenarioError,
     cites,
     describe,
     judge,
+    load_expected,
     load_scenarios,
     misnamed,
     replace_expected,
@@ -76,6 +80,31 @@ def test_the_suite_is_as_large_and_balanced_as_the_issues_ask() -> None:
 def test_every_known_disagreement_names_a_scenario() -> None:
     names = {s.name for s in ALL}
     assert set(KNOWN) <= names, sorted(set(KNOWN) - names)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("decision: maybe\nwhy: x", "decision must be pass or block"),
+        ("decision: block\nwhy: too short", "why must explain"),
+        (
+            "decision: block\nmust_block: [AI Act 27]\nwhy: " + "No FRIA (Art. 27) is done. " * 3,
+            "must_block must list articles as the packs cite them",
+        ),
+        (
+            "decision: pass\nmust_block: [GDPR Art. 35]\nwhy: " + "A DPIA (Art. 35) is done. " * 3,
+            "cannot list must_block",
+        ),
+        ("decision: pass\nverdict: ok\nwhy: x", "unknown key(s) verdict"),
+    ],
+)
+def test_an_expected_file_that_says_too_little_is_refused(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "expected.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape(problem)):
+        load_expected(path)
 
 
 def test_every_scenario_repository_has_its_manifest() -> None:
