@@ -339,3 +339,22 @@ def test_the_credit_scoring_example_derives_what_it_declares() -> None:
     assert facts["undeclared_transfers"]["value"] == []
     # No raw null in any because.
     assert not any("None" in f["because"] or "null" in f["because"] for f in facts.values())
+
+
+def test_bases_the_controller_cannot_use_for_these_people() -> None:
+    public = lawful_bases(
+        {"lawful_basis": "legitimate_interests", "legitimate_interest_assessment": "LIA-1"},
+        {"public_body": True},
+    )
+    assert public["invalid"] == [
+        "'every purpose' on legitimate_interests: legitimate interests is not available to a "
+        "public authority performing its tasks (Art. 6(1) second subparagraph)"
+    ]
+    assert public["without_assessment"] == []  # one root cause, one finding
+    workers = lawful_bases({"lawful_basis": "consent", "data_subjects": ["sales advisers"]})
+    assert workers["because"] == (
+        "'every purpose' on consent: workers' consent is not freely given (Art. 7(4), Recital 43)"
+    )
+    customers = lawful_bases({"lawful_basis": "consent", "data_subjects": ["customers"]})
+    assert customers["invalid"] == []
+    assert lawful_bases({"lawful_basis": "consent"}, {"affects_workers": True})["invalid"]

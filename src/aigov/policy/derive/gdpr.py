@@ -545,7 +545,35 @@ def is_non_answer(value: Any) -> bool:
     return isinstance(value, str) and (not value.strip() or bool(_NON_ANSWER.match(value)))
 
 
-def lawful_bases(gdpr: Mapping[str, Any]) -> dict[str, Any]:
+_WORKERS: Final = re.compile(
+    r"\b(?:employees?|staff|workers?|advisers?|advisors?|agents?|salari[ée]s?|personnel"
+    r"|drivers?|nurses?|teachers?|colleagues?)\b",
+    re.IGNORECASE,
+)
+
+
+def _unavailable_basis(
+    basis: object, gdpr: Mapping[str, Any], ai_act: Mapping[str, Any]
+) -> str | None:
+    """Why ``basis`` cannot be relied on by this controller for these people, if it cannot."""
+    if basis == "legitimate_interests" and ai_act.get("public_body") is True:
+        return (
+            "legitimate interests is not available to a public authority performing its tasks "
+            "(Art. 6(1) second subparagraph)"
+        )
+    if basis == "consent":
+        subjects = " ".join(str(s) for s in gdpr.get("data_subjects") or ())
+        if ai_act.get("affects_workers") is True or _WORKERS.search(subjects):
+            return "workers' consent is not freely given (Art. 7(4), Recital 43)"
+    return None
+
+
+def lawful_bases(
+    gdpr: Mapping[str, Any], ai_act: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The basis of each purpose, the purposes without one, those on a basis this controller
+    cannot use for these people (``invalid``), and legitimate interests without assessment."""
+    ai_act = ai_act or {}
     purposes = [p for p in gdpr.get("purposes") or () if isinstance(p, str)]
     listed = [b for b in gdpr.get("lawful_bases") or () if isinstance(b, Mapping)]
     by_purpose = {str(b.get("purpose")): b for b in listed}
@@ -565,10 +593,16 @@ def lawful_bases(gdpr: Mapping[str, Any]) -> dict[str, Any]:
         elif purposes:
             missing.append(purpose)
     value += [dict(b) for b in listed if str(b.get("purpose")) not in purposes]
+    invalid = [
+        f"'{_short(str(v['purpose']))}' on {v['basis']}: {why}"
+        for v in value
+        if (why := _unavailable_basis(v.get("basis"), gdpr, ai_act)) is not None
+    ]
     without = [
         str(v["purpose"])
         for v in value
         if v.get("basis") == "legitimate_interests"
+        and _unavailable_basis(v.get("basis"), gdpr, ai_act) is None
         and (
             not isinstance(v.get("legitimate_interest_assessment"), str)
             or is_non_answer(v["legitimate_interest_assessment"])
@@ -578,13 +612,21 @@ def lawful_bases(gdpr: Mapping[str, Any]) -> dict[str, Any]:
         because = "no lawful basis for " + ", ".join(f"'{_short(p)}'" for p in missing)
     elif not value:
         because = "no lawful basis is declared (risk.gdpr.lawful_basis or lawful_bases)"
+    elif invalid:
+        because = "; ".join(invalid)
     elif without:
         because = "legitimate interests without an assessment for " + ", ".join(
             f"'{_short(p)}'" for p in without
         )
     else:
         because = "; ".join(f"'{_short(str(v['purpose']))}': {v['basis']}" for v in value)
-    return {"value": value, "missing": missing, "without_assessment": without, "because": because}
+    return {
+        "value": value,
+        "missing": missing,
+        "invalid": invalid,
+        "without_assessment": without,
+        "because": because,
+    }
 
 
 def _short(text: str, length: int = 48) -> str:
@@ -1033,7 +1075,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "contract_personal_data": personal,
         "undeclared_transfers": undeclared_transfers(gdpr, contracts, personal),
-        "lawful_bases": lawful_bases(gdpr),
+        "lawful_bases": lawful_bases(gdpr, (manifest.get("risk") or {}).get("ai_act") or {}),
         "retention": kept,
         "contract_retention": contract_kept,
         "dpia": dpia(manifest),
@@ -1079,6 +1121,7 @@ SCHEMA: Final[dict[str, Any]] = {
         "lawful_bases": _fact(
             _rows("purpose", "basis", "legitimate_interest_assessment"),
             missing=_STRINGS,
+            invalid=_STRINGS,
             without_assessment=_STRINGS,
         ),
         "retention": _fact(
