@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from aigov.policy.waivers import WAIVER_PACK
@@ -104,6 +105,58 @@ def _feasibility_column(feasibility: float) -> int:
     return min(5, max(1, math.floor(feasibility + 0.5)))
 
 
+@dataclass(frozen=True)
+class _MatrixCell:
+    """The projects one cell of the matrix lists: each with its name's lines, and how many the
+    cell holds in all."""
+
+    shown: list[tuple[ProjectKpis, list[str]]]
+    count: int
+
+    @property
+    def lines(self) -> int:
+        """Lines the cell needs: its names, and one for "+ n more"."""
+        return sum(len(text) for _, text in self.shown) + (self.count > len(self.shown))
+
+
+_LINE_H: Final = 17
+_CELL_PAD: Final = 8
+
+
+def _matrix_cell(members: Sequence[ProjectKpis], label_w: float) -> _MatrixCell:
+    """Largest budgets first; up to MATRIX_LINES / 2 projects get two lines each, more get one,
+    and a cell fuller than MATRIX_LINES keeps the last line to say how many more."""
+    ordered = sorted(members, key=lambda p: (-(p.budget or 0), p.name))
+    shown = ordered if len(ordered) <= MATRIX_LINES else ordered[: MATRIX_LINES - 1]
+    most = 2 if len(ordered) <= MATRIX_LINES // 2 else 1
+    return _MatrixCell([(p, wrap(p.name, label_w, 11.5, most)) for p in shown], len(ordered))
+
+
+def _matrix_entries(
+    cell: _MatrixCell, x0: float, y0: float, biggest: float
+) -> list[dict[str, Any]]:
+    """Where each listed project is drawn, its dot (area ∝ budget, colour = stage), its tooltip."""
+    entries = []
+    line = 0
+    for project, text in cell.shown:
+        budget = float(project.budget or 0)
+        amount = money(budget, project.currency) if budget else ""
+        stage = STAGE_LABELS.get(str(project.stage), project.stage)
+        entries.append(
+            {
+                "x": x0 + 10,
+                "y": round(y0 + _CELL_PAD + line * _LINE_H + _LINE_H / 2, 1),
+                "r": round(2.5 + 4.5 * math.sqrt(budget / biggest), 1) if budget else 2.5,
+                "colour": STAGE_COLOURS.get(str(project.stage), "#64748b"),
+                "lines": text,
+                "title": f"{project.name} — {stage}, impact {project.impact}, "
+                f"feasibility {project.feasibility:g}" + (f", budget {amount}" if amount else ""),
+            }
+        )
+        line += len(text)
+    return entries
+
+
 def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
     """Prioritisation matrix as a 5 × 5 grid: impact rows, feasibility columns.
 
@@ -113,93 +166,51 @@ def matrix(projects: Sequence[ProjectKpis]) -> dict[str, Any]:
     first :data:`MATRIX_LINES` - 1 projects and how many more (the projects table has them all).
     """
     left, top, right, bottom, cell_w = 52, 8, 8, 44, 214
-    line_h, pad = 17, 8
-    width = left + 5 * cell_w + right
     placed = [p for p in projects if p.impact is not None and p.feasibility is not None]
     budgets = [float(p.budget) for p in placed if p.budget]
     biggest = max(budgets) if budgets else 1.0
-    cells: dict[tuple[int, int], list[ProjectKpis]] = {}  # (impact, feasibility column)
+    members: dict[tuple[int, int], list[ProjectKpis]] = {}  # (impact, feasibility column)
     for project in placed:
-        key = (
-            min(5, max(1, int(project.impact or 1))),
-            _feasibility_column(project.feasibility or 1),
+        impact = min(5, max(1, int(project.impact or 1)))
+        members.setdefault((impact, _feasibility_column(project.feasibility or 1)), []).append(
+            project
         )
-        cells.setdefault(key, []).append(project)
-    # A cell of up to MATRIX_LINES / 2 projects gives each name two lines; a fuller one, one.
-    label_w = cell_w - 30
-    laid: dict[tuple[int, int], tuple[list[tuple[ProjectKpis, list[str]]], int]] = {}
-    for key, members in cells.items():
-        members = sorted(members, key=lambda p: (-(p.budget or 0), p.name))
-        shown = members if len(members) <= MATRIX_LINES else members[: MATRIX_LINES - 1]
-        most = 2 if len(members) <= MATRIX_LINES // 2 else 1
-        laid[key] = ([(p, wrap(p.name, label_w, 11.5, most)) for p in shown], len(members))
-    # Each impact row is as tall as its fullest cell needs.
+    cells = {key: _matrix_cell(group, cell_w - 30) for key, group in members.items()}
+    # Each impact row is as tall as its fullest cell needs (two lines at least).
     rows_y: dict[int, tuple[float, float]] = {}
     y = float(top)
     for impact in range(5, 0, -1):
-        lines = [
-            sum(len(text) for _, text in laid[(impact, f)][0])
-            + (laid[(impact, f)][1] > len(laid[(impact, f)][0]))
-            for f in range(1, 6)
-            if (impact, f) in laid
-        ]
-        row_h = float(max(2, *lines, 0) * line_h + 2 * pad)
+        lines = [cells[(impact, f)].lines for f in range(1, 6) if (impact, f) in cells]
+        row_h = float(max(2, *lines, 0) * _LINE_H + 2 * _CELL_PAD)
         rows_y[impact] = (y, row_h)
         y += row_h
-    plot_bottom = y
     out_cells = []
-    for (impact, column), (shown_lines, count) in sorted(laid.items()):
-        x0 = left + (column - 1) * cell_w
-        y0, height = rows_y[impact]
-        entries = []
-        line = 0
-        for project, text in shown_lines:
-            budget = float(project.budget or 0)
-            amount = money(budget, project.currency) if budget else ""
-            stage = STAGE_LABELS.get(str(project.stage), project.stage)
-            entries.append(
-                {
-                    "x": x0 + 10,
-                    "y": round(y0 + pad + line * line_h + line_h / 2, 1),
-                    "r": round(2.5 + 4.5 * math.sqrt(budget / biggest), 1) if budget else 2.5,
-                    "colour": STAGE_COLOURS.get(str(project.stage), "#64748b"),
-                    "lines": text,
-                    "title": f"{project.name} — {stage}, impact {project.impact}, "
-                    f"feasibility {project.feasibility:g}"
-                    + (f", budget {amount}" if amount else ""),
-                }
-            )
-            line += len(text)
+    for (impact, column), cell in sorted(cells.items()):
+        x0, (y0, height) = left + (column - 1) * cell_w, rows_y[impact]
+        entries = _matrix_entries(cell, x0, y0, biggest)
+        used = sum(len(e["lines"]) for e in entries)
+        more_y = round(y0 + _CELL_PAD + used * _LINE_H + _LINE_H / 2, 1)
         out_cells.append(
-            {
-                "x": x0,
-                "y": y0,
-                "w": cell_w,
-                "h": height,
-                "entries": entries,
-                "more": count - len(shown_lines),
-                "more_y": round(y0 + pad + line * line_h + line_h / 2, 1),
-            }
-        )
-    rows = [
-        {"value": impact, "y": y0, "h": h, "mid": round(y0 + h / 2, 1)}
-        for impact, (y0, h) in rows_y.items()
-    ]
-    columns = [
-        {"value": f, "x": left + (f - 1) * cell_w, "mid": left + (f - 0.5) * cell_w}
-        for f in range(1, 6)
-    ]
+            {"x": x0, "y": y0, "w": cell_w, "h": height, "entries": entries,
+             "more": cell.count - len(cell.shown), "more_y": more_y}
+        )  # fmt: skip
     return {
-        "width": width,
-        "height": round(plot_bottom + bottom, 1),
+        "width": left + 5 * cell_w + right,
+        "height": round(y + bottom, 1),
         "left": left,
         "top": top,
         "right": left + 5 * cell_w,
-        "bottom": round(plot_bottom, 1),
+        "bottom": round(y, 1),
         "cell_w": cell_w,
-        "line_h": line_h,
-        "rows": rows,
-        "columns": columns,
+        "line_h": _LINE_H,
+        "rows": [
+            {"value": impact, "y": y0, "h": h, "mid": round(y0 + h / 2, 1)}
+            for impact, (y0, h) in rows_y.items()
+        ],
+        "columns": [
+            {"value": f, "x": left + (f - 1) * cell_w, "mid": left + (f - 0.5) * cell_w}
+            for f in range(1, 6)
+        ],
         "quick_wins": _quadrant(rows_y, left, cell_w, impacts=(4, 5), columns=(4, 5)),
         "strategic_bets": _quadrant(rows_y, left, cell_w, impacts=(4, 5), columns=(1, 2, 3)),
         "cells": out_cells,
