@@ -25,6 +25,7 @@ from aigov.documents.files import decode_text
 from aigov.documents.problems import DocumentError
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.validation import validate_document
+from aigov.errors import AigovError
 from aigov.policy.pack import PolicyRule
 from aigov.policy.sources import PolicySet
 
@@ -181,7 +182,7 @@ class CoverageMatrix:
         return len(self.covered_articles(regulation)) / len(scope) if scope else 0.0
 
 
-class CoverageScopeError(ValueError):
+class CoverageScopeError(AigovError):
     """A ``coverage.yaml`` that cannot be read; the message names file, line and field."""
 
 
