@@ -1,8 +1,8 @@
 """The expert scenarios: each repository is judged as its expected.yaml says an expert would.
 
 One test per scenario asserts the gate's decision, that every ``must_block`` article is cited by
-a blocking finding and that no ``must_not_block`` article is. The policy (the fixed org config of
-``org/`` with the built-in packs) and the date are loaded once for the whole suite.
+a blocking finding and that no ``must_not_block`` article is. Each organisation (``org/``, and
+``org-lifecycle/`` for the scenarios that name it) and the date are loaded once for the suite.
 
 Scenarios aigov still judges differently from the expectation are listed, with the reason, in
 ``known_disagreements.yaml``: they run as strict expected failures, so a rule fixed for one of
