@@ -44,8 +44,8 @@ def test_a_count_trend_starts_at_zero_and_ends_on_a_round_number() -> None:
     points = [_point(d, blocking_total=n) for d, n in ((20, 1293), (21, 1290), (22, 1270))]
     chart = charts.trend(points, "blocking_total")
     assert chart is not None
-    assert [t["label"] for t in chart["y_ticks"]] == ["0", "750", "1500"]
-    assert [m["label"] for m in chart["marks"]] == ["1293", "1290", "1270"]
+    assert [t["label"] for t in chart["y_ticks"]] == ["0", "750", "1\u202f500"]
+    assert [m["label"] for m in chart["marks"]] == ["1\u202f293", "1\u202f290", "1\u202f270"]
     assert charts.trend(points[:1], "blocking_total") is None  # one scan: no line
 
 

@@ -509,7 +509,10 @@ def trend(points: Sequence[TrendPoint], key: str) -> dict[str, Any] | None:
         return _scale(value, 0.0, hi, top + plot_h, top)
 
     def label_of(value: float) -> str:
-        return f"{value * 100:.0f} %" if percent else f"{value:g}"
+        if percent:
+            return f"{value * 100:.0f} %"
+        # 12 500, not 12500 or 1.25e+04 (the report's thousands separator).
+        return f"{value:,.0f}".replace(",", "\u202f") if value.is_integer() else f"{value:g}"
 
     xy = [(x_of(i), y_of(v)) for i, v in enumerate(numbers)]
     labels = [label_of(v) for v in numbers]
