@@ -92,6 +92,10 @@ def test_members_are_named_by_name_or_email_whatever_the_case() -> None:
     )
     assert member_role("DIRECTION DES RISQUES", members) == "the project's owner (metadata.owner)"
     assert member_role("Nadia Benali", members) is None
+    # A title written after the name does not make another person.
+    assert member_role("Julien Roussel, Lead Data Scientist", members) is not None
+    assert member_role("Julien Roussel (DS)", members) is not None
+    assert member_role("Julien Rousseau, Lead Data Scientist", members) is None
 
 
 ATTESTING_ORG = {

@@ -11,6 +11,7 @@ for a rule's waivers, ``lifecycle.project_members_may_approve`` for committee ap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -25,6 +26,17 @@ def _key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+_TITLE_SEPARATOR: Final = re.compile(r",|\(| [—–-] ")
+
+
+def _keys(text: str) -> set[str]:
+    """How a person is named: as written, and without the title written after their name
+    (``Marc Lenoir, Head of Retail Credit``, ``Sophie Garnier (MRM)``)."""
+    whole = _key(text)
+    name = _key(_TITLE_SEPARATOR.split(text, maxsplit=1)[0])
+    return {k for k in (whole, name) if k}
+
+
 def project_members(metadata: Mapping[str, Any] | None) -> dict[str, str]:
     """Each way a project member is named (name, e-mail; lower case) -> what they are, e.g.
     ``{"isabelle marchand": "the project's business owner"}``."""
@@ -33,7 +45,8 @@ def project_members(metadata: Mapping[str, Any] | None) -> dict[str, str]:
         return members
     owner = metadata.get("owner")
     if isinstance(owner, str) and owner.strip():
-        members[_key(owner)] = "the project's owner (metadata.owner)"
+        for key in _keys(owner):
+            members[key] = "the project's owner (metadata.owner)"
     for stakeholder in metadata.get("stakeholders") or ():
         if not isinstance(stakeholder, Mapping):
             continue
@@ -43,10 +56,12 @@ def project_members(metadata: Mapping[str, Any] | None) -> dict[str, str]:
         for key in ("name", "email"):
             value = stakeholder.get(key)
             if isinstance(value, str) and value.strip():
-                members.setdefault(_key(value), f"the project's {role} (metadata.stakeholders)")
+                for key in _keys(value):
+                    members.setdefault(key, f"the project's {role} (metadata.stakeholders)")
     return members
 
 
 def member_role(person: str, members: Mapping[str, str]) -> str | None:
-    """What ``person`` (a name or an e-mail) is in the project, or None when not a member."""
-    return members.get(_key(person))
+    """What ``person`` (a name or an e-mail, with or without a title after the name) is in
+    the project, or None when not a member."""
+    return next((members[k] for k in sorted(_keys(person)) if k in members), None)
