@@ -358,3 +358,25 @@ def test_bases_the_controller_cannot_use_for_these_people() -> None:
     customers = lawful_bases({"lawful_basis": "consent", "data_subjects": ["customers"]})
     assert customers["invalid"] == []
     assert lawful_bases({"lawful_basis": "consent"}, {"affects_workers": True})["invalid"]
+
+
+def test_the_art9_condition_must_fit_the_purpose() -> None:
+    from aigov.policy.derive.gdpr import art9
+
+    health = {"present": True, "categories": ["health"], "art9_condition": "health_or_social_care"}
+    misfit = art9(
+        {
+            "purposes": ["Target disability insurance offers at claimants"],
+            "special_categories": health,
+        }
+    )
+    assert misfit == {
+        "value": False,
+        "because": "Art. 9(2)(h) covers medicine, diagnosis and the provision or management of "
+        "care, not the commercial purpose 'Target disability insurance offers at claimants'",
+    }
+    care = art9({"purposes": ["Triage of emergency calls"], "special_categories": health})
+    assert care["value"] is True
+    consent = {**health, "art9_condition": "explicit_consent"}
+    assert art9({"purposes": ["Target offers"], "special_categories": consent})["value"] is True
+    assert art9({"special_categories": {"present": True}})["value"] is False

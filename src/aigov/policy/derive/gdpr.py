@@ -629,6 +629,45 @@ def lawful_bases(
     }
 
 
+# Art. 9(2) conditions bound to a context a commercial purpose is not in: (point, what it covers).
+_ART9_CONTEXT: Final[dict[str, tuple[str, str]]] = {
+    "employment_social_security": ("b", "obligations of employment and social security law"),
+    "substantial_public_interest": ("g", "a substantial public interest laid down by law"),
+    "health_or_social_care": ("h", "medicine, diagnosis and the provision or management of care"),
+    "public_health": ("i", "public health, under Union or Member State law"),
+    "archiving_research_statistics": ("j", "archiving, research or statistics (Art. 89(1))"),
+}
+_COMMERCIAL: Final = re.compile(
+    r"\b(?:marketing|advertis\w*|offers?|cross-?sell\w*|up-?sell\w*|promotion\w*|prospect\w*"
+    r"|target\w*|campaigns?|sales|pricing|loyalty|retention of customers|churn)\b",
+    re.IGNORECASE,
+)
+
+
+def art9(gdpr: Mapping[str, Any]) -> dict[str, Any]:
+    """Whether special categories rest on an Art. 9(2) condition that fits every purpose."""
+    special = gdpr.get("special_categories") or {}
+    if special.get("present") is not True:
+        return {"value": True, "because": "no special category of personal data is processed"}
+    condition = special.get("art9_condition")
+    if not special.get("categories") or not isinstance(condition, str):
+        return {
+            "value": False,
+            "because": "the categories and their Art. 9(2) condition must both be recorded",
+        }
+    bound = _ART9_CONTEXT.get(condition)
+    purposes = [p for p in gdpr.get("purposes") or () if isinstance(p, str)]
+    commercial = [p for p in purposes if _COMMERCIAL.search(p)]
+    if bound is not None and commercial:
+        point, covers = bound
+        return {
+            "value": False,
+            "because": f"Art. 9(2)({point}) covers {covers}, not the commercial purpose "
+            f"'{_short(commercial[0])}'",
+        }
+    return {"value": True, "because": f"Art. 9(2) condition {condition} recorded"}
+
+
 def _short(text: str, length: int = 48) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
@@ -1081,6 +1120,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "dpia": dpia(manifest),
         "dpo_advice": dpo_advice(manifest),
         "art22": art22(manifest),
+        "art9": art9(gdpr),
         "processors": processors(gdpr),
         "information": information(gdpr),
         "non_answers": non_answers(gdpr),
@@ -1141,6 +1181,7 @@ SCHEMA: Final[dict[str, Any]] = {
         ),
         "processors": _fact(_STRINGS),
         "art22": _fact({"type": "boolean"}),
+        "art9": _fact({"type": "boolean"}),
         "dpo_advice": _fact({"type": "boolean"}),
         "information": _fact({"type": "boolean"}, gaps=_STRINGS),
         "non_answers": _fact(_STRINGS),
