@@ -224,7 +224,7 @@ def test_interactive_prompts_read_stdin(
     result = run_cli("init", str(root), "--interactive", "--today", "2026-11-24")
     assert result.exit_code == 0, result.stderr
     assert "[AI Act Art. 5(1)(a)]" in result.stdout
-    assert "choose one of: provider, deployer" in result.stdout  # the values, at once
+    assert "'maybe' is not an answer: one of provider, deployer" in result.stdout  # at once
     # asked once the screening is known, as the organisation's blocking rules need them
     assert "Business owner's name (required by LC-OWNER-BUSINESS, high:" in result.stdout
     assert "Data protection officer's name (required by GDPR-37-DPO-STAKEHOLDER" in result.stdout

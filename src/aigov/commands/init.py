@@ -496,7 +496,15 @@ def _ask_question(
         try:
             return parse(question, raw)
         except ValueError as exc:
-            print(f"  {tr(str(exc))}")
+            # The values allowed, at once, in the prompt's language.
+            if question.choices:
+                values = ", ".join(question.choices)
+                print(
+                    "  "
+                    + tr("'{answer}' is not an answer: one of {values}", answer=raw, values=values)
+                )
+            else:
+                print(f"  {tr(str(exc))}")
 
 
 def _report(root: Path, files: dict[str, str], screening: Any, tr: Any) -> int:
