@@ -31,7 +31,7 @@ from aigov.portfolio.kpi_model import (
     TrendPoint,
 )
 from aigov.portfolio.kpis import NO_ARTICLE
-from aigov.report.markdown import escape_inline
+from aigov.report.escaping import escape_inline
 from aigov.templating import template_environment
 
 REPORT_FILES: Final = ("portfolio.html", "portfolio.json", "portfolio.md")
@@ -72,7 +72,7 @@ def _num(value: float | int | None, digits: int = 0) -> str:
 
 def markdown_escape(value: object) -> str:
     """Text safe inside a Markdown table cell: no markup, no HTML, no line breaks, no mention
-    or issue reference (the PR comment's escaping, :func:`aigov.report.markdown.escape_inline`)."""
+    or issue reference (the PR comment's escaping, :func:`aigov.report.escaping.escape_inline`)."""
     return escape_inline(" ".join(str(value).split()))
 
 

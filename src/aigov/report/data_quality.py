@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from aigov.report.ci_log import runner_safe
-from aigov.report.markdown import code_span, escape_inline
+from aigov.report.escaping import code_span, escape_inline
 from aigov.templating import template_environment
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from aigov.report.document import (
     rule_help_uri,
     severity_index,
 )
-from aigov.report.markdown import escape_block, escape_inline
+from aigov.report.escaping import escape_block, escape_inline
 
 SARIF_VERSION: Final = "2.1.0"
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"

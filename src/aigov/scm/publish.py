@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from aigov.policy.links import builtin_rule_link
 from aigov.report import render
 from aigov.report.document import project_reports
-from aigov.report.markdown import MARKER, escape_inline, safe_url
+from aigov.report.escaping import escape_inline, safe_url
+from aigov.report.markdown import MARKER
 from aigov.scm.forge import ForgeError
 
 if TYPE_CHECKING:
