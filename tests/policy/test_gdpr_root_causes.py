@@ -62,9 +62,9 @@ def test_a_missing_dpia_is_one_finding_with_its_chain(run_cli: Run, tmp_path: Pa
     # screened (criteria implied by the Annex III use and the automated decision; the others
     # unanswered) -> triggered -> done, in one message
     assert dpia["message"] == (
-        "DPIA (GDPR Art. 35) of credit-scoring at production: screened: WP248 criteria met: 1, 2; unanswered: "
-        "3, 4, 5, 6, 7, 8, 9 → triggered: required (Art. 35(3)(a), 2 criteria) → done: no "
-        "status, no reference"
+        "DPIA (GDPR Art. 35) of credit-scoring at production: screened: WP248 criteria met: "
+        "1, 2; unanswered: 3, 4, 5, 6, 7, 8, 9 → triggered: required (Art. 35(3)(a), "
+        "2 criteria) → done: no status, no reference"
     )
 
 
@@ -128,3 +128,55 @@ def test_messages_never_print_a_raw_null(run_cli: Run, tmp_path: Path) -> None:
     for finding in findings.values():
         for word in ("None", "null", "<missing>"):
             assert word not in finding["message"], (finding["rule_id"], finding["message"])
+
+
+def test_the_adequacy_list_is_the_organisations_to_override(run_cli: Run, tmp_path: Path) -> None:
+    def to_japan(data: dict[str, Any]) -> None:
+        gdpr = data["risk"]["gdpr"]
+        gdpr["third_country_transfers"] = True
+        gdpr["transfers"] = [
+            {
+                "country": "JP",
+                "recipient": "Hexagone KK",
+                "mechanism": "adequacy_decision",
+                "reference": "Implementing Decision (EU) 2019/419",
+                "systematic": True,
+            }
+        ]
+
+    root = _example(tmp_path, to_japan)
+    assert _gdpr_findings(run_cli, root) == {}  # Japan is on the pack's dated list
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "aigov-org.yaml").write_text(
+        "apiVersion: aigov/v1\nkind: OrgConfig\n"
+        "packs: [{name: gdpr, version: '>=1.2,<2'}]\n"
+        "rules:\n  GDPR-45-ADEQUACY:\n"
+        "    params: {adequacy_decisions: ['CH 2000-07-26 Commission Decision 2000/518/EC']}\n"
+        "    reason: the group's transfer policy relies on the Swiss decision only\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "check",
+        str(root),
+        "--policies",
+        str(policies),
+        "--skip-evidence",
+        "mlflow",
+        "--skip-evidence",
+        "data_quality",
+        "--skip-evidence",
+        "git",
+        "--format",
+        "json",
+        "--today",
+        "2026-12-04",
+    )
+    assert result.exit_code == 1, result.stderr
+    findings = {f["rule_id"]: f for f in json.loads(result.stdout)["findings"]}
+    adequacy = findings["GDPR-45-ADEQUACY"]
+    assert adequacy["blocking"] and adequacy["field"] == "manifest.risk.gdpr.transfers[0]"
+    assert (
+        "to JP (Hexagone KK) on an adequacy decision that does not cover it"
+        in (adequacy["message"])
+    )
