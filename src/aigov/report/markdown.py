@@ -33,13 +33,12 @@ from aigov.report.escaping import trusted_inline
 
 MAX_BODY_CHARS: Final = 65_000
 """GitHub rejects comments over 65,536 characters; keep a margin for the publisher's marker."""
-MAX_CELL_CHARS: Final = 1_000
 MARKER: Final = "<!-- aigov-report -->"
 """First line of the body, so that a publisher finds and updates its own comment."""
-MAX_MESSAGE_CHARS: Final = 140
+MAX_MESSAGE_CHARS: Final = 120
 """A blocking finding's message longer than this is cut in the comment (the full text is in the
 job's report); a folded one's at :data:`MAX_FOLDED_CHARS`."""
-MAX_FOLDED_CHARS: Final = 80
+MAX_FOLDED_CHARS: Final = 60
 MAX_REASON_CHARS: Final = 80
 """A waiver's reason is cut at this length (its ticket holds the rest)."""
 
