@@ -171,7 +171,8 @@ def _finding_line(report: CheckReport, finding: Finding, limit: int = MAX_MESSAG
     # Messages often open with what the headline already shows: the rule id (an evaluation
     # error's) or the project ('credit-scoring: data quality evidence is missing').
     message = finding.message.removeprefix(f"{finding.rule_id}: ")
-    message = message.removeprefix(f"{report.project}: ")
+    for prefix in (f"{report.project}: ", f"{report.project} : "):  # English, French
+        message = message.removeprefix(prefix)
     return tr(
         "**{severity}** {rule} at {where}: {message}",
         severity=severity,
