@@ -472,6 +472,34 @@ def _server_places(server: Mapping[str, Any]) -> Iterable[tuple[str, str, str]]:
                 yield key, value, country
 
 
+_COUNTRY_NAMES: Final[dict[str, str]] = {
+    "united states": "US",
+    "united states of america": "US",
+    "usa": "US",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "switzerland": "CH",
+    "japan": "JP",
+    "republic of korea": "KR",
+    "south korea": "KR",
+    "korea": "KR",
+    "canada": "CA",
+    "india": "IN",
+    "china": "CN",
+    "singapore": "SG",
+    "australia": "AU",
+    "brazil": "BR",
+    "israel": "IL",
+    "new zealand": "NZ",
+}
+
+
+def _country_code(text: str) -> str:
+    """A transfer's country as an ISO code: the code as written, or a common English name."""
+    cleaned = " ".join(text.lower().split())
+    return _COUNTRY_NAMES.get(cleaned, cleaned.upper())
+
+
 def outside_eea(country: str) -> bool:
     return country != "EU" and country not in EEA
 
@@ -482,7 +510,7 @@ def undeclared_transfers(
     """Servers of contracts holding personal data, and processors, outside the EEA with no
     transfer to their country in ``risk.gdpr.transfers``."""
     declared = {
-        str(t.get("country", "")).strip().upper()
+        _country_code(str(t.get("country", "")))
         for t in gdpr.get("transfers") or ()
         if isinstance(t, Mapping)
     }
@@ -511,7 +539,7 @@ def undeclared_transfers(
     for position, processor in enumerate(gdpr.get("processors") or ()):
         if not isinstance(processor, Mapping) or not isinstance(processor.get("country"), str):
             continue
-        country = processor["country"].strip().upper()
+        country = _country_code(processor["country"])
         if manifest_personal and outside_eea(country) and country not in declared:
             found.append(
                 {
