@@ -46,6 +46,12 @@ def test_the_test_command_is_the_one_ci_runs() -> None:
 def _clean_copy(destination: Path) -> Path:
     """The files a clone holds (tracked, plus new ones not ignored yet) and the git history:
     no MLflow store, no stored evidence, nothing a previous run left."""
+    # The history through git itself (a local clone), robust to commits made meanwhile.
+    subprocess.run(
+        ["git", "clone", "-q", "--no-checkout", str(PROJECT_ROOT), str(destination)],
+        check=True,
+        capture_output=True,
+    )
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=PROJECT_ROOT,
@@ -57,7 +63,6 @@ def _clean_copy(destination: Path) -> Path:
         if source.is_file():
             (destination / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination / relative)
-    shutil.copytree(PROJECT_ROOT / ".git", destination / ".git", symlinks=True)
     return destination
 
 
