@@ -25,7 +25,7 @@ from aigov.report.document import (
     rule_help_uri,
     severity_index,
 )
-from aigov.report.escaping import escape_block, escape_inline
+from aigov.report.escaping import escape_block, escape_inline, trusted_inline
 
 SARIF_VERSION: Final = "2.1.0"
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -236,7 +236,7 @@ def _help_markdown(rule: RuleInfo) -> str:
     if rule.references:
         parts.append("References: " + "; ".join(escape_inline(r) for r in rule.references))
     if rule.remediation:
-        parts.append("**How to fix:** " + escape_block(rule.remediation))
+        parts.append("**How to fix:** " + trusted_inline(rule.remediation, newline="<br>"))
     parts.append(f"Pack `{escape_inline(rule.pack).replace('`', '')}`, severity {rule.severity}.")
     return "\n\n".join(parts)
 
