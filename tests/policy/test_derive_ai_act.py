@@ -375,3 +375,19 @@ def test_an_open_source_annex_iii_system_is_not_excluded_whatever_its_category()
     derived = facts(ranker)
     assert derived["exclusion_holds"]["value"] is False
     assert "Annex III 4(a)" in derived["in_scope"]["because"]
+
+
+def test_a_pull_request_claiming_a_disclosure_needs_attestation() -> None:
+    """disclosure_made: true lifts AIACT-50-DISCLOSURE, so it is a record to attest; answering an
+    Art. 50 situation true only adds obligations and is not."""
+    from aigov.attestation.records import changed_records
+
+    def manifest(transparency: dict[str, Any]) -> dict[str, Any]:
+        ai_act = {"role": ["deployer"], "category": "limited", "transparency": transparency}
+        return {"risk": {"ai_act": ai_act}}
+
+    base = manifest({"interacts_with_people": True})
+    claimed = manifest({"interacts_with_people": True, "disclosure_made": True})
+    assert [r.kind for r in changed_records(base, claimed)] == ["obligations"]
+    more = manifest({"interacts_with_people": True, "deep_fake": True})
+    assert changed_records(base, more) == []

@@ -36,7 +36,11 @@ _CATEGORY_RANK: Final = {"minimal": 0, "limited": 1, "high": 2, "prohibited": 3}
 _MORE_WHEN_TRUE: Final[tuple[FieldPath, ...]] = (
     ("risk", "ai_act", "annex_i_safety_component"),
     ("risk", "ai_act", "prohibited_practices", "*"),
-    ("risk", "ai_act", "transparency", "*"),
+    # The four Art. 50 situations only: transparency.disclosure_made is a claim that lifts a block.
+    ("risk", "ai_act", "transparency", "interacts_with_people"),
+    ("risk", "ai_act", "transparency", "generates_synthetic_content"),
+    ("risk", "ai_act", "transparency", "emotion_recognition_or_biometric_categorisation"),
+    ("risk", "ai_act", "transparency", "deep_fake"),
     ("risk", "ai_act", "gpai", "is_gpai_model"),
     ("risk", "ai_act", "gpai", "systemic_risk"),
     ("risk", "gdpr", "personal_data"),
