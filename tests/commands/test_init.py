@@ -155,6 +155,7 @@ def test_missing_answers_stop_a_non_interactive_run(run_cli: RunCli, tmp_path: P
     )
     assert result.exit_code == 2
     assert "art5.social_scoring (AI Act Art. 5(1)(c))" in result.stderr
+    assert "`aigov init --print-questions` writes every question" in result.stderr
     assert not (tmp_path / "repo" / "aigov.yaml").exists()
 
 

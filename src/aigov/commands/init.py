@@ -421,17 +421,30 @@ def _require_people(
 def _require_every_answer(project: dict[str, str], answers: dict[str, Any], tr: Any) -> None:
     """Without a terminal, every required field and asked question must have been given."""
     from aigov.init.screening import missing_answers
+    from aigov.init.screening.questions import QUESTIONS
 
     missing = [k for k in _REQUIRED_PROJECT if k not in project]
     unanswered = missing_answers(answers)
     if missing or unanswered:
         lines = [f"--{k.replace('_', '-')}" for k in missing]
         lines += [f"{q.id} ({q.reference})" for q in unanswered]
+        # Follow-up questions depend on these answers: the template lists them all at once.
+        follow_ups = sum(1 for q in QUESTIONS if q.asked_if is not None and q.id not in answers)
         raise UsageError(
             tr(
                 "not answered (give flags, --answer KEY=VALUE or --answers FILE, or run "
                 "on a terminal): {missing}",
                 missing=", ".join(lines),
+            )
+            + (
+                "\n"
+                + tr(
+                    "{count} follow-up question(s) may come with these answers: "
+                    "`aigov init --print-questions` writes every question to answer at once.",
+                    count=follow_ups,
+                )
+                if follow_ups
+                else ""
             )
         )
 
