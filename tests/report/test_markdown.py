@@ -3,6 +3,7 @@ folded under it, and text from repositories that cannot inject (rendered by GitH
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -208,8 +209,6 @@ def test_escape_inline_escapes_only_what_markdown_reads() -> None:
 def test_escaped_text_renders_as_written(text: str) -> None:
     """Whatever the text, GitHub shows exactly it (lines joined by a space), nothing more."""
     shown = re.sub(r"<[^>]+>", "", gfm_html(escape_inline(text))).strip()
-    import html
-
     assert html.unescape(shown) == " ".join(text.split("\n"))
 
 
