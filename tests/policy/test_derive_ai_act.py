@@ -391,3 +391,19 @@ def test_a_pull_request_claiming_a_disclosure_needs_attestation() -> None:
     assert [r.kind for r in changed_records(base, claimed)] == ["obligations"]
     more = manifest({"interacts_with_people": True, "deep_fake": True})
     assert changed_records(base, more) == []
+
+
+def test_a_deployer_informs_the_provider_of_a_serious_incident_immediately() -> None:
+    """Art. 26(5): a deployer that is not the provider informs it immediately (two days)."""
+    incident = {"id": "INC-9", "kind": "serious_harm_to_health", "aware_on": "2026-11-01"}
+    deployer = {"role": "deployer", "category": "high"}
+    late = facts({**deployer, "serious_incidents": [incident]})["late_incidents"]
+    assert late["value"] == ["INC-9"] and "Art. 26(5)" in late["because"]
+    told = {**incident, "provider_informed_on": "2026-11-02"}
+    assert facts({**deployer, "serious_incidents": [told]})["late_incidents"]["value"] == []
+    provider = {
+        "role": "provider",
+        "category": "high",
+        "serious_incidents": [{**incident, "reported_on": "2026-11-10"}],
+    }
+    assert facts(provider)["late_incidents"]["value"] == []

@@ -300,6 +300,11 @@ class Transparency(Document):
         default=None, description="Art. 50(3)"
     )
     deep_fake: bool | None = Field(default=None, description="Art. 50(4)")
+    public_interest_text: bool | None = Field(
+        default=None,
+        description="Art. 50(4) second subparagraph: AI-generated or manipulated text published "
+        "to inform the public on matters of public interest",
+    )
     exceptions: list[Art50Exception] = Field(
         default=[], description="The Art. 50 exceptions relied on"
     )
@@ -386,7 +391,12 @@ class SeriousIncident(Document):
     id: NonEmptyStr
     kind: SeriousIncidentKind
     aware_on: dt.date = Field(description="When the provider became aware of it")
-    reported_on: dt.date | None = None
+    reported_on: dt.date | None = Field(
+        default=None, description="Reported to the market surveillance authority (Art. 73)"
+    )
+    provider_informed_on: dt.date | None = Field(
+        default=None, description="A deployer informed the provider (Art. 26(5))"
+    )
     authority: str | None = None
     reference: str | None = None
     widespread: bool = Field(
@@ -682,6 +692,17 @@ class DpoAdvice(Document):
     outcome: Literal["favourable", "favourable_with_conditions", "unfavourable"] | None = None
 
 
+class PriorConsultation(Document):
+    """Art. 36: the supervisory authority consulted before processing a high residual risk."""
+
+    authority: NonEmptyStr
+    consulted_on: dt.date
+    reference: str | None = None
+    written_advice_on: dt.date | None = Field(
+        default=None, description="Art. 36(2): when the authority gave its written advice"
+    )
+
+
 class Dpia(Document):
     """Art. 35 data protection impact assessment."""
 
@@ -696,6 +717,10 @@ class Dpia(Document):
         default=None, description="Superseded by dpo_advice (who, when): kept for aigov/v1 files"
     )
     dpo_advice: DpoAdvice | None = None
+    residual_risk: Literal["low", "medium", "high"] | None = Field(
+        default=None, description="Risk left after the DPIA's measures (Art. 36(1))"
+    )
+    prior_consultation: PriorConsultation | None = None
     not_required_rationale: str | None = None
 
 

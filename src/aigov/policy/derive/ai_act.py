@@ -267,7 +267,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "gpai_open_source": _gpai_open_source(ai),
         "disclosure": _recorded(_map(ai.get("transparency")), "disclosure_made", "disclosure"),
         "marking": _recorded(_map(ai.get("transparency")), None, "content_marking"),
-        "late_incidents": _late_incidents(ai, today),
+        "late_incidents": _late_incidents(ai, roles["value"], today),
         "override": _recorded(oversight, None, "override", "human_oversight."),
         "stop_procedure": _recorded(oversight, None, "stop_procedure", "human_oversight."),
         "oversight_training": _recorded(oversight, None, "training", "human_oversight."),
@@ -697,7 +697,12 @@ def _overseers_trained(oversight: Mapping[str, Any], literacy: Mapping[str, Any]
     return _fact_of(True, "overseers named, trained and the training recorded")
 
 
-def _late_incidents(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+def _late_incidents(ai: Mapping[str, Any], roles: list[str], today: dt.date) -> dict[str, Any]:
+    """Serious incidents reported late or not at all: by a provider to the authority within the
+    Art. 73(2)-(4) deadlines; by a deployer that is not the provider to the provider (or the
+    authority) immediately (Art. 26(5)), which aigov reads as within the shortest deadline of
+    Art. 73, two days."""
+    provider = bool({"provider", "product_manufacturer"} & set(roles))
     late: list[str] = []
     reasons: list[str] = []
     for incident in _list(ai.get("serious_incidents")):
@@ -708,8 +713,12 @@ def _late_incidents(ai: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
         days, article = INCIDENT_DEADLINES.get(str(incident.get("kind")), (15, "Art. 73(2)"))
         if incident.get("widespread") is True:
             days, article = 2, "Art. 73(3)"
+        dates = [_date(incident.get("reported_on"))]
+        if not provider:
+            days, article = 2, "Art. 26(5): immediately"
+            dates.append(_date(incident.get("provider_informed_on")))
         due = aware + dt.timedelta(days=days)
-        reported = _date(incident.get("reported_on"))
+        reported = min((d for d in dates if d is not None), default=None)
         name = str(incident.get("id") or "an incident")
         what = f"{name} ({incident.get('kind')}, aware {aware})"
         deadline = f"due {due} ({article}: {days} days)"
