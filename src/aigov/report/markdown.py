@@ -96,8 +96,8 @@ def _unchanged(report: ProjectsReport) -> list[str]:
 
 
 def _footer(report: CheckReport, packs: str = "") -> str:
-    """The last line, small: the packs evaluated (when one project is shown) and aigov's own
-    version, the result's schema and the day of the evaluation."""
+    """The last line, small: the packs evaluated (when one project is shown), aigov's version
+    and the day of the evaluation (the result's schema version is in the JSON result)."""
     tool = _tr(report)(
         "aigov {version} · evaluated on {date}",
         version=escape_inline(report.tool_version),
