@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from aigov.deliverables import labels
+import aigov.deliverables.labels as labels
 from aigov.deliverables.document import Block, Cell, Facts, Gap, Paragraph, Table
 from aigov.documents.manifest import MANIFEST_FILE
 from aigov.i18n import Translator, number, translator
