@@ -162,19 +162,8 @@ def evaluate(
     context = build_context(repository, org, evidence=evidence, change=change, today=today)
     prepared = prepare_context(context)
     active = tuple(stages) if stages else (manifest.stage,)
-    waivers, findings = check_waivers(
-        manifest.waivers,
-        stage=manifest.stage,
-        org=org,
-        known_rules=lambda rule_id: (
-            policy_set.rule(rule_id) is not None or policy_set.turned_off(rule_id)
-        ),
-        today=today,
-        locate=lambda path: locate(repository, "manifest" + _path_suffix(path)),
-        severity_of=lambda rule_id: _severity(policy_set, rule_id),
-        pending=pending_waivers,
-        starts=waiver_starts,
-        members=project_members(context["manifest"].get("metadata")),
+    waivers, findings = _checked_waivers(
+        repository, policy_set, context, today, pending_waivers, waiver_starts
     )
     passed = 0
     not_applicable: list[str] = []
@@ -217,6 +206,33 @@ def evaluate(
         not_applicable=tuple(not_applicable),
         evidence_used=tuple(sorted(policy_set.evidence_needed(active) & sources(evidence))),
         tuning=policy_set.tuning,
+    )
+
+
+def _checked_waivers(
+    repository: Repository,
+    policy_set: PolicySet,
+    context: Mapping[str, Any],
+    today: dt.date,
+    pending: frozenset[int],
+    starts: Mapping[int, dt.date] | None,
+) -> tuple[dict[str, AppliedWaiver], list[Finding]]:
+    """The manifest's valid waivers by rule id, and a finding for each invalid one."""
+    manifest = repository.manifest
+    assert manifest is not None  # evaluate() refused a repository without one
+    return check_waivers(
+        manifest.waivers,
+        stage=manifest.stage,
+        org=policy_set.org,
+        known_rules=lambda rule_id: (
+            policy_set.rule(rule_id) is not None or policy_set.turned_off(rule_id)
+        ),
+        today=today,
+        locate=lambda path: locate(repository, "manifest" + _path_suffix(path)),
+        severity_of=lambda rule_id: _severity(policy_set, rule_id),
+        pending=pending,
+        starts=starts,
+        members=project_members(context["manifest"].get("metadata")),
     )
 
 

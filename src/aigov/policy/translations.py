@@ -116,9 +116,26 @@ def load_locale_file(
     translations: dict[str, RuleTranslation] = {}
     for rule_id, entry in document.data.items():
         where = YamlDocument(shown, entry, by_rule.get(str(rule_id), {}))
-        if rule_id not in english:
-            if not rules_complete:
-                continue
+        translation = _rule_translation(
+            str(rule_id), document, where, english, problems, rules_complete
+        )
+        if translation is not None:
+            translations[str(rule_id)] = translation
+    return translations
+
+
+def _rule_translation(
+    rule_id: str,
+    document: YamlDocument,
+    where: YamlDocument,
+    english: Mapping[str, Mapping[str, str]],
+    problems: list[Problem],
+    rules_complete: bool,
+) -> RuleTranslation | None:
+    """One rule's entry (``where``: its part of ``document``), or None when it is refused (its
+    problems appended) or stale."""
+    if rule_id not in english:
+        if rules_complete:
             problems.append(
                 Problem(
                     document.locate((rule_id,)),
@@ -126,34 +143,30 @@ def load_locale_file(
                     f"'{rule_id}' is not a rule of this pack: remove its translation or fix the id",
                 )
             )
-            continue
-        if not isinstance(entry, dict):
-            problems.append(
-                Problem(
-                    document.locate((rule_id,)),
-                    "locale.not-mapping",
-                    "a rule's translation holds its title, message and remediation, indented "
-                    "under its id",
-                    field=str(rule_id),
-                )
-            )
-            continue
-        translation, errors = validate_document(RuleTranslation, where)
-        problems.extend(
+        return None
+    if not isinstance(where.data, dict):
+        problems.append(
             Problem(
-                p.location, p.code, p.message, f"{rule_id}.{p.field}".rstrip("."), p.level, p.hint
+                document.locate((rule_id,)),
+                "locale.not-mapping",
+                "a rule's translation holds its title, message and remediation, indented "
+                "under its id",
+                field=rule_id,
             )
-            for p in errors
         )
-        if translation is None:
-            continue
-        unknown = _unknown_placeholders(rule_id, translation, english[rule_id], where)
-        if unknown:
-            problems.extend(unknown)
-            continue
-        if not is_stale(translation, english[rule_id]):
-            translations[rule_id] = translation
-    return translations
+        return None
+    translation, errors = validate_document(RuleTranslation, where)
+    problems.extend(
+        Problem(p.location, p.code, p.message, f"{rule_id}.{p.field}".rstrip("."), p.level, p.hint)
+        for p in errors
+    )
+    if translation is None:
+        return None
+    unknown = _unknown_placeholders(rule_id, translation, english[rule_id], where)
+    if unknown:
+        problems.extend(unknown)
+        return None
+    return None if is_stale(translation, english[rule_id]) else translation
 
 
 def is_stale(translation: RuleTranslation, english: Mapping[str, str]) -> bool:
