@@ -407,3 +407,26 @@ def test_a_deployer_informs_the_provider_of_a_serious_incident_immediately() -> 
         "serious_incidents": [{**incident, "reported_on": "2026-11-10"}],
     }
     assert facts(provider)["late_incidents"]["value"] == []
+
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+@pytest.mark.parametrize(
+    "manifest_file",
+    sorted(SCENARIOS.glob("*/aigov.yaml")) + sorted(EXAMPLES.glob("*/aigov.yaml")),
+    ids=lambda path: path.parent.name,
+)
+def test_every_explanation_reads_as_words(manifest_file: Path) -> None:
+    """On every scenario and example manifest, each derived fact explains itself without a raw
+    None/null and its value has the declared kind."""
+    import re
+
+    import yaml
+
+    manifest = yaml.safe_load(manifest_file.read_text(encoding="utf-8"))
+    derived = derive({"manifest": manifest, "today": TODAY})["ai_act"]
+    for name, fact in derived.items():
+        assert set(fact) == {"value", "because"}, name
+        assert fact["because"] and not re.search(r"\b(None|null)\b", fact["because"]), (name, fact)
+        assert isinstance(fact["value"], bool | list | str), name

@@ -720,7 +720,7 @@ def _late_incidents(ai: Mapping[str, Any], roles: list[str], today: dt.date) -> 
         due = aware + dt.timedelta(days=days)
         reported = min((d for d in dates if d is not None), default=None)
         name = str(incident.get("id") or "an incident")
-        what = f"{name} ({incident.get('kind')}, aware {aware})"
+        what = f"{name} ({incident.get('kind') or 'kind not recorded'}, aware {aware})"
         deadline = f"due {due} ({article}: {days} days)"
         if reported is None and today > due:
             late.append(name)
