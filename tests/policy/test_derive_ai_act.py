@@ -430,3 +430,17 @@ def test_every_explanation_reads_as_words(manifest_file: Path) -> None:
         assert set(fact) == {"value", "because"}, name
         assert fact["because"] and not re.search(r"\b(None|null)\b", fact["because"]), (name, fact)
         assert isinstance(fact["value"], bool | list | str), name
+
+
+def test_a_derived_explanation_is_quoted_whole_and_repository_text_stays_capped() -> None:
+    from aigov.policy.templates import MAX_DERIVED_LENGTH, MAX_VALUE_LENGTH, render_message
+
+    chain = "reason; " * 60  # 480 characters of aigov's own words
+    context = {"derived": {"ai_act": {"art_6_3": {"because": chain}}}, "manifest": {"x": "y" * 500}}
+    assert render_message("{{ derived.ai_act.art_6_3.because }}", context) == chain
+    assert len(render_message("{{ manifest.x }}", context)) == MAX_VALUE_LENGTH
+    huge = {"derived": {"ai_act": {"art_6_3": {"because": "z" * 5000}}}}
+    assert len(render_message("{{ derived.ai_act.art_6_3.because }}", huge)) == MAX_DERIVED_LENGTH
+    disclosure = {"interacts_with_people": True, "disclosure": "n/a" + " " * 3}
+    quoted = facts({"role": "deployer", "category": "limited", "transparency": disclosure})
+    assert "'n/a'" in quoted["disclosure"]["because"]

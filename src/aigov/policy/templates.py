@@ -26,6 +26,9 @@ ITEM_STEP: Final = "[*]"
 """The placeholder step that stands for the index of the item a finding is about."""
 _PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 MAX_VALUE_LENGTH: Final = 200
+MAX_DERIVED_LENGTH: Final = 1000
+"""``derived.*`` texts are aigov's own explanations (a chain of reasons; the repository values
+they quote are capped where they are derived): longer than a quoted value, still bounded."""
 
 
 def render_message(
@@ -46,6 +49,9 @@ def render_message(
             text = text.replace(ITEM_STEP, f"[{item}]") if item is not None else ""
         path = parse_path(text)
         value = MISSING if path is None else lookup(context, path)
+        if path is not None and path[:1] == ("derived",) and isinstance(value, str):
+            cut = MAX_DERIVED_LENGTH
+            return value if len(value) <= cut else value[: cut - 1] + "…"
         return absent if value is MISSING or value is None else format_value(value, absent)
 
     return _PLACEHOLDER.sub(replace, template)

@@ -220,6 +220,15 @@ def is_recorded_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip()) and not _PLACEHOLDER.match(value)
 
 
+_QUOTED_LENGTH: Final = 80
+"""Repository text quoted in an explanation is cut here: the explanation stays aigov's."""
+
+
+def _quote(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= _QUOTED_LENGTH else text[: _QUOTED_LENGTH - 1] + "…"
+
+
 def _fact_of(value: Any, because: str) -> dict[str, Any]:
     return {"value": value, "because": because}
 
@@ -294,7 +303,7 @@ def _annex_words(ai: Mapping[str, Any], point: str | None) -> tuple[str, str]:
         words = f"Annex III {point} {ANNEX_III_POINTS[point]}"
         return words, f"risk.ai_act.annex_iii_point is {point}"
     words = f"Annex III point {point} ({ANNEX_III_POINTS[point]}; letter not given)"
-    return words, f"risk.ai_act.annex_iii_area is {ai.get('annex_iii_area')}"
+    return words, f"risk.ai_act.annex_iii_area is {_quote(ai.get('annex_iii_area'))}"
 
 
 def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
@@ -396,7 +405,7 @@ def _scope(
         return fact, _fact_of(True, fact["because"])
     elif ground == "free_open_source":
         article = "Art. 2(12)"
-        holds = f"released under the free and open-source licence {claim.get('licence')}"
+        holds = f"released under the free and open-source licence {_quote(claim.get('licence'))}"
         if not is_recorded_text(claim.get("licence")):
             fails.append("no free and open-source licence is named (licence)")
         if category == "prohibited" or ai.get("category") == "prohibited":
@@ -423,7 +432,7 @@ def _scope(
                 "it falls under Art. 50 (" + ", ".join(_ART50[s] for s in situations) + ")"
             )
     else:
-        fact = _fact_of(True, f"unknown Art. 2 ground {ground}")
+        fact = _fact_of(True, f"unknown Art. 2 ground {_quote(ground)}")
         return fact, _fact_of(False, fact["because"])
     if fails:
         because = f"the {article} exclusion does not hold: " + "; ".join(fails)
@@ -656,8 +665,8 @@ def _gpai_open_source(ai: Mapping[str, Any]) -> dict[str, Any]:
         )
     return _fact_of(
         True,
-        f"Art. 53(2): released under {release.get('licence')} with weights, architecture and "
-        "usage information public, no systemic risk",
+        f"Art. 53(2): released under {_quote(release.get('licence'))} with weights, "
+        "architecture and usage information public, no systemic risk",
     )
 
 
@@ -674,7 +683,7 @@ def _recorded(
     if is_recorded_text(value):
         return _fact_of(True, f"{where}{text} describes it")
     if isinstance(value, str) and value.strip():
-        return _fact_of(False, f"{where}{text} says '{value.strip()}', which records no measure")
+        return _fact_of(False, f"{where}{text} says '{_quote(value)}', which records no measure")
     return _fact_of(False, f"no {where}{text} is recorded")
 
 
@@ -719,8 +728,8 @@ def _late_incidents(ai: Mapping[str, Any], roles: list[str], today: dt.date) -> 
             dates.append(_date(incident.get("provider_informed_on")))
         due = aware + dt.timedelta(days=days)
         reported = min((d for d in dates if d is not None), default=None)
-        name = str(incident.get("id") or "an incident")
-        what = f"{name} ({incident.get('kind') or 'kind not recorded'}, aware {aware})"
+        name = _quote(incident.get("id") or "an incident")
+        what = f"{name} ({_quote(incident.get('kind') or 'kind not recorded')}, aware {aware})"
         deadline = f"due {due} ({article}: {days} days)"
         if reported is None and today > due:
             late.append(name)
