@@ -1,9 +1,10 @@
 """What the AI Act concludes from the facts of ``risk.ai_act`` (and of ``risk.gdpr``), each as
 ``{value, because}`` under ``derived.ai_act``:
 
-- ``roles``: the roles declared, plus those Art. 3(3)-(4) give from who builds and uses the
-  system (``uses``), less deployer for a purely personal use (Art. 2(10));
-- ``in_scope`` / ``exclusion_holds``: whether an Art. 2 exclusion holds, its conditions checked;
+- ``roles``: the roles declared, plus those Art. 3(3)-(4) and 25(1) give from who builds, uses,
+  rebrands or modifies the system (``uses``), less deployer for a purely personal use (Art. 2(10));
+- ``in_scope`` / ``exclusion_holds``: whether an Art. 2 exclusion holds, its conditions checked
+  (the open-source one never for a system high-risk in fact, whatever its declared category);
 - ``prohibited``: the Art. 5(1) practices answered yes that no exception of Art. 5 covers;
   ``art5_unanswered``: the Art. 5(1) points left unanswered;
 - ``annex_iii``: the Annex III point (or area) in words, for messages;
@@ -11,14 +12,18 @@
   declarations, the GDPR evaluation criterion);
 - ``art_6_3``: whether the Art. 6(3) derogation validly applies (conditions, profiling, a claim
   contradicted by solely automated decisions);
-- ``high_risk_applies``: whether Chapter III binds the system now (Art. 111(2));
+- ``high_risk_applies``: whether Chapter III binds the system now (Art. 111(2); Art. 113(c) for a
+  system high-risk only as an Annex I safety component);
 - ``fria``: whether Art. 27 requires a fundamental rights impact assessment;
 - ``gpai_open_source``: whether Art. 53(2) exempts a GPAI model from Art. 53(1)(a)-(b);
 - ``disclosure`` / ``marking``: whether an Art. 50 disclosure or marking is recorded as a fact
   (text such as "none" or "n/a" never counts); ``override``, ``stop_procedure`` and
   ``oversight_training``: the same for the model card's Art. 14 and Art. 26(2) measures;
-- ``late_incidents``: serious incidents reported late or not at all (Art. 73);
-- ``unanswered_classification`` / ``unanswered``: screening questions without an answer.
+  ``overseers_trained``: overseers named and their training recorded as a fact (Art. 26(2), 4);
+- ``late_incidents``: serious incidents reported late or not at all (Art. 73; Art. 26(5) for a
+  deployer);
+- ``unanswered_classification`` / ``unanswered``: screening questions without an answer, those a
+  classification or an obligation rests on (blocking from the stage they matter) and the others.
 
 The input is the plain context (a fixture's manifest may be partial and hold dates as dates or
 strings); nothing here raises on a missing or odd value: it is unanswered.
