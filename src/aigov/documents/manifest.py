@@ -530,6 +530,11 @@ class AiAct(Document):
         default=None, description="Used at the workplace on the organisation's workers"
     )
     workers_information: WorkersInformation | None = Field(default=None, description="Art. 26(7)")
+    affected_persons_informed: bool | None = Field(
+        default=None,
+        description="Art. 26(11): the natural persons an Annex III system decides or helps decide "
+        "about are informed that it is used on them, answered",
+    )
     ai_literacy: AiLiteracy | None = Field(default=None, description="Art. 4")
     market: MarketTimeline | None = Field(default=None, description="Art. 111(2)")
     serious_incidents: list[SeriousIncident] = Field(default=[], description="Art. 73")

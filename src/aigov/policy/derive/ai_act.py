@@ -753,6 +753,9 @@ _GPAI_QUESTION: Final = "is it a general-purpose AI model? (Art. 3(63), Art. 53)
 _WORKERS_QUESTION: Final = "is it used at the workplace on the organisation's workers? (Art. 26(7))"
 _PUBLIC_BODY_QUESTION: Final = "is the deployer a body governed by public law? (Art. 27(1))"
 _PUBLIC_SERVICES_QUESTION: Final = "does the deployer provide public services? (Art. 27(1))"
+_PERSONS_QUESTION: Final = (
+    "are the persons it decides or helps decide about told it is used on them? (Art. 26(11))"
+)
 _Question = tuple[str, str]
 """(the field to answer, the question and its article)."""
 
@@ -794,6 +797,8 @@ def _unanswered(
             deployer.append(("risk.ai_act.provides_public_services", _PUBLIC_SERVICES_QUESTION))
     if deployer_high and not isinstance(ai.get("affects_workers"), bool):
         deployer.append(("risk.ai_act.affects_workers", _WORKERS_QUESTION))
+    if deployer_high and point != "2" and not isinstance(ai.get("affected_persons_informed"), bool):
+        others.append(("risk.ai_act.affected_persons_informed", _PERSONS_QUESTION))
     # The deployer's answers decide Art. 27 and Art. 26(7), due before first use: they block
     # when the system is put into service.
     (classification if stage == "production" else others).extend(deployer)
