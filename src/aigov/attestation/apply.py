@@ -56,6 +56,7 @@ from aigov.attestation.witnesses import (
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.repository import Repository
 from aigov.git_objects import GitError, run_git
+from aigov.policy.explanation import Explanation, say
 from aigov.policy.findings import Finding
 from aigov.policy.independence import project_members
 from aigov.policy.org import OrgConfig
@@ -394,11 +395,11 @@ def _branch_protection(
     from aigov.scm.codeowners import codeowners_for
     from aigov.scm.forge import ForgeReadError
 
-    problem: str | None = None
+    problem: Explanation | None = None
     note = ""
     repo = deployment_repository(env)
     if repo is None or not repo.default_branch:
-        problem = (
+        problem = say(
             "deployment trust is branch-protection, but this run is not in a GitHub Actions or "
             "GitLab CI job whose forge and default branch are known"
         )
@@ -407,20 +408,33 @@ def _branch_protection(
             protection = branch_protection(repo, repo.default_branch)
         except ForgeReadError as exc:
             protection = None
-            problem = f"branch protection of {repo.default_branch} not read: {exc}"
+            problem = say(
+                "branch protection of {branch} not read: {error}",
+                branch=repo.default_branch,
+                error=str(exc),
+            )
         if protection is not None:
             note = f"deployment trust: branch-protection — {protection.detail}"
             branch = repo.default_branch
+            # The forge's settings (``detail``) are quoted as the forge reader states them.
             if not protection.protected or protection.required_approvals < 1:
-                problem = f"{branch} does not require an approving review ({protection.detail})"
+                problem = say(
+                    "{branch} does not require an approving review ({detail})",
+                    branch=branch,
+                    detail=protection.detail,
+                )
             elif protection.code_owner_reviews is False:
-                problem = f"{branch} does not require code-owner reviews ({protection.detail})"
+                problem = say(
+                    "{branch} does not require code-owner reviews ({detail})",
+                    branch=branch,
+                    detail=protection.detail,
+                )
             elif protection.code_owner_reviews:
                 owners = codeowners_for(
                     _codeowners(work_tree, repo.forge), manifest_path, repo.forge
                 )
                 if not owners:
-                    problem = f"no CODEOWNERS entry owns {manifest_path}"
+                    problem = say("no CODEOWNERS entry owns {path}", path=manifest_path)
                 else:
                     note += f"; {manifest_path} owned by {', '.join(owners)}"
     findings: tuple[Finding, ...] = ()
@@ -445,14 +459,19 @@ def _codeowners(work_tree: Path, forge: str) -> str:
     return ""
 
 
-def _trust_finding(repository: Repository, problem: str) -> Finding:
+def _trust_finding(repository: Repository, problem: Explanation) -> Finding:
     from aigov.documents.problems import Location
 
     document = repository.manifest_document
     return attestation_finding(
-        f"the deployment gate cannot trust the records of this commit: {problem}",
-        "Protect the default branch with required reviews (and code-owner reviews of "
-        "aigov.yaml), or set attestation.deployment: verify in aigov-org.yaml.",
+        say(
+            "the deployment gate cannot trust the records of this commit: {problem}",
+            problem=problem,
+        ),
+        say(
+            "Protect the default branch with required reviews (and code-owner reviews of "
+            "aigov.yaml), or set attestation.deployment: verify in aigov-org.yaml."
+        ),
         document.locate(("stage",)) if document is not None else Location(MANIFEST_FILE),
         "manifest.stage",
     )

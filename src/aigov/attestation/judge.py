@@ -29,6 +29,7 @@ from aigov.attestation.records import EVIDENCE_FILE, Record
 from aigov.attestation.witnesses import Commit, ForgeReviews
 from aigov.documents.problems import Location
 from aigov.git_objects import Signature
+from aigov.policy.explanation import EMPTY, Explanation, finding_translations, joined, say
 from aigov.policy.findings import Finding
 from aigov.policy.independence import member_role
 from aigov.policy.org import OrgConfig, Person
@@ -70,7 +71,7 @@ class Judged:
     record: Record
     attestation: Attestation | None
     introduced: Commit | None
-    why_not: str = ""
+    why_not: Explanation = EMPTY
     """Why nothing attests it (empty when attested)."""
 
     @property
@@ -85,7 +86,7 @@ class Judged:
             "status": "pending" if self.pending else "attested",
             "method": self.attestation.method if self.attestation else None,
             "by": self.attestation.person if self.attestation else None,
-            "detail": self.attestation.detail if self.attestation else self.why_not,
+            "detail": self.attestation.detail if self.attestation else str(self.why_not),
             "introduced_by": self.introduced.sha if self.introduced else None,
         }
 
@@ -101,15 +102,17 @@ def who_may_attest(record: Record, org: OrgConfig) -> list[Person]:
     return eligible
 
 
-def committee_problem(record: Record, org: OrgConfig, to_stage: str | None) -> str | None:
+def committee_problem(record: Record, org: OrgConfig, to_stage: str | None) -> Explanation | None:
     """Why an approval's committee can never attest it (not the org's committee for the stage)."""
     if record.kind != "approval" or to_stage is None:
         return None
     committees = org.committees.get(to_stage)  # type: ignore[call-overload]
     if committees and record.committee not in committees:
-        return (
-            f"'{record.committee}' is not the organisation's committee for {to_stage} "
-            f"({', '.join(committees)})"
+        return say(
+            "'{committee}' is not the organisation's committee for {stage} ({committees})",
+            committee=record.committee,
+            stage=to_stage,
+            committees=", ".join(committees),
         )
     return None
 
@@ -140,10 +143,10 @@ def judge(
             judged.append(Judged(record, None, commit, blocked))
             continue
         eligible = who_may_attest(record, org)
-        excluded: list[str] = []
+        excluded: list[Explanation] = []
         if record.kind in ("waiver", "approval") and not (members_allowed or {}).get(index):
             excluded = [
-                f"{p.name} ({role})"
+                say("{person} ({role})", person=p.name, role=say(role))
                 for p in eligible
                 if (role := member_role(p.name, members or {})) is not None
             ]
@@ -152,9 +155,13 @@ def judge(
         found = _by_review(eligible, seen) if seen is not None else None
         if found is None and "signed-commit" in methods and commit is not None:
             found = _by_signature(eligible, signature(commit.sha), commit)
-        why = "" if found else _why_not(eligible, seen, commit, org)
+        why = EMPTY if found else _why_not(eligible, seen, commit, org)
         if excluded and not found:
-            why += "; not " + ", ".join(excluded) + ": nobody attests their own project"
+            why = say(
+                "{why}; not {people}: nobody attests their own project",
+                why=why,
+                people=joined(", ", excluded),
+            )
         judged.append(Judged(record, found, commit, why))
     return judged
 
@@ -188,18 +195,26 @@ def _by_signature(
 
 def _why_not(
     eligible: Sequence[Person], reviews: ForgeReviews | None, commit: Commit | None, org: OrgConfig
-) -> str:
+) -> Explanation:
     if not eligible:
-        return "nobody in aigov-org.yaml `people` holds a role that may attest it"
+        return say("nobody in aigov-org.yaml `people` holds a role that may attest it")
     names = ", ".join(_described(p) for p in eligible)
     ways = []
     if "forge-review" in org.attestation.methods:
-        ways.append("an approving review on the pull request's current head")
+        ways.append(say("an approving review on the pull request's current head"))
     if "signed-commit" in org.attestation.methods:
-        where = f" (commit {commit.sha[:12]})" if commit else ""
-        ways.append(f"a commit signed by their key introducing it{where}")
-    seen = f"; {reviews.note}" if reviews is not None else ""
-    return f"it needs {' or '.join(ways)} from: {names}{seen}"
+        ways.append(
+            say("a commit signed by their key introducing it (commit {sha})", sha=commit.sha[:12])
+            if commit
+            else say("a commit signed by their key introducing it")
+        )
+    way = ways[0] if len(ways) == 1 else say("{one} or {other}", one=ways[0], other=ways[1])
+    # What the forge said (its reviews) is the forge reader's report, quoted as it wrote it.
+    if reviews is not None:
+        return say(
+            "it needs {ways} from: {names}; {seen}", ways=way, names=names, seen=reviews.note
+        )
+    return say("it needs {ways} from: {names}", ways=way, names=names)
 
 
 def _described(person: Person) -> str:
@@ -213,10 +228,17 @@ def pending_findings(
     """One blocking finding per pending record, at the record's line."""
     return [
         attestation_finding(
-            f"{item.record.summary}: {when}, not attested — {item.why_not}",
-            "Ask one of the people named to approve the pull request (or to sign the commit "
-            "that writes the record), then re-run the check; until then the record is "
-            "ignored and the check judges the repository without it.",
+            say(
+                "{record}: {when}, not attested — {why}",
+                record=item.record.summary,
+                when=say(when),  # one of apply.py's fixed phrases
+                why=item.why_not,
+            ),
+            say(
+                "Ask one of the people named to approve the pull request (or to sign the commit "
+                "that writes the record), then re-run the check; until then the record is "
+                "ignored and the check judges the repository without it."
+            ),
             locate(item.record.path),
             _field(item.record),
         )
@@ -225,21 +247,25 @@ def pending_findings(
     ]
 
 
-def attestation_finding(message: str, remediation: str, location: Location, field: str) -> Finding:
-    """A critical, blocking ``AIGOV-ATTESTATION`` finding."""
+def attestation_finding(
+    message: Explanation, remediation: Explanation, location: Location, field: str
+) -> Finding:
+    """A critical, blocking ``AIGOV-ATTESTATION`` finding, in every language aigov writes."""
+    title = say(_TITLE)
     return Finding(
         rule_id=ATTESTATION_RULE_ID,
         pack=ATTESTATION_PACK,
-        title=_TITLE,
+        title=str(title),
         severity="critical",
-        message=message,
-        remediation=remediation,
+        message=str(message),
+        remediation=str(remediation),
         references=_REFERENCES,
         file=location.file,
         line=location.line,
         column=location.column,
         field=field,
         blocking=True,
+        translations=finding_translations(title, message, remediation),
     )
 
 

@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     if rule is None:
         made_by_aigov = _aigov_rules()
         if wanted in made_by_aigov:
-            sys.stdout.write(made_by_aigov[wanted])
+            from aigov.i18n import translator
+
+            # aigov's own explanations are messages of its catalog (aigov/locales/<lang>.json).
+            sys.stdout.write(translator(args.lang)(made_by_aigov[wanted]))
             return EXIT_PASS
         ids = [r.id for r in policy_set.rules]
         close = difflib.get_close_matches(wanted, [*ids, *made_by_aigov], n=3, cutoff=0.5)

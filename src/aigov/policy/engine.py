@@ -271,7 +271,7 @@ def _finding(
         return FindingText(
             lang=lang,
             title=title,
-            message=_message(rule.id, message, context, outcome, effective_from, tr, item),
+            message=_message(rule.id, message, context, outcome, effective_from, tr, item, lang),
             remediation=tr(source_fix) if source_fix else remediation,
         )
 
@@ -328,8 +328,9 @@ def _message(
     effective_from: dt.date | None,
     tr: Translator,
     item: int | None = None,
+    lang: str = "en",
 ) -> str:
-    """A failed rule's message in ``tr``'s language: the rule's (translated) ``template``
+    """A failed rule's message in ``lang`` (``tr``'s): the rule's (translated) ``template``
     rendered (``[*]`` standing for ``item``, see :func:`finding_target`), with why it failed
     when a field is missing and when it applies from."""
     if outcome.status == "error":
@@ -341,7 +342,7 @@ def _message(
                 reason=tr(outcome.unavailable_reason),
             )
         return f"{rule_id}: {outcome.error}"
-    message = render_message(template, context, item=item, absent=tr(ABSENT_TEXT))
+    message = render_message(template, context, item=item, absent=tr(ABSENT_TEXT), lang=lang)
     if outcome.missing is not None:
         message = tr("{message} ({field} is missing)", message=message, field=outcome.missing)
     if outcome.status == "not_yet_effective" and effective_from is not None:

@@ -15,11 +15,13 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+OWNER: Final = "the project's owner (metadata.owner)"
 MEMBER_ROLES: Final[dict[str, str]] = {
-    "business_owner": "business owner",
-    "data_science": "data scientist",
+    "business_owner": "the project's business owner (metadata.stakeholders)",
+    "data_science": "the project's data scientist (metadata.stakeholders)",
 }
-"""Stakeholder roles whose holders are accountable for the project (besides its owner)."""
+"""Stakeholder roles whose holders are accountable for the project (besides its owner), and
+what a finding calls them: fixed phrases, translated as messages of the catalog."""
 
 
 def _key(text: str) -> str:
@@ -46,7 +48,7 @@ def project_members(metadata: Mapping[str, Any] | None) -> dict[str, str]:
     owner = metadata.get("owner")
     if isinstance(owner, str) and owner.strip():
         for key in _keys(owner):
-            members[key] = "the project's owner (metadata.owner)"
+            members[key] = OWNER
     for stakeholder in metadata.get("stakeholders") or ():
         if not isinstance(stakeholder, Mapping):
             continue
@@ -57,7 +59,7 @@ def project_members(metadata: Mapping[str, Any] | None) -> dict[str, str]:
             value = stakeholder.get(key)
             if isinstance(value, str) and value.strip():
                 for key in _keys(value):
-                    members.setdefault(key, f"the project's {role} (metadata.stakeholders)")
+                    members.setdefault(key, role)
     return members
 
 

@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from aigov.i18n import DEFAULT_LANGUAGE
+from aigov.policy.explanation import translated
 from aigov.policy.paths import MISSING, ContextPath, lookup, parse_path
 
 ABSENT_TEXT: Final = "not recorded"
@@ -37,9 +39,14 @@ def render_message(
     *,
     item: int | None = None,
     absent: str = ABSENT_TEXT,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
     """``template`` with every ``{{ path }}`` replaced by its value in ``context``; ``item``
-    is the index ``[*]`` stands for, ``absent`` the phrase for a value that is not there."""
+    is the index ``[*]`` stands for, ``absent`` the phrase for a value that is not there.
+
+    A derived text (``derived.gdpr.dpia.because``) is quoted in ``lang`` when its fact carries
+    it (:mod:`aigov.policy.explanation`), so that a French message quotes a French explanation.
+    """
     if "{{" not in template:
         return template
 
@@ -50,6 +57,10 @@ def render_message(
         path = parse_path(text)
         value = MISSING if path is None else lookup(context, path)
         if path is not None and path[:1] == ("derived",) and isinstance(value, str):
+            if lang != DEFAULT_LANGUAGE:
+                parent = lookup(context, path[:-1])
+                if isinstance(parent, Mapping):
+                    value = translated(parent, str(path[-1]), lang) or value
             cut = MAX_DERIVED_LENGTH
             return value if len(value) <= cut else value[: cut - 1] + "…"
         return absent if value is MISSING or value is None else format_value(value, absent)

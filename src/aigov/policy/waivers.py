@@ -20,6 +20,7 @@ from typing import Final
 
 from aigov.documents.manifest import Waiver
 from aigov.documents.problems import Location
+from aigov.policy.explanation import Explanation, finding_translations, say, verbatim
 from aigov.policy.findings import AppliedWaiver, Finding
 from aigov.policy.independence import member_role
 from aigov.policy.org import OrgConfig
@@ -86,22 +87,30 @@ def check_waivers(
                 ),
             )
             continue
-        key, message, remediation = problem
+        key, problem_text, remediation = problem
         where = locate(("waivers", index, key))
+        title = say(_TITLE)
+        message = say(
+            "waiver of {rule} ({ticket}): {problem}",
+            rule=waiver.rule,
+            ticket=waiver.ticket,
+            problem=problem_text,
+        )
         findings.append(
             Finding(
                 rule_id=WAIVER_RULE_ID,
                 pack=WAIVER_PACK,
-                title=_TITLE,
+                title=str(title),
                 severity="critical",
-                message=f"waiver of {waiver.rule} ({waiver.ticket}): {message}",
-                remediation=remediation,
+                message=str(message),
+                remediation=str(remediation),
                 references=_REFERENCES,
                 file=where.file,
                 line=where.line,
                 column=where.column,
                 field=f"manifest.waivers[{index}].{key}",
                 blocking=True,
+                translations=finding_translations(title, message, remediation),
             )
         )
     return valid, findings
@@ -117,61 +126,90 @@ def _problem(
     severity: str | None,
     start: dt.date | None,
     members: Mapping[str, str],
-) -> tuple[str, str, str] | None:
+) -> tuple[str, Explanation, Explanation] | None:
     """(field at fault, message, remediation) or None when the waiver is valid."""
     if not known_rules(waiver.rule):
         return (
             "rule",
-            f"no rule '{waiver.rule}' in the packs evaluated",
-            "Fix the rule id (see `aigov explain`) or remove the waiver.",
+            say("no rule '{rule}' in the packs evaluated", rule=waiver.rule),
+            say("Fix the rule id (see `aigov explain`) or remove the waiver."),
         )
     if waiver.approved_by not in org.waivers.approvers:
-        who = ", ".join(org.waivers.approvers) or "nobody (no approvers configured)"
+        who = (
+            verbatim(", ".join(org.waivers.approvers))
+            if org.waivers.approvers
+            else say("nobody (no approvers configured)")
+        )
         return (
             "approved_by",
-            f"'{waiver.approved_by}' is not a waiver approver of the organisation",
-            f"Have one of the approvers listed in aigov-org.yaml grant it: {who}.",
+            say(
+                "'{person}' is not a waiver approver of the organisation",
+                person=waiver.approved_by,
+            ),
+            say("Have one of the approvers listed in aigov-org.yaml grant it: {who}.", who=who),
         )
     role = member_role(waiver.approved_by, members)
     if role is not None and waiver.rule not in org.waivers.project_members_may_approve:
         return (
             "approved_by",
-            f"'{waiver.approved_by}' is {role}: nobody approves a waiver of their own project",
-            "Have an org approver independent of the project grant it (not its owner, business "
-            "owner or data scientist); aigov-org.yaml may allow it for this rule under "
-            "waivers.project_members_may_approve.",
+            say(
+                "'{person}' is {role}: nobody approves a waiver of their own project",
+                person=waiver.approved_by,
+                role=say(role),  # a fixed phrase of MEMBER_ROLES: a catalog message
+            ),
+            say(
+                "Have an org approver independent of the project grant it (not its owner, "
+                "business owner or data scientist); aigov-org.yaml may allow it for this rule "
+                "under waivers.project_members_may_approve."
+            ),
         )
     if severity == "critical" and waiver.rule not in org.waivers.waivable_critical:
         return (
             "rule",
-            f"{waiver.rule} is critical, and the organisation does not allow waiving it",
-            "Fix the finding; a critical rule can be waived only where aigov-org.yaml lists it "
-            "under waivers.waivable_critical.",
+            say(
+                "{rule} is critical, and the organisation does not allow waiving it",
+                rule=waiver.rule,
+            ),
+            say(
+                "Fix the finding; a critical rule can be waived only where aigov-org.yaml "
+                "lists it under waivers.waivable_critical."
+            ),
         )
     if waiver.granted_on is not None and waiver.granted_on > today:
         return (
             "granted_on",
-            f"granted_on {waiver.granted_on.isoformat()} is in the future",
-            "Set granted_on to the day the waiver was granted.",
+            say("granted_on {date} is in the future", date=waiver.granted_on.isoformat()),
+            say("Set granted_on to the day the waiver was granted."),
         )
     if waiver.expires < today:
         return (
             "expires",
-            f"expired on {waiver.expires.isoformat()}",
-            "Fix the finding, or have the waiver renewed with a new expiry date.",
+            say("expired on {date}", date=waiver.expires.isoformat()),
+            say("Fix the finding, or have the waiver renewed with a new expiry date."),
         )
     start = min((d for d in (start, waiver.granted_on) if d is not None), default=today)
     if (waiver.expires - start).days > org.waivers.max_days:
         return (
             "expires",
-            f"runs {(waiver.expires - start).days} days from {start.isoformat()}; the "
-            f"organisation allows at most {org.waivers.max_days} days",
-            f"Set expires no later than {start + dt.timedelta(org.waivers.max_days)}.",
+            say(
+                "runs {days} days from {start}; the organisation allows at most {max_days} days",
+                days=(waiver.expires - start).days,
+                start=start.isoformat(),
+                max_days=org.waivers.max_days,
+            ),
+            say(
+                "Set expires no later than {date}.",
+                date=(start + dt.timedelta(org.waivers.max_days)).isoformat(),
+            ),
         )
     if waiver.stage != stage:
         return (
             "stage",
-            f"was granted for stage {waiver.stage}; the project is now at {stage}",
-            "A stage change voids waivers: fix the finding or have the waiver granted again.",
+            say(
+                "was granted for stage {granted}; the project is now at {stage}",
+                granted=waiver.stage,
+                stage=stage,
+            ),
+            say("A stage change voids waivers: fix the finding or have the waiver granted again."),
         )
     return None
