@@ -151,8 +151,9 @@ def _one_or_many(value: Any) -> Any:
 
 
 def _no_repeats(value: list[str]) -> list[str]:
-    if len(set(value)) != len(value):
-        raise ValueError("a role is listed twice")
+    twice = sorted({role for role in value if value.count(role) > 1})
+    if twice:
+        raise ValueError(f"role '{twice[0]}' is listed twice: list each role once")
     return value
 
 
