@@ -68,7 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = load_scenarios()
     outcomes = []
     for scenario in scenarios:
-        outcome = judge(scenario, policies, today)
+        try:
+            outcome = judge(scenario, policies, today)
+        except Exception as exc:  # a crash of aigov on one scenario is measured, not fatal
+            e = scenario.expected
+            crash = f"aigov crashed: {type(exc).__name__}: {exc}"
+            outcome = Outcome(scenario, "error", (), e.must_block, (), (), error=crash)
         outcomes.append(outcome)
         print(describe(outcome))
         if args.verbose and not outcome.agrees:
