@@ -1,7 +1,9 @@
 """GDPR facts the law derives from what the repository states elsewhere: ``derived.gdpr``.
 
 Each fact is ``{value, because, …}``: ``because`` is one line a finding quotes, naming the
-field, contract, column or answer the conclusion comes from. The facts are:
+field, contract, column or answer the conclusion comes from, in English, and in the other
+languages aigov writes under ``translations`` (:mod:`aigov.policy.explanation`: every sentence
+is a message of aigov's catalog, ``aigov/locales/<lang>.json``). The facts are:
 
 - ``contract_personal_data``: the contract columns that hold personal data (GDPR Art. 4(1)).
   ODCS ``classification`` values such as ``public``, ``internal``, ``confidential`` and
@@ -35,6 +37,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from aigov.documents.durations import duration_days
+from aigov.policy.explanation import (
+    TRANSLATIONS_KEY,
+    TRANSLATIONS_SCHEMA,
+    Explanation,
+    joined,
+    say,
+    texts,
+    verbatim,
+)
 
 # --- personal data in contract columns --------------------------------------------------------
 
@@ -181,20 +192,20 @@ def _tags(item: Mapping[str, Any]) -> set[str]:
     return {str(t).strip().lower() for t in item.get("tags") or () if isinstance(t, str | int)}
 
 
-def _marking(field: Mapping[str, Any]) -> str | None:
+def _marking(field: Mapping[str, Any]) -> Explanation | None:
     """An explicit PII marking of a property, as the reason it holds personal data."""
     if _says_personal(field) is True:
-        return "customProperties personalData"
+        return verbatim("customProperties personalData")
     tags = sorted(_tags(field) & _PII_TAGS)
     if tags:
-        return f"tagged {tags[0]}"
+        return say("tagged {tag}", tag=tags[0])
     classification = field.get("classification")
     if isinstance(classification, str) and classification.strip().lower() in _PII_CLASSIFICATIONS:
-        return f"classification {classification}"
+        return verbatim(f"classification {classification}")
     return None
 
 
-def _semantics(field: Mapping[str, Any]) -> str | None:
+def _semantics(field: Mapping[str, Any]) -> Explanation | None:
     """What the column's name, type or description says it holds, if personal data. The
     contract's own description outranks the name: a column it says identifies a machine, a
     template or a product relates to no person (Art. 4(1))."""
@@ -207,19 +218,28 @@ def _semantics(field: Mapping[str, Any]) -> str | None:
         return None
     options = field.get("logicalTypeOptions")
     if isinstance(options, Mapping) and str(options.get("format", "")).lower() == "email":
-        return "format email"
+        return verbatim("format email")
     for key in ("name", "physicalName", "businessName", "physicalType"):
         value = field.get(key)
         if isinstance(value, str) and value:
             words = _words(value)
             for pattern, meaning in _NAME_SEMANTICS:
                 if pattern.search(words):
-                    return f"{key}: {meaning}" if key != "name" else meaning
+                    # The meanings are fixed phrases: messages of the catalog.
+                    found = say(meaning)
+                    return (
+                        found if key == "name" else say("{key}: {meaning}", key=key, meaning=found)
+                    )
     if isinstance(description, str):
         for pattern, meaning in _DESCRIPTION_SEMANTICS:
             if pattern.search(description):
-                return f"description: {meaning}"
+                return say("description: {meaning}", meaning=say(meaning))
     return None
+
+
+def _contract_name(contract: Mapping[str, Any], index: int) -> str:
+    """How a message names a contract: its file, else its name, else its position."""
+    return str(contract.get("file") or contract.get("name") or f"contract #{index + 1}")
 
 
 def _objects_opted_out(contract: Mapping[str, Any]) -> set[str]:
@@ -233,14 +253,17 @@ def _objects_opted_out(contract: Mapping[str, Any]) -> set[str]:
 def contract_personal_data(contracts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The columns of the contracts that hold personal data, each with why."""
     columns: list[dict[str, Any]] = []
-    opted_out: list[str] = []
+    reasons: list[Explanation] = []
+    opted_out: list[Explanation] = []
     for index, contract in enumerate(contracts):
-        file = str(contract.get("file") or contract.get("name") or f"contract #{index + 1}")
+        file = _contract_name(contract, index)
         whole = _says_personal(contract) is False or bool(_tags(contract) & _OPT_OUT_TAGS)
         objects = _objects_opted_out(contract)
         if whole:
-            opted_out.append(f"{file} (the whole contract)")
-        opted_out += [f"{file}: table {name}" for name in sorted(objects)]
+            opted_out.append(say("{file} (the whole contract)", file=file))
+        opted_out += [
+            say("{file}: table {table}", file=file, table=name) for name in sorted(objects)
+        ]
         for position, field in enumerate(contract.get("fields") or ()):
             if not isinstance(field, Mapping):
                 continue
@@ -251,29 +274,38 @@ def contract_personal_data(contracts: Sequence[Mapping[str, Any]]) -> dict[str, 
             if reason is None:
                 continue
             column = f"{field.get('object')}.{field.get('path')}"
+            reasons.append(reason)
             columns.append(
                 {
                     "contract": file,
                     "column": column,
-                    "reason": reason,
+                    "reason": str(reason),
                     "field": f"contracts[{index}].fields[{position}]",
                 }
             )
     # A message quotes at most 200 characters of a value: the first columns, grouped by contract.
-    shown: dict[str, list[str]] = {}
-    for found in columns[:3]:
-        shown.setdefault(found["contract"], []).append(f"{found['column']} ({found['reason']})")
-    text = "; ".join(f"{file}: {', '.join(items)}" for file, items in shown.items())
-    more = f" and {len(columns) - 3} more column(s)" if len(columns) > 3 else ""
-    because = (
-        f"{text}{more}"
-        if columns
-        else "no contract column shows personal data"
-        + (f" (declared without: {', '.join(opted_out)})" if opted_out else "")
+    shown: dict[str, list[Explanation]] = {}
+    for found, reason in zip(columns[:3], reasons, strict=False):
+        shown.setdefault(found["contract"], []).append(
+            say("{column} ({reason})", column=found["column"], reason=reason)
+        )
+    text = joined(
+        "; ", (say("{file}: {columns}", file=f, columns=joined(", ", i)) for f, i in shown.items())
     )
+    if len(columns) > 3:
+        because = say("{columns} and {count} more column(s)", columns=text, count=len(columns) - 3)
+    elif columns:
+        because = text
+    elif opted_out:
+        because = say(
+            "no contract column shows personal data (declared without: {opted_out})",
+            opted_out=joined(", ", opted_out),
+        )
+    else:
+        because = say("no contract column shows personal data")
     return {
         "value": bool(columns),
-        "because": because,
+        **texts(because=because),
         "columns": columns,
         "contracts": sorted({c["contract"] for c in columns}),
     }
@@ -517,8 +549,9 @@ def undeclared_transfers(
     holding = set(personal.get("contracts") or ())
     manifest_personal = gdpr.get("personal_data") is True
     found: list[dict[str, Any]] = []
+    wheres: list[Explanation] = []
     for index, contract in enumerate(contracts):
-        file = str(contract.get("file") or contract.get("name") or f"contract #{index + 1}")
+        file = _contract_name(contract, index)
         opted_out = _says_personal(contract) is False or bool(_tags(contract) & _OPT_OUT_TAGS)
         if file not in holding and (opted_out or not manifest_personal):
             continue
@@ -528,10 +561,18 @@ def undeclared_transfers(
             for key, value, country in _server_places(server):
                 if outside_eea(country) and country not in declared:
                     name = server.get("server") or f"#{position + 1}"
+                    where = say(
+                        "{file}: server {server}, {key} {value}",
+                        file=file,
+                        server=name,
+                        key=key,
+                        value=value,
+                    )
+                    wheres.append(where)
                     found.append(
                         {
                             "country": country,
-                            "where": f"{file}: server {name}, {key} {value}",
+                            "where": str(where),
                             "field": f"contracts[{index}].servers[{position}].{key}",
                         }
                     )
@@ -541,21 +582,35 @@ def undeclared_transfers(
             continue
         country = _country_code(processor["country"])
         if manifest_personal and outside_eea(country) and country not in declared:
+            where = say(
+                "processor {processor} in {country}",
+                processor=processor.get("name"),
+                country=country,
+            )
+            wheres.append(where)
             found.append(
                 {
                     "country": country,
-                    "where": f"processor {processor.get('name')} in {country}",
+                    "where": str(where),
                     "field": f"manifest.risk.gdpr.processors[{position}].country",
                 }
             )
     because = (
-        "; ".join(f"{f['where']} ({f['country']}, outside the EEA)" for f in found)
-        + " — risk.gdpr.transfers declares no transfer to "
-        + ", ".join(sorted({f["country"] for f in found}))
+        say(
+            "{places} — risk.gdpr.transfers declares no transfer to {countries}",
+            places=joined(
+                "; ",
+                (
+                    say("{where} ({country}, outside the EEA)", where=w, country=f["country"])
+                    for w, f in zip(wheres, found, strict=True)
+                ),
+            ),
+            countries=", ".join(sorted({f["country"] for f in found})),
+        )
         if found
-        else "no contract server or processor outside the EEA without a declared transfer"
+        else say("no contract server or processor outside the EEA without a declared transfer")
     )
-    return {"value": found, "because": because}
+    return {"value": found, **texts(because=because)}
 
 
 # --- lawful basis per purpose, retention per category ----------------------------------------
@@ -582,17 +637,17 @@ _WORKERS: Final = re.compile(
 
 def _unavailable_basis(
     basis: object, gdpr: Mapping[str, Any], ai_act: Mapping[str, Any]
-) -> str | None:
+) -> Explanation | None:
     """Why ``basis`` cannot be relied on by this controller for these people, if it cannot."""
     if basis == "legitimate_interests" and ai_act.get("public_body") is True:
-        return (
+        return say(
             "legitimate interests is not available to a public authority performing its tasks "
             "(Art. 6(1) second subparagraph)"
         )
     if basis == "consent":
         subjects = " ".join(str(s) for s in gdpr.get("data_subjects") or ())
         if ai_act.get("affects_workers") is True or _WORKERS.search(subjects):
-            return "workers' consent is not freely given (Art. 7(4), Recital 43)"
+            return say("workers' consent is not freely given (Art. 7(4), Recital 43)")
     return None
 
 
@@ -622,7 +677,12 @@ def lawful_bases(
             missing.append(purpose)
     value += [dict(b) for b in listed if str(b.get("purpose")) not in purposes]
     invalid = [
-        f"'{_short(str(v['purpose']))}' on {v['basis']}: {why}"
+        say(
+            "'{purpose}' on {basis}: {why}",
+            purpose=_short(str(v["purpose"])),
+            basis=v["basis"],
+            why=why,
+        )
         for v in value
         if (why := _unavailable_basis(v.get("basis"), gdpr, ai_act)) is not None
     ]
@@ -637,27 +697,33 @@ def lawful_bases(
         )
     ]
     if missing:
-        because = "no lawful basis for " + ", ".join(f"'{_short(p)}'" for p in missing)
+        because = say("no lawful basis for {purposes}", purposes=_quoted(missing))
     elif not value:
-        because = "no lawful basis is declared (risk.gdpr.lawful_basis or lawful_bases)"
+        because = say("no lawful basis is declared (risk.gdpr.lawful_basis or lawful_bases)")
     elif invalid:
-        because = "; ".join(invalid)
+        because = joined("; ", invalid)
     elif without:
-        because = "legitimate interests without an assessment for " + ", ".join(
-            f"'{_short(p)}'" for p in without
+        because = say(
+            "legitimate interests without an assessment for {purposes}", purposes=_quoted(without)
         )
     else:
-        because = "; ".join(f"'{_short(str(v['purpose']))}': {v['basis']}" for v in value)
+        because = verbatim("; ".join(f"'{_short(str(v['purpose']))}': {v['basis']}" for v in value))
     return {
         "value": value,
         "missing": missing,
-        "invalid": invalid,
+        "invalid": [str(i) for i in invalid],
         "without_assessment": without,
-        "because": because,
+        **texts(because=because),
     }
 
 
+def _quoted(items: Iterable[str]) -> str:
+    """Names the repository wrote, quoted and shortened, for a sentence."""
+    return ", ".join(f"'{_short(item)}'" for item in items)
+
+
 # Art. 9(2) conditions bound to a context a commercial purpose is not in: (point, what it covers).
+# What each covers is a message of the catalog (translated where it is quoted).
 _ART9_CONTEXT: Final[dict[str, tuple[str, str]]] = {
     "employment_social_security": ("b", "obligations of employment and social security law"),
     "substantial_public_interest": ("g", "a substantial public interest laid down by law"),
@@ -676,24 +742,32 @@ def art9(gdpr: Mapping[str, Any]) -> dict[str, Any]:
     """Whether special categories rest on an Art. 9(2) condition that fits every purpose."""
     special = gdpr.get("special_categories") or {}
     if special.get("present") is not True:
-        return {"value": True, "because": "no special category of personal data is processed"}
+        return _fact_of(True, say("no special category of personal data is processed"))
     condition = special.get("art9_condition")
     if not special.get("categories") or not isinstance(condition, str):
-        return {
-            "value": False,
-            "because": "the categories and their Art. 9(2) condition must both be recorded",
-        }
+        return _fact_of(
+            False, say("the categories and their Art. 9(2) condition must both be recorded")
+        )
     bound = _ART9_CONTEXT.get(condition)
     purposes = [p for p in gdpr.get("purposes") or () if isinstance(p, str)]
     commercial = [p for p in purposes if _COMMERCIAL.search(p)]
     if bound is not None and commercial:
         point, covers = bound
-        return {
-            "value": False,
-            "because": f"Art. 9(2)({point}) covers {covers}, not the commercial purpose "
-            f"'{_short(commercial[0])}'",
-        }
-    return {"value": True, "because": f"Art. 9(2) condition {condition} recorded"}
+        return _fact_of(
+            False,
+            say(
+                "Art. 9(2)({point}) covers {covers}, not the commercial purpose '{purpose}'",
+                point=point,
+                covers=say(covers),
+                purpose=_short(commercial[0]),
+            ),
+        )
+    return _fact_of(True, say("Art. 9(2) condition {condition} recorded", condition=condition))
+
+
+def _fact_of(value: Any, because: Explanation) -> dict[str, Any]:
+    """A fact: its value and why, in every language aigov writes."""
+    return {"value": value, **texts(because=because)}
 
 
 def _short(text: str, length: int = 48) -> str:
@@ -759,21 +833,24 @@ def retention(
                 )
     longest = max(value, key=lambda v: v["days"], default=None)
     if missing:
-        because = "no retention period for " + ", ".join(f"'{_short(c)}'" for c in missing)
+        because = say("no retention period for {categories}", categories=_quoted(missing))
     elif not value:
-        because = "no retention period is declared (risk.gdpr.retention)"
+        because = say("no retention period is declared (risk.gdpr.retention)")
     else:
-        because = "; ".join(f"{_short(str(v['data_category']), 32)}: {v['period']}" for v in value)
+        because = verbatim(
+            "; ".join(f"{_short(str(v['data_category']), 32)}: {v['period']}" for v in value)
+        )
     facts = {
         "value": value,
         "missing": missing,
         "longest_days": longest["days"] if longest else 0,
-        "because": because,
+        **texts(because=because),
     }
     holding = set(personal.get("contracts") or ())
     longer: list[dict[str, Any]] = []
+    reasons: list[Explanation] = []
     for index, contract in enumerate(contracts):
-        file = str(contract.get("file") or contract.get("name") or f"contract #{index + 1}")
+        file = _contract_name(contract, index)
         kept = _contract_retention(contract)
         if kept is None or file not in holding:
             continue
@@ -781,30 +858,38 @@ def retention(
         match = _matching_period(contract, periods)
         if match is not None:
             limit, limit_text = duration_days(str(match.get("period"))), str(match.get("period"))
-            what = f"retention_periods '{match.get('data_category')}'"
+            what = verbatim(f"retention_periods '{match.get('data_category')}'")
         elif isinstance(scalar, str) and duration_days(scalar) is not None:
-            limit, limit_text, what = duration_days(scalar), scalar, "risk.gdpr.retention"
+            limit, limit_text, what = duration_days(scalar), scalar, verbatim("risk.gdpr.retention")
         elif longest is not None:
             limit, limit_text = longest["days"], longest["period"]
-            what = "the longest period of risk.gdpr.retention_periods"
+            what = say("the longest period of risk.gdpr.retention_periods")
         else:
             continue
         if limit is not None and days > limit:
+            reason = say(
+                "{file} keeps data {kept} (slaProperties retention), longer than {limit} ({what})",
+                file=file,
+                kept=text,
+                limit=limit_text,
+                what=what,
+            )
+            reasons.append(reason)
             longer.append(
                 {
                     "contract": file,
                     "contract_retention": text,
                     "manifest_retention": limit_text,
                     "field": f"contracts[{index}].slaProperties",
-                    "because": f"{file} keeps data {text} (slaProperties retention), longer than "
-                    f"{limit_text} ({what})",
+                    **texts(because=reason),
                 }
             )
-    contract_facts = {
-        "value": longer,
-        "because": "; ".join(item["because"] for item in longer)
-        or "no contract keeps personal data longer than the manifest declares",
-    }
+    contract_facts = _fact_of(
+        longer,
+        joined("; ", reasons)
+        if reasons
+        else say("no contract keeps personal data longer than the manifest declares"),
+    )
     return facts, contract_facts
 
 
@@ -859,32 +944,34 @@ _CRITERIA_OF_TRIGGER: Final[dict[str, tuple[str, ...]]] = {
 _SCORING_POINTS: Final = ("3(a)", "3(b)", "4(a)", "4(b)", "5(a)", "5(b)", "5(c)", "6", "7")
 
 
-def _implied(manifest: Mapping[str, Any]) -> dict[str, str]:
+def _implied(manifest: Mapping[str, Any]) -> dict[str, Explanation]:
     """Criteria other declarations make met, whatever the answer says: criterion -> why."""
     risk = manifest.get("risk") or {}
     gdpr, ai_act = risk.get("gdpr") or {}, risk.get("ai_act") or {}
     dpia = gdpr.get("dpia") or {}
-    implied: dict[str, str] = {}
+    implied: dict[str, Explanation] = {}
     for trigger in dpia.get("triggers") or ():
         for criterion in _CRITERIA_OF_TRIGGER.get(trigger, ()):
-            implied.setdefault(criterion, f"dpia.triggers lists {trigger}")
+            implied.setdefault(criterion, say("dpia.triggers lists {trigger}", trigger=trigger))
     decision = gdpr.get("automated_decision") or {}
     if decision.get("legal_or_similar_effect") is True:
         implied.setdefault(
             "automated_decision_legal_effect",
-            "automated_decision.legal_or_similar_effect is true",
+            say("automated_decision.legal_or_similar_effect is true"),
         )
     elif art22(manifest)["value"]:
-        implied.setdefault("automated_decision_legal_effect", "solely automated, Recital 71")
+        implied.setdefault("automated_decision_legal_effect", say("solely automated, Recital 71"))
     if (gdpr.get("special_categories") or {}).get("present") is True:
-        implied.setdefault("sensitive_data", "special_categories.present is true")
+        implied.setdefault("sensitive_data", say("special_categories.present is true"))
     if (gdpr.get("minors") or {}).get("present") is True:
-        implied.setdefault("vulnerable_subjects", "minors.present is true (children)")
+        implied.setdefault("vulnerable_subjects", say("minors.present is true (children)"))
     point = ai_act.get("annex_iii_point")
     if isinstance(point, str) and point.startswith(_SCORING_POINTS):
-        implied.setdefault("evaluation_or_scoring", f"AI Act Annex III point {point}")
+        implied.setdefault(
+            "evaluation_or_scoring", say("AI Act Annex III point {point}", point=point)
+        )
     if (ai_act.get("art_6_3_exemption") or {}).get("performs_profiling") is True:
-        implied.setdefault("evaluation_or_scoring", "the system performs profiling")
+        implied.setdefault("evaluation_or_scoring", say("the system performs profiling"))
     return implied
 
 
@@ -897,13 +984,15 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
     implied = _implied(manifest)
     met: list[str] = []
     unanswered: list[str] = []
-    overridden: list[str] = []
+    overridden: list[Explanation] = []
     for criterion in WP248:
         answer = answers.get(criterion)
         if criterion in implied:
             met.append(criterion)
             if answer is False:
-                overridden.append(f"{_number(criterion)} ({implied[criterion]})")
+                overridden.append(
+                    say("{number} ({why})", number=_number(criterion), why=implied[criterion])
+                )
         elif answer is True:
             met.append(criterion)
         elif answer is None:
@@ -919,33 +1008,60 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
         cases.append("35(3)(c)")
     required = bool(cases) or len(met) >= 2
     # Compact: a message quotes at most 200 characters of it; met_because has the detail.
-    screened = "WP248 criteria met: " + (", ".join(_number(c) for c in met) or "none")
+    screened = (
+        say("WP248 criteria met: {numbers}", numbers=", ".join(_number(c) for c in met))
+        if met
+        else say("WP248 criteria met: none")
+    )
     if unanswered:
-        screened += "; unanswered: " + ", ".join(_number(c) for c in unanswered)
+        screened = say(
+            "{screened}; unanswered: {numbers}",
+            screened=screened,
+            numbers=", ".join(_number(c) for c in unanswered),
+        )
     if overridden:
-        screened += "; answered no but met: " + ", ".join(overridden)
+        screened = say(
+            "{screened}; answered no but met: {criteria}",
+            screened=screened,
+            criteria=joined(", ", overridden),
+        )
     if required:
-        grounds = [f"Art. {c}" for c in cases]
+        grounds = [verbatim(f"Art. {c}") for c in cases]
         if len(met) >= 2:
-            grounds.append(f"{len(met)} criteria")
-        triggered = "required (" + ", ".join(grounds) + ")"
+            grounds.append(say("{count} criteria", count=len(met)))
+        triggered = say("required ({grounds})", grounds=joined(", ", grounds))
     elif unanswered:
-        triggered = "undecided until every criterion is answered"
+        triggered = say("undecided until every criterion is answered")
     else:
-        triggered = "not required"
+        triggered = say("not required")
     status = record.get("status")
     reference = record.get("reference")
-    done = f"status {status}" if isinstance(status, str) else "no status"
-    done += (
-        f", reference {reference}"
+    done = say("status {status}", status=status) if isinstance(status, str) else say("no status")
+    done = (
+        say("{done}, reference {reference}", done=done, reference=reference)
         if isinstance(reference, str) and not is_non_answer(reference)
-        else ", no reference"
+        else say("{done}, no reference", done=done)
     )
-    met_because = "; ".join(f"{WP248[c]} ({implied[c]})" if c in implied else WP248[c] for c in met)
+    met_because = joined(
+        "; ",
+        (
+            say("{criterion} ({why})", criterion=say(WP248[c]), why=implied[c])
+            if c in implied
+            else say(WP248[c])
+            for c in met
+        ),
+    )
     return {
         "value": required,
-        "because": f"screened: {screened} → triggered: {triggered} → done: {done}",
-        "met_because": met_because or "no criterion met",
+        **texts(
+            because=say(
+                "screened: {screened} → triggered: {triggered} → done: {done}",
+                screened=screened,
+                triggered=triggered,
+                done=done,
+            ),
+            met_because=met_because if met else say("no criterion met"),
+        ),
         "met": met,
         "unanswered": unanswered,
         "cases": cases,
@@ -968,23 +1084,24 @@ def art22(manifest: Mapping[str, Any]) -> dict[str, Any]:
     decision = (risk.get("gdpr") or {}).get("automated_decision") or {}
     point = (risk.get("ai_act") or {}).get("annex_iii_point")
     if decision.get("solely_automated") is not True:
-        return {"value": False, "because": "no decision is declared solely automated"}
+        return _fact_of(False, say("no decision is declared solely automated"))
     if decision.get("legal_or_similar_effect") is True:
-        return {
-            "value": True,
-            "because": "declared under risk.gdpr.automated_decision",
-        }
+        return _fact_of(True, say("declared under risk.gdpr.automated_decision"))
     if isinstance(point, str) and point.startswith(_SIGNIFICANT_EFFECT_POINTS):
-        return {
-            "value": True,
-            "because": f"AI Act Annex III point {point} decisions have a similarly significant "
-            "effect (Recital 71: credit refusal, e-recruiting), although "
-            "legal_or_similar_effect is false",
-        }
-    return {"value": False, "because": "the solely automated decisions have no significant effect"}
+        return _fact_of(
+            True,
+            say(
+                "AI Act Annex III point {point} decisions have a similarly significant effect "
+                "(Recital 71: credit refusal, e-recruiting), although legal_or_similar_effect "
+                "is false",
+                point=point,
+            ),
+        )
+    return _fact_of(False, say("the solely automated decisions have no significant effect"))
 
 
 _NOT_INDEPENDENT: Final = {"business_owner": "business owner", "data_science": "data scientist"}
+"""Roles that are not independent of the project, as a sentence names them (catalog messages)."""
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -999,30 +1116,44 @@ def dpo_advice(manifest: Mapping[str, Any]) -> dict[str, Any]:
     advice = record.get("dpo_advice")
     if not isinstance(advice, Mapping):
         note = (
-            "dpia.dpo_consulted is true but no dpia.dpo_advice says who gave the advice and when"
+            say(
+                "dpia.dpo_consulted is true but no dpia.dpo_advice says who gave the advice "
+                "and when"
+            )
             if record.get("dpo_consulted") is True
-            else "no dpia.dpo_advice records the DPO's advice"
+            else say("no dpia.dpo_advice records the DPO's advice")
         )
-        return {"value": False, "because": note}
+        return _fact_of(False, note)
     who = str(advice.get("given_by", ""))
     stakeholders = [s for s in metadata.get("stakeholders") or () if isinstance(s, Mapping)]
     roles = {str(s.get("role")) for s in stakeholders if _same_person(str(s.get("name", "")), who)}
-    conflicts = [_NOT_INDEPENDENT[r] for r in sorted(roles) if r in _NOT_INDEPENDENT]
+    conflicts = [say(_NOT_INDEPENDENT[r]) for r in sorted(roles) if r in _NOT_INDEPENDENT]
     if isinstance(metadata.get("owner"), str) and _same_person(metadata["owner"], who):
-        conflicts.insert(0, "the project's owner (metadata.owner)")
+        conflicts.insert(0, say("the project's owner (metadata.owner)"))
     if conflicts:
-        return {
-            "value": False,
-            "because": f"the advice was given by {who}, who is {' and '.join(conflicts)} of the "
-            "project, not its DPO",
-        }
+        what = conflicts[0]
+        for more in conflicts[1:]:
+            what = say("{one} and {other}", one=what, other=more)
+        return _fact_of(
+            False,
+            say(
+                "the advice was given by {who}, who is {what} of the project, not its DPO",
+                who=who,
+                what=what,
+            ),
+        )
     if "data_protection_officer" not in roles:
-        return {
-            "value": False,
-            "because": f"the advice was given by {who}, who is not a stakeholder with role "
-            "data_protection_officer",
-        }
-    return {"value": True, "because": f"advice given by the DPO {who} on {advice.get('date')}"}
+        return _fact_of(
+            False,
+            say(
+                "the advice was given by {who}, who is not a stakeholder with role "
+                "data_protection_officer",
+                who=who,
+            ),
+        )
+    return _fact_of(
+        True, say("advice given by the DPO {who} on {date}", who=who, date=advice.get("date"))
+    )
 
 
 def processors(gdpr: Mapping[str, Any]) -> dict[str, Any]:
@@ -1034,11 +1165,11 @@ def processors(gdpr: Mapping[str, Any]) -> dict[str, Any]:
         and (not isinstance(p.get("art28_contract"), str) or is_non_answer(p["art28_contract"]))
     ]
     because = (
-        "no Art. 28(3) contract reference for processor(s) " + ", ".join(without)
+        say("no Art. 28(3) contract reference for processor(s) {names}", names=", ".join(without))
         if without
-        else "every processor has an Art. 28(3) contract reference"
+        else say("every processor has an Art. 28(3) contract reference")
     )
-    return {"value": without, "because": because}
+    return _fact_of(without, because)
 
 
 # --- information per source, non-answers ------------------------------------------------------
@@ -1049,38 +1180,56 @@ def information(gdpr: Mapping[str, Any]) -> dict[str, Any]:
     per source: a notice, or an exception the article allows."""
     entries = [i for i in gdpr.get("information") or () if isinstance(i, Mapping)]
     notice = gdpr.get("information_notice")
-    gaps: list[str] = []
+    gaps: list[Explanation] = []
     for position, entry in enumerate(entries):
         source = entry.get("source")
         article = "Art. 13" if source == "data_subject" else "Art. 14"
-        what = ", ".join(entry.get("data_categories") or ()) or f"source #{position + 1}"
+        categories = ", ".join(entry.get("data_categories") or ())
+        what = verbatim(categories) if categories else say("source #{number}", number=position + 1)
         has_notice = isinstance(entry.get("notice"), str) and not is_non_answer(entry["notice"])
         exception = entry.get("art14_5_exception")
         if has_notice:
             continue
         if exception is None:
-            gaps.append(f"{what} ({source}): no notice ({article}) and no exception")
+            gaps.append(
+                say(
+                    "{what} ({source}): no notice ({article}) and no exception",
+                    what=what,
+                    source=source,
+                    article=article,
+                )
+            )
         elif source == "data_subject" and exception != "already_informed":
             gaps.append(
-                f"{what} (collected from the data subject): Art. 14(5) exception {exception} "
-                "does not apply to Art. 13 (only Art. 13(4), already_informed)"
+                say(
+                    "{what} (collected from the data subject): Art. 14(5) exception {exception} "
+                    "does not apply to Art. 13 (only Art. 13(4), already_informed)",
+                    what=what,
+                    exception=exception,
+                )
             )
         elif exception == "impossible_or_disproportionate" and (
             not isinstance(entry.get("public_information"), str)
             or is_non_answer(entry["public_information"])
         ):
             gaps.append(
-                f"{what}: Art. 14(5)(b) needs the information made publicly available "
-                "(public_information)"
+                say(
+                    "{what}: Art. 14(5)(b) needs the information made publicly available "
+                    "(public_information)",
+                    what=what,
+                )
             )
     if not entries and (not isinstance(notice, str) or is_non_answer(notice)):
         gaps.append(
-            "no information notice (risk.gdpr.information_notice)"
+            say("no information notice (risk.gdpr.information_notice)")
             if not isinstance(notice, str)
-            else f"risk.gdpr.information_notice says '{notice.strip()}', not a notice"
+            else say(
+                "risk.gdpr.information_notice says '{notice}', not a notice",
+                notice=notice.strip(),
+            )
         )
-    because = "; ".join(gaps) or "data subjects are informed for every source"
-    return {"value": not gaps, "gaps": gaps, "because": because}
+    because = joined("; ", gaps) if gaps else say("data subjects are informed for every source")
+    return {"value": not gaps, "gaps": [str(g) for g in gaps], **texts(because=because)}
 
 
 # Fields meant to record a measure or a reference (paths under risk.gdpr).
@@ -1124,12 +1273,14 @@ def non_answers(gdpr: Mapping[str, Any]) -> dict[str, Any]:
         if is_non_answer(item):
             found.append(f"privacy_by_design.measures[{position}]")
     because = (
-        "; ".join(f"risk.gdpr.{path}" for path in found)
-        + " record no measure or reference (text such as 'none', 'n/a', 'tbd')"
+        say(
+            "{fields} record no measure or reference (text such as 'none', 'n/a', 'tbd')",
+            fields="; ".join(f"risk.gdpr.{path}" for path in found),
+        )
         if found
-        else "every recorded measure and reference is an actual one"
+        else say("every recorded measure and reference is an actual one")
     )
-    return {"value": found, "because": because}
+    return _fact_of(found, because)
 
 
 def derive(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -1156,12 +1307,18 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _fact(value: Mapping[str, Any], **more: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema of a fact: ``value``, ``because`` and its own extra keys."""
+    """The schema of a fact: ``value``, ``because`` (and its ``translations``) and its own
+    extra keys."""
     return {
         "type": "object",
         "additionalProperties": False,
         "required": ["value", "because"],
-        "properties": {"value": value, "because": {"type": "string"}, **more},
+        "properties": {
+            "value": value,
+            "because": {"type": "string"},
+            TRANSLATIONS_KEY: TRANSLATIONS_SCHEMA,
+            **more,
+        },
     }
 
 
@@ -1170,6 +1327,8 @@ _STRINGS: Final = {"type": "array", "items": {"type": "string"}}
 
 def _rows(*keys: str, numbers: tuple[str, ...] = ()) -> dict[str, Any]:
     properties = {k: {"type": "string"} for k in keys} | {k: {"type": "integer"} for k in numbers}
+    if "because" in keys:
+        properties[TRANSLATIONS_KEY] = TRANSLATIONS_SCHEMA
     return {
         "type": "array",
         "items": {"type": "object", "additionalProperties": False, "properties": properties},
