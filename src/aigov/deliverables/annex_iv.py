@@ -34,6 +34,7 @@ from aigov.deliverables.results import columns, measured, monitored, summary
 from aigov.deliverables.sources import Sources
 from aigov.documents.manifest import MANIFEST_FILE, LifecycleManifest
 from aigov.documents.model_card import ModelCard
+from aigov.policy.derive.ai_act import roles_of
 
 SLUG = "annex-iv"
 
@@ -177,7 +178,7 @@ def _general_description(annex: _Annex) -> Section:
                 lambda m: f"{m.metadata.owner} — {m.metadata.business_unit}",
                 text,
             ),
-            Fact(tr("Role under the AI Act"), "risk.ai_act.role", term),
+            Fact(tr("Role under the AI Act"), _roles, term, "risk.ai_act.role"),
             Fact(tr("Version"), lambda m: _version(m, annex.src, w), or_gap, "model.registry"),
             Fact(
                 tr("Forms placed on the market, hardware and software"),
@@ -193,6 +194,16 @@ def _general_description(annex: _Annex) -> Section:
             ),
         ],
     )
+
+
+def _roles(manifest: LifecycleManifest) -> list[str] | None:
+    """The roles the rules judge: declared, and those the law derives from who builds and uses
+    the system (a bank building its own credit model is its provider and deployer)."""
+    ai = manifest.risk.ai_act if manifest.risk else None
+    if ai is None:
+        return None
+    roles = roles_of(ai.model_dump(mode="json", exclude_none=True))["value"]
+    return [str(role) for role in roles] or None
 
 
 CARD_EXCERPT_CHARS = 600
