@@ -368,8 +368,6 @@ def _scope(
         fact = _fact_of(True, "no Art. 2 exclusion is claimed")
         return fact, _fact_of(False, fact["because"])
     exclusively = claim.get("exclusively_for_ground")
-    placed = claim.get("placed_on_market")
-    category = ai.get("category")
     fails: list[str] = []
     if ground == "military_defence_national_security":
         article = "Art. 2(3)"
@@ -387,20 +385,7 @@ def _scope(
     elif ground == "pre_market_research":
         article = "Art. 2(8)"
         holds = "research, testing or development before placing on the market"
-        if placed is not False:
-            fails.append(
-                "the system is placed on the market or put into service"
-                if placed is True
-                else "not being on the market is not confirmed (placed_on_market)"
-            )
-        if stage == "production":
-            fails.append("the project is in production, i.e. put into service")
-        if claim.get("real_world_testing") is not False:
-            fails.append(
-                "testing in real-world conditions is not excluded"
-                if claim.get("real_world_testing") is True
-                else "real-world testing is not answered (real_world_testing)"
-            )
+        fails += _pre_market_fails(claim, stage)
     elif ground == "personal_non_professional":
         fact = _fact_of(
             True,
@@ -411,31 +396,7 @@ def _scope(
     elif ground == "free_open_source":
         article = "Art. 2(12)"
         holds = f"released under the free and open-source licence {_quote(claim.get('licence'))}"
-        if not is_recorded_text(claim.get("licence")):
-            fails.append("no free and open-source licence is named (licence)")
-        if category == "prohibited" or ai.get("category") == "prohibited":
-            fails.append("it falls under Art. 5")
-        elif high_risk:
-            fails.append(
-                "it is a high-risk system ("
-                + (
-                    f"classified {category}"
-                    if category == "high"
-                    else f"{_annex_words(ai, _annex_point(ai))[0]}, no valid Art. 6(3) derogation"
-                    if _annex_point(ai)
-                    else "Annex I safety component"
-                )
-                + ")"
-            )
-        situations = [
-            key
-            for key, yes in _map(ai.get("transparency")).items()
-            if yes is True and key in _ART50
-        ]
-        if situations:
-            fails.append(
-                "it falls under Art. 50 (" + ", ".join(_ART50[s] for s in situations) + ")"
-            )
+        fails += _open_source_fails(ai, claim, high_risk)
     else:
         fact = _fact_of(True, f"unknown Art. 2 ground {_quote(ground)}")
         return fact, _fact_of(False, fact["because"])
@@ -444,6 +405,58 @@ def _scope(
         return _fact_of(True, because), _fact_of(False, because)
     because = f"outside the AI Act under {article}: {holds}"
     return _fact_of(False, because), _fact_of(True, because)
+
+
+def _pre_market_fails(claim: Mapping[str, Any], stage: str) -> list[str]:
+    """Why the Art. 2(8) research-before-the-market exclusion does not hold (empty: it does)."""
+    fails = []
+    placed = claim.get("placed_on_market")
+    if placed is not False:
+        fails.append(
+            "the system is placed on the market or put into service"
+            if placed is True
+            else "not being on the market is not confirmed (placed_on_market)"
+        )
+    if stage == "production":
+        fails.append("the project is in production, i.e. put into service")
+    if claim.get("real_world_testing") is not False:
+        fails.append(
+            "testing in real-world conditions is not excluded"
+            if claim.get("real_world_testing") is True
+            else "real-world testing is not answered (real_world_testing)"
+        )
+    return fails
+
+
+def _open_source_fails(
+    ai: Mapping[str, Any], claim: Mapping[str, Any], high_risk: bool
+) -> list[str]:
+    """Why the Art. 2(12) free and open-source exclusion does not hold (empty: it does)."""
+    fails = []
+    category = ai.get("category")
+    if not is_recorded_text(claim.get("licence")):
+        fails.append("no free and open-source licence is named (licence)")
+    if category == "prohibited":
+        fails.append("it falls under Art. 5")
+    elif high_risk:
+        point = _annex_point(ai)
+        fails.append(
+            "it is a high-risk system ("
+            + (
+                f"classified {category}"
+                if category == "high"
+                else f"{_annex_words(ai, point)[0]}, no valid Art. 6(3) derogation"
+                if point
+                else "Annex I safety component"
+            )
+            + ")"
+        )
+    situations = [
+        key for key, yes in _map(ai.get("transparency")).items() if yes is True and key in _ART50
+    ]
+    if situations:
+        fails.append("it falls under Art. 50 (" + ", ".join(_ART50[s] for s in situations) + ")")
+    return fails
 
 
 _ART50: Final = {
