@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES, CliResult
 
+from aigov.attestation.judge import ATTESTATION_EXPLANATION
 from aigov.evidence.collect import RUN_DATA_CHECKS_FIX, SOURCE_FIXES
 from aigov.evidence.git_history import SHALLOW_FIX, SHALLOW_HINT
 from aigov.i18n import catalog, normalise_language, number, translator
 from aigov.init.screening.gdpr import WP248_CRITERIA
 from aigov.init.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
+from aigov.policy import independence
+from aigov.policy.derive import gdpr as derive_gdpr
 from aigov.policy.reference import PREAMBLE
+from aigov.policy.waivers import WAIVER_EXPLANATION
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "aigov"
 TRANSLATED_MODULES = [
@@ -30,6 +34,15 @@ TRANSLATED_MODULES = [
     SRC / "report" / "github.py",
     SRC / "policy" / "reference.py",
 ]
+EXPLAINED_MODULES = [
+    SRC / "policy" / "waivers.py",
+    SRC / "policy" / "independence.py",
+    SRC / "attestation" / "judge.py",
+    SRC / "attestation" / "apply.py",
+    *sorted((SRC / "policy" / "derive").glob("*.py")),
+]
+"""Modules that write aigov's own sentences with ``say`` (:mod:`aigov.policy.explanation`): the
+AIGOV-WAIVER and AIGOV-ATTESTATION findings, the derived explanations rule messages quote."""
 READ_BY_PEOPLE = [SRC / "report" / f"{name}.py" for name in ("text", "markdown", "github")]
 """The report formats written in the report's language (``aigov.report.READ_BY_PEOPLE``)."""
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -56,7 +69,56 @@ def _messages() -> set[str]:
     found.update(WP248_CRITERIA.values())
     found.update(_evidence_sentences())
     found.add(PREAMBLE)  # the policy reference's introduction (aigov policy doc --lang)
+    found.update(_explained_sentences())
     return found
+
+
+def _explained_sentences() -> set[str]:
+    """The messages ``say`` is given in :data:`EXPLAINED_MODULES` (a literal, or a module's
+    string constant such as a finding's title), the phrases ``apply.py`` passes as ``when``,
+    and the fixed phrases of the tables a derivation quotes through ``say``; the explanations
+    ``aigov explain`` prints for the findings aigov makes itself."""
+    found: set[str] = set()
+    for path in EXPLAINED_MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    found.add(first.value)
+                elif isinstance(first, ast.Name) and first.id in constants:
+                    found.add(constants[first.id])
+            if isinstance(node, ast.keyword) and node.arg == "when":
+                found.update(_constant_text(node.value))
+    found.update([independence.OWNER, *independence.MEMBER_ROLES.values()])
+    found.update(meaning for _, meaning in derive_gdpr._NAME_SEMANTICS)
+    found.update(meaning for _, meaning in derive_gdpr._DESCRIPTION_SEMANTICS)
+    found.update(covers for _, covers in derive_gdpr._ART9_CONTEXT.values())
+    found.update([*derive_gdpr.WP248.values(), *derive_gdpr._NOT_INDEPENDENT.values()])
+    found.update([WAIVER_EXPLANATION, ATTESTATION_EXPLANATION])
+    return found
+
+
+def test_aigov_sentences_are_found() -> None:
+    """The scan above sees the sentences of each kind (a renamed ``say`` would empty it)."""
+    found = _explained_sentences()
+    for sentence in (
+        "waiver of {rule} ({ticket}): {problem}",  # a literal
+        "Waivers are approved, current and time-boxed",  # a module constant (title)
+        "written by this change",  # apply.py's when=
+        "e-mail address",  # a table a derivation quotes
+        "screened: {screened} → triggered: {triggered} → done: {done}",
+    ):
+        assert sentence in found, sentence
 
 
 def _evidence_sentences() -> set[str]:

@@ -138,7 +138,7 @@ def _judged(org: OrgConfig, approvers: frozenset[str]) -> list[tuple[str, bool, 
             for i, r in enumerate(records)
         },
     )
-    return [(j.record.kind, j.pending, j.why_not) for j in judged]
+    return [(j.record.kind, j.pending, str(j.why_not)) for j in judged]
 
 
 def test_a_business_owners_review_attests_neither_waiver_nor_approval() -> None:

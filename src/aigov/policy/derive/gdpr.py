@@ -707,7 +707,13 @@ def lawful_bases(
             "legitimate interests without an assessment for {purposes}", purposes=_quoted(without)
         )
     else:
-        because = verbatim("; ".join(f"'{_short(str(v['purpose']))}': {v['basis']}" for v in value))
+        because = joined(
+            "; ",
+            (
+                say("'{purpose}': {basis}", purpose=_short(str(v["purpose"])), basis=v["basis"])
+                for v in value
+            ),
+        )
     return {
         "value": value,
         "missing": missing,
@@ -717,9 +723,9 @@ def lawful_bases(
     }
 
 
-def _quoted(items: Iterable[str]) -> str:
-    """Names the repository wrote, quoted and shortened, for a sentence."""
-    return ", ".join(f"'{_short(item)}'" for item in items)
+def _quoted(items: Iterable[str]) -> Explanation:
+    """Names the repository wrote, shortened and quoted as each language quotes."""
+    return joined(", ", (say("'{text}'", text=_short(item)) for item in items))
 
 
 # Art. 9(2) conditions bound to a context a commercial purpose is not in: (point, what it covers).
@@ -837,8 +843,16 @@ def retention(
     elif not value:
         because = say("no retention period is declared (risk.gdpr.retention)")
     else:
-        because = verbatim(
-            "; ".join(f"{_short(str(v['data_category']), 32)}: {v['period']}" for v in value)
+        because = joined(
+            "; ",
+            (
+                say(
+                    "'{category}': {period}",
+                    category=_short(str(v["data_category"]), 32),
+                    period=v["period"],
+                )
+                for v in value
+            ),
         )
     facts = {
         "value": value,
@@ -858,7 +872,7 @@ def retention(
         match = _matching_period(contract, periods)
         if match is not None:
             limit, limit_text = duration_days(str(match.get("period"))), str(match.get("period"))
-            what = verbatim(f"retention_periods '{match.get('data_category')}'")
+            what = say("retention_periods '{category}'", category=match.get("data_category"))
         elif isinstance(scalar, str) and duration_days(scalar) is not None:
             limit, limit_text, what = duration_days(scalar), scalar, verbatim("risk.gdpr.retention")
         elif longest is not None:
