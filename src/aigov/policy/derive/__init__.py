@@ -4,7 +4,9 @@ Some facts follow from others whatever a flag says: an organisation that builds 
 uses it is its provider and its deployer (AI Act Art. 3(3)-(4)); creditworthiness scoring is
 profiling (GDPR Art. 4(4)). A rule reads such a conclusion under ``derived.<regulation>.<fact>``
 as ``{value, because}``: ``because`` is one line saying which facts led there, quoted by the
-rule's message so that a finding explains its derivation.
+rule's message so that a finding explains its derivation. It is written in English; the same
+line in each other language aigov writes is under the fact's ``translations``, built from
+catalog messages with :mod:`aigov.policy.explanation`, and a message in that language quotes it.
 
 Each regulation's module derives from the plain context (the manifest as dumped, the contracts,
 ``today``) so that a policy fixture gets the same derivations as a repository; the shape rules
