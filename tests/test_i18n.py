@@ -35,6 +35,7 @@ TRANSLATED_MODULES = [
     SRC / "policy" / "reference.py",
 ]
 EXPLAINED_MODULES = [
+    SRC / "policy" / "engine.py",
     SRC / "policy" / "waivers.py",
     SRC / "policy" / "independence.py",
     SRC / "attestation" / "judge.py",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.conftest import EXAMPLES, CliResult
+from tests.conftest import EXAMPLES, MINIMAL_MANIFEST, CliResult
 
 from aigov.attestation.apply import for_deployment
 from aigov.attestation.judge import committee_problem, judge, pending_findings
@@ -302,3 +302,21 @@ def test_a_french_message_quotes_a_french_derivation(
     assert not english_words(french["message"]), english_words(french["message"])
     text = run_cli("check", str(root), "--lang", "fr", "--today", "2026-11-24").stdout
     assert "(adresse e-mail)" in text and "(e-mail address)" not in text
+
+
+def test_a_policy_error_is_explained_in_french(
+    run_cli: Callable[..., CliResult], make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    from tests.policy.test_policy_errors import _policies
+
+    repo = make_repo({"aigov.yaml": MINIMAL_MANIFEST})
+    result = run_cli("check", str(repo), "--policies", str(_policies(tmp_path)), "-f", "json")
+    (finding,) = json.loads(result.stdout)["findings"]
+    [french] = finding["translations"]
+    assert french["message"].startswith("la règle BUGGY-NAME-NUMBER n'a pas pu être évaluée : ")
+    assert french["remediation"] == (
+        "Rien à changer dans ce projet : c'est une erreur de la politique. Prévenez le "
+        "responsable de la politique (Compliance office <compliance@bank.example>) en citant la "
+        "règle et le message."
+    )
+    assert french["title"] == finding["title"]  # the pack translates none of its rules

@@ -25,6 +25,7 @@ from aigov.policy.cel import (
     prepare_context,
 )
 from aigov.policy.context import build_context, locate
+from aigov.policy.explanation import Explanation, finding_translations, say
 from aigov.policy.findings import AppliedWaiver, Finding, FindingText, PackInfo, Result
 from aigov.policy.independence import project_members
 from aigov.policy.pack import PolicyRule
@@ -360,21 +361,35 @@ def _policy_error(
     remediation, which would ask the project team to fix what is not theirs."""
     pack = policy_set.pack(rule.pack)
     owner = pack.pack.owner if pack is not None else None
-    contact = f"the policy owner ({owner})" if owner else f"the maintainers of pack '{rule.pack}'"
+    contact = (
+        say("the policy owner ({owner})", owner=owner)
+        if owner
+        else say("the maintainers of pack '{pack}'", pack=rule.pack)
+    )
+    title = Explanation(
+        {"en": rule.rule.title} | {lang: t.title for lang, t in rule.translations.items()}
+    )
+    # The expression's error is the expression library's, quoted as it says it.
+    message = say("rule {rule} could not be evaluated: {error}", rule=rule.id, error=outcome.error)
+    remediation = say(
+        "Nothing to change in this project: this is an error in the policy. Tell {contact}, "
+        "quoting the rule and the message.",
+        contact=contact,
+    )
     return Finding(
         rule_id=rule.id,
         pack=rule.pack,
-        title=rule.rule.title,
+        title=str(title),
         severity=rule.severity,
-        message=f"rule {rule.id} could not be evaluated: {outcome.error}",
-        remediation=f"Nothing to change in this project: this is an error in the policy. "
-        f"Tell {contact}, quoting the rule and the message.",
+        message=str(message),
+        remediation=str(remediation),
         references=tuple(rule.rule.references),
         file="",
         status="policy_error",
         policy_location=str(rule.location),
         waived=waiver is not None,
         waiver=waiver,
+        translations=finding_translations(title, message, remediation),
     )
 
 
