@@ -88,6 +88,16 @@ def texts(**keys: Explanation) -> dict[str, Any]:
     return found
 
 
+def explanation_of(data: Mapping[str, Any], key: str = "because") -> Explanation:
+    """``data[key]`` in every language, as :func:`texts` stored it (a fact one derivation
+    quotes in another's explanation)."""
+    english = str(data.get(key, ""))
+    return Explanation(
+        {DEFAULT_LANGUAGE: english}
+        | {lang: translated(data, key, lang) or english for lang in OTHER_LANGUAGES}
+    )
+
+
 def translated(data: Mapping[str, Any], key: str, lang: str) -> str | None:
     """The text of ``data[key]`` in ``lang`` when ``data`` carries one (:func:`texts`)."""
     found = data.get(TRANSLATIONS_KEY)
