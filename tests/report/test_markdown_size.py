@@ -20,9 +20,9 @@ from aigov.report import render
 from aigov.report.document import CheckReport
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-MAX_BYTES = 3_300
-"""About 3 KB for 10 findings (issue 20, point 3): 3,226 bytes measured on 2026-12-04, of which
-the packs' fix texts, folded, are a third."""
+MAX_BYTES = 3_400
+"""About 3 KB for 10 findings (issue 20, point 3): 3,226 to 3,325 bytes measured on 2026-12-04
+as the packs' texts changed, of which their fix texts, folded, are a third."""
 
 
 def _git(root: Path, *args: str) -> None:
@@ -35,17 +35,24 @@ def _git(root: Path, *args: str) -> None:
 
 
 def _hurried_change(manifest: Path) -> None:
-    """What the pull request does: drops the DPO, the DPIA, drift monitoring, the alert channels
-    and the rollback plan, and declares a slower API (covered by the existing waiver)."""
+    """What the pull request does: drops the DPO and the data owner, the DPIA, drift monitoring
+    and its alert channels and dashboard, the availability target, the rollback plan and the
+    retraining trigger, and declares a slower API (covered by the existing waiver)."""
     data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     stakeholders = data["metadata"]["stakeholders"]
     data["metadata"]["stakeholders"] = [
-        s for s in stakeholders if s["role"] != "data_protection_officer"
+        s for s in stakeholders if s["role"] not in ("data_protection_officer", "data_owner")
     ]
     del data["risk"]["gdpr"]["dpia"]
-    del data["monitoring"]["data_drift"]
-    del data["monitoring"]["alert_channels"]
-    del data["retirement"]["rollback_plan"]
+    for section, key in (
+        ("monitoring", "data_drift"),
+        ("monitoring", "alert_channels"),
+        ("monitoring", "dashboard"),
+        ("sla", "availability"),
+        ("retirement", "rollback_plan"),
+        ("retirement", "retraining"),
+    ):
+        del data[section][key]
     data["sla"]["latency_p95_ms"] = 900
     manifest.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
 
