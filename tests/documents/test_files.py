@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from aigov.documents.files import RepositoryRoot, read_text, write_atomically
+from aigov.documents.files import RepositoryRoot, is_stream, read_text, write_atomically
 from aigov.documents.problems import DocumentError, Location
 
 WHERE = Location("aigov.yaml", 12, 5)
@@ -131,6 +131,41 @@ def test_a_link_at_the_target_is_replaced_not_written_through(tmp_path: Path) ->
     write_atomically(target, "{}")
     assert not target.is_symlink() and target.read_text("utf-8") == "{}"
     assert outside.read_text("utf-8") == "precious"
+
+
+def test_a_pipe_is_written_through_not_replaced(tmp_path: Path) -> None:
+    """``-o /dev/stdout`` in a CI step, or a named pipe: renaming over it would leave a regular
+    file in its place (``-o /dev/null`` run as root once replaced the machine's /dev/null)."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "results.pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_atomically(fifo, '{"decision": "pass"}')
+    reader.join(timeout=10)
+    assert received == [b'{"decision": "pass"}']
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.pipe"]
+
+
+def test_the_process_streams_and_devices_are_recognised(tmp_path: Path) -> None:
+    # Checked without writing: a regression would replace the machine's own /dev entries.
+    assert is_stream(Path("/dev/stdout")) and is_stream(Path("/proc/self/fd/1"))
+    assert is_stream(Path("/dev/null"))  # a character device, named as itself
+    planted = tmp_path / "result.json"
+    planted.symlink_to("/dev/null")
+    assert not is_stream(planted) and not is_stream(tmp_path / "new.json")
+
+
+def test_a_planted_link_to_a_device_is_replaced_not_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "result.json"
+    target.symlink_to("/dev/null")
+    write_atomically(target, "{}")
+    assert not target.is_symlink() and target.read_text("utf-8") == "{}"
+    assert Path("/dev/null").is_char_device()
 
 
 def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:

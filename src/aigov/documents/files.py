@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import threading
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Final
 
 from aigov.documents.problems import DocumentError, Location, Problem
 
@@ -175,6 +176,23 @@ def read_json(path: Path, shown_as: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         ) from None
 
 
+_STREAM_NAMES: Final = re.compile(r"^/(?:dev/(?:stdout|stderr|fd/\d+)|proc/self/fd/\d+)$")
+"""Names of the process's own streams: written through even where they are links."""
+
+
+def is_stream(path: Path) -> bool:
+    """Whether ``path`` is a character device or a pipe written in place (not a file to
+    replace): one named as itself, or a stream name of this process. A link planted in a folder
+    (a checkout) towards a device is replaced like any link, never written through."""
+    if _STREAM_NAMES.match(str(path)):
+        return True
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Write ``path`` whole or not at all (its folder created if needed).
 
@@ -184,6 +202,12 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     gets the usual permissions (0666 less the umask), as ``open()`` would give.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    if is_stream(path):
+        # ``-o /dev/stdout`` or ``-o /dev/null``: renaming over a device would replace it with a
+        # regular file (as root, for every program on the machine). A stream is written through.
+        with path.open("wb") as stream:
+            stream.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     # Unique per process and thread; O_EXCL never opens someone else's file or a planted link.
     partial = path.with_name(f".{path.name[:180]}.{os.getpid()}.{threading.get_ident()}.partial")
