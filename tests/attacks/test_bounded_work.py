@@ -186,15 +186,6 @@ FORMER_EXPRESSIONS = {
           && !manifest.approvals.exists(a, has(a.to_stage) && a.to_stage == manifest.stage
                && has(a.decision) && a.decision in ["approved", "approved_with_conditions"]
                && date(a.date) > date(r.date)))""",
-    ("GDPR-CONTRACT-PERSONAL-DATA", "when"): """
-        contracts.exists(c, has(c.schema) && c.schema.exists(o, has(o.properties)
-          && o.properties.exists(p,
-            (has(p.classification) && p.classification in ["personal", "pii", "personal-data",
-               "sensitive", "special-category"])
-            || (has(p.tags) && p.tags.exists(t, t in ["pii", "personal-data", "personal_data",
-                  "special-category"]))
-            || (has(p.classification) && p.classification in ["restricted", "confidential"]
-                && !(has(c.tags) && "no-personal-data" in c.tags)))))""",
     ("LC-HISTORY-CRITERIA-BEFORE-POC", "assert"): """
         !evidence.git.timeline.exists(t, t.stage == "poc")
         || evidence.git.criteria.filter(c, c.change == "set").all(c,
@@ -368,8 +359,7 @@ def test_no_built_in_rule_builds_lists_or_rescans_a_root_list_per_element() -> N
 
 def test_the_former_rules_are_caught_by_that_check() -> None:
     for (rule_id, _), expression in FORMER_EXPRESSIONS.items():
-        if rule_id != "GDPR-CONTRACT-PERSONAL-DATA":  # its product was an `in`, not a macro
-            assert _offences(rule_id, expression), rule_id
+        assert _offences(rule_id, expression), rule_id
 
 
 def test_list_helpers() -> None:

@@ -110,6 +110,7 @@ _RESULTS: Final[Mapping[str, frozenset[str]]] = {
     "is_date": frozenset({"bool"}),
     "is_duration": frozenset({"bool"}),
     "contains_all": frozenset({"bool"}),
+    "recorded": frozenset({"bool"}),
     "pluck": frozenset({"list"}),
     "flatten": frozenset({"list"}),
     "has": frozenset({"bool"}),

@@ -59,6 +59,11 @@ List helpers, linear in the lists they read
         ``flatten`` splices the lists a list holds into it, one level deep (cel-go's
         ``lists.flatten``); ``contains_all`` tells whether every element of ``values`` equals an
         element of ``list`` (cel-go's ``sets.contains``); both lists hold scalars.
+    ``recorded(value) -> bool``
+        Whether a field meant to record a measure, a reference or a notice records one: a string
+        that is neither blank nor a non-answer ("none", "n/a", "TBD", "-"…); false for anything
+        else. Rules use it so that text saying nothing never passes for the measure
+        (``manifest.risk.gdpr.security_measures.exists(m, recorded(m))``).
 
 Semantics worth knowing when writing rules
     - Touching an absent field, key or list index is an error (``MissingField``), exactly as in CEL:

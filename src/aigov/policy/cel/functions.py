@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
+from aigov.documents.answers import is_recorded_text
 from aigov.documents.durations import duration_days
 
 _UTC = dt.UTC
@@ -185,6 +186,12 @@ _CEL_TYPE_NAMES: Final[dict[type, str]] = {
 }
 
 
+def _recorded(value: object) -> bool:
+    """``recorded(text)``: whether a field meant to record a measure records one (not blank,
+    not "none", "n/a", "TBD"…: :mod:`aigov.documents.answers`)."""
+    return is_recorded_text(value)
+
+
 def cel_type_name(value: object) -> str:
     """The CEL name of a value's type, for error messages (``map``, not ``dict``)."""
     return _CEL_TYPE_NAMES.get(type(value), type(value).__name__)
@@ -202,4 +209,5 @@ FUNCTIONS: Final[dict[str, Callable[..., Any]]] = {
     "latest": _latest,
     "flatten": _flatten,
     "contains_all": _contains_all,
+    "recorded": _recorded,
 }
