@@ -106,4 +106,4 @@ def test_text_github_and_markdown_show_it_apart_from_the_projects_findings(
     assert f"policy error in {policies}/buggy/rules/main.yaml:1:3" in annotation
     markdown = run_cli("check", str(repo), "--policies", str(policies), "-f", "markdown").stdout
     assert "(policy error: tell the policy owner)" in markdown
-    assert "/policies/buggy/rules/main.yaml:1:3 |" in markdown  # the rule, not aigov.yaml
+    assert "/policies/buggy/rules/main.yaml:1:3: " in markdown  # the rule, not aigov.yaml
