@@ -287,3 +287,30 @@ def test_one_link_to_the_policy_reference_when_the_rules_share_it(
     body = render("markdown", replaced(blocked_report, findings=tuple(builtin)))
     links = re.findall(r"\]\((https://[^)]+)\)", body)
     assert len(links) == 1 and "#" not in links[0] and links[0].endswith("policy-reference.md")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("1. General description", "1. General description"),
+        ("2) Data", "2) Data"),
+        ("- not a list", "- not a list"),
+        ("> not a quote", "> not a quote"),
+        ("MODEL_CARD.md (Annex IV)", "MODEL_CARD.md (Annex IV)"),
+        ("**bold** and `code`", "**bold** and `code`"),
+        ("<script>x</script> @team", "<script>x</script> @team"),
+    ],
+)
+def test_a_heading_reads_as_written(title: str, shown: str) -> None:
+    """A heading's text is escaped as inside a line: its number stays a number, not ``1\\.``,
+    and nothing in it becomes markup, a mention or an HTML element."""
+    import html as html_module
+
+    from aigov.report.escaping import escape_heading
+
+    html = gfm_html(f"## {escape_heading(title)}\n")
+    assert html.startswith("<h2>") and html.count("<h2>") == 1, html
+    text = html.removeprefix("<h2>").split("</h2>")[0]
+    assert "<" not in text.replace("<code>", "").replace("</code>", "")  # no element made
+    plain = html_module.unescape(text.replace("<code>", "").replace("</code>", ""))
+    assert plain.replace(ZWJ, "") == shown, text

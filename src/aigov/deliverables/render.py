@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from aigov.deliverables.document import Cell, Deliverable, Gap
 from aigov.i18n import Translator, translator
-from aigov.report.escaping import escape_inline
+from aigov.report.escaping import escape_heading, escape_inline
 from aigov.templating import template_environment
 
 DocumentFormat = Literal["md", "html"]
@@ -67,6 +67,7 @@ def render(document: Deliverable, fmt: DocumentFormat, *, lang: str = "en", toda
         lang=lang,
         today=today.isoformat(),
         md=md,
+        heading=escape_heading,
         cell=md_cell if fmt == "md" else html_cell,
     )
 

@@ -75,6 +75,13 @@ def escape_inline(text: str, *, newline: str = " ", limit: int | None = None) ->
     return newline.join(_escape_line(line) for line in text.split("\n"))
 
 
+def escape_heading(text: str) -> str:
+    """``text`` after a heading's ``#`` marks, on one line: escaped as inside a line, since no
+    list, quote or heading starts there (``## 1. General`` keeps its number as written)."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).replace("\t", " ")
+    return " ".join(_escape_line(line, at_start=False) for line in text.split("\n"))
+
+
 def escape_block(text: str) -> str:
     """Like :func:`escape_inline`, keeping line breaks as ``<br>`` (safe in lists and tables)."""
     return escape_inline(text, newline="<br>")
