@@ -17,6 +17,7 @@ from aigov.i18n import catalog, normalise_language, number, translator
 from aigov.init.screening.gdpr import WP248_CRITERIA
 from aigov.init.screening.questions import ANNEX_III, ART_6_3_CONDITIONS, QUESTIONS
 from aigov.policy import independence
+from aigov.policy.derive import ai_act as derive_ai_act
 from aigov.policy.derive import gdpr as derive_gdpr
 from aigov.policy.reference import PREAMBLE
 from aigov.policy.waivers import WAIVER_EXPLANATION
@@ -105,6 +106,12 @@ def _explained_sentences() -> set[str]:
     found.update(meaning for _, meaning in derive_gdpr._DESCRIPTION_SEMANTICS)
     found.update(covers for _, covers in derive_gdpr._ART9_CONTEXT.values())
     found.update([*derive_gdpr.WP248.values(), *derive_gdpr._NOT_INDEPENDENT.values()])
+    found.update(derive_ai_act.ANNEX_III_POINTS.values())
+    found.update(practice for _, practice, _ in derive_ai_act.PROHIBITED_PRACTICES)
+    found.update(derive_ai_act._EXCEPTIONS.values())
+    found.update(derive_ai_act.ART_6_3_CONDITIONS.values())
+    found.update(derive_ai_act._ART50.values())
+    found.update(v for name, v in vars(derive_ai_act).items() if name.endswith("_QUESTION"))
     found.update([WAIVER_EXPLANATION, ATTESTATION_EXPLANATION])
     return found
 

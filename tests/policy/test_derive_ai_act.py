@@ -427,7 +427,7 @@ def test_every_explanation_reads_as_words(manifest_file: Path) -> None:
     manifest = yaml.safe_load(manifest_file.read_text(encoding="utf-8"))
     derived = derive({"manifest": manifest, "today": TODAY})["ai_act"]
     for name, fact in derived.items():
-        assert set(fact) == {"value", "because"}, name
+        assert set(fact) == {"value", "because", "translations"}, name
         assert fact["because"] and not re.search(r"\b(None|null)\b", fact["because"]), (name, fact)
         assert isinstance(fact["value"], bool | list | str), name
 

@@ -249,7 +249,7 @@ MANIFESTS = sorted(
 )
 
 
-@pytest.mark.parametrize("regulation", ["gdpr"])
+@pytest.mark.parametrize("regulation", ["gdpr", "ai_act"])
 def test_every_derived_explanation_is_in_french(regulation: str) -> None:
     """Over the examples and scenarios: each text of ``derived.<regulation>`` (``because``,
     ``met_because``, a row's ``because``) has a French text without an English word."""
@@ -324,9 +324,8 @@ def test_a_policy_error_is_explained_in_french(
     assert french["title"] == finding["title"]  # the pack translates none of its rules
 
 
-CHECKED_PACKS = ("aigov", "gdpr", "lifecycle", "sla", "success-thresholds")
-"""The packs whose French findings are held to no English word (ai-act joins when its
-derivations are written with :mod:`aigov.policy.explanation`)."""
+CHECKED_PACKS = ("aigov", "ai-act", "gdpr", "lifecycle", "sla", "success-thresholds")
+"""The built-in packs and aigov's own findings, whose French findings hold no English word."""
 
 
 def test_no_french_finding_holds_an_english_word() -> None:

@@ -25,6 +25,10 @@
 - ``unanswered_classification`` / ``unanswered``: screening questions without an answer, those a
   classification or an obligation rests on (blocking from the stage they matter) and the others.
 
+Every explanation is written in English under ``because`` and in the other languages aigov
+writes under ``translations`` (:mod:`aigov.policy.explanation`); the labels of the tables
+below are messages of aigov's catalog.
+
 The input is the plain context (a fixture's manifest may be partial and hold dates as dates or
 strings); nothing here raises on a missing or odd value: it is unanswered.
 """
@@ -35,6 +39,17 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
+
+from aigov.policy.explanation import (
+    TRANSLATIONS_KEY,
+    TRANSLATIONS_SCHEMA,
+    Explanation,
+    explanation_of,
+    joined,
+    say,
+    texts,
+    verbatim,
+)
 
 ANNEX_III_POINTS: Final[Mapping[str, str]] = {
     "1": "biometrics",
@@ -162,7 +177,11 @@ def _fact(schema: Mapping[str, Any]) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": ["value", "because"],
-        "properties": {"value": dict(schema), "because": {"type": "string"}},
+        "properties": {
+            "value": dict(schema),
+            "because": {"type": "string"},
+            TRANSLATIONS_KEY: TRANSLATIONS_SCHEMA,
+        },
     }
 
 
@@ -234,12 +253,17 @@ def _quote(value: Any) -> str:
     return text if len(text) <= _QUOTED_LENGTH else text[: _QUOTED_LENGTH - 1] + "…"
 
 
-def _fact_of(value: Any, because: str) -> dict[str, Any]:
-    return {"value": value, "because": because}
+def _fact_of(value: Any, because: Explanation) -> dict[str, Any]:
+    return {"value": value, **texts(because=because)}
 
 
-def _words(items: Iterable[str]) -> str:
-    return "; ".join(items)
+def _words(items: Iterable[Explanation | str]) -> Explanation:
+    return joined("; ", items)
+
+
+def _point_words(point: str) -> Explanation:
+    """``5(b) creditworthiness scoring of natural persons``: the point and its label."""
+    return say("{point} {label}", point=point, label=say(ANNEX_III_POINTS[point]))
 
 
 def derive(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -273,7 +297,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
         "exclusion_holds": exclusion,
         "prohibited": prohibited,
         "art5_unanswered": unanswered_art5,
-        "annex_iii": _fact_of(*_annex_words(ai, point)),
+        "annex_iii": _annex_fact(ai, point),
         "profiling": profiling,
         "art_6_3": art_6_3,
         "high_risk_applies": _high_risk_applies(ai, point, today, _map(context.get("org"))),
@@ -299,16 +323,29 @@ def _annex_point(ai: Mapping[str, Any]) -> str | None:
     return _AREA_POINT.get(area) if isinstance(area, str) else None
 
 
-def _annex_words(ai: Mapping[str, Any], point: str | None) -> tuple[str, str]:
+def _annex_fact(ai: Mapping[str, Any], point: str | None) -> dict[str, Any]:
+    """The Annex III point in words (``value``, which messages quote too) and why."""
+    words, because = _annex_words(ai, point)
+    return texts(value=words, because=because)
+
+
+def _annex_words(ai: Mapping[str, Any], point: str | None) -> tuple[Explanation, Explanation]:
     if point is None:
         if ai.get("annex_iii_point") == "none":
-            return "no Annex III use", "risk.ai_act.annex_iii_point is none"
-        return "no Annex III use declared", "risk.ai_act.annex_iii_point is not answered"
+            return say("no Annex III use"), say("risk.ai_act.annex_iii_point is none")
+        return (
+            say("no Annex III use declared"),
+            say("risk.ai_act.annex_iii_point is not answered"),
+        )
     if "(" in point:
-        words = f"Annex III {point} {ANNEX_III_POINTS[point]}"
-        return words, f"risk.ai_act.annex_iii_point is {point}"
-    words = f"Annex III point {point} ({ANNEX_III_POINTS[point]}; letter not given)"
-    return words, f"risk.ai_act.annex_iii_area is {_quote(ai.get('annex_iii_area'))}"
+        words = say("Annex III {point}", point=_point_words(point))
+        return words, say("risk.ai_act.annex_iii_point is {point}", point=point)
+    words = say(
+        "Annex III point {point} ({label}; letter not given)",
+        point=point,
+        label=say(ANNEX_III_POINTS[point]),
+    )
+    return words, say("risk.ai_act.annex_iii_area is {area}", area=_quote(ai.get("annex_iii_area")))
 
 
 def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
@@ -317,7 +354,9 @@ def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
     declared = [str(r) for r in _list(ai.get("role"))]
     uses = _map(ai.get("uses"))
     roles = list(declared)
-    reasons = [f"declared {', '.join(declared)}" if declared else "no role declared"]
+    reasons = [
+        say("declared {roles}", roles=", ".join(declared)) if declared else say("no role declared")
+    ]
     builds = uses.get("developed_by_organisation") is True
     used = uses.get("used_by_organisation") is True
     supplied = uses.get("supplied_to_others") is True
@@ -325,37 +364,54 @@ def roles_of(ai: Mapping[str, Any]) -> dict[str, Any]:
     if builds and (used or supplied) and "provider" not in roles:
         roles.append("provider")
         reasons.append(
-            "provider derived: the organisation develops the system and "
-            + ("puts it into service for its own use" if used else "places it on the market")
-            + " under its own name (Art. 3(3), 3(11))"
+            say(
+                "provider derived: the organisation develops the system and puts it into "
+                "service for its own use under its own name (Art. 3(3), 3(11))"
+            )
+            if used
+            else say(
+                "provider derived: the organisation develops the system and places it on the "
+                "market under its own name (Art. 3(3), 3(11))"
+            )
         )
     high = ai.get("category") == "high"
     article_25 = [
         words
         for key, words in (
-            ("own_name_on_system", "puts its name or trademark on it (Art. 25(1)(a))"),
+            ("own_name_on_system", say("puts its name or trademark on it (Art. 25(1)(a))")),
             (
                 "substantially_modified",
-                "substantially modifies it or its purpose (Art. 25(1)(b)-(c))",
+                say("substantially modifies it or its purpose (Art. 25(1)(b)-(c))"),
             ),
         )
         if uses.get(key) is True
     ]
     if high and article_25 and "provider" not in roles:
         roles.append("provider")
-        reasons.append("provider derived: the organisation " + " and ".join(article_25))
+        reasons.append(
+            say(
+                "provider derived: the organisation {what}",
+                what=article_25[0]
+                if len(article_25) == 1
+                else say("{one} and {other}", one=article_25[0], other=article_25[1]),
+            )
+        )
     if used and not personal and "deployer" not in roles:
         roles.append("deployer")
         reasons.append(
-            "deployer derived: the organisation uses the system under its authority (Art. 3(4))"
+            say(
+                "deployer derived: the organisation uses the system under its authority (Art. 3(4))"
+            )
         )
     if personal and "deployer" in roles:
         roles.remove("deployer")
         reasons.append(
-            "deployer obligations do not apply to natural persons in a purely personal "
-            "non-professional activity (Art. 2(10), Art. 3(4))"
+            say(
+                "deployer obligations do not apply to natural persons in a purely personal "
+                "non-professional activity (Art. 2(10), Art. 3(4))"
+            )
         )
-    return _fact_of(roles, "; ".join(reasons))
+    return _fact_of(roles, _words(reasons))
 
 
 def _scope(
@@ -365,97 +421,109 @@ def _scope(
     claim = _map(ai.get("scope_exclusion"))
     ground = claim.get("ground")
     if not claim:
-        fact = _fact_of(True, "no Art. 2 exclusion is claimed")
-        return fact, _fact_of(False, fact["because"])
+        because = say("no Art. 2 exclusion is claimed")
+        return _fact_of(True, because), _fact_of(False, because)
     exclusively = claim.get("exclusively_for_ground")
-    fails: list[str] = []
+    fails: list[Explanation] = []
     if ground == "military_defence_national_security":
         article = "Art. 2(3)"
-        holds = "used exclusively for military, defence or national security purposes"
+        holds = say("used exclusively for military, defence or national security purposes")
         if exclusively is not True:
             fails.append(
-                "exclusive military, defence or national security use is "
-                + ("denied" if exclusively is False else "not confirmed (exclusively_for_ground)")
+                say("exclusive military, defence or national security use is denied")
+                if exclusively is False
+                else say(
+                    "exclusive military, defence or national security use is not confirmed "
+                    "(exclusively_for_ground)"
+                )
             )
     elif ground == "scientific_research":
         article = "Art. 2(6)"
-        holds = "developed and put into service for the sole purpose of scientific research"
+        holds = say("developed and put into service for the sole purpose of scientific research")
         if exclusively is not True:
-            fails.append("the sole purpose of scientific research is not confirmed")
+            fails.append(say("the sole purpose of scientific research is not confirmed"))
     elif ground == "pre_market_research":
         article = "Art. 2(8)"
-        holds = "research, testing or development before placing on the market"
+        holds = say("research, testing or development before placing on the market")
         fails += _pre_market_fails(claim, stage)
     elif ground == "personal_non_professional":
-        fact = _fact_of(
-            True,
+        because = say(
             "Art. 2(10) relieves only deployers who are natural persons in a personal "
-            "non-professional activity; provider obligations remain",
+            "non-professional activity; provider obligations remain"
         )
-        return fact, _fact_of(True, fact["because"])
+        return _fact_of(True, because), _fact_of(True, because)
     elif ground == "free_open_source":
         article = "Art. 2(12)"
-        holds = f"released under the free and open-source licence {_quote(claim.get('licence'))}"
+        holds = say(
+            "released under the free and open-source licence {licence}",
+            licence=_quote(claim.get("licence")),
+        )
         fails += _open_source_fails(ai, claim, high_risk)
     else:
-        fact = _fact_of(True, f"unknown Art. 2 ground {_quote(ground)}")
-        return fact, _fact_of(False, fact["because"])
-    if fails:
-        because = f"the {article} exclusion does not hold: " + "; ".join(fails)
+        because = say("unknown Art. 2 ground {ground}", ground=_quote(ground))
         return _fact_of(True, because), _fact_of(False, because)
-    because = f"outside the AI Act under {article}: {holds}"
+    if fails:
+        because = say(
+            "the {article} exclusion does not hold: {fails}", article=article, fails=_words(fails)
+        )
+        return _fact_of(True, because), _fact_of(False, because)
+    because = say("outside the AI Act under {article}: {holds}", article=article, holds=holds)
     return _fact_of(False, because), _fact_of(True, because)
 
 
-def _pre_market_fails(claim: Mapping[str, Any], stage: str) -> list[str]:
+def _pre_market_fails(claim: Mapping[str, Any], stage: str) -> list[Explanation]:
     """Why the Art. 2(8) research-before-the-market exclusion does not hold (empty: it does)."""
     fails = []
     placed = claim.get("placed_on_market")
     if placed is not False:
         fails.append(
-            "the system is placed on the market or put into service"
+            say("the system is placed on the market or put into service")
             if placed is True
-            else "not being on the market is not confirmed (placed_on_market)"
+            else say("not being on the market is not confirmed (placed_on_market)")
         )
     if stage == "production":
-        fails.append("the project is in production, i.e. put into service")
+        fails.append(say("the project is in production, i.e. put into service"))
     if claim.get("real_world_testing") is not False:
         fails.append(
-            "testing in real-world conditions is not excluded"
+            say("testing in real-world conditions is not excluded")
             if claim.get("real_world_testing") is True
-            else "real-world testing is not answered (real_world_testing)"
+            else say("real-world testing is not answered (real_world_testing)")
         )
     return fails
 
 
 def _open_source_fails(
     ai: Mapping[str, Any], claim: Mapping[str, Any], high_risk: bool
-) -> list[str]:
+) -> list[Explanation]:
     """Why the Art. 2(12) free and open-source exclusion does not hold (empty: it does)."""
     fails = []
     category = ai.get("category")
     if not is_recorded_text(claim.get("licence")):
-        fails.append("no free and open-source licence is named (licence)")
+        fails.append(say("no free and open-source licence is named (licence)"))
     if category == "prohibited":
-        fails.append("it falls under Art. 5")
+        fails.append(say("it falls under Art. 5"))
     elif high_risk:
         point = _annex_point(ai)
         fails.append(
-            "it is a high-risk system ("
-            + (
-                f"classified {category}"
+            say(
+                "it is a high-risk system ({why})",
+                why=say("classified {category}", category=category)
                 if category == "high"
-                else f"{_annex_words(ai, point)[0]}, no valid Art. 6(3) derogation"
+                else say("{point}, no valid Art. 6(3) derogation", point=_annex_words(ai, point)[0])
                 if point
-                else "Annex I safety component"
+                else say("Annex I safety component"),
             )
-            + ")"
         )
     situations = [
         key for key, yes in _map(ai.get("transparency")).items() if yes is True and key in _ART50
     ]
     if situations:
-        fails.append("it falls under Art. 50 (" + ", ".join(_ART50[s] for s in situations) + ")")
+        fails.append(
+            say(
+                "it falls under Art. 50 ({situations})",
+                situations=joined(", ", (say(_ART50[s]) for s in situations)),
+            )
+        )
     return fails
 
 
@@ -473,58 +541,72 @@ def _prohibited(ai: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     exceptions = set(_list(screening.get("exceptions")))
     authorised = is_recorded_text(screening.get("exception_reference"))
     banned: list[str] = []
-    excepted: list[str] = []
+    banned_words: list[Explanation] = []
+    excepted: list[Explanation] = []
     unanswered: list[str] = []
+    unanswered_words: list[Explanation] = []
     for key, practice, exception in PROHIBITED_PRACTICES:
         answer = screening.get(key)
         if answer is None or not isinstance(answer, bool):
             unanswered.append(f"{practice} ({key})")
+            unanswered_words.append(say("{practice} ({key})", practice=say(practice), key=key))
         elif answer:
             # Art. 5(1)(h) needs the prior authorisation of Art. 5(3) on record.
             covered = exception in exceptions and (
                 exception != "authorised_targeted_search" or authorised
             )
             if covered and exception is not None:
-                excepted.append(f"{practice}, excepted: {_EXCEPTIONS[exception]}")
+                excepted.append(
+                    say(
+                        "{practice}, excepted: {exception}",
+                        practice=say(practice),
+                        exception=say(_EXCEPTIONS[exception]),
+                    )
+                )
             else:
                 banned.append(practice)
+                banned_words.append(say(practice))
     if banned:
-        because = "answered yes: " + _words(banned)
+        because = say("answered yes: {practices}", practices=_words(banned_words))
     elif excepted:
-        because = "no prohibited practice: " + _words(excepted)
+        because = say("no prohibited practice: {practices}", practices=_words(excepted))
     else:
-        because = "no Art. 5(1) practice answered yes"
+        because = say("no Art. 5(1) practice answered yes")
     missing = (
-        "unanswered: " + _words(unanswered) if unanswered else "every Art. 5(1) point is answered"
+        say("unanswered: {points}", points=_words(unanswered_words))
+        if unanswered
+        else say("every Art. 5(1) point is answered")
     )
     if not screening:
-        missing = "risk.ai_act.prohibited_practices is absent: " + missing
+        missing = say("risk.ai_act.prohibited_practices is absent: {missing}", missing=missing)
     return _fact_of(banned, because), _fact_of(unanswered, missing)
 
 
 def _profiling(ai: Mapping[str, Any], gdpr: Mapping[str, Any], point: str | None) -> dict[str, Any]:
     """Profiling (GDPR Art. 4(4)) whatever ``performs_profiling`` says, when the facts show it."""
-    reasons: list[str] = []
+    reasons: list[Explanation] = []
     if point in PROFILING_POINTS:
-        reasons.append(f"Annex III {point} {ANNEX_III_POINTS[point]}")
+        reasons.append(say("Annex III {point}", point=_point_words(point)))
     declared = _map(ai.get("art_6_3_exemption")).get("performs_profiling")
     if declared is True:
-        reasons.append("risk.ai_act.art_6_3_exemption.performs_profiling is true")
+        reasons.append(say("risk.ai_act.art_6_3_exemption.performs_profiling is true"))
     dpia = _map(gdpr.get("dpia"))
     if _map(dpia.get("criteria")).get("evaluation_or_scoring") is True:
         reasons.append(
-            "risk.gdpr.dpia.criteria.evaluation_or_scoring is true (evaluation or scoring)"
+            say("risk.gdpr.dpia.criteria.evaluation_or_scoring is true (evaluation or scoring)")
         )
     if "systematic_extensive_evaluation" in _list(dpia.get("triggers")):
         reasons.append(
-            "risk.gdpr.dpia.triggers lists systematic_extensive_evaluation (GDPR Art. 35(3)(a))"
+            say(
+                "risk.gdpr.dpia.triggers lists systematic_extensive_evaluation (GDPR Art. 35(3)(a))"
+            )
         )
     if reasons:
-        because = "treated as profiling: " + _words(reasons)
+        because = say("treated as profiling: {reasons}", reasons=_words(reasons))
         if declared is False:
-            because += " (although performs_profiling is false)"
+            because = say("{because} (although performs_profiling is false)", because=because)
         return _fact_of(True, because)
-    return _fact_of(False, "no Annex III point, declaration or DPIA criterion shows profiling")
+    return _fact_of(False, say("no Annex III point, declaration or DPIA criterion shows profiling"))
 
 
 def _conditions(claim: Mapping[str, Any]) -> list[str]:
@@ -541,34 +623,44 @@ def _art_6_3(
     """Whether the Art. 6(3) derogation validly takes an Annex III system out of high-risk."""
     claim = _map(ai.get("art_6_3_exemption"))
     if claim.get("claimed") is not True:
-        return _fact_of(False, "the Art. 6(3) derogation is not claimed")
+        return _fact_of(False, say("the Art. 6(3) derogation is not claimed"))
     conditions = _conditions(claim)
     if not conditions:
         return _fact_of(
-            False, "the Art. 6(3) derogation is claimed without any of its conditions (a)-(d)"
+            False, say("the Art. 6(3) derogation is claimed without any of its conditions (a)-(d)")
         )
-    named = ", ".join(ART_6_3_CONDITIONS[c] for c in conditions)
+    named = joined(", ", (say(ART_6_3_CONDITIONS[c]) for c in conditions))
     if profiling.get("value") is True:
         return _fact_of(
             False,
-            f"the Art. 6(3) derogation ({named}) is unavailable, {profiling['because']}; an "
-            "Annex III system that profiles is always high-risk (Art. 6(3) last subparagraph)",
+            say(
+                "the Art. 6(3) derogation ({named}) is unavailable, {profiling}; an Annex III "
+                "system that profiles is always high-risk (Art. 6(3) last subparagraph)",
+                named=named,
+                profiling=explanation_of(profiling),
+            ),
         )
     decision = _map(gdpr.get("automated_decision"))
     if decision.get("solely_automated") is True and set(conditions) <= _NEEDS_HUMAN_ASSESSMENT:
         return _fact_of(
             False,
-            f"the Art. 6(3) claim {named} contradicts risk.gdpr.automated_decision."
-            "solely_automated: true (the system's output is the decision, with no human "
-            "assessment to prepare or review)",
+            say(
+                "the Art. 6(3) claim {named} contradicts risk.gdpr.automated_decision."
+                "solely_automated: true (the system's output is the decision, with no human "
+                "assessment to prepare or review)",
+                named=named,
+            ),
         )
     if claim.get("performs_profiling") is not False:
         return _fact_of(
             False,
-            f"the Art. 6(3) derogation ({named}) is claimed without stating that the system "
-            "does not profile (performs_profiling: false)",
+            say(
+                "the Art. 6(3) derogation ({named}) is claimed without stating that the system "
+                "does not profile (performs_profiling: false)",
+                named=named,
+            ),
         )
-    return _fact_of(True, f"condition {named}, no profiling")
+    return _fact_of(True, say("condition {named}, no profiling", named=named))
 
 
 def _high_risk_applies(
@@ -580,44 +672,66 @@ def _high_risk_applies(
     if ai.get("annex_i_safety_component") is True and point is None and today < annex_i_date:
         return _fact_of(
             False,
-            f"high-risk only as an Annex I safety component (Art. 6(1)): bound from "
-            f"{annex_i_date} (Art. 113(c))",
+            say(
+                "high-risk only as an Annex I safety component (Art. 6(1)): bound from {date} "
+                "(Art. 113(c))",
+                date=annex_i_date.isoformat(),
+            ),
         )
     market = _map(ai.get("market"))
     placed = _date(market.get("placed_on_market"))
     if placed is None:
-        return _fact_of(True, "no date before 2026-08-02 of placing on the market is recorded")
+        return _fact_of(True, say("no date before 2026-08-02 of placing on the market is recorded"))
     if placed >= TRANSITION_DATE:
-        return _fact_of(True, f"placed on the market or put into service on {placed}")
+        return _fact_of(
+            True,
+            say("placed on the market or put into service on {date}", date=placed.isoformat()),
+        )
     changed = _date(market.get("significant_change_on"))
     if changed is not None and changed >= TRANSITION_DATE:
         return _fact_of(
             True,
-            f"placed on the market on {placed}, but its design changed significantly on "
-            f"{changed} (Art. 111(2))",
+            say(
+                "placed on the market on {date}, but its design changed significantly on "
+                "{changed} (Art. 111(2))",
+                date=placed.isoformat(),
+                changed=changed.isoformat(),
+            ),
         )
     if market.get("no_significant_change") is not True and changed is None:
         return _fact_of(
             True,
-            f"placed on the market on {placed}, but the absence of a significant change since "
-            "2026-08-02 is not recorded (market.no_significant_change)",
+            say(
+                "placed on the market on {date}, but the absence of a significant change since "
+                "2026-08-02 is not recorded (market.no_significant_change)",
+                date=placed.isoformat(),
+            ),
         )
     if market.get("intended_for_public_authorities") is True:
         if today >= PUBLIC_AUTHORITIES_DEADLINE:
             return _fact_of(
                 True,
-                f"placed on the market on {placed} and intended for public authorities: "
-                "compliance due by 2030-08-02 (Art. 111(2))",
+                say(
+                    "placed on the market on {date} and intended for public authorities: "
+                    "compliance due by 2030-08-02 (Art. 111(2))",
+                    date=placed.isoformat(),
+                ),
             )
         return _fact_of(
             False,
-            f"placed on the market on {placed}, intended for public authorities: Chapter III "
-            "applies from 2030-08-02 (Art. 111(2))",
+            say(
+                "placed on the market on {date}, intended for public authorities: Chapter III "
+                "applies from 2030-08-02 (Art. 111(2))",
+                date=placed.isoformat(),
+            ),
         )
     return _fact_of(
         False,
-        f"placed on the market on {placed}, before 2026-08-02, without significant change in "
-        "design since (Art. 111(2))",
+        say(
+            "placed on the market on {date}, before 2026-08-02, without significant change in "
+            "design since (Art. 111(2))",
+            date=placed.isoformat(),
+        ),
     )
 
 
@@ -626,65 +740,87 @@ def _fria(
 ) -> dict[str, Any]:
     """Art. 27(1): which deployers of which high-risk systems assess fundamental rights impact."""
     if "deployer" not in roles:
-        return _fact_of(False, "not a deployer (Art. 27 binds deployers)")
+        return _fact_of(False, say("not a deployer (Art. 27 binds deployers)"))
     if ai.get("category") != "high" or point is None:
-        return _fact_of(False, "not a high-risk system of Annex III (Art. 6(2))")
+        return _fact_of(False, say("not a high-risk system of Annex III (Art. 6(2))"))
     if point == "2":
-        return _fact_of(False, "Annex III point 2 critical infrastructure is excluded (Art. 27(1))")
+        return _fact_of(
+            False, say("Annex III point 2 critical infrastructure is excluded (Art. 27(1))")
+        )
     if point in FRIA_POINTS:
-        return _fact_of(True, f"deployer of Annex III {point} {ANNEX_III_POINTS[point]}")
+        return _fact_of(True, say("deployer of Annex III {point}", point=_point_words(point)))
     if ai.get("public_body") is True:
-        return _fact_of(True, "the deployer is a body governed by public law (public_body)")
+        return _fact_of(True, say("the deployer is a body governed by public law (public_body)"))
     if ai.get("provides_public_services") is True:
-        return _fact_of(True, "the deployer provides public services (provides_public_services)")
+        return _fact_of(
+            True, say("the deployer provides public services (provides_public_services)")
+        )
     if tags & _PUBLIC_TAGS:
-        return _fact_of(True, "the project is tagged " + ", ".join(sorted(tags & _PUBLIC_TAGS)))
+        return _fact_of(
+            True,
+            say("the project is tagged {tags}", tags=", ".join(sorted(tags & _PUBLIC_TAGS))),
+        )
     if point == "5":
         return _fact_of(
             True,
-            "Annex III area essential services without its letter: 5(b) or 5(c) cannot be "
-            "excluded (give annex_iii_point)",
+            say(
+                "Annex III area essential services without its letter: 5(b) or 5(c) cannot be "
+                "excluded (give annex_iii_point)"
+            ),
         )
     if ai.get("public_body") is False and ai.get("provides_public_services") is False:
         return _fact_of(
-            False, "neither a public body nor a provider of public services, and not 5(b)/5(c)"
+            False,
+            say("neither a public body nor a provider of public services, and not 5(b)/5(c)"),
         )
     area = point.split("(")[0]
     if any(_AREA_POINT[a] == area for a in _FRIA_PUBLIC_AREAS):
         return _fact_of(
             True,
-            f"Annex III {point} {ANNEX_III_POINTS[point]} is run by public bodies or public "
-            "services unless public_body and provides_public_services are answered false",
+            say(
+                "Annex III {point} is run by public bodies or public services unless "
+                "public_body and provides_public_services are answered false",
+                point=_point_words(point),
+            ),
         )
-    return _fact_of(False, "not a public body or public service (unanswered), and not 5(b)/5(c)")
+    return _fact_of(
+        False, say("not a public body or public service (unanswered), and not 5(b)/5(c)")
+    )
 
 
 def _gpai_open_source(ai: Mapping[str, Any]) -> dict[str, Any]:
     gpai = _map(ai.get("gpai"))
     release = _map(gpai.get("open_source"))
     if gpai.get("is_gpai_model") is not True or not release:
-        return _fact_of(False, "no free and open-source release of a GPAI model is recorded")
+        return _fact_of(False, say("no free and open-source release of a GPAI model is recorded"))
     if gpai.get("systemic_risk") is True:
-        return _fact_of(False, "Art. 53(2) does not apply to GPAI models with systemic risk")
+        return _fact_of(False, say("Art. 53(2) does not apply to GPAI models with systemic risk"))
     missing = [
         words
         for key, words in (
-            ("weights_public", "weights"),
-            ("architecture_public", "architecture information"),
-            ("usage_information_public", "usage information"),
+            ("weights_public", say("weights")),
+            ("architecture_public", say("architecture information")),
+            ("usage_information_public", say("usage information")),
         )
         if release.get(key) is not True
     ]
     if not is_recorded_text(release.get("licence")):
-        missing.insert(0, "a free and open-source licence")
+        missing.insert(0, say("a free and open-source licence"))
     if missing:
         return _fact_of(
-            False, "Art. 53(2) needs public " + ", ".join(missing) + ", which is not recorded"
+            False,
+            say(
+                "Art. 53(2) needs public {missing}, which is not recorded",
+                missing=joined(", ", missing),
+            ),
         )
     return _fact_of(
         True,
-        f"Art. 53(2): released under {_quote(release.get('licence'))} with weights, "
-        "architecture and usage information public, no systemic risk",
+        say(
+            "Art. 53(2): released under {licence} with weights, architecture and usage "
+            "information public, no systemic risk",
+            licence=_quote(release.get("licence")),
+        ),
     )
 
 
@@ -694,34 +830,42 @@ def _recorded(
     """A measure recorded as a fact (``flag`` true) or as text that says something; ``where``
     prefixes the field's name in the explanation."""
     if flag is not None and section.get(flag) is False:
-        return _fact_of(False, f"{flag} is false")
+        return _fact_of(False, say("{field} is false", field=flag))
     if flag is not None and section.get(flag) is True:
-        return _fact_of(True, f"{flag} is true")
+        return _fact_of(True, say("{field} is true", field=flag))
     value = section.get(text)
+    field = f"{where}{text}"
     if is_recorded_text(value):
-        return _fact_of(True, f"{where}{text} describes it")
+        return _fact_of(True, say("{field} describes it", field=field))
     if isinstance(value, str) and value.strip():
-        return _fact_of(False, f"{where}{text} says '{_quote(value)}', which records no measure")
-    return _fact_of(False, f"no {where}{text} is recorded")
+        return _fact_of(
+            False,
+            say(
+                "{field} says '{value}', which records no measure", field=field, value=_quote(value)
+            ),
+        )
+    return _fact_of(False, say("no {field} is recorded", field=field))
 
 
 def _overseers_trained(oversight: Mapping[str, Any], literacy: Mapping[str, Any]) -> dict[str, Any]:
     """Art. 26(2): overseers named, with training recorded as a fact (Art. 4 measures delivered
     on a date), not only described in the model card."""
-    gaps: list[str] = []
+    gaps: list[Explanation] = []
     if not [o for o in _list(oversight.get("operators")) if is_recorded_text(o)]:
-        gaps.append("no overseer is named (human_oversight.operators)")
+        gaps.append(say("no overseer is named (human_oversight.operators)"))
     training = _recorded(oversight, None, "training", "human_oversight.")
     if not training["value"]:
-        gaps.append(training["because"])
+        gaps.append(explanation_of(training))
     if not _list(literacy.get("measures")) or _date(literacy.get("last_delivered_on")) is None:
         gaps.append(
-            "risk.ai_act.ai_literacy records no training measure delivered on a date "
-            "(measures, last_delivered_on)"
+            say(
+                "risk.ai_act.ai_literacy records no training measure delivered on a date "
+                "(measures, last_delivered_on)"
+            )
         )
     if gaps:
-        return _fact_of(False, "; ".join(gaps))
-    return _fact_of(True, "overseers named, trained and the training recorded")
+        return _fact_of(False, _words(gaps))
+    return _fact_of(True, say("overseers named, trained and the training recorded"))
 
 
 def _late_incidents(ai: Mapping[str, Any], roles: list[str], today: dt.date) -> dict[str, Any]:
@@ -731,7 +875,7 @@ def _late_incidents(ai: Mapping[str, Any], roles: list[str], today: dt.date) -> 
     Art. 73, two days."""
     provider = bool({"provider", "product_manufacturer"} & set(roles))
     late: list[str] = []
-    reasons: list[str] = []
+    reasons: list[Explanation] = []
     for incident in _list(ai.get("serious_incidents")):
         incident = _map(incident)
         aware = _date(incident.get("aware_on"))
@@ -741,21 +885,41 @@ def _late_incidents(ai: Mapping[str, Any], roles: list[str], today: dt.date) -> 
         if incident.get("widespread") is True:
             days, article = 2, "Art. 73(3)"
         dates = [_date(incident.get("reported_on"))]
+        article_words = verbatim(article)
         if not provider:
-            days, article = 2, "Art. 26(5): immediately"
+            days, article = 2, "Art. 26(5)"
+            article_words = say("Art. 26(5): immediately")
             dates.append(_date(incident.get("provider_informed_on")))
         due = aware + dt.timedelta(days=days)
         reported = min((d for d in dates if d is not None), default=None)
         name = _quote(incident.get("id") or "an incident")
-        what = f"{name} ({_quote(incident.get('kind') or 'kind not recorded')}, aware {aware})"
-        deadline = f"due {due} ({article}: {days} days)"
+        named = verbatim(name) if incident.get("id") else say("an incident")
+        kind = (
+            verbatim(_quote(incident["kind"])) if incident.get("kind") else say("kind not recorded")
+        )
+        what = say("{name} ({kind}, aware {aware})", name=named, kind=kind, aware=aware.isoformat())
+        deadline = say(
+            "due {due} ({article}: {days} days)",
+            due=due.isoformat(),
+            article=article_words,
+            days=days,
+        )
         if reported is None and today > due:
             late.append(name)
-            reasons.append(f"{what} not reported, {deadline}")
+            reasons.append(say("{what} not reported, {deadline}", what=what, deadline=deadline))
         elif reported is not None and reported > due:
             late.append(name)
-            reasons.append(f"{what} reported {reported}, {deadline}")
-    return _fact_of(late, _words(reasons) or "every serious incident was reported in time")
+            reasons.append(
+                say(
+                    "{what} reported {reported}, {deadline}",
+                    what=what,
+                    reported=reported.isoformat(),
+                    deadline=deadline,
+                )
+            )
+    return _fact_of(
+        late, _words(reasons) if reasons else say("every serious incident was reported in time")
+    )
 
 
 _ANNEX_III_QUESTION: Final = (
@@ -769,8 +933,8 @@ _PUBLIC_SERVICES_QUESTION: Final = "does the deployer provide public services? (
 _PERSONS_QUESTION: Final = (
     "are the persons it decides or helps decide about told it is used on them? (Art. 26(11))"
 )
-_Question = tuple[str, str]
-"""(the field to answer, the question and its article)."""
+_Question = tuple[str, Explanation | str]
+"""(the field to answer, the question and its article: a message of the catalog)."""
 
 
 def _unanswered(
@@ -789,7 +953,7 @@ def _unanswered(
         classification.append(("risk.ai_act.annex_i_safety_component", _ANNEX_I_QUESTION))
     transparency = _map(ai.get("transparency"))
     art50 = [
-        (f"risk.ai_act.transparency.{key}", f"{words}?")
+        (f"risk.ai_act.transparency.{key}", say("{situation}?", situation=say(words)))
         for key, words in _ART50.items()
         if not isinstance(transparency.get(key), bool)
     ]
@@ -828,5 +992,14 @@ def _unanswered(
 
 def _questions(questions: list[_Question]) -> dict[str, Any]:
     fields = [field for field, _ in questions]
-    because = _words(f"{field}: {question}" for field, question in questions)
-    return _fact_of(fields, because or "every screening question is answered")
+    if not questions:
+        return _fact_of(fields, say("every screening question is answered"))
+    asked = (
+        say(
+            "{field}: {question}",
+            field=field,
+            question=question if isinstance(question, Explanation) else say(question),
+        )
+        for field, question in questions
+    )
+    return _fact_of(fields, _words(asked))
