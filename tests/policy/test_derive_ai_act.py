@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from aigov.documents.answers import is_recorded_text
 from aigov.documents.manifest import AiAct
 from aigov.documents.repository import load_repository
 from aigov.policy.context import build_context
 from aigov.policy.derive import derive
-from aigov.policy.derive.ai_act import is_recorded_text
 from aigov.policy.org import OrgConfig
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

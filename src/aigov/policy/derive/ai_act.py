@@ -36,10 +36,10 @@ strings); nothing here raises on a missing or odd value: it is unanswered.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from aigov.documents.answers import is_recorded_text
 from aigov.policy.explanation import (
     TRANSLATIONS_KEY,
     TRANSLATIONS_SCHEMA,
@@ -163,12 +163,6 @@ INCIDENT_DEADLINES: Final = {
     "critical_infrastructure_disruption": (2, "Art. 73(3)"),
 }
 """Days to report a serious incident once aware; 15 otherwise (Art. 73(2)), 2 if widespread."""
-_PLACEHOLDER = re.compile(
-    r"^\W*(none|n/?a|na|not applicable|non applicable|tbd|todo|to do|-+|\?+|null|nil|no|"
-    r"pending|unknown|aucun|aucune|néant|sans objet)\W*$",
-    re.IGNORECASE,
-)
-"""Text that records no measure: "none", "n/a", "TBD"..."""
 _PUBLIC_TAGS: Final = frozenset({"public-body", "public-service"})
 
 
@@ -237,11 +231,6 @@ def _date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
-
-
-def is_recorded_text(value: Any) -> bool:
-    """Text that records something: not empty, not "none", "n/a", "TBD" and the like."""
-    return isinstance(value, str) and bool(value.strip()) and not _PLACEHOLDER.match(value)
 
 
 _QUOTED_LENGTH: Final = 80

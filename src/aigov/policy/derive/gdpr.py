@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from aigov.documents.answers import is_non_answer
 from aigov.documents.durations import duration_days
 from aigov.policy.explanation import (
     TRANSLATIONS_KEY,
@@ -614,19 +615,6 @@ def undeclared_transfers(
 
 
 # --- lawful basis per purpose, retention per category ----------------------------------------
-
-_NON_ANSWER: Final = re.compile(
-    r"^\s*(?:none|no|non|nothing|n/?a|n\.a\.|na|tbd|tbc|todo|to do|to be (?:defined|done|"
-    r"confirmed|completed)|not applicable|not yet|pending|unknown|\?+|-+|\.+|xxx|à définir|"
-    r"a definir|néant|neant|aucun|aucune|sans objet)\s*\.?\s*$",
-    re.IGNORECASE,
-)
-
-
-def is_non_answer(value: Any) -> bool:
-    """Text that records no measure or reference ("none", "n/a", "tbd", "-"…), or blank."""
-    return isinstance(value, str) and (not value.strip() or bool(_NON_ANSWER.match(value)))
-
 
 _WORKERS: Final = re.compile(
     r"\b(?:employees?|staff|workers?|advisers?|advisors?|agents?|salari[ée]s?|personnel"
