@@ -294,6 +294,23 @@ def test_dpo_advice_comes_from_the_dpo_not_the_project() -> None:
     assert advised_by("Someone Else")["value"] is False
 
 
+def test_dpo_advice_is_sought_while_the_dpia_is_carried_out() -> None:
+    metadata = {"stakeholders": [{"name": "Nadia Benali", "role": "data_protection_officer"}]}
+
+    def advised_on(day: str, concluded: str) -> dict[str, Any]:
+        dpia = {"completed_on": concluded, "dpo_advice": {"given_by": "Nadia Benali", "date": day}}
+        return dpo_advice({"metadata": metadata, "risk": {"gdpr": {"dpia": dpia}}})
+
+    assert advised_on("2027-11-20", "2027-11-28")["value"] is True
+    assert advised_on("2027-11-28", "2027-11-28")["value"] is True  # the day it is concluded
+    late = advised_on("2027-12-05", "2027-11-28")
+    assert late["value"] is False
+    assert late["because"] == (
+        "the DPO's advice is dated 2027-12-05, after the DPIA was concluded on 2027-11-28: "
+        "Art. 35(2) asks for it while the DPIA is carried out"
+    )
+
+
 def test_information_per_source_and_non_answers() -> None:
     gaps = information(
         {

@@ -32,6 +32,7 @@ Pure functions of plain data (the expression context's ``manifest`` and ``contra
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -1153,9 +1154,30 @@ def dpo_advice(manifest: Mapping[str, Any]) -> dict[str, Any]:
                 who=who,
             ),
         )
+    given, concluded = _day(advice.get("date")), _day(record.get("completed_on"))
+    if given is not None and concluded is not None and given > concluded:
+        return _fact_of(
+            False,
+            say(
+                "the DPO's advice is dated {date}, after the DPIA was concluded on {completed}: "
+                "Art. 35(2) asks for it while the DPIA is carried out",
+                date=given.isoformat(),
+                completed=concluded.isoformat(),
+            ),
+        )
     return _fact_of(
         True, say("advice given by the DPO {who} on {date}", who=who, date=advice.get("date"))
     )
+
+
+def _day(value: Any) -> dt.date | None:
+    """A date the manifest wrote (a YAML date, dumped as ISO text), or None."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def processors(gdpr: Mapping[str, Any]) -> dict[str, Any]:
