@@ -167,7 +167,7 @@ def test_servers_outside_the_eea_are_undeclared_transfers() -> None:
 def test_the_scalar_lawful_basis_applies_to_every_purpose_not_listed() -> None:
     facts = lawful_bases(
         {
-            "purposes": ["Scoring", "Fraud analytics", "Marketing"],
+            "purposes": ["Scoring", "Fraud analytics", "Collections"],
             "lawful_basis": "contract",
             "lawful_bases": [{"purpose": "Fraud analytics", "basis": "legitimate_interests"}],
         }
@@ -175,7 +175,7 @@ def test_the_scalar_lawful_basis_applies_to_every_purpose_not_listed() -> None:
     assert [(v["purpose"], v["basis"]) for v in facts["value"]] == [
         ("Scoring", "contract"),
         ("Fraud analytics", "legitimate_interests"),
-        ("Marketing", "contract"),
+        ("Collections", "contract"),
     ]
     assert facts["missing"] == [] and facts["without_assessment"] == ["Fraud analytics"]
     assert facts["because"] == "legitimate interests without an assessment for 'Fraud analytics'"
@@ -189,6 +189,22 @@ def test_the_scalar_lawful_basis_applies_to_every_purpose_not_listed() -> None:
         missing["missing"] == ["Marketing"]
         and missing["because"] == "no lawful basis for 'Marketing'"
     )
+
+
+@pytest.mark.parametrize(
+    "purpose",
+    ["Third-party advertisements", "Targeted offers by e-mail",
+     "Ciblage publicitaire des clients", "Marketing campaigns"],
+)  # fmt: skip
+def test_a_contract_does_not_make_advertising_necessary(purpose: str) -> None:
+    facts = lawful_bases({"purposes": ["Scoring", purpose], "lawful_basis": "contract"})
+    assert [str(i) for i in facts["invalid"]] == [
+        f"'{purpose}' on contract: advertising and marketing are not necessary to perform a "
+        "contract with the data subject (Art. 6(1)(b); EDPB Guidelines 2/2019, binding decision "
+        "3/2022)"
+    ]
+    consented = lawful_bases({"purposes": [purpose], "lawful_basis": "consent"})
+    assert not consented["invalid"]
 
 
 def test_retention_per_category_and_a_contract_kept_longer() -> None:

@@ -624,10 +624,24 @@ _WORKERS: Final = re.compile(
 )
 
 
+_ADVERTISING: Final = re.compile(
+    r"\b(?:advertis\w*|ads|marketing|targeting|targeted offers?|publicit\w*|prospection"
+    r"|ciblage|cibl[ée]e?s?|d[ée]marchage)\b",
+    re.IGNORECASE,
+)
+"""Purposes no contract with the data subject makes necessary (EDPB Guidelines 2/2019 §52-57)."""
+
+
 def _unavailable_basis(
-    basis: object, gdpr: Mapping[str, Any], ai_act: Mapping[str, Any]
+    basis: object, gdpr: Mapping[str, Any], ai_act: Mapping[str, Any], purpose: object = ""
 ) -> Explanation | None:
-    """Why ``basis`` cannot be relied on by this controller for these people, if it cannot."""
+    """Why ``basis`` cannot be relied on by this controller for these people and this purpose,
+    if it cannot."""
+    if basis == "contract" and _ADVERTISING.search(str(purpose or "")):
+        return say(
+            "advertising and marketing are not necessary to perform a contract with the data "
+            "subject (Art. 6(1)(b); EDPB Guidelines 2/2019, binding decision 3/2022)"
+        )
     if basis == "legitimate_interests" and ai_act.get("public_body") is True:
         return say(
             "legitimate interests is not available to a public authority performing its tasks "
@@ -673,13 +687,13 @@ def lawful_bases(
             why=why,
         )
         for v in value
-        if (why := _unavailable_basis(v.get("basis"), gdpr, ai_act)) is not None
+        if (why := _unavailable_basis(v.get("basis"), gdpr, ai_act, v.get("purpose"))) is not None
     ]
     without = [
         str(v["purpose"])
         for v in value
         if v.get("basis") == "legitimate_interests"
-        and _unavailable_basis(v.get("basis"), gdpr, ai_act) is None
+        and _unavailable_basis(v.get("basis"), gdpr, ai_act, v.get("purpose")) is None
         and (
             not isinstance(v.get("legitimate_interest_assessment"), str)
             or is_non_answer(v["legitimate_interest_assessment"])
