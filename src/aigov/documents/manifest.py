@@ -484,6 +484,21 @@ class DocumentReference(Document):
     rationale: str | None = None
 
 
+class FundamentalRightsImpactAssessment(DocumentReference):
+    """Art. 27: the deployer's assessment, and the notification of its results (Art. 27(3))."""
+
+    authority_notified_on: dt.date | None = Field(
+        default=None,
+        description="When the market surveillance authority was notified of the results, with "
+        "the Art. 27(5) template (Art. 27(3))",
+    )
+    notification_exempt: bool | None = Field(
+        default=None,
+        description="The Art. 46(1) exemption from notifying applies (an authorisation for "
+        "exceptional reasons of public security or health)",
+    )
+
+
 class RecordKeeping(Document):
     """Art. 12 automatic logging and Art. 19/26(6) retention of the logs."""
 
@@ -554,7 +569,7 @@ class AiAct(Document):
     record_keeping: RecordKeeping | None = None
     instructions_for_use: DocumentReference | None = Field(default=None, description="Art. 13")
     quality_management_system: DocumentReference | None = Field(default=None, description="Art. 17")
-    fundamental_rights_impact_assessment: DocumentReference | None = Field(
+    fundamental_rights_impact_assessment: FundamentalRightsImpactAssessment | None = Field(
         default=None, description="Art. 27"
     )
     conformity_assessment: ConformityAssessment | None = None
