@@ -116,6 +116,10 @@ def check_waivers(
     return valid, findings
 
 
+WaiverProblem = tuple[str, Explanation, Explanation]
+"""(field at fault, message, remediation) of an invalid waiver."""
+
+
 def _problem(
     waiver: Waiver,
     *,
@@ -126,7 +130,7 @@ def _problem(
     severity: str | None,
     start: dt.date | None,
     members: Mapping[str, str],
-) -> tuple[str, Explanation, Explanation] | None:
+) -> WaiverProblem | None:
     """(field at fault, message, remediation) or None when the waiver is valid."""
     if not known_rules(waiver.rule):
         return (
@@ -134,6 +138,16 @@ def _problem(
             say("no rule '{rule}' in the packs evaluated", rule=waiver.rule),
             say("Fix the rule id (see `aigov explain`) or remove the waiver."),
         )
+    return _grant_problem(waiver, org, severity, members) or _period_problem(
+        waiver, stage, org, today, start
+    )
+
+
+def _grant_problem(
+    waiver: Waiver, org: OrgConfig, severity: str | None, members: Mapping[str, str]
+) -> WaiverProblem | None:
+    """Whether the waiver's grant is valid: an org approver, independent of the project, for a
+    rule the organisation lets be waived."""
     if waiver.approved_by not in org.waivers.approvers:
         who = (
             verbatim(", ".join(org.waivers.approvers))
@@ -175,6 +189,14 @@ def _problem(
                 "lists it under waivers.waivable_critical."
             ),
         )
+    return None
+
+
+def _period_problem(
+    waiver: Waiver, stage: str, org: OrgConfig, today: dt.date, start: dt.date | None
+) -> WaiverProblem | None:
+    """Whether the waiver is in force: granted in the past, not expired, within the longest
+    waiver the organisation allows, for the project's current stage."""
     if waiver.granted_on is not None and waiver.granted_on > today:
         return (
             "granted_on",
