@@ -818,8 +818,17 @@ def retention(
     gdpr: Mapping[str, Any], contracts: Sequence[Mapping[str, Any]], personal: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(``retention``, ``contract_retention``) facts."""
-    categories = [c for c in gdpr.get("data_categories") or () if isinstance(c, str)]
     periods = [p for p in gdpr.get("retention_periods") or () if isinstance(p, Mapping)]
+    declared, longest = _declared_retention(gdpr, periods)
+    kept_longer = _kept_longer(contracts, personal, periods, gdpr.get("retention"), longest)
+    return declared, kept_longer
+
+
+def _declared_retention(
+    gdpr: Mapping[str, Any], periods: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The ``retention`` fact (a period per data category) and its longest period, if any."""
+    categories = [c for c in gdpr.get("data_categories") or () if isinstance(c, str)]
     by_category = {str(p.get("data_category")): p for p in periods}
     scalar = gdpr.get("retention")
     value: list[dict[str, Any]] = []
@@ -863,6 +872,18 @@ def retention(
         "longest_days": longest["days"] if longest else 0,
         **texts(because=because),
     }
+    return facts, longest
+
+
+def _kept_longer(
+    contracts: Sequence[Mapping[str, Any]],
+    personal: Mapping[str, Any],
+    periods: Sequence[Mapping[str, Any]],
+    scalar: object,
+    longest: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The ``contract_retention`` fact: contracts holding personal data that keep it longer
+    than the manifest's period for their category (else its single or longest period)."""
     holding = set(personal.get("contracts") or ())
     longer: list[dict[str, Any]] = []
     reasons: list[Explanation] = []
@@ -901,13 +922,12 @@ def retention(
                     **texts(because=reason),
                 }
             )
-    contract_facts = _fact_of(
+    return _fact_of(
         longer,
         joined("; ", reasons)
         if reasons
         else say("no contract keeps personal data longer than the manifest declares"),
     )
-    return facts, contract_facts
 
 
 def _matching_period(
@@ -997,23 +1017,8 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
     criteria) -> done (status, reference): the chain a DPIA finding states."""
     gdpr = (manifest.get("risk") or {}).get("gdpr") or {}
     record = gdpr.get("dpia") or {}
-    answers = record.get("criteria") or {}
     implied = _implied(manifest)
-    met: list[str] = []
-    unanswered: list[str] = []
-    overridden: list[Explanation] = []
-    for criterion in WP248:
-        answer = answers.get(criterion)
-        if criterion in implied:
-            met.append(criterion)
-            if answer is False:
-                overridden.append(
-                    say("{number} ({why})", number=_number(criterion), why=implied[criterion])
-                )
-        elif answer is True:
-            met.append(criterion)
-        elif answer is None:
-            unanswered.append(criterion)
+    met, unanswered, overridden = _screening(record.get("criteria") or {}, implied)
     special = (gdpr.get("special_categories") or {}).get("present") is True
     triggers = set(record.get("triggers") or ())
     cases: list[str] = []
@@ -1051,14 +1056,7 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
         triggered = say("undecided until every criterion is answered")
     else:
         triggered = say("not required")
-    status = record.get("status")
-    reference = record.get("reference")
-    done = say("status {status}", status=status) if isinstance(status, str) else say("no status")
-    done = (
-        say("{done}, reference {reference}", done=done, reference=reference)
-        if isinstance(reference, str) and not is_non_answer(reference)
-        else say("{done}, no reference", done=done)
-    )
+    done = _done(record)
     met_because = joined(
         "; ",
         (
@@ -1083,6 +1081,39 @@ def dpia(manifest: Mapping[str, Any]) -> dict[str, Any]:
         "unanswered": unanswered,
         "cases": cases,
     }
+
+
+def _screening(
+    answers: Mapping[str, Any], implied: Mapping[str, Explanation]
+) -> tuple[list[str], list[str], list[Explanation]]:
+    """(criteria met, unanswered, answered no although the facts meet them): a criterion the
+    facts imply is met whatever its answer says."""
+    met: list[str] = []
+    unanswered: list[str] = []
+    overridden: list[Explanation] = []
+    for criterion in WP248:
+        answer = answers.get(criterion)
+        if criterion in implied:
+            met.append(criterion)
+            if answer is False:
+                overridden.append(
+                    say("{number} ({why})", number=_number(criterion), why=implied[criterion])
+                )
+        elif answer is True:
+            met.append(criterion)
+        elif answer is None:
+            unanswered.append(criterion)
+    return met, unanswered, overridden
+
+
+def _done(record: Mapping[str, Any]) -> Explanation:
+    """The DPIA's status and reference, as the chain's last link states them."""
+    status = record.get("status")
+    reference = record.get("reference")
+    done = say("status {status}", status=status) if isinstance(status, str) else say("no status")
+    if isinstance(reference, str) and not is_non_answer(reference):
+        return say("{done}, reference {reference}", done=done, reference=reference)
+    return say("{done}, no reference", done=done)
 
 
 def _number(criterion: str) -> str:
