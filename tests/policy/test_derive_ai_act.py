@@ -444,3 +444,52 @@ def test_a_derived_explanation_is_quoted_whole_and_repository_text_stays_capped(
     disclosure = {"interacts_with_people": True, "disclosure": "n/a" + " " * 3}
     quoted = facts({"role": "deployer", "category": "limited", "transparency": disclosure})
     assert "'n/a'" in quoted["disclosure"]["because"]
+
+
+def _categorising(point: str | None, categories: list[str], answer: bool = False) -> dict[str, Any]:
+    ai_act = {
+        "role": "deployer",
+        "category": "high",
+        "annex_iii_area": "biometrics",
+        "transparency": {"emotion_recognition_or_biometric_categorisation": True},
+        "prohibited_practices": {"biometric_categorisation_sensitive": answer},
+    }
+    if point is not None:
+        ai_act["annex_iii_point"] = point
+    gdpr = {
+        "personal_data": True,
+        "special_categories": {"present": True, "categories": categories},
+    }
+    return facts(ai_act, gdpr=gdpr)
+
+
+def test_biometric_categorisation_deducing_origin_is_prohibited_whatever_the_screening_says() -> (
+    None
+):
+    """Art. 5(1)(g): the facts recorded elsewhere answer the screening question answered no."""
+    banned = _categorising(None, ["biometric", "racial_or_ethnic_origin"])["prohibited"]
+    assert banned["value"] == [
+        "Art. 5(1)(g) biometric categorisation inferring sensitive attributes"
+    ]
+    assert "deducing racial or ethnic origin" in banned["because"]
+    assert "whatever the screening says" in banned["because"]
+    # Answered yes: the same single practice, not two.
+    assert (
+        len(_categorising("1(b)", ["biometric", "political_opinions"], True)["prohibited"]["value"])
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("point", "categories"),
+    [
+        ("1(c)", ["biometric", "racial_or_ethnic_origin"]),  # emotion recognition: Art. 5(1)(f)'s
+        ("1(a)", ["biometric", "racial_or_ethnic_origin"]),  # identification, not categorisation
+        (None, ["racial_or_ethnic_origin"]),  # not deduced from biometric data
+        (None, ["biometric", "health"]),  # not an Art. 5(1)(g) attribute
+    ],
+)
+def test_other_biometric_systems_are_not_taken_for_art_5_1_g(
+    point: str | None, categories: list[str]
+) -> None:
+    assert _categorising(point, categories)["prohibited"]["value"] == []

@@ -270,7 +270,7 @@ def derive(context: Mapping[str, Any]) -> dict[str, Any]:
     roles = roles_of(ai)
     profiling = _profiling(ai, gdpr, point)
     art_6_3 = _art_6_3(ai, gdpr, profiling)
-    prohibited, unanswered_art5 = _prohibited(ai)
+    prohibited, unanswered_art5 = _prohibited(ai, gdpr)
     # High-risk in fact, whatever the category says: an Annex III use without a valid Art. 6(3)
     # derogation, or an Annex I safety component (Art. 6(1)-(2)).
     high_risk = (
@@ -525,7 +525,37 @@ _ART50: Final = {
 }
 
 
-def _prohibited(ai: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+_ART_5_1_G_ATTRIBUTES: Final = {
+    "racial_or_ethnic_origin": "racial or ethnic origin",
+    "political_opinions": "political opinions",
+    "trade_union_membership": "trade union membership",
+    "religious_or_philosophical_beliefs": "religious or philosophical beliefs",
+    "sex_life_or_orientation": "sex life or sexual orientation",
+}
+"""The attributes Art. 5(1)(g) forbids deducing from biometric data (GDPR Art. 9(1) categories)."""
+
+
+def _sensitive_categorisation(ai: Mapping[str, Any], gdpr: Mapping[str, Any]) -> list[str]:
+    """The Art. 5(1)(g) attributes a biometric categorisation system is recorded to produce:
+    the transparency answers say it categorises people biometrically, its Annex III area is
+    biometrics (not identification, 1(a), nor emotion recognition, 1(c)), and the special
+    categories it processes are biometric data and such an attribute."""
+    transparency = _map(ai.get("transparency"))
+    categorises = transparency.get("emotion_recognition_or_biometric_categorisation")
+    point = _annex_point(ai)
+    if categorises is not True or point in ("1(a)", "1(c)"):
+        return []
+    if ai.get("annex_iii_area") != "biometrics" and point != "1(b)":
+        return []
+    categories = {str(c) for c in _list(_map(gdpr.get("special_categories")).get("categories"))}
+    if "biometric" not in categories:
+        return []
+    return [key for key in _ART_5_1_G_ATTRIBUTES if key in categories]
+
+
+def _prohibited(
+    ai: Mapping[str, Any], gdpr: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     screening = _map(ai.get("prohibited_practices"))
     exceptions = set(_list(screening.get("exceptions")))
     authorised = is_recorded_text(screening.get("exception_reference"))
@@ -555,6 +585,21 @@ def _prohibited(ai: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             else:
                 banned.append(practice)
                 banned_words.append(say(practice))
+    deduced = _sensitive_categorisation(ai, gdpr)
+    if (
+        deduced
+        and screening.get("biometric_categorisation_sensitive") is not True
+        and ("lawful_biometric_dataset_labelling" not in exceptions)
+    ):
+        # The recorded facts answer the question the screening answered no to.
+        banned.append("Art. 5(1)(g) biometric categorisation inferring sensitive attributes")
+        banned_words.append(
+            say(
+                "Art. 5(1)(g) biometric categorisation deducing {attributes} (risk.gdpr."
+                "special_categories and the transparency answers), whatever the screening says",
+                attributes=_words([say(_ART_5_1_G_ATTRIBUTES[key]) for key in deduced]),
+            )
+        )
     if banned:
         because = say("answered yes: {practices}", practices=_words(banned_words))
     elif excepted:
