@@ -185,6 +185,28 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def copy_example(source: Path, into: Path) -> Path:
+    """A copy of an example folder (or of ``examples/`` whole) at ``into``, without what the
+    README's set-up builds in it (MLflow store and artifacts, stored results, bytecode)."""
+    import shutil
+
+    ignored = shutil.ignore_patterns("mlruns.db", "mlartifacts", ".aigov", "__pycache__")
+    shutil.copytree(source, into, ignore=ignored)
+    return into
+
+
+def build_mlflow_store(example: Path) -> None:
+    """The example's MLflow registry (``mlruns.db``), built by its own script as the README's
+    set-up does."""
+    subprocess.run(
+        [sys.executable, "evidence/build_mlflow_store.py"],
+        cwd=example,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
+
+
 @pytest.fixture(scope="session")
 def credit_scoring_with_evidence(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The credit-scoring example as a fresh clone would run it after the README's set-up.
@@ -192,30 +214,19 @@ def credit_scoring_with_evidence(tmp_path_factory: pytest.TempPathFactory) -> Pa
     A copy committed to a new git repository (the history is evidence), its MLflow store built by
     the example's own script, and its data checks run and stored — real evidence, no mocks.
     """
-    import shutil
-
     import git
 
     from aigov.documents.repository import load_repository
     from aigov.evidence.data_quality import validate_contracts
     from aigov.evidence.store import write_data_quality
 
-    root = tmp_path_factory.mktemp("evidence") / "credit-scoring"
-    shutil.copytree(
-        EXAMPLES / "credit-scoring",
-        root,
-        ignore=shutil.ignore_patterns("mlruns.db", "mlartifacts", ".aigov", "__pycache__"),
+    root = copy_example(
+        EXAMPLES / "credit-scoring", tmp_path_factory.mktemp("evidence") / "credit-scoring"
     )
     repo = git.Repo.init(root, initial_branch="main")
     repo.git.add(A=True)
     repo.index.commit("credit scoring", author=git.Actor("Risk Models", "risk@bank.example"))
-    subprocess.run(
-        [sys.executable, "evidence/build_mlflow_store.py"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-    )
+    build_mlflow_store(root)
     repository = load_repository(root)
     write_data_quality(root, validate_contracts(repository.contracts, repository.root))
     return root

@@ -7,15 +7,11 @@ client, independently of aigov, and each figure is compared with it.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES, run_aigov_process
+from tests.conftest import EXAMPLES, build_mlflow_store, copy_example, run_aigov_process
 
 from aigov.documents.manifest import LifecycleManifest
 from aigov.documents.repository import load_repository
@@ -59,19 +55,8 @@ def example(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     if request.param == "credit-scoring":
         root: Path = request.getfixturevalue("credit_scoring_with_evidence")
         return root
-    root = tmp_path_factory.mktemp("store") / request.param
-    shutil.copytree(
-        EXAMPLES / request.param,
-        root,
-        ignore=shutil.ignore_patterns("mlruns.db", "mlartifacts", ".aigov", "__pycache__"),
-    )
-    subprocess.run(
-        [sys.executable, "evidence/build_mlflow_store.py"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-    )
+    root = copy_example(EXAMPLES / request.param, tmp_path_factory.mktemp("store") / request.param)
+    build_mlflow_store(root)
     return root
 
 

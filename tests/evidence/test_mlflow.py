@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +12,13 @@ from typing import Any
 
 import jsonschema
 import pytest
-from tests.conftest import EXAMPLES, MINIMAL_MANIFEST, PROJECT_ROOT
+from tests.conftest import (
+    EXAMPLES,
+    MINIMAL_MANIFEST,
+    PROJECT_ROOT,
+    build_mlflow_store,
+    copy_example,
+)
 from tests.evidence.mlflow_store import free_port, populate
 
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
@@ -212,14 +216,8 @@ def test_card_metric_matching() -> None:
 
 
 def test_credit_scoring_example_store(tmp_path: Path) -> None:
-    root = tmp_path / "credit-scoring"
-    shutil.copytree(
-        EXAMPLES / "credit-scoring", root, ignore=shutil.ignore_patterns("*.db", ".aigov")
-    )
-    subprocess.run(
-        [sys.executable, "evidence/build_mlflow_store.py"], cwd=root, check=True,
-        capture_output=True, env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-    )  # fmt: skip
+    root = copy_example(EXAMPLES / "credit-scoring", tmp_path / "credit-scoring")
+    build_mlflow_store(root)
     evidence = _collect(root)
     assert evidence["approved"] and evidence["criteria_met"]
     assert evidence["poc"]["approach_count"] == 3

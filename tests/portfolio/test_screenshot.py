@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import EXAMPLES, PROJECT_ROOT
+from tests.conftest import EXAMPLES, PROJECT_ROOT, build_mlflow_store, copy_example
 
 from aigov.cli import main
 from aigov.portfolio.model import write_scan
@@ -48,20 +45,9 @@ def _night(root: Path, policies: Path, today: dt.date, out: Path, *, mlflow: boo
 @pytest.fixture(scope="module")
 def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("example-portfolio")
-    examples = work / "examples"
-    shutil.copytree(
-        EXAMPLES,
-        examples,
-        ignore=shutil.ignore_patterns("mlruns.db", "mlartifacts", ".aigov", "__pycache__"),
-    )
+    examples = copy_example(EXAMPLES, work / "examples")
     for example in ("credit-scoring", "demand-forecast"):
-        subprocess.run(
-            [sys.executable, "evidence/build_mlflow_store.py"],
-            cwd=examples / example,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-        )
+        build_mlflow_store(examples / example)
     policies = examples / "org-policies"
     # The previous night: no customer-chatbot yet, and the first HR attrition repository.
     chatbot = work / "customer-chatbot"

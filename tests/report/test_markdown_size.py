@@ -6,20 +6,16 @@ each finding appeared twice (table, then "How to fix"): 7.5 KB for 11 findings."
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import CliResult
+from tests.conftest import EXAMPLES, CliResult, build_mlflow_store, copy_example
 
 from aigov.report import render
 from aigov.report.document import CheckReport
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 MAX_BYTES = 3_400
 """About 3 KB for 10 findings (issue 20, point 3): 3,226 to 3,325 bytes measured on 2026-12-04
 as the packs' texts changed, of which their fix texts, folded, are a third."""
@@ -60,11 +56,8 @@ def _hurried_change(manifest: Path) -> None:
 @pytest.fixture(scope="module")
 def pull_request(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("mlflow")
-    root = tmp_path_factory.mktemp("pr") / "credit-scoring"
-    shutil.copytree(
-        EXAMPLES / "credit-scoring",
-        root,
-        ignore=shutil.ignore_patterns("mlruns.db", "mlartifacts", ".aigov", "__pycache__"),
+    root = copy_example(
+        EXAMPLES / "credit-scoring", tmp_path_factory.mktemp("pr") / "credit-scoring"
     )
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
@@ -72,13 +65,7 @@ def pull_request(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _git(root, "checkout", "-q", "-b", "hurried")
     _hurried_change(root / "aigov.yaml")
     _git(root, "commit", "-q", "-am", "simplify the manifest")
-    subprocess.run(
-        [sys.executable, "evidence/build_mlflow_store.py"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-    )
+    build_mlflow_store(root)
     return root
 
 
