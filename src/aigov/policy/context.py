@@ -25,9 +25,6 @@ from aigov.policy.derive import derive
 from aigov.policy.org import OrgConfig
 from aigov.policy.paths import ContextPath, parse_path
 
-ROOTS = ("manifest", "model_card", "contracts", "evidence", "change", "today", "org", "derived")
-"""``derived`` is computed from the others (:mod:`aigov.policy.derive`), never given."""
-
 
 def section_key(title: str) -> str:
     """A model card heading as a key of ``model_card.sections``: lower case, spaces collapsed."""

@@ -21,6 +21,19 @@ _STEP = re.compile(
 
 MISSING: Final = object()
 
+ROOTS: Final = (
+    "manifest",
+    "model_card",
+    "contracts",
+    "evidence",
+    "change",
+    "today",
+    "org",
+    "derived",
+)
+"""The roots of the expression context; ``derived`` is computed from the others
+(:mod:`aigov.policy.derive`), never given."""
+
 
 def parse_path(text: str) -> ContextPath | None:
     """``a.b[0]["c d"]`` -> ``("a", "b", 0, "c d")``; None when it is not a plain path."""

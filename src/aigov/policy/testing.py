@@ -34,13 +34,14 @@ from aigov.documents.repository import (
 )
 from aigov.documents.safe_yaml import parse_yaml
 from aigov.policy.cel import ExpressionError, prepare_context
-from aigov.policy.context import ROOTS, contract_context, org_context
+from aigov.policy.context import contract_context, org_context
 from aigov.policy.derive import derive
 from aigov.policy.engine import RuleOutcome, evaluate_rule, rule_finding
 from aigov.policy.findings import Finding
 from aigov.policy.org import OrgConfig
 from aigov.policy.pack import PolicyRule
 from aigov.policy.params import param_value, param_value_problem
+from aigov.policy.paths import ROOTS
 from aigov.policy.shapes import data_problems
 from aigov.policy.sources import PolicySet
 from aigov.policy.typecheck import rule_roots

@@ -39,7 +39,7 @@ from aigov.policy.cel.scan import (
     tokenize,
 )
 from aigov.policy.params import RuleParam
-from aigov.policy.paths import join_path, parse_path
+from aigov.policy.paths import ROOTS, join_path, parse_path
 from aigov.policy.shapes import (
     ANY,
     NotAMap,
@@ -52,16 +52,6 @@ from aigov.policy.shapes import (
 )
 from aigov.policy.templates import ITEM_STEP
 
-_ROOTS: Final = (
-    "manifest",
-    "model_card",
-    "contracts",
-    "evidence",
-    "change",
-    "today",
-    "org",
-    "derived",
-)
 _TIMESTAMP_GETTERS: Final = frozenset(
     {"getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear"}
     | {"getHours", "getMinutes", "getSeconds", "getMilliseconds"}
@@ -477,10 +467,10 @@ class _Roots(Mapping[str, Shape]):
         return shape
 
     def __iter__(self) -> Iterator[str]:
-        return iter((*_ROOTS, "params"))
+        return iter((*ROOTS, "params"))
 
     def __len__(self) -> int:
-        return len(_ROOTS) + 1
+        return len(ROOTS) + 1
 
 
 def rule_roots(params: Mapping[str, RuleParam]) -> Mapping[str, Shape]:
