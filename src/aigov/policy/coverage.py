@@ -27,10 +27,12 @@ from aigov.documents.safe_yaml import parse_yaml
 from aigov.documents.validation import validate_document
 from aigov.errors import AigovError
 from aigov.policy.pack import PolicyRule
+from aigov.policy.paths import ROOTS
 from aigov.policy.sources import PolicySet
 
 COVERAGE_FILE = "coverage.yaml"
-FACT_ROOTS = ("manifest", "model_card", "contracts", "evidence", "change", "derived")
+FACT_ROOTS = tuple(root for root in ROOTS if root not in ("today", "org"))
+"""The roots whose paths are facts of the repository (not the date, not the org's choices)."""
 
 _REFERENCE = re.compile(
     r"^(?P<law>.+?)\s+(?:(?:Art\.|Article)\s*(?P<article>\d+[a-z]?)(?P<paragraph>(?:\([0-9a-z]+\))*)"
